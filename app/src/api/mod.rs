@@ -1,0 +1,5 @@
+//! Server functions, by feature. Each is thin: check who is asking, call one `ssr` function,
+//! map errors. URLs are fixed (`endpoint = ...`) so scripts and tests can call them.
+
+pub mod auth;
+pub mod users;

@@ -1,0 +1,62 @@
+//! Admin-only user management: list, create, edit, (de)activate, reset password.
+
+use crate::model::UserInfo;
+use crate::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "admin/list_users")]
+pub async fn list_users() -> Result<Vec<UserInfo>, AppError> {
+    use crate::ssr::{auth, db::users, respond, AppState};
+    respond(async move {
+        auth::require_admin().await?;
+        users::list(&AppState::get()?.pool).await
+    })
+    .await
+}
+
+#[server(endpoint = "admin/create_user")]
+pub async fn create_user(username: String, display_name: String, role: String, password: String) -> Result<UserInfo, AppError> {
+    use crate::ssr::{auth, db::accounts, respond, AppState};
+    respond(async move {
+        auth::require_admin().await?;
+        let role = crate::model::Role::parse(&role).ok_or_else(|| AppError::invalid("role", "role_invalid"))?;
+        accounts::create_user(&AppState::get()?.pool, &username, &display_name, role, password).await
+    })
+    .await
+}
+
+#[server(endpoint = "admin/update_user")]
+pub async fn update_user(user_id: i64, display_name: String, role: String) -> Result<UserInfo, AppError> {
+    use crate::ssr::{auth, db::accounts, respond, AppState};
+    respond(async move {
+        auth::require_admin().await?;
+        let role = crate::model::Role::parse(&role).ok_or_else(|| AppError::invalid("role", "role_invalid"))?;
+        accounts::update_user(&AppState::get()?.pool, user_id, &display_name, role).await
+    })
+    .await
+}
+
+#[server(endpoint = "admin/set_user_active")]
+pub async fn set_user_active(user_id: i64, active: bool) -> Result<UserInfo, AppError> {
+    use crate::ssr::{auth, db::accounts, respond, AppState};
+    respond(async move {
+        let me = auth::require_admin().await?;
+        if me.user_id == user_id && !active {
+            return Err(AppError::Conflict("cannot_deactivate_self".into()));
+        }
+        accounts::set_active(&AppState::get()?.pool, user_id, active).await
+    })
+    .await
+}
+
+#[server(endpoint = "admin/reset_password")]
+pub async fn reset_password(user_id: i64, password: String) -> Result<(), AppError> {
+    use crate::ssr::{auth, db::users, respond, AppState};
+    respond(async move {
+        auth::require_admin().await?;
+        auth::validate_password(&password)?;
+        let hash = auth::hash_password(password).await?;
+        users::set_password(&AppState::get()?.pool, user_id, &hash).await
+    })
+    .await
+}

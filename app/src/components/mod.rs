@@ -1,0 +1,6 @@
+//! Pieces shared by the pages.
+
+pub mod error_text;
+pub mod guard;
+pub mod lang;
+pub mod nav;

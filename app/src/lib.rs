@@ -1,0 +1,88 @@
+//! The inbox UI and its server functions, shared by the server (feature `ssr`) and the browser
+//! (feature `hydrate`).
+//!
+//! Module map, in reading order:
+//! - [`error`]: `AppError`, the one error type that crosses the wire.
+//! - [`model`]: data shared with the browser (users, roles).
+//! - [`api`]: `#[server]` functions, thin: auth check, one `ssr` call.
+//! - [`components`]: the app shell, route guards, language switch, error text.
+//! - [`pages`]: one file per page.
+//! - `ssr` (server only): state, auth and sessions, SQL by table group.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+pub use error::AppError;
+
+use components::guard::{provide_current_user, Protected};
+use i18n::I18nContextProvider;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around the app (server side only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_current_user();
+    // Browser tests wait for this attribute before clicking (a click before hydration is lost).
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <I18nContextProvider>
+            <Stylesheet id="leptos" href="/pkg/inbox.css" />
+            <Title text="Inbox" />
+            <Router>
+                // Async rendering: the whole page is ready before the first byte, so guards can
+                // still answer with a redirect or a 403/404 status.
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("/") view=pages::home::Home ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/setup") view=pages::setup::SetupPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/inbox")
+                        view=|| view! { <Protected><pages::inbox::InboxPage /></Protected> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/admin/users")
+                        view=|| view! { <Protected admin=true><pages::users::UsersPage /></Protected> }
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            </Router>
+        </I18nContextProvider>
+    }
+}

@@ -1,0 +1,126 @@
+//! Data shared by the server and the browser (compiles to wasm): users and roles.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Agent,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Agent => "agent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "agent" => Some(Role::Agent),
+            _ => None,
+        }
+    }
+}
+
+/// A user as the browser sees it (no password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+impl UserInfo {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+/// What the login page needs to know before anyone is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupInfo {
+    /// No user exists yet: show "create the first admin".
+    pub needs_first_admin: bool,
+    /// Demo mode: the login page shows the demo accounts.
+    pub demo: bool,
+}
+
+/// A chat's mode. One state machine on the server decides who may move it where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// The bot answers customer messages from keyword rules.
+    Bot,
+    /// A human handles it; the bot is silent.
+    Agent,
+    /// Messages are stored; no replies, no notifications.
+    Paused,
+    /// Finished; a new customer message reopens it.
+    Closed,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Bot => "bot",
+            Mode::Agent => "agent",
+            Mode::Paused => "paused",
+            Mode::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "bot" => Some(Mode::Bot),
+            "agent" => Some(Mode::Agent),
+            "paused" => Some(Mode::Paused),
+            "closed" => Some(Mode::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// One row of the chat list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatSummary {
+    pub chat_id: i64,
+    pub channel_id: i64,
+    pub channel_kind: String,
+    pub channel_name: String,
+    pub contact_id: i64,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub mode: Mode,
+    pub assigned_user_id: Option<i64>,
+    pub assigned_name: Option<String>,
+    pub unread_count: i32,
+    pub last_message_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_message_preview: Option<String>,
+    pub last_customer_message_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One message as the conversation view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub message_id: i64,
+    pub chat_id: i64,
+    /// `in` (from the customer) or `out`.
+    pub direction: String,
+    /// `customer`, `bot`, `agent` or `system`.
+    pub sender_kind: String,
+    pub sender_name: Option<String>,
+    /// `text`, `image`, ..., `unsupported`.
+    pub kind: String,
+    pub body: Option<String>,
+    /// `received` for customer messages; `queued`, `sent`, `delivered`, `read` or `failed`.
+    pub status: String,
+    pub error_code: Option<String>,
+    pub error_reason: Option<String>,
+    pub sent_at: chrono::DateTime<chrono::Utc>,
+}

@@ -1,0 +1,8 @@
+//! One file per page.
+
+pub mod home;
+pub mod inbox;
+pub mod login;
+pub mod not_found;
+pub mod setup;
+pub mod users;

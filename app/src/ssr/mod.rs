@@ -1,0 +1,10 @@
+//! Everything that runs only on the server and touches PostgreSQL: state, auth, queries.
+//! Compiled only with the `ssr` feature, so the wasm build never sees sqlx or argon2.
+
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod state;
+
+pub use error::respond;
+pub use state::{AppState, Settings};

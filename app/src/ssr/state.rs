@@ -1,0 +1,32 @@
+//! `AppState`: what every server function and axum handler can reach (through leptos context
+//! or axum `State`).
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+use std::sync::Arc;
+
+/// Settings the app crate needs at request time (the rest of the configuration stays in the
+/// server crate).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Demo mode: demo accounts exist and the login page lists them.
+    pub demo: bool,
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// The state of the current request (provided by `leptos_routes_with_context`).
+    pub fn get() -> Result<AppState, crate::AppError> {
+        leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from the leptos context");
+            crate::AppError::Internal
+        })
+    }
+}

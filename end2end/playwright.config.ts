@@ -1,0 +1,38 @@
+// Browser tests against the debug server (built by `cargo leptos build`), on its own port and
+// database. Chromium is Debian's (/usr/bin/chromium); Playwright never downloads a browser.
+import { defineConfig } from "@playwright/test";
+
+const port = 3100;
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  workers: 1,
+  reporter: "list",
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    },
+  },
+  projects: [{ name: "chromium" }],
+  webServer: {
+    command: "./target/debug/server",
+    cwd: "..",
+    url: `http://127.0.0.1:${port}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      DATABASE_URL: process.env.E2E_DATABASE_URL ?? "postgres://inbox_test:inbox_test@127.0.0.1:5432/inbox_e2e",
+      INBOX_DEMO: "1",
+      INBOX_DATA_DIR: "target/e2e-data",
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_OUTPUT_NAME: "inbox",
+      RUST_LOG: "warn",
+    },
+  },
+});

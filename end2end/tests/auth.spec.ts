@@ -1,0 +1,60 @@
+import { test, expect } from "@playwright/test";
+import { ADMIN, AGENT, login, openHydrated } from "./helpers";
+
+test("admin signs in and sees the app shell", async ({ page }) => {
+  await login(page, ADMIN.username, ADMIN.password);
+  await expect(page).toHaveURL(/\/inbox$/);
+  await expect(page.getByTestId("whoami")).toHaveText(ADMIN.name);
+  await expect(page.getByRole("link", { name: "Users" })).toBeVisible();
+  await expect(page.getByTestId("inbox")).toBeVisible();
+  await page.getByRole("link", { name: "Users" }).click();
+  await expect(page.getByTestId("users-page")).toBeVisible();
+  await expect(page.getByTestId("user-rina")).toBeVisible();
+});
+
+test("a wrong password shows an error and stays on the login page", async ({ page }) => {
+  await login(page, ADMIN.username, "not-the-password");
+  await expect(page.getByRole("alert")).toHaveText("Wrong username or password.");
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("an agent opening an admin page sees 'not allowed'", async ({ page }) => {
+  await login(page, AGENT.username, AGENT.password);
+  await expect(page).toHaveURL(/\/inbox$/);
+  await expect(page.getByRole("link", { name: "Users" })).toHaveCount(0);
+  await page.goto("/admin/users");
+  await expect(page.getByTestId("not-allowed")).toBeVisible();
+  await expect(page.getByTestId("users-page")).toHaveCount(0);
+});
+
+test("after logout the back button shows the login page, not private data", async ({ page }) => {
+  await login(page, ADMIN.username, ADMIN.password);
+  await expect(page).toHaveURL(/\/inbox$/);
+  await page.getByRole("link", { name: "Users" }).click();
+  await expect(page.getByTestId("users-page")).toBeVisible();
+  await page.getByTestId("logout").click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goBack();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByTestId("users-page")).toHaveCount(0);
+  await expect(page.getByTestId("login-submit")).toBeVisible();
+});
+
+test("the language can be switched to Bahasa Indonesia and the choice sticks", async ({ page }) => {
+  await openHydrated(page, "/login");
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await page.getByTestId("lang-id").click();
+  await expect(page.getByRole("heading", { name: "Masuk" })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Masuk" })).toBeVisible();
+  await page.getByTestId("lang-en").click();
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+});
+
+test("the language follows the browser when nothing was chosen", async ({ browser }) => {
+  const context = await browser.newContext({ locale: "id-ID" });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await expect(page.getByRole("heading", { name: "Masuk" })).toBeVisible();
+  await context.close();
+});

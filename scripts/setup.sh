@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs what the inbox needs to build, run and test, skipping whatever is already there.
+# Sourced by scripts/run and scripts/test. Safe to run again: the second time it only checks.
+#   setup_build   Rust wasm target, cargo-leptos, wasm-bindgen-cli, npm packages, PostgreSQL binaries
+#   setup_browser Chromium for the browser tests
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CARGO_LEPTOS_VERSION=0.3.10
+APT_UPDATED=0
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root to run: $*" >&2; return 1; fi
+}
+
+apt_install() {
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    log "apt-get update"
+    as_root apt-get update -qq
+    APT_UPDATED=1
+  fi
+  log "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+pg_bin_dir() {
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+setup_build() {
+  export PATH="$HOME/.cargo/bin:$PATH"
+  command -v cargo >/dev/null || { echo "the Rust toolchain (cargo) is required: https://rustup.rs" >&2; exit 1; }
+
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+
+  if ! cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (once; takes about 15 minutes)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  fi
+
+  # cargo-leptos would download wasm-bindgen from GitHub; we install the exact version of the
+  # wasm-bindgen crate in Cargo.lock from crates.io instead (without --locked: see TOOLCHAIN notes).
+  local wb
+  wb=$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p')
+  if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $wb"; then
+    log "installing wasm-bindgen-cli $wb"
+    cargo install wasm-bindgen-cli --version "$wb" --force
+  fi
+
+  if ! command -v npm >/dev/null; then apt_install nodejs npm; fi
+  if [ ! -d "$ROOT/end2end/node_modules" ] || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
+    log "npm ci (playwright, binaryen's wasm-opt)"
+    (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  export PATH="$ROOT/end2end/node_modules/.bin:$PATH"
+
+  if [ -z "$(pg_bin_dir)" ]; then apt_install postgresql; fi
+}
+
+setup_browser() {
+  if ! command -v chromium >/dev/null; then apt_install chromium; fi
+}

@@ -1,0 +1,121 @@
+//! Configuration from the environment (and `.env` in development). Every variable is listed in
+//! the README and in `.env.example`. Secrets are redacted from `Debug`.
+
+use anyhow::{bail, Context};
+use std::path::{Path, PathBuf};
+
+pub struct Config {
+    /// `DATABASE_URL`; when unset the server runs its own private PostgreSQL.
+    pub database_url: Option<String>,
+    /// `INBOX_DATA_DIR` (default `./data`): the private database, the generated secret key.
+    pub data_dir: PathBuf,
+    /// `INBOX_SECRET_KEY`: 32 bytes as 64 hex characters; encrypts stored credentials.
+    pub secret_key_hex: Option<String>,
+    /// `INBOX_DEMO`: creates the demo accounts and prints them on the console.
+    pub demo: bool,
+    /// `INBOX_ADMIN_USER` / `INBOX_ADMIN_PASSWORD`: the first admin, created non-interactively.
+    pub bootstrap_admin: Option<(String, String)>,
+    /// `INBOX_PUBLIC_URL`: the address users open; `https://` makes the session cookie Secure.
+    pub public_url: Option<String>,
+    /// `INBOX_SESSION_IDLE_MINUTES` (default 720): a session unused this long expires.
+    pub session_idle_minutes: i64,
+    /// `INBOX_PG_BIN`: the PostgreSQL binaries for the private database (default: newest
+    /// `/usr/lib/postgresql/*/bin`).
+    pub pg_bin: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .field("data_dir", &self.data_dir)
+            .field("secret_key_hex", &self.secret_key_hex.as_ref().map(|_| "<redacted>"))
+            .field("demo", &self.demo)
+            .field("bootstrap_admin", &self.bootstrap_admin.as_ref().map(|(u, _)| u))
+            .field("public_url", &self.public_url)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("pg_bin", &self.pg_bin)
+            .finish()
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+fn flag(name: &str) -> anyhow::Result<bool> {
+    match var(name).as_deref() {
+        None | Some("0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(other) => bail!("{name}={other:?}: expected true or false"),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Config> {
+        let bootstrap_admin = match (var("INBOX_ADMIN_USER"), var("INBOX_ADMIN_PASSWORD")) {
+            (Some(u), Some(p)) => Some((u, p)),
+            (None, None) => None,
+            _ => bail!("INBOX_ADMIN_USER and INBOX_ADMIN_PASSWORD go together"),
+        };
+        let session_idle_minutes = match var("INBOX_SESSION_IDLE_MINUTES") {
+            Some(v) => v.parse().context("INBOX_SESSION_IDLE_MINUTES: expected a number of minutes")?,
+            None => 720,
+        };
+        Ok(Config {
+            database_url: var("DATABASE_URL"),
+            data_dir: var("INBOX_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("./data")),
+            secret_key_hex: var("INBOX_SECRET_KEY"),
+            demo: flag("INBOX_DEMO")?,
+            bootstrap_admin,
+            public_url: var("INBOX_PUBLIC_URL"),
+            session_idle_minutes,
+            pg_bin: var("INBOX_PG_BIN").map(PathBuf::from),
+        })
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The 32-byte key for credentials at rest: `INBOX_SECRET_KEY`, or a key generated once into
+    /// `$INBOX_DATA_DIR/secret.key` (with a warning: back that file up with the database).
+    pub fn secret_key(&self) -> anyhow::Result<[u8; 32]> {
+        if let Some(hex_key) = &self.secret_key_hex {
+            return parse_key(hex_key).context("INBOX_SECRET_KEY");
+        }
+        let path = self.data_dir.join("secret.key");
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            return parse_key(existing.trim()).with_context(|| format!("{}", path.display()));
+        }
+        let key: [u8; 32] = rand::random();
+        write_private(&path, &hex::encode(key))?;
+        tracing::warn!(
+            path = %path.display(),
+            "INBOX_SECRET_KEY is unset: generated a key into the data directory. Set INBOX_SECRET_KEY in production \
+             and keep it safe: stored provider credentials cannot be read without it"
+        );
+        Ok(key)
+    }
+}
+
+fn parse_key(s: &str) -> anyhow::Result<[u8; 32]> {
+    let bytes = hex::decode(s).context("expected 64 hex characters")?;
+    bytes.try_into().map_err(|_| anyhow::anyhow!("expected 64 hex characters (32 bytes)"))
+}
+
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("create {}", path.display()))?;
+    f.write_all(contents.as_bytes())?;
+    Ok(())
+}

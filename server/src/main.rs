@@ -1,0 +1,56 @@
+//! The inbox server binary: configuration → logs → database → application → serve until
+//! Ctrl-C or SIGTERM → stop the private PostgreSQL if we started one.
+
+use anyhow::Context;
+use server::config::Config;
+use server::startup::{self, Application};
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        tracing::error!("{e:#}");
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    let _ = dotenvy::dotenv();
+    server::telemetry::init();
+    let config = Config::from_env()?;
+    tracing::debug!(?config, "configuration");
+    let db = startup::connect(&config).await?;
+    let result = serve(&config, db.pool.clone()).await;
+    db.pool.close().await;
+    if let Some(pg) = &db.embedded {
+        if let Err(e) = pg.stop() {
+            tracing::error!("stopping the private PostgreSQL: {e:#}");
+        }
+    }
+    result
+}
+
+async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
+    let app = Application::build(config, pool).await?;
+    let addr = app.state.leptos_options.site_addr;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listen on {addr}"))?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    app.serve(listener, shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("cannot listen for SIGTERM: {e}");
+            let _ = ctrl_c.await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term.recv() => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,142 @@
+//! Building the application: connect (or start the private PostgreSQL), migrate, build the
+//! router, serve until a shutdown signal. `main` and the tests share all of it.
+
+use crate::config::Config;
+use crate::embedded_pg::EmbeddedPostgres;
+use crate::{bootstrap, health, MIGRATOR};
+use anyhow::Context;
+use app::ssr::{AppState, Settings};
+use app::{shell, App};
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+/// Where the database lives: the configured server, or our private one (stopped on exit).
+pub struct Database {
+    pub pool: PgPool,
+    pub embedded: Option<EmbeddedPostgres>,
+}
+
+pub async fn connect(config: &Config) -> anyhow::Result<Database> {
+    let (options, embedded) = match &config.database_url {
+        Some(url) => (PgConnectOptions::from_str(url).context("DATABASE_URL")?, None),
+        None => {
+            let pg = EmbeddedPostgres::start(&config.data_dir, config.pg_bin.as_deref()).await?;
+            (pg.connect_options(), Some(pg))
+        }
+    };
+    let pool = PgPoolOptions::new()
+        .max_connections(20)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+        .context("connect to PostgreSQL")?;
+    Ok(Database { pool, embedded })
+}
+
+/// Runs our migrations and the session store's.
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<PostgresStore> {
+    MIGRATOR.run(pool).await.context("run migrations")?;
+    let store = PostgresStore::new(pool.clone());
+    store.migrate().await.context("create the session tables")?;
+    Ok(store)
+}
+
+/// Leptos options from `LEPTOS_*` variables (cargo-leptos sets them when it runs the server),
+/// with the defaults of our `Cargo.toml` metadata otherwise.
+pub fn leptos_options() -> anyhow::Result<LeptosOptions> {
+    let mut options = leptos::config::get_configuration(None).context("leptos configuration")?.leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = Arc::from("inbox");
+    }
+    Ok(options)
+}
+
+pub fn router(state: AppState, store: PostgresStore, config: &Config) -> Router {
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("inbox_session")
+        .with_secure(config.secure_cookies())
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)));
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(sessions)
+        .layer(middleware::from_fn(no_store_for_pages))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .with_state(state)
+}
+
+/// Pages and API answers carry private data: never cached, so after logout the back button
+/// asks the server again (and lands on the login page). Static assets stay cacheable.
+async fn no_store_for_pages(req: Request, next: Next) -> Response {
+    let is_asset = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.ico";
+    let mut res = next.run(req).await;
+    if !is_asset {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// A ready-to-serve application: migrated database, bootstrap accounts, router.
+pub struct Application {
+    pub state: AppState,
+    pub router: Router,
+    store: PostgresStore,
+}
+
+impl Application {
+    pub async fn build(config: &Config, pool: PgPool) -> anyhow::Result<Application> {
+        let store = migrate(&pool).await?;
+        config.secret_key()?;
+        bootstrap::run(config, &pool).await?;
+        let state = AppState {
+            leptos_options: leptos_options()?,
+            pool,
+            settings: Arc::new(Settings { demo: config.demo }),
+        };
+        let router = router(state.clone(), store.clone(), config);
+        Ok(Application { state, router, store })
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn serve(self, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let cleanup = tokio::spawn(self.store.clone().continuously_delete_expired(Duration::from_secs(3600)));
+        let result = axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await;
+        cleanup.abort();
+        result.context("serve")
+    }
+}

@@ -1,0 +1,126 @@
+//! The server binary with no `DATABASE_URL`: it runs its own PostgreSQL under the data
+//! directory, is ready, keeps its data across restarts, and leaves no PostgreSQL behind.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start_server(data_dir: &Path, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_server"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DATABASE_URL")
+        .env("INBOX_DATA_DIR", data_dir)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_OUTPUT_NAME", "inbox")
+        .env("INBOX_ADMIN_USER", "boss")
+        .env("INBOX_ADMIN_PASSWORD", "boss-password")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the server binary")
+}
+
+async fn wait_ready(port: u16, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("server exited early: {status}");
+        }
+        if let Ok(res) = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await {
+            if res.status() == 200 {
+                return;
+            }
+        }
+        assert!(Instant::now() < deadline, "server not ready in time");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn stop_server(mut child: Child) {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "server exit status: {status}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "server did not stop");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn postmaster_pid(data_dir: &Path) -> Option<i32> {
+    let pidfile = std::fs::read_to_string(data_dir.join("postgres/data/postmaster.pid")).ok()?;
+    pidfile.lines().next()?.trim().parse().ok()
+}
+
+fn process_alive(pid: i32) -> bool {
+    // A zombie (exited, not yet reaped by its parent) counts as gone.
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+/// `pg_ctl stop -w` returns when the pid file is gone; the process exits a moment later.
+fn gone_soon(pid: i32) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if !process_alive(pid) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+#[tokio::test]
+async fn without_database_url_the_server_runs_and_stops_its_own_postgres() {
+    let tmp = tempfile::tempdir().unwrap();
+    // When the tests run as root the cluster belongs to the `postgres` user, which must be able
+    // to reach the directory.
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let data_dir = tmp.path().join("data");
+
+    let port = free_port();
+    let mut child = start_server(&data_dir, port);
+    wait_ready(port, &mut child).await;
+    let pid = postmaster_pid(&data_dir).expect("a running private PostgreSQL");
+    assert!(process_alive(pid));
+    assert!(data_dir.join("postgres/run/.s.PGSQL.5432").exists(), "listens on a socket in the data directory");
+    assert!(data_dir.join("secret.key").exists(), "a secret key was generated");
+
+    // The bootstrap admin can sign in.
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let res = client
+        .post(format!("http://127.0.0.1:{port}/api/login"))
+        .form(&[("username", "boss"), ("password", "boss-password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    stop_server(child);
+    assert!(gone_soon(pid), "the private PostgreSQL is gone");
+    assert!(postmaster_pid(&data_dir).is_none(), "shut down cleanly (no postmaster.pid)");
+
+    // Data survives a restart: the same account still exists (and no second one is created).
+    let port = free_port();
+    let mut child = start_server(&data_dir, port);
+    wait_ready(port, &mut child).await;
+    let res = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/api/login"))
+        .form(&[("username", "boss"), ("password", "boss-password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let pid = postmaster_pid(&data_dir).unwrap();
+    stop_server(child);
+    assert!(gone_soon(pid));
+}

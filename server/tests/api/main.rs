@@ -1,0 +1,7 @@
+//! Integration tests: the real application on a real socket, a fresh PostgreSQL database per
+//! test (`#[sqlx::test]`), driven over HTTP like a browser or script would.
+
+mod accounts;
+mod embedded;
+mod helpers;
+mod sessions;

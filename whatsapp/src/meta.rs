@@ -1,0 +1,312 @@
+//! Meta WhatsApp Cloud API adapter: configuration, webhook verification
+//! (`X-Hub-Signature-256` + GET handshake), sending text through the Graph
+//! API and classifying Graph errors. Webhook body parsing lives in
+//! the private `parse` submodule (file `meta/parse.rs`).
+//!
+//! Reference: the shared provider notes, `meta-cloud.md` (section numbers below).
+
+mod parse;
+
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::{json, Value};
+
+use crate::error::{ParseError, SendError, SendErrorKind, VerifyError};
+use crate::event::{ParseOutcome, ProviderKind};
+use crate::provider::{Provider, Recipient, SendReceipt};
+use crate::signature::{secret_eq, verify_hub_signature_256};
+use crate::util::{execute, snippet, str_field, str_path, HttpReply, DEFAULT_SEND_TIMEOUT};
+
+/// Settings for one Meta business phone number.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MetaConfig {
+    /// Graph base URL **including the API version**, no trailing slash needed.
+    /// Default [`MetaConfig::DEFAULT_GRAPH_URL`]; meta-cloud.md (top note)
+    /// says to keep the version configurable.
+    pub graph_url: String,
+    /// System-user access token (Bearer). Secret.
+    pub access_token: String,
+    /// Phone number id — the routing key of webhooks (`metadata.phone_number_id`).
+    pub phone_number_id: String,
+    /// WhatsApp Business Account id (`entry[].id`); informational.
+    pub business_account_id: String,
+    /// App secret used to sign webhooks. Secret. Empty → every webhook is rejected.
+    pub app_secret: String,
+    /// Token we chose for the GET subscription handshake. Secret.
+    pub verify_token: String,
+}
+
+impl MetaConfig {
+    /// Current examples in Meta's docs use `v25.0` (meta-cloud.md, top note).
+    pub const DEFAULT_GRAPH_URL: &'static str = "https://graph.facebook.com/v25.0";
+}
+
+impl Default for MetaConfig {
+    fn default() -> Self {
+        MetaConfig {
+            graph_url: Self::DEFAULT_GRAPH_URL.to_owned(),
+            access_token: String::new(),
+            phone_number_id: String::new(),
+            business_account_id: String::new(),
+            app_secret: String::new(),
+            verify_token: String::new(),
+        }
+    }
+}
+
+impl fmt::Debug for MetaConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetaConfig")
+            .field("graph_url", &self.graph_url)
+            .field("access_token", &crate::REDACTED)
+            .field("phone_number_id", &self.phone_number_id)
+            .field("business_account_id", &self.business_account_id)
+            .field("app_secret", &crate::REDACTED)
+            .field("verify_token", &crate::REDACTED)
+            .finish()
+    }
+}
+
+/// Meta Cloud API adapter.
+#[derive(Debug, Clone)]
+pub struct MetaProvider {
+    config: MetaConfig,
+    client: reqwest::Client,
+    timeout: Duration,
+}
+
+impl MetaProvider {
+    /// Build an adapter; `client` is shared and owned by the caller.
+    pub fn new(config: MetaConfig, client: reqwest::Client) -> Self {
+        MetaProvider {
+            config,
+            client,
+            timeout: DEFAULT_SEND_TIMEOUT,
+        }
+    }
+
+    /// Override the per-request send timeout (default 15 s).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn config(&self) -> &MetaConfig {
+        &self.config
+    }
+
+    /// GET webhook handshake (meta-cloud.md §2.1): returns the challenge to
+    /// echo verbatim (200, plain text) when `hub.mode == "subscribe"` and
+    /// `hub.verify_token` matches (constant time); `None` → answer 403.
+    /// An empty configured verify token never matches.
+    pub fn verify_subscription(&self, mode: &str, token: &str, challenge: &str) -> Option<String> {
+        let ok = mode == "subscribe"
+            && !self.config.verify_token.is_empty()
+            && secret_eq(&self.config.verify_token, token);
+        ok.then(|| challenge.to_owned())
+    }
+
+    fn messages_url(&self) -> String {
+        format!(
+            "{}/{}/messages",
+            self.config.graph_url.trim_end_matches('/'),
+            self.config.phone_number_id
+        )
+    }
+
+    /// The JSON body for a text send (meta-cloud.md §5.1, §2.4 for BSUIDs).
+    fn text_body(to: &Recipient, text: &str, idempotency_key: &str) -> Result<Value, SendError> {
+        let mut body = json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "type": "text",
+            "text": { "preview_url": false, "body": text },
+        });
+        // `to` must carry `+` and the country code, otherwise Meta prepends the
+        // business number's country code (§5.1). If both are known, `to` wins
+        // on Meta's side anyway (§2.4), so only one is sent.
+        match (to.phone.as_deref(), to.user_id.as_deref()) {
+            (Some(phone), _) => {
+                let digits = phone.trim().trim_start_matches('+');
+                let valid = (crate::phone::MIN_DIGITS..=crate::phone::MAX_DIGITS)
+                    .contains(&digits.len())
+                    && digits.bytes().all(|b| b.is_ascii_digit());
+                if !valid {
+                    return Err(SendError::permanent(format!(
+                        "recipient phone {phone:?} is not 8-15 digits (normalize it first)"
+                    )));
+                }
+                body["to"] = Value::String(format!("+{digits}"));
+            }
+            (None, Some(user_id)) if !user_id.trim().is_empty() => {
+                body["recipient"] = Value::String(user_id.trim().to_owned());
+            }
+            _ => {
+                return Err(SendError::permanent(
+                    "recipient has neither phone nor user id",
+                ))
+            }
+        }
+        if !idempotency_key.is_empty() {
+            body["biz_opaque_callback_data"] = Value::String(idempotency_key.to_owned());
+        }
+        Ok(body)
+    }
+}
+
+#[async_trait]
+impl Provider for MetaProvider {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Meta
+    }
+
+    /// `X-Hub-Signature-256` over the raw body (meta-cloud.md §2.2); the query
+    /// string is not used.
+    fn verify(
+        &self,
+        headers: &http::HeaderMap,
+        _query: Option<&str>,
+        raw_body: &[u8],
+    ) -> Result<(), VerifyError> {
+        if self.config.app_secret.is_empty() {
+            return Err(VerifyError::NotConfigured("Meta app secret"));
+        }
+        verify_hub_signature_256(headers, self.config.app_secret.as_bytes(), raw_body)
+    }
+
+    fn parse(&self, raw_body: &[u8]) -> Result<ParseOutcome, ParseError> {
+        parse::parse_body(raw_body)
+    }
+
+    /// See the trait docs for the error table and idempotency notes.
+    async fn send_text(
+        &self,
+        to: &Recipient,
+        text: &str,
+        idempotency_key: &str,
+    ) -> Result<SendReceipt, SendError> {
+        crate::text::validate_outbound(text)?;
+        let body = Self::text_body(to, text, idempotency_key)?;
+        let req = self
+            .client
+            .post(self.messages_url())
+            .bearer_auth(&self.config.access_token)
+            .timeout(self.timeout)
+            .json(&body);
+        let reply = execute(req).await?;
+        if !reply.status.is_success() {
+            let err = classify_graph_error(&reply);
+            tracing::warn!(code = ?err.code, kind = ?err.kind, http = reply.status.as_u16(), "meta send failed");
+            return Err(err);
+        }
+        let id = reply
+            .body
+            .get("messages")
+            .and_then(|m| m.get(0))
+            .and_then(|m| str_field(m, "id"));
+        match id {
+            Some(provider_message_id) => Ok(SendReceipt {
+                provider_message_id,
+            }),
+            None => Err(SendError {
+                http_status: Some(reply.status.as_u16()),
+                maybe_sent: true,
+                ..SendError::permanent(format!(
+                    "Meta answered {} without messages[0].id: {}",
+                    reply.status,
+                    snippet(&reply.body_text)
+                ))
+            }),
+        }
+    }
+}
+
+/// Meta error codes that are worth retrying (meta-cloud.md §6.2, §7).
+fn retryable_code(code: i64) -> Option<Option<Duration>> {
+    match code {
+        // 131056 pair rate limit: 1 msg / 6 s per user (§7).
+        131056 => Some(Some(Duration::from_secs(6))),
+        // 131057 maintenance / throughput upgrade, takes ≤ 1 min (§7).
+        131057 => Some(Some(Duration::from_secs(60))),
+        130429 | 4 | 80007 | 131000 | 1 | 2 | 131016 | 133004 => Some(None),
+        _ => None,
+    }
+}
+
+/// Meta error codes documented as not retryable (meta-cloud.md §6.2).
+fn permanent_code(code: i64) -> bool {
+    matches!(
+        code,
+        0 | 3
+            | 10
+            | 100
+            | 190
+            | 200..=299
+            | 368
+            | 130403
+            | 130472
+            | 131005
+            | 131008
+            | 131009
+            | 131021
+            | 131026
+            | 131031
+            | 131037
+            | 131045
+            | 131047
+            | 131048
+            | 131049
+            | 131050
+            | 131051
+            | 131052
+            | 131053
+            | 131062
+            | 131064
+            | 132000..=132999
+            | 133010
+            | 135000
+    )
+}
+
+/// Turn a non-2xx Graph reply into a [`SendError`] (see the table on
+/// [`Provider::send_text`]).
+fn classify_graph_error(reply: &HttpReply) -> SendError {
+    let status = reply.status;
+    let err = reply.body.get("error");
+    let code = err.and_then(|e| e.get("code")).and_then(Value::as_i64);
+    let reason = err
+        .and_then(|e| str_field(e, "message"))
+        .unwrap_or_else(|| format!("HTTP {status}: {}", snippet(&reply.body_text)));
+    let detail = err.and_then(|e| str_path(e, &["error_data", "details"]));
+
+    let http_fallback = || {
+        if status.as_u16() == 429 || status.is_server_error() {
+            SendErrorKind::Retryable
+        } else {
+            SendErrorKind::Permanent
+        }
+    };
+    let (kind, min_wait) = match code {
+        Some(c) => match retryable_code(c) {
+            Some(wait) => (SendErrorKind::Retryable, wait),
+            None if permanent_code(c) => (SendErrorKind::Permanent, None),
+            None => (http_fallback(), None),
+        },
+        None => (http_fallback(), None),
+    };
+    let retry_after = match (reply.retry_after, min_wait) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    SendError {
+        kind,
+        code: Some(code.map_or_else(|| status.as_u16().to_string(), |c| c.to_string())),
+        reason,
+        detail,
+        http_status: Some(status.as_u16()),
+        retry_after: retry_after.filter(|_| kind == SendErrorKind::Retryable),
+        maybe_sent: status.is_server_error(),
+    }
+}

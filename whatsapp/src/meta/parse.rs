@@ -1,0 +1,258 @@
+//! Meta webhook body → neutral events. Walks **every** `entry[] → changes[] →
+//! value.messages[] / value.statuses[] / value.errors[]` (meta-cloud.md §2.2
+//! "Batching", §9 item 5); one bad item never hides the others.
+
+use serde_json::Value;
+
+use crate::error::ParseError;
+use crate::event::{
+    DeliveryState, InboundEvent, InboundMessage, MediaRef, MessageKind, ParseOutcome,
+    ProviderError, StatusUpdate,
+};
+use crate::util::{
+    array_field, join_non_empty, parse_json, str_field, str_path, unix_seconds, webhook_digits,
+};
+
+const PROVIDER: &str = "Meta";
+
+pub(crate) fn parse_body(raw_body: &[u8]) -> Result<ParseOutcome, ParseError> {
+    let body = parse_json(raw_body)?;
+    let obj = body
+        .as_object()
+        .ok_or_else(|| ParseError::shape(PROVIDER, "top level is not a JSON object"))?;
+    let entries = obj
+        .get("entry")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ParseError::shape(PROVIDER, "missing `entry` array"))?;
+    let mut out = ParseOutcome::default();
+    match obj.get("object").and_then(Value::as_str) {
+        Some("whatsapp_business_account") => {}
+        // §2.3: other objects are acknowledged (200) but ignored, so Meta does not retry.
+        Some(other) => {
+            out.rejected.push(format!(
+                "object {other:?} is not \"whatsapp_business_account\"; ignored"
+            ));
+            return Ok(out);
+        }
+        None => return Err(ParseError::shape(PROVIDER, "missing `object` field")),
+    }
+    for (i, entry) in entries.iter().enumerate() {
+        let Some(changes) = entry.get("changes").and_then(Value::as_array) else {
+            out.rejected.push(format!("entry[{i}]: no `changes` array"));
+            continue;
+        };
+        for (j, change) in changes.iter().enumerate() {
+            parse_change(change, &format!("entry[{i}].changes[{j}]"), &mut out);
+        }
+    }
+    Ok(out)
+}
+
+fn parse_change(change: &Value, at: &str, out: &mut ParseOutcome) {
+    let field = change.get("field").and_then(Value::as_str).unwrap_or("");
+    if field != "messages" {
+        // §2.3: template/account/quality updates, smb_message_echoes … are not inbox events.
+        out.rejected.push(format!(
+            "{at}: field {field:?} ignored (only \"messages\" is handled)"
+        ));
+        return;
+    }
+    let Some(value) = change.get("value").filter(|v| v.is_object()) else {
+        out.rejected.push(format!("{at}: no `value` object"));
+        return;
+    };
+    let Some(channel) = str_path(value, &["metadata", "phone_number_id"]) else {
+        out.rejected
+            .push(format!("{at}: missing value.metadata.phone_number_id"));
+        return;
+    };
+    for key in ["messages", "statuses", "errors", "contacts"] {
+        if value.get(key).is_some_and(|v| !v.is_array()) {
+            out.rejected
+                .push(format!("{at}: value.{key} is not an array"));
+        }
+    }
+    let contacts = array_field(value, "contacts");
+    for (k, m) in array_field(value, "messages").iter().enumerate() {
+        match parse_message(m, &channel, contacts) {
+            Ok(msg) => out.events.push(InboundEvent::Message(msg)),
+            Err(why) => out.rejected.push(format!("{at}.messages[{k}]: {why}")),
+        }
+    }
+    for (k, s) in array_field(value, "statuses").iter().enumerate() {
+        match parse_status(s, &channel) {
+            Ok(st) => out.events.push(InboundEvent::Status(st)),
+            Err(why) => out.rejected.push(format!("{at}.statuses[{k}]: {why}")),
+        }
+    }
+    // value.errors: out-of-band errors not tied to a message (§2.3, §6.1).
+    for (k, e) in array_field(value, "errors").iter().enumerate() {
+        let err = provider_error(e);
+        out.rejected.push(format!(
+            "{at}.errors[{k}]: provider error {}: {}",
+            err.code.as_deref().unwrap_or("?"),
+            join_non_empty([err.title, err.detail], " - ").unwrap_or_default()
+        ));
+    }
+}
+
+fn parse_message(m: &Value, channel: &str, contacts: &[Value]) -> Result<InboundMessage, String> {
+    if !m.is_object() {
+        return Err("message is not an object".into());
+    }
+    let id = str_field(m, "id").ok_or("missing `id`")?;
+    let sent_at = m
+        .get("timestamp")
+        .and_then(unix_seconds)
+        .ok_or("missing or invalid `timestamp`")?;
+    let from_phone = str_field(m, "from").and_then(|f| webhook_digits(&f));
+    let from_user_id = str_field(m, "from_user_id");
+    if from_phone.is_none() && from_user_id.is_none() {
+        return Err("no sender: neither `from` nor `from_user_id`".into());
+    }
+    // §9 item 8: match the contact by wa_id or BSUID.
+    let from_name = contacts
+        .iter()
+        .find(|c| {
+            (from_phone.is_some() && str_field(c, "wa_id") == from_phone)
+                || (from_user_id.is_some() && str_field(c, "user_id") == from_user_id)
+        })
+        .and_then(|c| str_path(c, &["profile", "name"]));
+
+    let typ = str_field(m, "type").unwrap_or_default();
+    let content = m.get(typ.as_str()).cloned().unwrap_or(Value::Null);
+    let mut reply_to = str_path(m, &["context", "id"]);
+    let (kind, text, media) = match typ.as_str() {
+        "text" => (MessageKind::Text, str_field(&content, "body"), None),
+        "image" | "video" | "audio" | "document" | "sticker" => {
+            let kind = match typ.as_str() {
+                "image" => MessageKind::Image,
+                "video" => MessageKind::Video,
+                "audio" => MessageKind::Audio,
+                "document" => MessageKind::Document,
+                _ => MessageKind::Sticker,
+            };
+            let text = str_field(&content, "caption").or_else(|| str_field(&content, "filename"));
+            (kind, text, media_ref(&content))
+        }
+        "location" => (MessageKind::Location, location_text(&content), None),
+        "contacts" => (MessageKind::Contacts, contacts_text(&content), None),
+        "interactive" => match str_field(&content, "type").as_deref() {
+            Some(t @ ("button_reply" | "list_reply")) => (
+                MessageKind::InteractiveReply,
+                str_path(&content, &[t, "title"]),
+                None,
+            ),
+            Some("nfm_reply") => (
+                MessageKind::InteractiveReply,
+                str_path(&content, &["nfm_reply", "body"])
+                    .or_else(|| str_path(&content, &["nfm_reply", "name"])),
+                None,
+            ),
+            _ => (MessageKind::Unsupported, None, None),
+        },
+        // Template quick-reply button (§3.1 `button`).
+        "button" => (
+            MessageKind::InteractiveReply,
+            str_field(&content, "text").or_else(|| str_field(&content, "payload")),
+            None,
+        ),
+        // Emoji omitted = reaction removed (§3.1); reply_to = the reacted message.
+        "reaction" => {
+            reply_to = str_field(&content, "message_id").or(reply_to);
+            (MessageKind::Reaction, str_field(&content, "emoji"), None)
+        }
+        "system" => (MessageKind::Unsupported, str_field(&content, "body"), None),
+        // `unsupported`, `order`, anything new: keep raw, never drop.
+        _ => (MessageKind::Unsupported, None, None),
+    };
+    Ok(InboundMessage {
+        channel_key: channel.to_owned(),
+        provider_message_id: id,
+        from_phone,
+        from_user_id,
+        from_name,
+        sent_at,
+        kind,
+        text,
+        media,
+        reply_to,
+        raw: m.clone(),
+    })
+}
+
+fn media_ref(content: &Value) -> Option<MediaRef> {
+    Some(MediaRef {
+        id_or_url: str_field(content, "id").or_else(|| str_field(content, "url"))?,
+        mime_type: str_field(content, "mime_type"),
+        sha256: str_field(content, "sha256"),
+        filename: str_field(content, "filename"),
+    })
+}
+
+fn location_text(loc: &Value) -> Option<String> {
+    join_non_empty([str_field(loc, "name"), str_field(loc, "address")], ", ").or_else(|| {
+        let lat = loc.get("latitude")?.as_f64()?;
+        let lon = loc.get("longitude")?.as_f64()?;
+        Some(format!("{lat}, {lon}"))
+    })
+}
+
+fn contacts_text(cards: &Value) -> Option<String> {
+    let names = cards.as_array()?.iter().map(|c| {
+        str_path(c, &["name", "formatted_name"]).or_else(|| {
+            join_non_empty(
+                [
+                    str_path(c, &["name", "first_name"]),
+                    str_path(c, &["name", "last_name"]),
+                ],
+                " ",
+            )
+        })
+    });
+    join_non_empty(names, ", ")
+}
+
+fn provider_error(e: &Value) -> ProviderError {
+    ProviderError {
+        code: str_field(e, "code"),
+        title: str_field(e, "title").or_else(|| str_field(e, "message")),
+        detail: str_path(e, &["error_data", "details"]).or_else(|| str_field(e, "message")),
+    }
+}
+
+/// Meta `statuses[].status` → [`DeliveryState`] (§4). `played` counts as read.
+fn delivery_state(s: &str) -> Option<DeliveryState> {
+    Some(match s {
+        "sent" => DeliveryState::Sent,
+        "delivered" => DeliveryState::Delivered,
+        "read" | "played" => DeliveryState::Read,
+        "failed" => DeliveryState::Failed,
+        // Paced-template states from the send response (§5.2), if they ever appear here.
+        "accepted" | "held_for_quality_assessment" | "paused" => DeliveryState::Queued,
+        _ => return None,
+    })
+}
+
+fn parse_status(s: &Value, channel: &str) -> Result<StatusUpdate, String> {
+    if !s.is_object() {
+        return Err("status is not an object".into());
+    }
+    let id = str_field(s, "id").ok_or("missing `id`")?;
+    let raw_state = str_field(s, "status").ok_or("missing `status`")?;
+    let state =
+        delivery_state(&raw_state).ok_or_else(|| format!("unknown status {raw_state:?}"))?;
+    let at = s
+        .get("timestamp")
+        .and_then(unix_seconds)
+        .ok_or("missing or invalid `timestamp`")?;
+    Ok(StatusUpdate {
+        channel_key: channel.to_owned(),
+        provider_message_id: id,
+        state,
+        at,
+        error: array_field(s, "errors").first().map(provider_error),
+        recipient: str_field(s, "recipient_id").or_else(|| str_field(s, "recipient_user_id")),
+        callback_data: str_field(s, "biz_opaque_callback_data"),
+    })
+}

@@ -1,0 +1,145 @@
+//! Crate-private helpers shared by the adapters: lenient JSON field access,
+//! timestamp conversion, HTTP response plumbing for senders.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::error::{ParseError, SendError};
+
+/// Per-request timeout applied to every send (the caller's client may have none).
+pub(crate) const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Parse a body as JSON, mapping failure to [`ParseError::NotJson`].
+pub(crate) fn parse_json(raw_body: &[u8]) -> Result<Value, ParseError> {
+    serde_json::from_slice(raw_body).map_err(|e| ParseError::NotJson(e.to_string()))
+}
+
+/// `v[key]` as a non-empty string (numbers are stringified: ids sometimes
+/// arrive as numbers).
+pub(crate) fn str_field(v: &Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Nested lookup `v[a][b]...` as a non-empty string.
+pub(crate) fn str_path(v: &Value, path: &[&str]) -> Option<String> {
+    let (last, init) = path.split_last()?;
+    let mut cur = v;
+    for k in init {
+        cur = cur.get(*k)?;
+    }
+    str_field(cur, last)
+}
+
+/// `v[key]` as bool (absent → `None`).
+pub(crate) fn bool_field(v: &Value, key: &str) -> Option<bool> {
+    v.get(key)?.as_bool()
+}
+
+/// `v[key]` as an array slice (absent or not an array → empty).
+pub(crate) fn array_field<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+/// An integer given as a JSON number or a numeric string.
+pub(crate) fn int_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Unix seconds (number or string) → UTC.
+pub(crate) fn unix_seconds(v: &Value) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(int_of(v)?, 0)
+}
+
+/// Unix milliseconds (number or string) → UTC.
+pub(crate) fn unix_millis(v: &Value) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(int_of(v)?)
+}
+
+/// RFC 3339 / ISO-8601 string → UTC.
+pub(crate) fn rfc3339(v: &Value) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(v.as_str()?)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// Join the non-empty parts with `sep`; `None` when nothing is left.
+pub(crate) fn join_non_empty<I, S>(parts: I, sep: &str) -> Option<String>
+where
+    I: IntoIterator<Item = Option<S>>,
+    S: AsRef<str>,
+{
+    let parts: Vec<String> = parts
+        .into_iter()
+        .flatten()
+        .map(|s| s.as_ref().trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(sep))
+}
+
+/// Strip a leading `+` from a webhook phone field; anything that is not then
+/// all digits is not treated as a phone. (Webhook numbers are never "fixed"
+/// with national rules — README "Phone numbers".)
+pub(crate) fn webhook_digits(s: &str) -> Option<String> {
+    let d = s.trim().trim_start_matches('+');
+    (!d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())).then(|| d.to_owned())
+}
+
+/// Retry-After header in seconds (the HTTP-date form is ignored).
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// A finished HTTP exchange: status, headers we care about, body.
+pub(crate) struct HttpReply {
+    pub status: reqwest::StatusCode,
+    pub retry_after: Option<Duration>,
+    pub body: Value,
+    pub body_text: String,
+}
+
+/// Send a prepared request and collect the reply; transport failures become
+/// [`SendError::from_transport`].
+pub(crate) async fn execute(req: reqwest::RequestBuilder) -> Result<HttpReply, SendError> {
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| SendError::from_transport(&e))?;
+    let status = resp.status();
+    let retry_after = retry_after(resp.headers());
+    let body_text = resp
+        .text()
+        .await
+        .map_err(|e| SendError::from_transport(&e))?;
+    let body = serde_json::from_str(&body_text).unwrap_or(Value::Null);
+    Ok(HttpReply {
+        status,
+        retry_after,
+        body,
+        body_text,
+    })
+}
+
+/// First ~200 chars of a body for error messages.
+pub(crate) fn snippet(s: &str) -> String {
+    let t: String = s.chars().take(200).collect();
+    if t.is_empty() {
+        "<empty body>".to_owned()
+    } else {
+        t
+    }
+}

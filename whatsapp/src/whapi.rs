@@ -1,0 +1,199 @@
+//! Whapi.Cloud adapter: configuration, optional shared-secret webhook check,
+//! `POST /messages/text` and its error mapping. Webhook body parsing lives in
+//! the private `parse` submodule (file `whapi/parse.rs`).
+//!
+//! Reference: the shared provider notes, `whapi.md` (section numbers below).
+
+mod parse;
+
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::{json, Value};
+
+use crate::error::{ParseError, SendError, SendErrorKind, VerifyError};
+use crate::event::{ParseOutcome, ProviderKind};
+use crate::provider::{Provider, Recipient, SendReceipt};
+use crate::signature::verify_shared_secret;
+use crate::util::{
+    execute, snippet, str_field, str_path, webhook_digits, HttpReply, DEFAULT_SEND_TIMEOUT,
+};
+
+/// Settings for one Whapi channel.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WhapiConfig {
+    /// Default [`WhapiConfig::DEFAULT_BASE_URL`].
+    pub base_url: String,
+    /// Channel token (Bearer). Secret.
+    pub token: String,
+    /// Shared secret expected on webhooks (Whapi has no signatures, §4.2):
+    /// configure it in `webhooks[].headers` as `X-Webhook-Secret`, or append
+    /// `?secret=` to the webhook URL. `None` → webhooks are not checked. Secret.
+    pub webhook_secret: Option<String>,
+    /// Fallback channel key when a body lacks `channel_id`.
+    pub channel_id: Option<String>,
+}
+
+impl WhapiConfig {
+    pub const DEFAULT_BASE_URL: &'static str = "https://gate.whapi.cloud";
+}
+
+impl Default for WhapiConfig {
+    fn default() -> Self {
+        WhapiConfig {
+            base_url: Self::DEFAULT_BASE_URL.to_owned(),
+            token: String::new(),
+            webhook_secret: None,
+            channel_id: None,
+        }
+    }
+}
+
+impl fmt::Debug for WhapiConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WhapiConfig")
+            .field("base_url", &self.base_url)
+            .field("token", &crate::REDACTED)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| crate::REDACTED),
+            )
+            .field("channel_id", &self.channel_id)
+            .finish()
+    }
+}
+
+/// Whapi.Cloud adapter.
+#[derive(Debug, Clone)]
+pub struct WhapiProvider {
+    config: WhapiConfig,
+    client: reqwest::Client,
+    timeout: Duration,
+}
+
+impl WhapiProvider {
+    pub fn new(config: WhapiConfig, client: reqwest::Client) -> Self {
+        WhapiProvider {
+            config,
+            client,
+            timeout: DEFAULT_SEND_TIMEOUT,
+        }
+    }
+
+    /// Override the per-request send timeout (default 15 s).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn config(&self) -> &WhapiConfig {
+        &self.config
+    }
+}
+
+#[async_trait]
+impl Provider for WhapiProvider {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Whapi
+    }
+
+    fn verify(
+        &self,
+        headers: &http::HeaderMap,
+        query: Option<&str>,
+        _raw_body: &[u8],
+    ) -> Result<(), VerifyError> {
+        match self.config.webhook_secret.as_deref() {
+            Some(secret) if !secret.is_empty() => verify_shared_secret(secret, headers, query),
+            _ => Ok(()),
+        }
+    }
+
+    fn parse(&self, raw_body: &[u8]) -> Result<ParseOutcome, ParseError> {
+        parse::parse_body(raw_body, self.config.channel_id.as_deref())
+    }
+
+    /// `POST {base}/messages/text` `{"to": digits, "body": text}` (§2.1).
+    /// Whapi has no idempotency key: `idempotency_key` is unused (§6).
+    async fn send_text(
+        &self,
+        to: &Recipient,
+        text: &str,
+        _idempotency_key: &str,
+    ) -> Result<SendReceipt, SendError> {
+        crate::text::validate_outbound(text)?;
+        // `to` = digits, or a chat id such as `…@lid` when there is no phone (§2.1).
+        let to = match (to.phone.as_deref(), to.user_id.as_deref()) {
+            (Some(p), _) => webhook_digits(p).ok_or_else(|| {
+                SendError::permanent(format!("recipient phone {p:?} is not digits"))
+            })?,
+            (None, Some(id)) if !id.trim().is_empty() => id.trim().to_owned(),
+            _ => {
+                return Err(SendError::permanent(
+                    "recipient has neither phone nor user id",
+                ))
+            }
+        };
+        let url = format!(
+            "{}/messages/text",
+            self.config.base_url.trim_end_matches('/')
+        );
+        let req = self
+            .client
+            .post(url)
+            .bearer_auth(&self.config.token)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(self.timeout)
+            .json(&json!({ "to": to, "body": text }));
+        let reply = execute(req).await?;
+        if !reply.status.is_success() {
+            let err = classify_whapi_error(&reply);
+            tracing::warn!(code = ?err.code, kind = ?err.kind, "whapi send failed");
+            return Err(err);
+        }
+        match str_path(&reply.body, &["message", "id"]) {
+            Some(provider_message_id) if reply.body.get("sent") != Some(&Value::Bool(false)) => {
+                Ok(SendReceipt {
+                    provider_message_id,
+                })
+            }
+            _ => Err(SendError {
+                http_status: Some(reply.status.as_u16()),
+                maybe_sent: true,
+                ..SendError::permanent(format!(
+                    "Whapi answered {} without a sent message id: {}",
+                    reply.status,
+                    snippet(&reply.body_text)
+                ))
+            }),
+        }
+    }
+}
+
+/// Whapi errors: HTTP status decides (§2.1 table); `ResponseError` body
+/// `{"error": {code, message, details}}` (§5) supplies code and text.
+fn classify_whapi_error(reply: &HttpReply) -> SendError {
+    let status = reply.status;
+    let err = reply.body.get("error");
+    let retryable = status.as_u16() == 429 || status.is_server_error();
+    let kind = if retryable {
+        SendErrorKind::Retryable
+    } else {
+        SendErrorKind::Permanent
+    };
+    SendError {
+        kind,
+        code: Some(
+            err.and_then(|e| str_field(e, "code"))
+                .unwrap_or_else(|| status.as_u16().to_string()),
+        ),
+        reason: err
+            .and_then(|e| str_field(e, "message"))
+            .unwrap_or_else(|| format!("HTTP {status}: {}", snippet(&reply.body_text))),
+        detail: err.and_then(|e| str_field(e, "details")),
+        http_status: Some(status.as_u16()),
+        retry_after: reply.retry_after.filter(|_| retryable),
+        maybe_sent: status.is_server_error(),
+    }
+}
