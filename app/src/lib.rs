@@ -14,6 +14,7 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod live;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -76,6 +77,12 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <Protected><pages::inbox::InboxPage /></Protected> }
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/inbox/:id")
+                        view=|| view! { <Protected><pages::inbox::InboxPage /></Protected> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/sandbox") view=pages::sandbox::SandboxPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/admin/users")
                         view=|| view! { <Protected admin=true><pages::users::UsersPage /></Protected> }

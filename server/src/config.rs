@@ -22,6 +22,62 @@ pub struct Config {
     /// `INBOX_PG_BIN`: the PostgreSQL binaries for the private database (default: newest
     /// `/usr/lib/postgresql/*/bin`).
     pub pg_bin: Option<PathBuf>,
+    /// Meta WhatsApp Cloud API channel (`WHATSAPP_*`), when `WHATSAPP_PHONE_NUMBER_ID` is set.
+    pub meta: Option<MetaEnv>,
+    /// Whapi.cloud channel (`WHAPI_*`), when `WHAPI_TOKEN` is set.
+    pub whapi: Option<WhapiEnv>,
+    /// `INBOX_REOPEN_MODE` (`bot` or `agent`, default `bot`): the mode a closed chat reopens into
+    /// when the customer writes again.
+    pub reopen_mode: app::model::Mode,
+    pub outbox: OutboxSettings,
+}
+
+/// `WHATSAPP_*`: one Meta number. Other numbers of the same app are registered automatically
+/// when their (signed) webhooks arrive.
+#[derive(Clone)]
+pub struct MetaEnv {
+    pub graph_url: String,
+    pub access_token: String,
+    pub phone_number_id: String,
+    pub business_account_id: String,
+    pub app_secret: String,
+    pub verify_token: String,
+}
+
+/// `WHAPI_*`: one Whapi channel.
+#[derive(Clone)]
+pub struct WhapiEnv {
+    pub base_url: String,
+    pub token: String,
+    pub webhook_secret: Option<String>,
+    pub channel_id: Option<String>,
+}
+
+/// How the outbox retries (`INBOX_OUTBOX_*`).
+#[derive(Debug, Clone)]
+pub struct OutboxSettings {
+    /// `INBOX_OUTBOX_WORKERS` (default 4): sends in flight at once per server process.
+    pub workers: usize,
+    /// `INBOX_OUTBOX_MAX_ATTEMPTS` (default 10): then the message fails with the last reason.
+    pub max_attempts: i32,
+    /// `INBOX_OUTBOX_RETRY_BASE_MS` (default 1000): the first retry's delay; it doubles each time.
+    pub retry_base: std::time::Duration,
+    /// `INBOX_OUTBOX_RETRY_MAX_SECS` (default 300): the longest delay between two attempts.
+    pub retry_max: std::time::Duration,
+    /// `INBOX_OUTBOX_LEASE_SECS` (default 60): after this a send in flight counts as lost.
+    pub lease: std::time::Duration,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        OutboxSettings {
+            workers: 4,
+            max_attempts: 10,
+            retry_base: std::time::Duration::from_millis(1000),
+            retry_max: std::time::Duration::from_secs(300),
+            lease: std::time::Duration::from_secs(60),
+        }
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -35,6 +91,10 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("pg_bin", &self.pg_bin)
+            .field("meta", &self.meta.as_ref().map(|m| &m.phone_number_id))
+            .field("whapi", &self.whapi.as_ref().map(|w| &w.base_url))
+            .field("reopen_mode", &self.reopen_mode)
+            .field("outbox", &self.outbox)
             .finish()
     }
 }
@@ -71,6 +131,25 @@ impl Config {
             public_url: var("INBOX_PUBLIC_URL"),
             session_idle_minutes,
             pg_bin: var("INBOX_PG_BIN").map(PathBuf::from),
+            meta: meta_from_env()?,
+            whapi: var("WHAPI_TOKEN").map(|token| WhapiEnv {
+                base_url: var("WHAPI_BASE_URL").unwrap_or_else(|| whatsapp::WhapiConfig::DEFAULT_BASE_URL.to_string()),
+                token,
+                webhook_secret: var("WHAPI_WEBHOOK_SECRET"),
+                channel_id: var("WHAPI_CHANNEL_ID"),
+            }),
+            reopen_mode: match var("INBOX_REOPEN_MODE").as_deref() {
+                None | Some("bot") => app::model::Mode::Bot,
+                Some("agent") => app::model::Mode::Agent,
+                Some(other) => bail!("INBOX_REOPEN_MODE={other:?}: expected bot or agent"),
+            },
+            outbox: OutboxSettings {
+                workers: number("INBOX_OUTBOX_WORKERS", 4)?.max(1),
+                max_attempts: number("INBOX_OUTBOX_MAX_ATTEMPTS", 10)?.max(1),
+                retry_base: std::time::Duration::from_millis(number("INBOX_OUTBOX_RETRY_BASE_MS", 1000)?),
+                retry_max: std::time::Duration::from_secs(number("INBOX_OUTBOX_RETRY_MAX_SECS", 300)?),
+                lease: std::time::Duration::from_secs(number("INBOX_OUTBOX_LEASE_SECS", 60)?),
+            },
         })
     }
 
@@ -97,6 +176,26 @@ impl Config {
         );
         Ok(key)
     }
+}
+
+fn number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match var(name) {
+        Some(v) => v.parse().map_err(|_| anyhow::anyhow!("{name}={v:?}: expected a number")),
+        None => Ok(default),
+    }
+}
+
+fn meta_from_env() -> anyhow::Result<Option<MetaEnv>> {
+    let Some(phone_number_id) = var("WHATSAPP_PHONE_NUMBER_ID") else { return Ok(None) };
+    let required = |name: &str| var(name).with_context(|| format!("{name} is required with WHATSAPP_PHONE_NUMBER_ID"));
+    Ok(Some(MetaEnv {
+        graph_url: var("WHATSAPP_GRAPH_URL").unwrap_or_else(|| whatsapp::MetaConfig::DEFAULT_GRAPH_URL.to_string()),
+        access_token: required("WHATSAPP_ACCESS_TOKEN")?,
+        phone_number_id,
+        business_account_id: var("WHATSAPP_BUSINESS_ACCOUNT_ID").unwrap_or_default(),
+        app_secret: required("WHATSAPP_APP_SECRET")?,
+        verify_token: required("WHATSAPP_VERIFY_TOKEN")?,
+    }))
 }
 
 fn parse_key(s: &str) -> anyhow::Result<[u8; 32]> {

@@ -8,13 +8,25 @@
 //! - [`startup`]: database connection, migrations, the router, serving.
 //! - [`bootstrap`]: first admin and demo accounts.
 //! - [`health`]: `/healthz` and `/readyz`.
+//! - [`crypto`]: provider credentials encrypted at rest.
+//! - [`channels`]: channels from the environment, each channel's provider adapter.
+//! - [`webhooks`]: provider webhooks → verify → parse → store → acknowledge.
+//! - [`outbox`]: the worker that delivers replies, with retries.
+//! - [`live`]: LISTEN/NOTIFY → Server-Sent Events.
+//! - [`sandbox`]: the built-in sandbox channel's adapter.
 
 pub mod bootstrap;
+pub mod channels;
 pub mod config;
+pub mod crypto;
 pub mod embedded_pg;
 pub mod health;
+pub mod live;
+pub mod outbox;
+pub mod sandbox;
 pub mod startup;
 pub mod telemetry;
+pub mod webhooks;
 
 /// The migrations in `migrations/`, embedded at compile time; used at start-up and by tests.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

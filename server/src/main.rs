@@ -4,6 +4,7 @@
 use anyhow::Context;
 use server::config::Config;
 use server::startup::{self, Application};
+use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
 async fn main() {
@@ -35,7 +36,17 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
     let addr = app.state.leptos_options.site_addr;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listen on {addr}"))?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
-    app.serve(listener, shutdown_signal()).await
+    let stop = CancellationToken::new();
+    let worker = tokio::spawn(app.outbox.clone().run_until_stopped(stop.clone().cancelled_owned()));
+    let stop_on_signal = stop.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stop_on_signal.cancel();
+    });
+    let served = app.serve(listener, stop.clone().cancelled_owned()).await;
+    stop.cancel();
+    let _ = worker.await;
+    served
 }
 
 async fn shutdown_signal() {

@@ -1,9 +1,12 @@
 //! Building the application: connect (or start the private PostgreSQL), migrate, build the
 //! router, serve until a shutdown signal. `main` and the tests share all of it.
 
+use crate::channels::Channels;
 use crate::config::Config;
 use crate::embedded_pg::EmbeddedPostgres;
-use crate::{bootstrap, health, MIGRATOR};
+use crate::live::Hub;
+use crate::outbox::Outbox;
+use crate::{bootstrap, health, live, webhooks, MIGRATOR};
 use anyhow::Context;
 use app::ssr::{AppState, Settings};
 use app::{shell, App};
@@ -70,7 +73,7 @@ pub fn leptos_options() -> anyhow::Result<LeptosOptions> {
     Ok(options)
 }
 
-pub fn router(state: AppState, store: PostgresStore, config: &Config) -> Router {
+pub fn router(state: AppState, store: PostgresStore, config: &Config, channels: Arc<Channels>, hub: Hub) -> Router {
     let sessions = SessionManagerLayer::new(store)
         .with_name("inbox_session")
         .with_secure(config.secure_cookies())
@@ -83,6 +86,8 @@ pub fn router(state: AppState, store: PostgresStore, config: &Config) -> Router 
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .merge(webhooks::routes())
+        .merge(live::routes())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -90,6 +95,8 @@ pub fn router(state: AppState, store: PostgresStore, config: &Config) -> Router 
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::Extension(channels))
+        .layer(axum::Extension(hub))
         .layer(sessions)
         .layer(middleware::from_fn(no_store_for_pages))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
@@ -113,21 +120,31 @@ async fn no_store_for_pages(req: Request, next: Next) -> Response {
 pub struct Application {
     pub state: AppState,
     pub router: Router,
+    pub channels: Arc<Channels>,
+    /// The reply worker; `main` runs it, tests drive it.
+    pub outbox: Outbox,
     store: PostgresStore,
 }
 
 impl Application {
     pub async fn build(config: &Config, pool: PgPool) -> anyhow::Result<Application> {
         let store = migrate(&pool).await?;
-        config.secret_key()?;
         bootstrap::run(config, &pool).await?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .context("HTTP client")?;
+        let channels = Arc::new(Channels::init(config, pool.clone(), http).await?);
+        let hub = Hub::start(pool.clone()).await;
+        let outbox = Outbox::new(pool.clone(), channels.clone(), config.outbox.clone());
         let state = AppState {
             leptos_options: leptos_options()?,
             pool,
-            settings: Arc::new(Settings { demo: config.demo }),
+            settings: Arc::new(Settings { demo: config.demo, reopen_mode: config.reopen_mode }),
         };
-        let router = router(state.clone(), store.clone(), config);
-        Ok(Application { state, router, store })
+        let router = router(state.clone(), store.clone(), config, channels.clone(), hub);
+        Ok(Application { state, router, channels, outbox, store })
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests.

@@ -2,4 +2,6 @@
 //! map errors. URLs are fixed (`endpoint = ...`) so scripts and tests can call them.
 
 pub mod auth;
+pub mod chats;
+pub mod sandbox;
 pub mod users;

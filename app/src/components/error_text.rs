@@ -30,6 +30,10 @@ fn reason_message(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String 
         "first_admin_exists" => t_string!(i18n, reason_first_admin_exists).to_string(),
         "last_admin" => t_string!(i18n, reason_last_admin).to_string(),
         "cannot_deactivate_self" => t_string!(i18n, reason_cannot_deactivate_self).to_string(),
+        "reply_empty" => t_string!(i18n, reason_reply_empty).to_string(),
+        "outside_24h_window" => t_string!(i18n, reason_outside_24h_window).to_string(),
+        "not_failed" => t_string!(i18n, reason_not_failed).to_string(),
+        "phone_invalid" => t_string!(i18n, reason_phone_invalid).to_string(),
         other => other.to_string(),
     }
 }

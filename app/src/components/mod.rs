@@ -3,4 +3,5 @@
 pub mod error_text;
 pub mod guard;
 pub mod lang;
+pub mod message;
 pub mod nav;

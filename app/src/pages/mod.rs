@@ -4,5 +4,6 @@ pub mod home;
 pub mod inbox;
 pub mod login;
 pub mod not_found;
+pub mod sandbox;
 pub mod setup;
 pub mod users;

@@ -4,6 +4,8 @@
 pub mod auth;
 pub mod db;
 pub mod error;
+pub mod ingest;
+pub mod replies;
 pub mod state;
 
 pub use error::respond;

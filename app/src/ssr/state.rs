@@ -8,10 +8,12 @@ use std::sync::Arc;
 
 /// Settings the app crate needs at request time (the rest of the configuration stays in the
 /// server crate).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// Demo mode: demo accounts exist and the login page lists them.
     pub demo: bool,
+    /// The mode a closed chat reopens into when the customer writes again.
+    pub reopen_mode: crate::model::Mode,
 }
 
 #[derive(Clone, FromRef)]

@@ -10,6 +10,8 @@ use std::path::PathBuf;
 pub struct TestApp {
     pub base: String,
     pub pool: PgPool,
+    /// The reply worker; tests drive it (`drain_outbox`), it never runs by itself here.
+    pub outbox: server::outbox::Outbox,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -29,21 +31,53 @@ pub fn test_config() -> Config {
         public_url: None,
         session_idle_minutes: 60,
         pg_bin: None,
+        meta: None,
+        whapi: None,
+        reopen_mode: app::model::Mode::Bot,
+        outbox: server::config::OutboxSettings::default(),
     }
 }
 
 impl TestApp {
     pub async fn spawn(pool: PgPool) -> TestApp {
+        Self::spawn_with(pool, test_config()).await
+    }
+
+    pub async fn spawn_with(pool: PgPool, config: Config) -> TestApp {
         if std::env::var("TEST_LOG").is_ok() {
             server::telemetry::init();
         }
-        let app = Application::build(&test_config(), pool.clone()).await.expect("build the application");
+        let app = Application::build(&config, pool.clone()).await.expect("build the application");
+        let outbox = app.outbox.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("local addr"));
         let server = tokio::spawn(async move {
             app.serve(listener, std::future::pending()).await.expect("serve");
         });
-        TestApp { base, pool, server }
+        TestApp { base, pool, outbox, server }
+    }
+
+    /// Runs the outbox worker until nothing is left in the outbox (retries included).
+    pub async fn drain_outbox(&self) -> Vec<server::outbox::Outcome> {
+        let mut outcomes = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let outcome = self.outbox.deliver_next().await.expect("deliver_next");
+            if outcome == server::outbox::Outcome::Idle {
+                if app::ssr::db::outbox::pending_count(&self.pool).await.unwrap() == 0 {
+                    return outcomes;
+                }
+                // A retry is scheduled a few milliseconds ahead.
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            } else {
+                outcomes.push(outcome);
+            }
+            assert!(std::time::Instant::now() < deadline, "outbox did not drain");
+        }
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.pool).await.expect("count query")
     }
 
     /// A browser-like client: keeps cookies, does not follow redirects (so tests see them).
@@ -97,4 +131,123 @@ pub fn session_cookie(res: &Response) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .find(|v| v.starts_with("inbox_session="))
         .map(str::to_string)
+}
+
+pub const META_SECRET: &str = "fixture-app-secret";
+pub const META_PHONE_ID: &str = "106540352242922";
+pub const WHAPI_SECRET: &str = "whapi-hook-secret";
+
+/// A configuration with the Meta and Whapi channels pointing at `provider_url` (a mock), and
+/// outbox retries in milliseconds.
+pub fn provider_config(provider_url: &str) -> Config {
+    let mut config = test_config();
+    config.meta = Some(server::config::MetaEnv {
+        graph_url: provider_url.to_string(),
+        access_token: "meta-test-token".into(),
+        phone_number_id: META_PHONE_ID.into(),
+        business_account_id: "102290129340398".into(),
+        app_secret: META_SECRET.into(),
+        verify_token: "verify-me".into(),
+    });
+    config.whapi = Some(server::config::WhapiEnv {
+        base_url: provider_url.to_string(),
+        token: "whapi-test-token".into(),
+        webhook_secret: Some(WHAPI_SECRET.into()),
+        channel_id: None,
+    });
+    config.outbox = server::config::OutboxSettings {
+        workers: 2,
+        max_attempts: 10,
+        retry_base: std::time::Duration::from_millis(1),
+        retry_max: std::time::Duration::from_millis(5),
+        lease: std::time::Duration::from_secs(30),
+    };
+    config
+}
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/../whatsapp/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+pub fn meta_signature(body: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(META_SECRET.as_bytes()).unwrap();
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+impl TestApp {
+    /// Posts a Meta webhook body, signed as Meta signs it.
+    pub async fn post_meta(&self, body: &[u8]) -> Response {
+        reqwest::Client::new()
+            .post(self.url("/api/webhooks/whatsapp"))
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", meta_signature(body))
+            .body(body.to_vec())
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_whapi(&self, body: &[u8]) -> Response {
+        reqwest::Client::new()
+            .post(self.url("/webhook/whapi"))
+            .header("content-type", "application/json")
+            .header("x-webhook-secret", WHAPI_SECRET)
+            .body(body.to_vec())
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+/// A Meta text webhook from `from` (digits), sent now.
+pub fn meta_text(from: &str, wamid: &str, text: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": "102290129340398",
+            "changes": [{
+                "field": "messages",
+                "value": {
+                    "messaging_product": "whatsapp",
+                    "metadata": { "display_phone_number": "6281234500000", "phone_number_id": META_PHONE_ID },
+                    "contacts": [{ "profile": { "name": format!("Customer {from}") }, "wa_id": from }],
+                    "messages": [{
+                        "from": from,
+                        "id": wamid,
+                        "timestamp": chrono::Utc::now().timestamp().to_string(),
+                        "type": "text",
+                        "text": { "body": text }
+                    }]
+                }
+            }]
+        }]
+    }))
+    .unwrap()
+}
+
+/// A Meta status webhook for one of our messages.
+pub fn meta_status(wamid: &str, status: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": "102290129340398",
+            "changes": [{
+                "field": "messages",
+                "value": {
+                    "messaging_product": "whatsapp",
+                    "metadata": { "display_phone_number": "6281234500000", "phone_number_id": META_PHONE_ID },
+                    "statuses": [{
+                        "id": wamid,
+                        "status": status,
+                        "timestamp": chrono::Utc::now().timestamp().to_string(),
+                        "recipient_id": "6281298765432"
+                    }]
+                }
+            }]
+        }]
+    }))
+    .unwrap()
 }

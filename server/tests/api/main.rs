@@ -4,4 +4,6 @@
 mod accounts;
 mod embedded;
 mod helpers;
+mod outbox;
 mod sessions;
+mod webhooks;

@@ -2,5 +2,11 @@
 //! transaction boundaries.
 
 pub mod accounts;
+pub mod channels;
+pub mod chats;
+pub mod contacts;
+pub mod events;
 pub mod login_failures;
+pub mod messages;
+pub mod outbox;
 pub mod users;

@@ -1,0 +1,66 @@
+//! One message bubble: who sent it, the text (always rendered as text, never as HTML), the
+//! time, the honest delivery tick, and for a failed reply the provider's reason and Retry.
+
+use crate::api::chats::RetryMessage;
+use crate::i18n::*;
+use crate::model::MessageView;
+use leptos::prelude::*;
+
+/// Times are shown in Western Indonesia Time (UTC+7) until the business time zone setting exists.
+pub fn short_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    let wib = chrono::FixedOffset::east_opt(7 * 3600).unwrap_or(chrono::FixedOffset::east_opt(0).expect("zero offset"));
+    t.with_timezone(&wib).format("%H:%M").to_string()
+}
+
+#[component]
+pub fn Bubble(message: MessageView, #[prop(optional)] retry: Option<ServerAction<RetryMessage>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let m = message;
+    let class = format!("bubble {} {}", m.direction, m.sender_kind);
+    let body = m.body.clone().unwrap_or_else(|| format!("[{}]", m.kind));
+    let sender = match m.sender_kind.as_str() {
+        "bot" => Some(t_string!(i18n, sender_bot).to_string()),
+        "agent" => m.sender_name.clone(),
+        _ => None,
+    };
+    let outbound = m.direction == "out";
+    let icon = match m.status.as_str() {
+        "queued" => "🕓",
+        "sent" => "✓",
+        "delivered" | "read" => "✓✓",
+        "failed" => "⚠",
+        _ => "",
+    };
+    let status = m.status.clone();
+    let tick_title = move || match status.as_str() {
+        "queued" => t_string!(i18n, status_queued).to_string(),
+        "sent" => t_string!(i18n, status_sent).to_string(),
+        "delivered" => t_string!(i18n, status_delivered).to_string(),
+        "read" => t_string!(i18n, status_read).to_string(),
+        "failed" => t_string!(i18n, status_failed).to_string(),
+        _ => String::new(),
+    };
+    let failed = m.status == "failed";
+    let reason = [m.error_code.clone(), m.error_reason.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+    let message_id = m.message_id;
+    view! {
+        <li class=class data-testid="message" data-status=m.status.clone() data-direction=m.direction.clone()>
+            {sender.map(|s| view! { <span class="sender">{s}</span> })}
+            <p class="body">{body}</p>
+            <footer>
+                <time datetime=m.sent_at.to_rfc3339()>{short_time(m.sent_at)}</time>
+                {outbound.then(|| view! { <span class=format!("tick {}", m.status) title=tick_title data-testid="tick">{icon}</span> })}
+            </footer>
+            {failed.then(|| view! {
+                <p class="failure" data-testid="failure">
+                    <span>{t!(i18n, status_failed)}": "{reason}</span>
+                    {retry.map(|action| view! {
+                        <button type="button" data-testid="retry" on:click=move |_| { action.dispatch(RetryMessage { message_id }); }>
+                            {t!(i18n, retry)}
+                        </button>
+                    })}
+                </p>
+            })}
+        </li>
+    }
+}

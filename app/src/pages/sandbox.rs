@@ -1,0 +1,86 @@
+//! `/sandbox`: a pretend customer phone. Pick a name and number and chat with the business;
+//! the business's replies arrive here live. Open to anyone in demo mode, else to admins.
+
+use crate::api::sandbox::{sandbox_messages, SandboxSend};
+use crate::components::error_text::ErrorText;
+use crate::components::lang::LangSwitch;
+use crate::components::message::Bubble;
+use crate::i18n::*;
+use crate::live::use_live_events;
+use leptos::prelude::*;
+
+#[component]
+pub fn SandboxPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let name = RwSignal::new("Budi Santoso".to_string());
+    let phone_input = RwSignal::new("6281298765432".to_string());
+    // The number in use; changes when the field is left, not on every keystroke.
+    let phone = RwSignal::new(phone_input.get_untracked());
+    let refresh = RwSignal::new(0u64);
+    let send = ServerAction::<SandboxSend>::new();
+    use_live_events(
+        move || Some(format!("/api/sandbox/events?phone={}", phone.get())),
+        move |_, _| refresh.update(|n| *n += 1),
+    );
+    let messages = Resource::new(move || (phone.get(), refresh.get(), send.version().get()), |(p, _, _)| sandbox_messages(p));
+    let text = RwSignal::new(String::new());
+    let submit = move || {
+        let body = text.get_untracked();
+        if body.trim().is_empty() {
+            return;
+        }
+        send.dispatch(SandboxSend { phone: phone.get_untracked(), name: name.get_untracked(), text: body });
+        text.set(String::new());
+    };
+    let send_error = move || send.value().get().and_then(Result::err);
+    view! {
+        <div class="sandbox-page">
+            <div class="sandbox-intro">
+                <div class="auth-head">
+                    <h1>{t!(i18n, sandbox_title)}</h1>
+                    <LangSwitch />
+                </div>
+                <p>{t!(i18n, sandbox_intro)}</p>
+                <label>
+                    {t!(i18n, sandbox_name)}
+                    <input data-testid="sandbox-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                </label>
+                <label>
+                    {t!(i18n, sandbox_phone)}
+                    <input
+                        data-testid="sandbox-phone"
+                        inputmode="tel"
+                        prop:value=move || phone_input.get()
+                        on:input=move |ev| phone_input.set(event_target_value(&ev))
+                        on:change=move |_| phone.set(phone_input.get_untracked())
+                    />
+                </label>
+            </div>
+            <div class="phone-frame" data-testid="sandbox-phone-screen">
+                <div class="phone-head">{t!(i18n, sandbox_business)}</div>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match messages.await {
+                            Ok(list) => view! {
+                                <ol class="messages" data-testid="sandbox-messages">
+                                    {list.into_iter().map(|m| view! { <Bubble message=m /> }).collect_view()}
+                                </ol>
+                            }.into_any(),
+                            Err(e) => view! { <ErrorText error=e /> }.into_any(),
+                        }
+                    })}
+                </Transition>
+                {move || send_error().map(|e| view! { <ErrorText error=e /> })}
+                <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                    <input
+                        data-testid="sandbox-text"
+                        placeholder=move || t_string!(i18n, composer_placeholder).to_string()
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                    />
+                    <button type="submit" class="primary" data-testid="sandbox-send">{t!(i18n, send)}</button>
+                </form>
+            </div>
+        </div>
+    }
+}

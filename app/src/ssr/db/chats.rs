@@ -1,0 +1,179 @@
+//! `chat`: conversations, their mode, assignment, unread count and last activity.
+
+use crate::model::{ChatSummary, Mode};
+use crate::AppError;
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+#[derive(sqlx::FromRow)]
+struct ChatRow {
+    chat_id: i64,
+    channel_id: i64,
+    channel_kind: String,
+    channel_name: String,
+    contact_id: i64,
+    contact_name: Option<String>,
+    contact_phone: Option<String>,
+    mode: String,
+    assigned_user_id: Option<i64>,
+    assigned_name: Option<String>,
+    unread_count: i32,
+    last_message_at: Option<DateTime<Utc>>,
+    last_message_preview: Option<String>,
+    last_customer_message_at: Option<DateTime<Utc>>,
+}
+
+impl From<ChatRow> for ChatSummary {
+    fn from(r: ChatRow) -> Self {
+        ChatSummary {
+            chat_id: r.chat_id,
+            channel_id: r.channel_id,
+            channel_kind: r.channel_kind,
+            channel_name: r.channel_name,
+            contact_id: r.contact_id,
+            contact_name: r.contact_name,
+            contact_phone: r.contact_phone,
+            mode: Mode::parse(&r.mode).unwrap_or(Mode::Paused),
+            assigned_user_id: r.assigned_user_id,
+            assigned_name: r.assigned_name,
+            unread_count: r.unread_count,
+            last_message_at: r.last_message_at,
+            last_message_preview: r.last_message_preview,
+            last_customer_message_at: r.last_customer_message_at,
+        }
+    }
+}
+
+const SUMMARY: &str = "select c.chat_id, c.channel_id, ch.kind as channel_kind, ch.name as channel_name,
+        c.contact_id, ct.display_name as contact_name, ct.phone as contact_phone, c.mode,
+        c.assigned_user_id, u.display_name as assigned_name, c.unread_count, c.last_message_at,
+        c.last_message_preview, c.last_customer_message_at
+   from chat c
+   join channel ch using (channel_id)
+   join contact ct using (contact_id)
+   left join app_user u on u.user_id = c.assigned_user_id";
+
+pub async fn summary(conn: &mut PgConnection, chat_id: i64) -> Result<ChatSummary, AppError> {
+    Ok(sqlx::query_as::<_, ChatRow>(&format!("{SUMMARY} where c.chat_id = $1"))
+        .bind(chat_id)
+        .fetch_one(conn)
+        .await?
+        .into())
+}
+
+/// Chats by latest activity.
+pub async fn list(pool: &PgPool, limit: i64) -> Result<Vec<ChatSummary>, AppError> {
+    Ok(sqlx::query_as::<_, ChatRow>(&format!("{SUMMARY} order by c.last_message_at desc nulls last, c.chat_id desc limit $1"))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(ChatSummary::from)
+        .collect())
+}
+
+pub struct OpenChat {
+    pub chat_id: i64,
+    pub mode: Mode,
+    pub reopened: bool,
+}
+
+/// The contact's open chat on this channel, locked for this transaction. A closed chat is
+/// reopened into `reopen_mode` (its history stays in it); with no chat at all one is created.
+pub async fn find_or_open(conn: &mut PgConnection, channel_id: i64, contact_id: i64, reopen_mode: Mode) -> Result<OpenChat, AppError> {
+    for _ in 0..3 {
+        let latest: Option<(i64, String)> = sqlx::query_as(
+            "select chat_id, mode from chat where channel_id = $1 and contact_id = $2
+              order by (mode <> 'closed') desc, chat_id desc limit 1 for update",
+        )
+        .bind(channel_id)
+        .bind(contact_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        match latest {
+            Some((chat_id, mode)) if mode != "closed" => {
+                return Ok(OpenChat { chat_id, mode: Mode::parse(&mode).unwrap_or(Mode::Paused), reopened: false });
+            }
+            Some((chat_id, _)) => {
+                sqlx::query("update chat set mode = $2, closed_at = null where chat_id = $1")
+                    .bind(chat_id)
+                    .bind(reopen_mode.as_str())
+                    .execute(&mut *conn)
+                    .await?;
+                return Ok(OpenChat { chat_id, mode: reopen_mode, reopened: true });
+            }
+            None => {
+                let created: Option<i64> = sqlx::query_scalar(
+                    "insert into chat (channel_id, contact_id) values ($1, $2)
+                     on conflict (channel_id, contact_id) where mode <> 'closed' do nothing returning chat_id",
+                )
+                .bind(channel_id)
+                .bind(contact_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+                if let Some(chat_id) = created {
+                    return Ok(OpenChat { chat_id, mode: Mode::Bot, reopened: false });
+                }
+                // Another transaction created it first; read theirs.
+            }
+        }
+    }
+    Err(anyhow::anyhow!("could not find or create the chat of contact {contact_id}").into())
+}
+
+/// A customer message arrived: activity, preview, the 24-hour window, unread count.
+pub async fn record_inbound(conn: &mut PgConnection, chat_id: i64, at: DateTime<Utc>, preview: &str) -> Result<(), AppError> {
+    sqlx::query(
+        "update chat set last_message_at = greatest(last_message_at, $2), last_message_preview = $3,
+                last_customer_message_at = greatest(last_customer_message_at, $2), unread_count = unread_count + 1
+          where chat_id = $1",
+    )
+    .bind(chat_id)
+    .bind(at)
+    .bind(preview)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// We sent something: activity and preview.
+pub async fn record_outbound(conn: &mut PgConnection, chat_id: i64, at: DateTime<Utc>, preview: &str) -> Result<(), AppError> {
+    sqlx::query("update chat set last_message_at = greatest(last_message_at, $2), last_message_preview = $3 where chat_id = $1")
+        .bind(chat_id)
+        .bind(at)
+        .bind(preview)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn mark_read(conn: &mut PgConnection, chat_id: i64) -> Result<bool, AppError> {
+    let done = sqlx::query("update chat set unread_count = 0 where chat_id = $1 and unread_count <> 0")
+        .bind(chat_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// What the outbox needs to send into a chat.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Route {
+    pub chat_id: i64,
+    pub channel_id: i64,
+    pub channel_kind: String,
+    pub contact_phone: Option<String>,
+    pub contact_bsuid: Option<String>,
+    pub last_customer_message_at: Option<DateTime<Utc>>,
+}
+
+pub async fn route(conn: &mut PgConnection, chat_id: i64) -> Result<Route, AppError> {
+    Ok(sqlx::query_as(
+        "select c.chat_id, c.channel_id, ch.kind as channel_kind, ct.phone as contact_phone, ct.bsuid as contact_bsuid,
+                c.last_customer_message_at
+           from chat c join channel ch using (channel_id) join contact ct using (contact_id)
+          where c.chat_id = $1",
+    )
+    .bind(chat_id)
+    .fetch_one(conn)
+    .await?)
+}

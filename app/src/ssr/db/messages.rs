@@ -1,0 +1,257 @@
+//! `message`: every customer message (stored once per provider id), every reply with its
+//! delivery status, and system events. Delivery statuses only move forward.
+
+use crate::model::MessageView;
+use crate::AppError;
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+const VIEW: &str = "select m.message_id, m.chat_id, m.direction, m.sender_kind, u.display_name as sender_name, m.kind,
+        m.body, m.status, m.error_code, m.error_reason, m.sent_at
+   from message m left join app_user u on u.user_id = m.sender_user_id";
+
+#[derive(sqlx::FromRow)]
+struct ViewRow {
+    message_id: i64,
+    chat_id: i64,
+    direction: String,
+    sender_kind: String,
+    sender_name: Option<String>,
+    kind: String,
+    body: Option<String>,
+    status: String,
+    error_code: Option<String>,
+    error_reason: Option<String>,
+    sent_at: DateTime<Utc>,
+}
+
+impl From<ViewRow> for MessageView {
+    fn from(r: ViewRow) -> Self {
+        MessageView {
+            message_id: r.message_id,
+            chat_id: r.chat_id,
+            direction: r.direction,
+            sender_kind: r.sender_kind,
+            sender_name: r.sender_name,
+            kind: r.kind,
+            body: r.body,
+            status: r.status,
+            error_code: r.error_code,
+            error_reason: r.error_reason,
+            sent_at: r.sent_at,
+        }
+    }
+}
+
+pub async fn view(conn: &mut PgConnection, message_id: i64) -> Result<MessageView, AppError> {
+    Ok(sqlx::query_as::<_, ViewRow>(&format!("{VIEW} where m.message_id = $1")).bind(message_id).fetch_one(conn).await?.into())
+}
+
+/// A page of a chat's history, oldest first: the newest `limit` messages before `before`.
+pub async fn page(pool: &PgPool, chat_id: i64, before: Option<i64>, limit: i64) -> Result<Vec<MessageView>, AppError> {
+    let mut rows: Vec<MessageView> = sqlx::query_as::<_, ViewRow>(&format!(
+        "{VIEW} where m.chat_id = $1 and ($2::bigint is null or m.message_id < $2) order by m.message_id desc limit $3"
+    ))
+    .bind(chat_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(MessageView::from)
+    .collect();
+    rows.reverse();
+    Ok(rows)
+}
+
+pub struct Inbound<'a> {
+    pub chat_id: i64,
+    pub channel_id: i64,
+    pub kind: &'a str,
+    pub body: Option<&'a str>,
+    pub media: Option<serde_json::Value>,
+    pub provider_message_id: &'a str,
+    pub reply_to: Option<&'a str>,
+    pub raw: &'a serde_json::Value,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// Stores a customer message; `None` when this provider id is already stored (a redelivery).
+pub async fn insert_inbound(conn: &mut PgConnection, m: &Inbound<'_>) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "insert into message (chat_id, channel_id, direction, sender_kind, kind, body, media, provider_message_id,
+                              reply_to_provider_id, status, raw, sent_at)
+         values ($1, $2, 'in', 'customer', $3, $4, $5, $6, $7, 'received', $8, $9)
+         on conflict (channel_id, provider_message_id) do nothing returning message_id",
+    )
+    .bind(m.chat_id)
+    .bind(m.channel_id)
+    .bind(m.kind)
+    .bind(m.body)
+    .bind(&m.media)
+    .bind(m.provider_message_id)
+    .bind(m.reply_to)
+    .bind(m.raw)
+    .bind(m.sent_at)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// A reply (agent or bot) waiting in the outbox: status `queued`.
+pub async fn insert_outbound(
+    conn: &mut PgConnection,
+    chat_id: i64,
+    channel_id: i64,
+    sender_kind: &str,
+    sender_user_id: Option<i64>,
+    body: &str,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "insert into message (chat_id, channel_id, direction, sender_kind, sender_user_id, kind, body, status)
+         values ($1, $2, 'out', $3, $4, 'text', $5, 'queued') returning message_id",
+    )
+    .bind(chat_id)
+    .bind(channel_id)
+    .bind(sender_kind)
+    .bind(sender_user_id)
+    .bind(body)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// The rank of a delivery status; a status update must raise it. `failed` can only follow
+/// `queued` or `sent` (a message already delivered did not fail).
+pub const STATUS_RANK_SQL: &str = "case status when 'queued' then 0 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 else 4 end";
+
+/// Applies a provider status to one of our messages, forward only. Returns the message and chat
+/// ids when something changed.
+pub async fn apply_status(
+    conn: &mut PgConnection,
+    channel_id: i64,
+    provider_message_id: &str,
+    status: &str,
+    at: DateTime<Utc>,
+    error_code: Option<&str>,
+    error_reason: Option<&str>,
+) -> Result<Option<(i64, i64)>, AppError> {
+    Ok(sqlx::query_as(&format!(
+        "update message set status = $3, status_at = $4, error_code = $5, error_reason = $6
+          where channel_id = $1 and provider_message_id = $2 and direction = 'out'
+            and case when $3 = 'failed' then status in ('queued', 'sent')
+                     else status <> 'failed' and ({STATUS_RANK_SQL}) <
+                          (case $3 when 'queued' then 0 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 else 4 end)
+                end
+          returning message_id, chat_id"
+    ))
+    .bind(channel_id)
+    .bind(provider_message_id)
+    .bind(status)
+    .bind(at)
+    .bind(error_code)
+    .bind(error_reason)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The provider accepted our message: remember its id. A status webhook may have raced ahead of
+/// us; then the status stays where it is.
+pub async fn mark_sent(conn: &mut PgConnection, message_id: i64, provider_message_id: &str) -> Result<(), AppError> {
+    sqlx::query(
+        "update message set provider_message_id = $2,
+                status = case when status in ('queued', 'failed') then 'sent' else status end,
+                error_code = null, error_reason = null, status_at = now()
+          where message_id = $1",
+    )
+    .bind(message_id)
+    .bind(provider_message_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn mark_failed(conn: &mut PgConnection, message_id: i64, code: Option<&str>, reason: &str) -> Result<(), AppError> {
+    sqlx::query("update message set status = 'failed', error_code = $2, error_reason = $3, status_at = now() where message_id = $1")
+        .bind(message_id)
+        .bind(code)
+        .bind(reason)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Puts a failed reply back in the queue (the Retry button).
+pub async fn requeue(conn: &mut PgConnection, message_id: i64) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "update message set status = 'queued', error_code = null, error_reason = null, status_at = now()
+          where message_id = $1 and direction = 'out' and status = 'failed'",
+    )
+    .bind(message_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Records the provider's id of one of our messages if we did not learn it from the send
+/// response (for example the worker died before it could write it down).
+pub async fn adopt_provider_id(conn: &mut PgConnection, message_id: i64, channel_id: i64, provider_message_id: &str) -> Result<(), AppError> {
+    sqlx::query(
+        "update message set provider_message_id = $3
+          where message_id = $1 and channel_id = $2 and direction = 'out' and provider_message_id is null
+            and not exists (select 1 from message where channel_id = $2 and provider_message_id = $3)",
+    )
+    .bind(message_id)
+    .bind(channel_id)
+    .bind(provider_message_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn exists(conn: &mut PgConnection, channel_id: i64, provider_message_id: &str) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar("select exists(select 1 from message where channel_id = $1 and provider_message_id = $2)")
+        .bind(channel_id)
+        .bind(provider_message_id)
+        .fetch_one(conn)
+        .await?)
+}
+
+/// The sandbox phone's view: the contact's messages on that channel, oldest first.
+pub async fn for_contact(pool: &PgPool, channel_id: i64, phone: &str, limit: i64) -> Result<Vec<MessageView>, AppError> {
+    let mut rows: Vec<MessageView> = sqlx::query_as::<_, ViewRow>(&format!(
+        "{VIEW} join chat c on c.chat_id = m.chat_id join contact ct on ct.contact_id = c.contact_id
+          where c.channel_id = $1 and ct.phone = $2 and m.sender_kind <> 'system'
+          order by m.message_id desc limit $3"
+    ))
+    .bind(channel_id)
+    .bind(phone)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(MessageView::from)
+    .collect();
+    rows.reverse();
+    Ok(rows)
+}
+
+/// The sandbox phone displayed our replies: they are delivered and read.
+pub async fn sandbox_mark_read(pool: &PgPool, channel_id: i64, phone: &str) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let changed: Vec<(i64, i64)> = sqlx::query_as(
+        "update message m set status = 'read', status_at = now()
+           from chat c join contact ct on ct.contact_id = c.contact_id
+          where m.chat_id = c.chat_id and c.channel_id = $1 and ct.phone = $2
+            and m.direction = 'out' and m.status in ('sent', 'delivered')
+         returning m.message_id, m.chat_id",
+    )
+    .bind(channel_id)
+    .bind(phone)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (message_id, chat_id) in changed {
+        let view = view(&mut tx, message_id).await?;
+        super::events::publish(&mut tx, super::events::MESSAGE_UPDATED, chat_id, &view).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

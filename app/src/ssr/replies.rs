@@ -1,0 +1,66 @@
+//! Queuing replies: the message (status `queued`) and its outbox row are written in one
+//! transaction, so a reply we accepted is either delivered or shows as failed; the outbox
+//! worker is woken by the same commit.
+
+use super::db::{chats, events, messages, outbox};
+use crate::model::MessageView;
+use crate::AppError;
+use chrono::{Duration, Utc};
+use sqlx::PgPool;
+
+/// Meta refuses free-form messages 24 hours after the customer's last message (error 131047).
+pub const META_WINDOW_HOURS: i64 = 24;
+
+/// Who is replying.
+#[derive(Debug, Clone, Copy)]
+pub enum Sender {
+    Agent(i64),
+    Bot,
+}
+
+pub async fn queue_reply(pool: &PgPool, chat_id: i64, sender: Sender, text: &str) -> Result<Vec<MessageView>, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::invalid("text", "reply_empty"));
+    }
+    let mut tx = pool.begin().await?;
+    let route = chats::route(&mut tx, chat_id).await?;
+    if route.channel_kind == "meta" {
+        let open = route.last_customer_message_at.is_some_and(|t| Utc::now() - t < Duration::hours(META_WINDOW_HOURS));
+        if !open {
+            return Err(AppError::Conflict("outside_24h_window".into()));
+        }
+    }
+    let (kind, user) = match sender {
+        Sender::Agent(id) => ("agent", Some(id)),
+        Sender::Bot => ("bot", None),
+    };
+    // WhatsApp takes at most 4096 characters per text; longer replies go out as several
+    // messages, split at paragraph or sentence ends.
+    let mut views = Vec::new();
+    for part in whatsapp::split_text(text, whatsapp::MAX_TEXT_CHARS) {
+        let message_id = messages::insert_outbound(&mut tx, chat_id, route.channel_id, kind, user, &part).await?;
+        outbox::enqueue(&mut tx, message_id).await?;
+        let view = messages::view(&mut tx, message_id).await?;
+        events::publish(&mut tx, events::MESSAGE_CREATED, chat_id, &view).await?;
+        chats::record_outbound(&mut tx, chat_id, view.sent_at, &part.chars().take(140).collect::<String>()).await?;
+        views.push(view);
+    }
+    let summary = chats::summary(&mut tx, chat_id).await?;
+    events::publish(&mut tx, events::CHAT_UPDATED, chat_id, &summary).await?;
+    tx.commit().await?;
+    Ok(views)
+}
+
+/// The Retry button: a failed reply goes back into the outbox and really is sent again.
+pub async fn retry(pool: &PgPool, message_id: i64) -> Result<MessageView, AppError> {
+    let mut tx = pool.begin().await?;
+    if !messages::requeue(&mut tx, message_id).await? {
+        return Err(AppError::Conflict("not_failed".into()));
+    }
+    outbox::enqueue(&mut tx, message_id).await?;
+    let view = messages::view(&mut tx, message_id).await?;
+    events::publish(&mut tx, events::MESSAGE_UPDATED, view.chat_id, &view).await?;
+    tx.commit().await?;
+    Ok(view)
+}

@@ -1,0 +1,45 @@
+import { test, expect } from "@playwright/test";
+import { AGENT, login, openHydrated } from "./helpers";
+
+test("a sandbox customer message reaches the inbox live, and the reply reaches the phone live", async ({ browser }) => {
+  const phoneNumber = `62812${Date.now().toString().slice(-7)}`;
+  const customer = await browser.newContext();
+  const phone = await customer.newPage();
+  await openHydrated(phone, "/sandbox");
+  await phone.getByTestId("sandbox-name").fill("Sari Playwright");
+  await phone.getByTestId("sandbox-phone").fill(phoneNumber);
+  await phone.getByTestId("sandbox-phone").blur();
+
+  const agentContext = await browser.newContext();
+  const agent = await agentContext.newPage();
+  await login(agent, AGENT.username, AGENT.password);
+  await expect(agent).toHaveURL(/\/inbox$/);
+  await expect(agent.locator("body[data-hydrated]")).toHaveCount(1);
+
+  // The customer writes; the agent's open inbox shows it without a reload.
+  const text = "<b>Halo</b>, apakah <script>alert(1)</script> masih ada?";
+  await phone.getByTestId("sandbox-text").fill(text);
+  await phone.getByTestId("sandbox-send").click();
+  await expect(phone.getByTestId("sandbox-messages").getByTestId("message")).toHaveText([new RegExp("Halo")]);
+
+  const row = agent.getByTestId("chat-row").filter({ hasText: "Sari Playwright" });
+  await expect(row).toBeVisible();
+  await row.getByRole("link").click();
+  await expect(agent.getByTestId("chat-title")).toHaveText("Sari Playwright");
+  const bubble = agent.getByTestId("messages").getByTestId("message").first();
+  // Rendered as text: the tags are visible characters, nothing was interpreted.
+  await expect(bubble.locator(".body")).toHaveText(text);
+  await expect(agent.locator("b", { hasText: "Halo" })).toHaveCount(0);
+
+  // The agent replies with Enter; it shows at once, then the phone receives it live.
+  await agent.getByTestId("composer").fill("Masih ada kak, silakan dipesan");
+  await agent.getByTestId("composer").press("Enter");
+  await expect(agent.getByTestId("messages").getByTestId("message")).toHaveCount(2);
+  const phoneReply = phone.getByTestId("sandbox-messages").getByTestId("message").filter({ hasText: "Masih ada kak" });
+  await expect(phoneReply).toBeVisible();
+  // The phone displayed it, so the agent's tick turns to "read" live.
+  await expect(agent.getByTestId("messages").locator('[data-testid="message"][data-status="read"]')).toHaveCount(1);
+
+  await customer.close();
+  await agentContext.close();
+});

@@ -1,0 +1,214 @@
+//! Live updates: one `LISTEN inbox_events` connection per server process feeds a broadcast
+//! channel; Server-Sent Events streams hand the events to browsers. Events are stored rows
+//! (`event` table), so a browser that reconnects with `Last-Event-ID` gets what it missed.
+//!
+//! - `GET /api/events`: every event, for signed-in users.
+//! - `GET /api/sandbox/events?phone=`: the sandbox phone's own conversation.
+
+use app::ssr::db::events::{self, StoredEvent};
+use app::ssr::AppState;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use futures::stream::{self, Stream, StreamExt};
+use sqlx::postgres::PgListener;
+use sqlx::PgPool;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio_stream::wrappers::BroadcastStream;
+use tower_sessions::Session;
+
+/// Replayed at most this many events on reconnect; beyond that the browser reloads its view.
+const REPLAY_LIMIT: i64 = 500;
+
+#[derive(Clone, Debug)]
+pub struct Hub {
+    tx: broadcast::Sender<Arc<StoredEvent>>,
+}
+
+impl Hub {
+    /// Starts the listener task of this process and waits (up to a few seconds) until it
+    /// listens, so no event published after start-up is missed.
+    pub async fn start(pool: PgPool) -> Hub {
+        let (tx, _) = broadcast::channel(4096);
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+        tokio::spawn(listen(pool, tx.clone(), ready_tx));
+        if tokio::time::timeout(Duration::from_secs(5), ready_rx).await.is_err() {
+            tracing::warn!("the event listener is not connected yet; live updates start when it is");
+        }
+        Hub { tx }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
+        self.tx.subscribe()
+    }
+}
+
+async fn listen(pool: PgPool, tx: broadcast::Sender<Arc<StoredEvent>>, ready: tokio::sync::oneshot::Sender<()>) {
+    let mut ready = Some(ready);
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "event listener cannot connect; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen(events::CHANNEL).await {
+            tracing::warn!(error = %e, "event listener cannot LISTEN; retrying");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        if let Some(ready) = ready.take() {
+            let _ = ready.send(());
+        }
+        loop {
+            let first = match listener.recv().await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(error = %e, "event listener lost its connection");
+                    break;
+                }
+            };
+            // Take every notification already waiting, then fetch their rows in one query.
+            let mut ids: Vec<i64> = first.payload().parse().into_iter().collect();
+            while let Some(n) = listener.next_buffered() {
+                ids.extend(n.payload().parse::<i64>());
+            }
+            match events::by_ids(&pool, &ids).await {
+                Ok(rows) => {
+                    for row in rows {
+                        let _ = tx.send(Arc::new(row));
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "cannot read published events"),
+            }
+        }
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/events", get(inbox_events)).route("/api/sandbox/events", get(sandbox_events))
+}
+
+fn to_sse(e: &StoredEvent) -> Event {
+    Event::default().id(e.event_id.to_string()).event(&e.kind).data(e.payload.to_string())
+}
+
+fn last_event_id(headers: &HeaderMap) -> Option<i64> {
+    headers.get("last-event-id")?.to_str().ok()?.trim().parse().ok()
+}
+
+type Filter = Arc<dyn Fn(&StoredEvent) -> bool + Send + Sync>;
+
+fn reload() -> Event {
+    Event::default().event("reload").data("{}")
+}
+
+/// Missed events after `after` (if any), then live ones; each event once, and only those
+/// `keep` lets through. Ids are compared as a set, not by order: two transactions can commit
+/// in the other order than they took their ids.
+fn event_stream(pool: PgPool, hub: &Hub, after: Option<i64>, keep: Filter) -> impl Stream<Item = Result<Event, Infallible>> {
+    // Subscribe first, then read the backlog: nothing falls between the two.
+    let live = BroadcastStream::new(hub.subscribe());
+    let backlog = async move {
+        match after {
+            None => (Vec::new(), false),
+            Some(after) => match events::since(&pool, after, REPLAY_LIMIT + 1).await {
+                Ok(rows) if rows.len() as i64 > REPLAY_LIMIT => (Vec::new(), true),
+                Ok(rows) => (rows, false),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot replay events; asking the browser to reload");
+                    (Vec::new(), true)
+                }
+            },
+        }
+    };
+    stream::once(async move {
+        let (rows, too_far) = backlog.await;
+        let replayed: HashSet<i64> = rows.iter().map(|r| r.event_id).collect();
+        let head: Vec<Result<Event, Infallible>> = too_far
+            .then(reload)
+            .into_iter()
+            .chain(rows.iter().filter(|r| keep(r)).map(to_sse))
+            .map(Ok)
+            .collect();
+        let keep = keep.clone();
+        let tail = live.filter_map(move |item| {
+            let out = match item {
+                Ok(e) if !replayed.contains(&e.event_id) && keep(&e) => Some(Ok(to_sse(&e))),
+                Ok(_) => None,
+                // This subscriber fell behind the broadcast: its view must reload.
+                Err(BroadcastStreamRecvError::Lagged(_)) => Some(Ok(reload())),
+            };
+            std::future::ready(out)
+        });
+        stream::iter(head).chain(tail)
+    })
+    .flatten()
+}
+
+fn sse(stream: impl Stream<Item = Result<Event, Infallible>> + Send + 'static) -> Response {
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+}
+
+/// Every event, for any signed-in user (401 otherwise).
+async fn inbox_events(State(state): State<AppState>, Extension(hub): Extension<Hub>, session: Session, headers: HeaderMap) -> Response {
+    match app::ssr::auth::session_user(&state.pool, &session).await {
+        Ok(Some(_)) => sse(event_stream(state.pool.clone(), &hub, last_event_id(&headers), Arc::new(|_| true))),
+        Ok(None) => (StatusCode::UNAUTHORIZED, "sign in required").into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+    }
+}
+
+/// The sandbox phone's conversation: events of this phone's chats on the sandbox channel.
+async fn sandbox_events(
+    State(state): State<AppState>,
+    Extension(hub): Extension<Hub>,
+    session: Session,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if !state.settings.demo {
+        match app::ssr::auth::session_user(&state.pool, &session).await {
+            Ok(Some(u)) if u.is_admin() => {}
+            Ok(Some(_)) => return (StatusCode::FORBIDDEN, "not allowed").into_response(),
+            _ => return (StatusCode::UNAUTHORIZED, "sign in required").into_response(),
+        }
+    }
+    let Some(phone) = q.get("phone").and_then(|p| whatsapp::phone::normalize_phone(p)) else {
+        return (StatusCode::BAD_REQUEST, "phone: a phone number with country code is required").into_response();
+    };
+    let known: Vec<i64> = sqlx::query_scalar(
+        "select c.chat_id from chat c join contact ct using (contact_id) join channel ch using (channel_id)
+          where ch.kind = 'sandbox' and ct.phone = $1",
+    )
+    .bind(&phone)
+    .fetch_all(&state.pool)
+    .await
+    .unwrap_or_default();
+    let chats = Arc::new(Mutex::new(known.into_iter().collect::<HashSet<i64>>()));
+    let keep: Filter = Arc::new(move |e: &StoredEvent| {
+        let Ok(mut chats) = chats.lock() else { return false };
+        // A new chat of this phone announces itself with chat.updated.
+        if e.kind == events::CHAT_UPDATED
+            && e.payload.get("channel_kind").and_then(|v| v.as_str()) == Some("sandbox")
+            && e.payload.get("contact_phone").and_then(|v| v.as_str()) == Some(phone.as_str())
+        {
+            if let Some(id) = e.chat_id {
+                chats.insert(id);
+            }
+        }
+        e.chat_id.is_some_and(|id| chats.contains(&id))
+    });
+    sse(event_stream(state.pool.clone(), &hub, last_event_id(&headers), keep))
+}
