@@ -123,4 +123,7 @@ pub struct MessageView {
     pub error_code: Option<String>,
     pub error_reason: Option<String>,
     pub sent_at: chrono::DateTime<chrono::Utc>,
+    /// For system events (`sender_kind` = `system`): what happened, e.g.
+    /// `{"event": "assign", "to": "Rina", "by": "Admin"}`.
+    pub event: Option<serde_json::Value>,
 }

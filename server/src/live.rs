@@ -7,8 +7,9 @@
 
 use app::ssr::db::events::{self, StoredEvent};
 use app::ssr::AppState;
+use app::AppError;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -165,8 +166,8 @@ fn sse(stream: impl Stream<Item = Result<Event, Infallible>> + Send + 'static) -
 async fn inbox_events(State(state): State<AppState>, Extension(hub): Extension<Hub>, session: Session, headers: HeaderMap) -> Response {
     match app::ssr::auth::session_user(&state.pool, &session).await {
         Ok(Some(_)) => sse(event_stream(state.pool.clone(), &hub, last_event_id(&headers), Arc::new(|_| true))),
-        Ok(None) => (StatusCode::UNAUTHORIZED, "sign in required").into_response(),
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+        Ok(None) => AppError::Unauthenticated.into_response(),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -181,12 +182,13 @@ async fn sandbox_events(
     if !state.settings.demo {
         match app::ssr::auth::session_user(&state.pool, &session).await {
             Ok(Some(u)) if u.is_admin() => {}
-            Ok(Some(_)) => return (StatusCode::FORBIDDEN, "not allowed").into_response(),
-            _ => return (StatusCode::UNAUTHORIZED, "sign in required").into_response(),
+            Ok(Some(_)) => return AppError::Forbidden.into_response(),
+            Ok(None) => return AppError::Unauthenticated.into_response(),
+            Err(e) => return e.into_response(),
         }
     }
     let Some(phone) = q.get("phone").and_then(|p| whatsapp::phone::normalize_phone(p)) else {
-        return (StatusCode::BAD_REQUEST, "phone: a phone number with country code is required").into_response();
+        return AppError::invalid("phone", "phone_invalid").into_response();
     };
     let known: Vec<i64> = sqlx::query_scalar(
         "select c.chat_id from chat c join contact ct using (contact_id) join channel ch using (channel_id)

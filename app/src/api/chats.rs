@@ -36,7 +36,7 @@ pub async fn send_reply(chat_id: i64, text: String) -> Result<Vec<MessageView>, 
     use crate::ssr::{auth, replies, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
-        replies::queue_reply(&AppState::get()?.pool, chat_id, replies::Sender::Agent(user.user_id), &text).await
+        replies::queue_reply(&AppState::get()?.pool, chat_id, replies::Sender::Human(&user), &text).await
     })
     .await
 }
@@ -62,6 +62,80 @@ pub async fn mark_read(chat_id: i64) -> Result<(), AppError> {
             let summary = chats::summary(&mut tx, chat_id).await?;
             events::publish(&mut tx, events::CHAT_UPDATED, chat_id, &summary).await?;
         }
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Changes a chat's mode (bot, agent, paused, closed). Admins: any chat; agents: their own and
+/// unassigned chats.
+#[server(endpoint = "chats/set_mode")]
+pub async fn set_mode(chat_id: i64, mode: String) -> Result<(), AppError> {
+    use crate::ssr::{auth, chat_state, db::chat_changes, respond, AppState};
+    respond(async move {
+        let user = auth::require_user().await?;
+        let mode = crate::model::Mode::parse(&mode).ok_or_else(|| AppError::invalid("mode", "mode_invalid"))?;
+        let mut tx = AppState::get()?.pool.begin().await?;
+        let state = chat_changes::lock(&mut tx, chat_id).await?;
+        chat_state::may_set_mode(&user, &state)?;
+        chat_changes::apply(&mut tx, chat_id, Some(&user), state, chat_state::ChatState { mode, ..state }).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Assigns a chat to a user, or unassigns it (`user_id` empty). Admins: anyone; agents may only
+/// take a free chat for themselves or release their own.
+#[server(endpoint = "chats/assign")]
+pub async fn assign(chat_id: i64, user_id: Option<i64>) -> Result<(), AppError> {
+    use crate::ssr::{auth, chat_state, db::chat_changes, respond, AppState};
+    respond(async move {
+        let user = auth::require_user().await?;
+        let mut tx = AppState::get()?.pool.begin().await?;
+        let state = chat_changes::lock(&mut tx, chat_id).await?;
+        chat_state::may_assign(&user, &state, user_id)?;
+        let to = if user_id == Some(user.user_id) && !user.is_admin() {
+            chat_state::after_take(&user, &state)
+        } else {
+            chat_state::ChatState { assigned: user_id, ..state }
+        };
+        chat_changes::apply(&mut tx, chat_id, Some(&user), state, to).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// "Take": an agent takes an unassigned chat (a BOT chat becomes an AGENT chat).
+#[server(endpoint = "chats/take")]
+pub async fn take(chat_id: i64) -> Result<(), AppError> {
+    use crate::ssr::{auth, chat_state, db::chat_changes, respond, AppState};
+    respond(async move {
+        let user = auth::require_user().await?;
+        let mut tx = AppState::get()?.pool.begin().await?;
+        let state = chat_changes::lock(&mut tx, chat_id).await?;
+        if state.assigned.is_some() && state.assigned != Some(user.user_id) {
+            return Err(AppError::Conflict("already_assigned".into()));
+        }
+        chat_changes::apply(&mut tx, chat_id, Some(&user), state, chat_state::after_take(&user, &state)).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// "Hand back to bot": BOT mode, unassigned.
+#[server(endpoint = "chats/hand_back")]
+pub async fn hand_back(chat_id: i64) -> Result<(), AppError> {
+    use crate::ssr::{auth, chat_state, db::chat_changes, respond, AppState};
+    respond(async move {
+        let user = auth::require_user().await?;
+        let mut tx = AppState::get()?.pool.begin().await?;
+        let state = chat_changes::lock(&mut tx, chat_id).await?;
+        chat_state::may_set_mode(&user, &state)?;
+        chat_changes::apply(&mut tx, chat_id, Some(&user), state, chat_state::after_hand_back(&state)).await?;
         tx.commit().await?;
         Ok(())
     })

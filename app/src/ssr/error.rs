@@ -49,3 +49,13 @@ pub fn set_status(e: &AppError) {
         }
     }
 }
+
+/// Axum handlers answer with the same error type as server functions: its status, and its
+/// JSON encoding as the body.
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_string(&self).unwrap_or_else(|_| "\"Internal\"".to_string());
+        (status, [(http::header::CONTENT_TYPE, "application/json")], body).into_response()
+    }
+}

@@ -5,7 +5,8 @@
 //! Closed chats: a new customer message reopens the chat (its history stays in it) in the mode
 //! `reopen_mode` (BOT by default, `INBOX_REOPEN_MODE`).
 
-use super::db::{chats, contacts, events, messages};
+use super::chat_state::ChatState;
+use super::db::{chat_changes, chats, contacts, events, messages};
 use crate::model::Mode;
 use crate::AppError;
 use sqlx::{PgConnection, PgPool};
@@ -88,7 +89,12 @@ async fn store_message(conn: &mut PgConnection, channel_id: i64, m: &InboundMess
         return Ok(None);
     }
     let contact_id = contacts::upsert(conn, m.from_phone.as_deref(), m.from_user_id.as_deref(), m.from_name.as_deref()).await?;
-    let chat = chats::find_or_open(conn, channel_id, contact_id, reopen_mode).await?;
+    let chat = chats::find_or_open(conn, channel_id, contact_id).await?;
+    if chat.mode == Mode::Closed {
+        // The customer wrote again: the chat reopens (recorded like any other transition).
+        let from = ChatState { mode: Mode::Closed, assigned: chat.assigned };
+        chat_changes::apply(conn, chat.chat_id, None, from, ChatState { mode: reopen_mode, ..from }).await?;
+    }
     let media = m.media.as_ref().map(|media| serde_json::to_value(media).unwrap_or_default());
     let inserted = messages::insert_inbound(
         conn,

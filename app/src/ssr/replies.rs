@@ -2,8 +2,9 @@
 //! transaction, so a reply we accepted is either delivered or shows as failed; the outbox
 //! worker is woken by the same commit.
 
-use super::db::{chats, events, messages, outbox};
-use crate::model::MessageView;
+use super::chat_state;
+use super::db::{chat_changes, chats, events, messages, outbox};
+use crate::model::{MessageView, UserInfo};
 use crate::AppError;
 use chrono::{Duration, Utc};
 use sqlx::PgPool;
@@ -13,42 +14,57 @@ pub const META_WINDOW_HOURS: i64 = 24;
 
 /// Who is replying.
 #[derive(Debug, Clone, Copy)]
-pub enum Sender {
-    Agent(i64),
+pub enum Sender<'a> {
+    /// An agent or admin: must be allowed to answer this chat, and takes it over.
+    Human(&'a UserInfo),
     Bot,
 }
 
-pub async fn queue_reply(pool: &PgPool, chat_id: i64, sender: Sender, text: &str) -> Result<Vec<MessageView>, AppError> {
+pub async fn queue_reply(pool: &PgPool, chat_id: i64, sender: Sender<'_>, text: &str) -> Result<Vec<MessageView>, AppError> {
+    let mut tx = pool.begin().await?;
+    let views = queue_reply_in(&mut tx, chat_id, sender, text).await?;
+    tx.commit().await?;
+    Ok(views)
+}
+
+/// The same inside the caller's transaction (the bot answers in the ingest transaction).
+pub async fn queue_reply_in(tx: &mut sqlx::PgConnection, chat_id: i64, sender: Sender<'_>, text: &str) -> Result<Vec<MessageView>, AppError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(AppError::invalid("text", "reply_empty"));
     }
-    let mut tx = pool.begin().await?;
-    let route = chats::route(&mut tx, chat_id).await?;
+    let state = chat_changes::lock(&mut *tx, chat_id).await?;
+    if let Sender::Human(user) = sender {
+        chat_state::may_reply(user, &state)?;
+    }
+    let route = chats::route(&mut *tx, chat_id).await?;
     if route.channel_kind == "meta" {
         let open = route.last_customer_message_at.is_some_and(|t| Utc::now() - t < Duration::hours(META_WINDOW_HOURS));
         if !open {
             return Err(AppError::Conflict("outside_24h_window".into()));
         }
     }
+    // A human reply takes the chat over: AGENT mode, and theirs if it was free.
+    if let Sender::Human(user) = sender {
+        chat_changes::apply(&mut *tx, chat_id, Some(user), state, chat_state::after_human_reply(user, &state)).await?;
+    }
     let (kind, user) = match sender {
-        Sender::Agent(id) => ("agent", Some(id)),
+        Sender::Human(u) => ("agent", Some(u.user_id)),
         Sender::Bot => ("bot", None),
     };
     // WhatsApp takes at most 4096 characters per text; longer replies go out as several
     // messages, split at paragraph or sentence ends.
     let mut views = Vec::new();
     for part in whatsapp::split_text(text, whatsapp::MAX_TEXT_CHARS) {
-        let message_id = messages::insert_outbound(&mut tx, chat_id, route.channel_id, kind, user, &part).await?;
-        outbox::enqueue(&mut tx, message_id).await?;
-        let view = messages::view(&mut tx, message_id).await?;
-        events::publish(&mut tx, events::MESSAGE_CREATED, chat_id, &view).await?;
-        chats::record_outbound(&mut tx, chat_id, view.sent_at, &part.chars().take(140).collect::<String>()).await?;
+        let message_id = messages::insert_outbound(&mut *tx, chat_id, route.channel_id, kind, user, &part).await?;
+        outbox::enqueue(&mut *tx, message_id).await?;
+        let view = messages::view(&mut *tx, message_id).await?;
+        events::publish(&mut *tx, events::MESSAGE_CREATED, chat_id, &view).await?;
+        chats::record_outbound(&mut *tx, chat_id, view.sent_at, &part.chars().take(140).collect::<String>()).await?;
         views.push(view);
     }
-    let summary = chats::summary(&mut tx, chat_id).await?;
-    events::publish(&mut tx, events::CHAT_UPDATED, chat_id, &summary).await?;
-    tx.commit().await?;
+    let summary = chats::summary(&mut *tx, chat_id).await?;
+    events::publish(&mut *tx, events::CHAT_UPDATED, chat_id, &summary).await?;
     Ok(views)
 }
 

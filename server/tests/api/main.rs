@@ -4,6 +4,7 @@
 mod accounts;
 mod embedded;
 mod helpers;
+mod modes;
 mod outbox;
 mod sessions;
 mod webhooks;

@@ -75,15 +75,16 @@ pub async fn list(pool: &PgPool, limit: i64) -> Result<Vec<ChatSummary>, AppErro
 pub struct OpenChat {
     pub chat_id: i64,
     pub mode: Mode,
-    pub reopened: bool,
+    pub assigned: Option<i64>,
 }
 
-/// The contact's open chat on this channel, locked for this transaction. A closed chat is
-/// reopened into `reopen_mode` (its history stays in it); with no chat at all one is created.
-pub async fn find_or_open(conn: &mut PgConnection, channel_id: i64, contact_id: i64, reopen_mode: Mode) -> Result<OpenChat, AppError> {
+/// The contact's latest chat on this channel, locked for this transaction: the open one, else
+/// the most recent closed one (the caller reopens it, so its history stays in one place); with
+/// no chat at all one is created.
+pub async fn find_or_open(conn: &mut PgConnection, channel_id: i64, contact_id: i64) -> Result<OpenChat, AppError> {
     for _ in 0..3 {
-        let latest: Option<(i64, String)> = sqlx::query_as(
-            "select chat_id, mode from chat where channel_id = $1 and contact_id = $2
+        let latest: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+            "select chat_id, mode, assigned_user_id from chat where channel_id = $1 and contact_id = $2
               order by (mode <> 'closed') desc, chat_id desc limit 1 for update",
         )
         .bind(channel_id)
@@ -91,16 +92,8 @@ pub async fn find_or_open(conn: &mut PgConnection, channel_id: i64, contact_id: 
         .fetch_optional(&mut *conn)
         .await?;
         match latest {
-            Some((chat_id, mode)) if mode != "closed" => {
-                return Ok(OpenChat { chat_id, mode: Mode::parse(&mode).unwrap_or(Mode::Paused), reopened: false });
-            }
-            Some((chat_id, _)) => {
-                sqlx::query("update chat set mode = $2, closed_at = null where chat_id = $1")
-                    .bind(chat_id)
-                    .bind(reopen_mode.as_str())
-                    .execute(&mut *conn)
-                    .await?;
-                return Ok(OpenChat { chat_id, mode: reopen_mode, reopened: true });
+            Some((chat_id, mode, assigned)) => {
+                return Ok(OpenChat { chat_id, mode: Mode::parse(&mode).unwrap_or(Mode::Paused), assigned });
             }
             None => {
                 let created: Option<i64> = sqlx::query_scalar(
@@ -112,7 +105,7 @@ pub async fn find_or_open(conn: &mut PgConnection, channel_id: i64, contact_id: 
                 .fetch_optional(&mut *conn)
                 .await?;
                 if let Some(chat_id) = created {
-                    return Ok(OpenChat { chat_id, mode: Mode::Bot, reopened: false });
+                    return Ok(OpenChat { chat_id, mode: Mode::Bot, assigned: None });
                 }
                 // Another transaction created it first; read theirs.
             }
@@ -125,7 +118,8 @@ pub async fn find_or_open(conn: &mut PgConnection, channel_id: i64, contact_id: 
 pub async fn record_inbound(conn: &mut PgConnection, chat_id: i64, at: DateTime<Utc>, preview: &str) -> Result<(), AppError> {
     sqlx::query(
         "update chat set last_message_at = greatest(last_message_at, $2), last_message_preview = $3,
-                last_customer_message_at = greatest(last_customer_message_at, $2), unread_count = unread_count + 1
+                last_customer_message_at = greatest(last_customer_message_at, $2),
+                unread_count = unread_count + case when mode = 'paused' then 0 else 1 end
           where chat_id = $1",
     )
     .bind(chat_id)
@@ -176,4 +170,62 @@ pub async fn route(conn: &mut PgConnection, chat_id: i64) -> Result<Route, AppEr
     .bind(chat_id)
     .fetch_one(conn)
     .await?)
+}
+
+/// Which chats a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Only chats assigned to this user ("Mine").
+    pub assigned_to: Option<i64>,
+    /// Only unassigned chats.
+    pub unassigned: bool,
+    pub mode: Option<Mode>,
+    /// Customer name, phone number or message text contains this (case-insensitive).
+    pub search: Option<String>,
+    /// Keyset cursor: chats older than this (last activity, chat id).
+    pub before: Option<(DateTime<Utc>, i64)>,
+}
+
+/// Escapes `%`, `_` and `\` so user input matches literally in LIKE.
+fn like_pattern(s: &str) -> String {
+    let escaped: String = s.chars().flat_map(|c| match c {
+        '%' | '_' | '\\' => vec!['\\', c],
+        c => vec![c],
+    }).collect();
+    format!("%{escaped}%")
+}
+
+/// A page of chats by latest activity, newest first; keyset-paginated, so page 100 is as fast
+/// as page 1. Name, phone and text search use trigram indexes.
+pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatSummary>, AppError> {
+    let search = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let pattern = search.map(like_pattern);
+    let digits: Option<String> = search
+        .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
+        .filter(|d| d.len() >= 3);
+    let rows = sqlx::query_as::<_, ChatRow>(&format!(
+        "{SUMMARY}
+          where ($1::bigint is null or c.assigned_user_id = $1)
+            and (not $2 or c.assigned_user_id is null)
+            and ($3::text is null or c.mode = $3)
+            and ($4::text is null
+                 or ct.display_name ilike $4
+                 or ($5::text is not null and ct.phone like '%' || $5 || '%')
+                 or c.chat_id in (select m.chat_id from message m where m.body ilike $4))
+            and ($6::timestamptz is null
+                 or (coalesce(c.last_message_at, '-infinity'), c.chat_id) < ($6, $7))
+          order by coalesce(c.last_message_at, '-infinity') desc, c.chat_id desc
+          limit $8"
+    ))
+    .bind(f.assigned_to)
+    .bind(f.unassigned)
+    .bind(f.mode.map(Mode::as_str))
+    .bind(pattern)
+    .bind(digits)
+    .bind(f.before.map(|b| b.0))
+    .bind(f.before.map(|b| b.1).unwrap_or(0))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(ChatSummary::from).collect())
 }

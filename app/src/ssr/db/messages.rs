@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 const VIEW: &str = "select m.message_id, m.chat_id, m.direction, m.sender_kind, u.display_name as sender_name, m.kind,
-        m.body, m.status, m.error_code, m.error_reason, m.sent_at
+        m.body, m.status, m.error_code, m.error_reason, m.sent_at,
+        case when m.sender_kind = 'system' then m.raw end as event
    from message m left join app_user u on u.user_id = m.sender_user_id";
 
 #[derive(sqlx::FromRow)]
@@ -23,6 +24,7 @@ struct ViewRow {
     error_code: Option<String>,
     error_reason: Option<String>,
     sent_at: DateTime<Utc>,
+    event: Option<serde_json::Value>,
 }
 
 impl From<ViewRow> for MessageView {
@@ -39,6 +41,7 @@ impl From<ViewRow> for MessageView {
             error_code: r.error_code,
             error_reason: r.error_reason,
             sent_at: r.sent_at,
+            event: r.event,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod channels;
+pub mod chat_changes;
 pub mod chats;
 pub mod contacts;
 pub mod events;

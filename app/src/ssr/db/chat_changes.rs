@@ -1,0 +1,118 @@
+//! Applying chat state changes (mode, assignment) inside the caller's transaction: the chat row
+//! is locked first, so concurrent changes apply one after the other; each change is recorded in
+//! `chat_audit` and shown in the conversation as a system event, and browsers are told.
+
+use super::{chats, events, messages};
+use crate::model::{Mode, UserInfo};
+use crate::ssr::chat_state::ChatState;
+use crate::AppError;
+use sqlx::PgConnection;
+
+/// The chat's current state, locked until the transaction ends.
+pub async fn lock(conn: &mut PgConnection, chat_id: i64) -> Result<ChatState, AppError> {
+    let (mode, assigned): (String, Option<i64>) =
+        sqlx::query_as("select mode, assigned_user_id from chat where chat_id = $1 for update")
+            .bind(chat_id)
+            .fetch_one(conn)
+            .await?;
+    Ok(ChatState { mode: Mode::parse(&mode).unwrap_or(Mode::Paused), assigned })
+}
+
+async fn display_name(conn: &mut PgConnection, user_id: i64) -> Result<String, AppError> {
+    Ok(sqlx::query_scalar("select display_name from app_user where user_id = $1").bind(user_id).fetch_one(conn).await?)
+}
+
+/// Moves a locked chat from `from` to `to`. `actor` is `None` for the system (the bot, a
+/// customer reopening a chat, auto-assignment). Returns whether anything changed.
+pub async fn apply(conn: &mut PgConnection, chat_id: i64, actor: Option<&UserInfo>, from: ChatState, to: ChatState) -> Result<bool, AppError> {
+    if from == to {
+        return Ok(false);
+    }
+    if to.assigned != from.assigned {
+        if let Some(user_id) = to.assigned {
+            let active: Option<bool> = sqlx::query_scalar("select active from app_user where user_id = $1")
+                .bind(user_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if active != Some(true) {
+                return Err(AppError::invalid("user_id", "assignee_inactive"));
+            }
+        }
+    }
+    sqlx::query(
+        "update chat set mode = $2, assigned_user_id = $3,
+                closed_at = case when $2 = 'closed' then coalesce(closed_at, now()) else null end
+          where chat_id = $1",
+    )
+    .bind(chat_id)
+    .bind(to.mode.as_str())
+    .bind(to.assigned)
+    .execute(&mut *conn)
+    .await?;
+    let by = match actor {
+        Some(u) => Some(u.display_name.clone()),
+        None => None,
+    };
+    let actor_id = actor.map(|u| u.user_id);
+    if to.mode != from.mode {
+        audit(conn, chat_id, actor_id, "mode", Some(from.mode.as_str()), Some(to.mode.as_str())).await?;
+        let event = serde_json::json!({ "event": "mode", "from": from.mode.as_str(), "to": to.mode.as_str(), "by": by });
+        let text = format!(
+            "Mode changed from {} to {}{}",
+            from.mode.as_str().to_uppercase(),
+            to.mode.as_str().to_uppercase(),
+            by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
+        );
+        system_event(conn, chat_id, &text, event).await?;
+    }
+    if to.assigned != from.assigned {
+        let from_id = from.assigned.map(|id| id.to_string());
+        let to_id = to.assigned.map(|id| id.to_string());
+        audit(conn, chat_id, actor_id, "assign", from_id.as_deref(), to_id.as_deref()).await?;
+        let (event, text) = match to.assigned {
+            Some(user_id) => {
+                let name = display_name(conn, user_id).await?;
+                let text = format!("Assigned to {name}{}", by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default());
+                (serde_json::json!({ "event": "assign", "to": name, "by": by }), text)
+            }
+            None => {
+                let text = format!("Unassigned{}", by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default());
+                (serde_json::json!({ "event": "unassign", "by": by }), text)
+            }
+        };
+        system_event(conn, chat_id, &text, event).await?;
+    }
+    let summary = chats::summary(conn, chat_id).await?;
+    events::publish(conn, events::CHAT_UPDATED, chat_id, &summary).await?;
+    Ok(true)
+}
+
+async fn audit(conn: &mut PgConnection, chat_id: i64, actor: Option<i64>, action: &str, from: Option<&str>, to: Option<&str>) -> Result<(), AppError> {
+    sqlx::query("insert into chat_audit (chat_id, actor_user_id, action, from_value, to_value) values ($1, $2, $3, $4, $5)")
+        .bind(chat_id)
+        .bind(actor)
+        .bind(action)
+        .bind(from)
+        .bind(to)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A line in the conversation ("Assigned to Rina by Admin"): English text, plus the structured
+/// event in `raw` for translated display.
+async fn system_event(conn: &mut PgConnection, chat_id: i64, text: &str, event: serde_json::Value) -> Result<(), AppError> {
+    let message_id: i64 = sqlx::query_scalar(
+        "insert into message (chat_id, channel_id, direction, sender_kind, kind, body, status, raw)
+         select chat_id, channel_id, 'note', 'system', 'system', $2, 'received', $3 from chat where chat_id = $1
+         returning message_id",
+    )
+    .bind(chat_id)
+    .bind(text)
+    .bind(event)
+    .fetch_one(&mut *conn)
+    .await?;
+    let view = messages::view(conn, message_id).await?;
+    events::publish(conn, events::MESSAGE_CREATED, chat_id, &view).await?;
+    Ok(())
+}
