@@ -127,3 +127,65 @@ pub struct MessageView {
     /// `{"event": "assign", "to": "Rina", "by": "Admin"}`.
     pub event: Option<serde_json::Value>,
 }
+
+/// Which chats the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tab {
+    Mine,
+    Unassigned,
+    All,
+}
+
+impl Tab {
+    pub fn parse(s: &str) -> Option<Tab> {
+        match s {
+            "mine" => Some(Tab::Mine),
+            "unassigned" => Some(Tab::Unassigned),
+            "all" => Some(Tab::All),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tab::Mine => "mine",
+            Tab::Unassigned => "unassigned",
+            Tab::All => "all",
+        }
+    }
+}
+
+/// A page of the chat list and the cursor of the next one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatPage {
+    pub chats: Vec<ChatSummary>,
+    /// Pass back as `before_at`/`before_id` for the next page; `None` on the last page.
+    pub next: Option<(chrono::DateTime<chrono::Utc>, i64)>,
+}
+
+/// The customer panel beside a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerInfo {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub first_contact_at: chrono::DateTime<chrono::Utc>,
+    pub chat_count: i64,
+}
+
+/// A conversation as the view opens it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub chat: ChatSummary,
+    pub customer: CustomerInfo,
+    /// Oldest first; `has_older` says whether a page before the first exists.
+    pub messages: Vec<MessageView>,
+    pub has_older: bool,
+}
+
+/// An assignee choice for the admin's "Assign to" list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignee {
+    pub user_id: i64,
+    pub display_name: String,
+}

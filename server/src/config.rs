@@ -13,6 +13,8 @@ pub struct Config {
     pub secret_key_hex: Option<String>,
     /// `INBOX_DEMO`: creates the demo accounts and prints them on the console.
     pub demo: bool,
+    /// Sample bot rules and chats (with `INBOX_DEMO`, unless `INBOX_DEMO_DATA=false`).
+    pub demo_data: bool,
     /// `INBOX_ADMIN_USER` / `INBOX_ADMIN_PASSWORD`: the first admin, created non-interactively.
     pub bootstrap_admin: Option<(String, String)>,
     /// `INBOX_PUBLIC_URL`: the address users open; `https://` makes the session cookie Secure.
@@ -127,6 +129,7 @@ impl Config {
             data_dir: var("INBOX_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("./data")),
             secret_key_hex: var("INBOX_SECRET_KEY"),
             demo: flag("INBOX_DEMO")?,
+            demo_data: flag("INBOX_DEMO")? && var("INBOX_DEMO_DATA").is_none_or(|v| v != "false"),
             bootstrap_admin,
             public_url: var("INBOX_PUBLIC_URL"),
             session_idle_minutes,

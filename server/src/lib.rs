@@ -14,11 +14,13 @@
 //! - [`outbox`]: the worker that delivers replies, with retries.
 //! - [`live`]: LISTEN/NOTIFY → Server-Sent Events.
 //! - [`sandbox`]: the built-in sandbox channel's adapter.
+//! - [`demo`]: demo data (sample bot rules and chats) in demo mode.
 
 pub mod bootstrap;
 pub mod channels;
 pub mod config;
 pub mod crypto;
+pub mod demo;
 pub mod embedded_pg;
 pub mod health;
 pub mod live;

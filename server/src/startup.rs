@@ -136,6 +136,9 @@ impl Application {
             .build()
             .context("HTTP client")?;
         let channels = Arc::new(Channels::init(config, pool.clone(), http).await?);
+        if config.demo && config.demo_data {
+            crate::demo::seed(&pool).await?;
+        }
         let hub = Hub::start(pool.clone()).await;
         let outbox = Outbox::new(pool.clone(), channels.clone(), config.outbox.clone());
         let state = AppState {

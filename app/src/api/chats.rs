@@ -1,31 +1,87 @@
 //! Chats and messages: the list, a conversation, replying, retrying, marking read.
 
-use crate::model::{ChatSummary, MessageView};
+use crate::model::{Assignee, ChatPage, Conversation, MessageView};
 use crate::AppError;
 use leptos::prelude::*;
 
-/// Chats by latest activity.
+/// Chats shown per page of the list.
+pub const CHAT_PAGE: i64 = 50;
+/// Messages shown per page of a conversation.
+pub const MESSAGE_PAGE: i64 = 50;
+
+/// A page of the chat list, newest activity first. `tab`: `mine`, `unassigned` or `all`;
+/// `mode` filters by mode; `q` searches customer names, phone numbers and message text.
+/// Agents see every chat in "All" and may open any of them, but only reply in their own and
+/// unassigned ones (a product decision: the team sees the whole queue).
 #[server(endpoint = "chats/list")]
-pub async fn list_chats() -> Result<Vec<ChatSummary>, AppError> {
+pub async fn list_chats(
+    tab: String,
+    mode: Option<String>,
+    q: Option<String>,
+    before_at: Option<chrono::DateTime<chrono::Utc>>,
+    before_id: Option<i64>,
+) -> Result<ChatPage, AppError> {
+    use crate::model::{Mode, Tab};
     use crate::ssr::{auth, db::chats, respond, AppState};
     respond(async move {
-        auth::require_user().await?;
-        chats::list(&AppState::get()?.pool, 200).await
+        let user = auth::require_user().await?;
+        let tab = Tab::parse(&tab).ok_or_else(|| AppError::invalid("tab", "tab_invalid"))?;
+        let mode = match mode.as_deref().filter(|m| !m.is_empty()) {
+            Some(m) => Some(Mode::parse(m).ok_or_else(|| AppError::invalid("mode", "mode_invalid"))?),
+            None => None,
+        };
+        let filter = chats::ListFilter {
+            assigned_to: (tab == Tab::Mine).then_some(user.user_id),
+            unassigned: tab == Tab::Unassigned,
+            mode,
+            search: q,
+            before: before_at.zip(before_id),
+        };
+        let mut page = chats::page(&AppState::get()?.pool, &filter, CHAT_PAGE + 1).await?;
+        let next = if page.len() as i64 > CHAT_PAGE {
+            page.truncate(CHAT_PAGE as usize);
+            page.last().map(|c| (c.last_message_at.unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC), c.chat_id))
+        } else {
+            None
+        };
+        Ok(ChatPage { chats: page, next })
     })
     .await
 }
 
-/// One chat and a page of its messages (oldest first), newest page when `before` is unset.
+/// One chat, its customer, and a page of messages (oldest first): the newest page when
+/// `before` is unset, else the page before that message.
 #[server(endpoint = "chats/open")]
-pub async fn open_chat(chat_id: i64, before: Option<i64>) -> Result<(ChatSummary, Vec<MessageView>), AppError> {
+pub async fn open_chat(chat_id: i64, before: Option<i64>) -> Result<Conversation, AppError> {
     use crate::ssr::{auth, db::chats, db::messages, respond, AppState};
     respond(async move {
         auth::require_user().await?;
         let pool = AppState::get()?.pool;
         let mut conn = pool.acquire().await?;
-        let summary = chats::summary(&mut conn, chat_id).await?;
-        let page = messages::page(&pool, chat_id, before, 50).await?;
-        Ok((summary, page))
+        let chat = chats::summary(&mut conn, chat_id).await?;
+        let customer = chats::customer(&mut conn, chat.contact_id).await?;
+        let mut page = messages::page(&pool, chat_id, before, MESSAGE_PAGE + 1).await?;
+        let has_older = page.len() as i64 > MESSAGE_PAGE;
+        if has_older {
+            page.remove(0);
+        }
+        Ok(Conversation { chat, customer, messages: page, has_older })
+    })
+    .await
+}
+
+/// Who a chat can be assigned to (active users), for the admin's list.
+#[server(endpoint = "chats/assignees")]
+pub async fn assignees() -> Result<Vec<Assignee>, AppError> {
+    use crate::ssr::{auth, db::users, respond, AppState};
+    respond(async move {
+        auth::require_user().await?;
+        Ok(users::list(&AppState::get()?.pool)
+            .await?
+            .into_iter()
+            .filter(|u| u.active)
+            .map(|u| Assignee { user_id: u.user_id, display_name: u.display_name })
+            .collect())
     })
     .await
 }

@@ -34,6 +34,10 @@ fn reason_message(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String 
         "outside_24h_window" => t_string!(i18n, reason_outside_24h_window).to_string(),
         "not_failed" => t_string!(i18n, reason_not_failed).to_string(),
         "phone_invalid" => t_string!(i18n, reason_phone_invalid).to_string(),
+        "mode_invalid" => t_string!(i18n, reason_mode_invalid).to_string(),
+        "tab_invalid" => t_string!(i18n, reason_tab_invalid).to_string(),
+        "already_assigned" => t_string!(i18n, reason_already_assigned).to_string(),
+        "assignee_inactive" => t_string!(i18n, reason_assignee_inactive).to_string(),
         other => other.to_string(),
     }
 }

@@ -12,10 +12,48 @@ pub fn short_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&wib).format("%H:%M").to_string()
 }
 
+/// "now", "5 min", "3 h", "2 d", else the date; before hydration (`now` = None) the time.
+pub fn relative_time(i18n: leptos_i18n::I18nContext<Locale>, t: chrono::DateTime<chrono::Utc>, now: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    let Some(now) = now else { return short_time(t) };
+    let minutes = (now - t).num_minutes().max(0);
+    match minutes {
+        0 => t_string!(i18n, time_now).to_string(),
+        1..=59 => t_string!(i18n, time_minutes, n = minutes).to_string(),
+        60..=1439 => t_string!(i18n, time_hours, n = minutes / 60).to_string(),
+        1440..=10079 => t_string!(i18n, time_days, n = minutes / 1440).to_string(),
+        _ => t.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// A system event in the reader's language, from its structured form.
+fn system_text(i18n: leptos_i18n::I18nContext<Locale>, event: &serde_json::Value, fallback: &str) -> String {
+    let get = |k: &str| event.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let mode = |k: &str| get(k).map(|m| m.to_uppercase()).unwrap_or_default();
+    match (get("event").as_deref(), get("by")) {
+        (Some("mode"), Some(by)) => t_string!(i18n, sys_mode_by, from = mode("from"), to = mode("to"), by = by).to_string(),
+        (Some("mode"), None) => t_string!(i18n, sys_mode, from = mode("from"), to = mode("to")).to_string(),
+        (Some("assign"), Some(by)) => t_string!(i18n, sys_assign_by, to = get("to").unwrap_or_default(), by = by).to_string(),
+        (Some("assign"), None) => t_string!(i18n, sys_assign, to = get("to").unwrap_or_default()).to_string(),
+        (Some("unassign"), Some(by)) => t_string!(i18n, sys_unassign_by, by = by).to_string(),
+        (Some("unassign"), None) => t_string!(i18n, sys_unassign).to_string(),
+        _ => fallback.to_string(),
+    }
+}
+
 #[component]
 pub fn Bubble(message: MessageView, #[prop(optional)] retry: Option<ServerAction<RetryMessage>>) -> impl IntoView {
     let i18n = use_i18n();
     let m = message;
+    if m.sender_kind == "system" {
+        let event = m.event.clone().unwrap_or_default();
+        let fallback = m.body.clone().unwrap_or_default();
+        return view! {
+            <li class="bubble system" data-testid="system-event">
+                <p class="body">{move || system_text(i18n, &event, &fallback)}</p>
+            </li>
+        }
+        .into_any();
+    }
     let class = format!("bubble {} {}", m.direction, m.sender_kind);
     let body = m.body.clone().unwrap_or_else(|| format!("[{}]", m.kind));
     let sender = match m.sender_kind.as_str() {
@@ -63,4 +101,5 @@ pub fn Bubble(message: MessageView, #[prop(optional)] retry: Option<ServerAction
             })}
         </li>
     }
+    .into_any()
 }

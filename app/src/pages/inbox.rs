@@ -1,46 +1,133 @@
-//! `/inbox` and `/inbox/{chat id}`: the chat list beside the open conversation, kept current by
-//! live events (no reload needed).
+//! `/inbox` and `/inbox/{chat id}`: the chat list (tabs, mode filter, search, pages) beside the
+//! open conversation, kept current by live events; no reload is ever needed.
 
-use crate::api::chats::{list_chats, open_chat, MarkRead, RetryMessage, SendReply};
+use crate::api::chats::{list_chats, ListChats};
 use crate::components::error_text::ErrorText;
-use crate::components::message::{short_time, Bubble};
+use crate::components::guard::CurrentUser;
+use crate::components::message::relative_time;
 use crate::i18n::*;
 use crate::live::use_live_events;
-use crate::model::{ChatSummary, Mode};
+use crate::model::{ChatPage, ChatSummary, Mode, Tab};
+use crate::pages::conversation::ChatView;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
+
+/// Ticks every minute after hydration so relative times stay true ("now" is `None` while the
+/// server renders, so server and browser render the same first HTML).
+pub fn use_now() -> ReadSignal<Option<chrono::DateTime<chrono::Utc>>> {
+    let (now, set_now) = signal(None);
+    Effect::new(move |_| {
+        set_now.set(Some(chrono::Utc::now()));
+        #[cfg(feature = "hydrate")]
+        {
+            let handle = set_interval_with_handle(move || set_now.set(Some(chrono::Utc::now())), std::time::Duration::from_secs(60));
+            if let Ok(handle) = handle {
+                on_cleanup(move || handle.clear());
+            }
+        }
+    });
+    now
+}
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let selected = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    // Every live event refreshes what is on screen.
+    let selected = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()));
+    let is_admin = expect_context::<CurrentUser>().get_untracked().and_then(|r| r.ok()).flatten().is_some_and(|u| u.is_admin());
+    let tab = RwSignal::new(if is_admin { Tab::All } else { Tab::Mine });
+    let mode = RwSignal::new(String::new());
+    let search = RwSignal::new(String::new());
+    let search_input = RwSignal::new(String::new());
+    // Every live event refreshes what is on screen ("reload" after a long disconnection too).
     let refresh = RwSignal::new(0u64);
     use_live_events(|| Some("/api/events".to_string()), move |_, _| refresh.update(|n| *n += 1));
-    let chats = Resource::new(move || refresh.get(), |_| list_chats());
+    // Extra pages loaded with "Load more", appended after the first page.
+    let more = RwSignal::new(Vec::<ChatSummary>::new());
+    let next = RwSignal::new(None::<(chrono::DateTime<chrono::Utc>, i64)>);
+    let first = Resource::new(
+        move || (tab.get(), mode.get(), search.get(), refresh.get()),
+        |(tab, mode, q, _)| list_chats(tab.as_str().to_string(), Some(mode), Some(q), None, None),
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = first.get() {
+            more.set(Vec::new());
+            next.set(page.next);
+        }
+    });
+    let load_more = ServerAction::<ListChats>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(ChatPage { chats, next: n })) = load_more.value().get() {
+            more.update(|m| m.extend(chats));
+            next.set(n);
+        }
+    });
+    let now = use_now();
+    let tab_button = move |t: Tab, label: String, test_id: &'static str| {
+        view! {
+            <button type="button" class:active=move || tab.get() == t data-testid=test_id on:click=move |_| tab.set(t)>
+                {label}
+            </button>
+        }
+    };
     view! {
-        <div class="inbox" class:has-selection=move || selected().is_some() data-testid="inbox">
+        <div class="inbox" class:has-selection=move || selected.get().is_some() data-testid="inbox">
             <aside class="chat-list">
-                <h1>{t!(i18n, nav_inbox)}</h1>
+                <div class="list-controls">
+                    <div class="tabs" role="tablist">
+                        {move || tab_button(Tab::Mine, t_string!(i18n, tab_mine).to_string(), "tab-mine")}
+                        {move || tab_button(Tab::Unassigned, t_string!(i18n, tab_unassigned).to_string(), "tab-unassigned")}
+                        {move || tab_button(Tab::All, t_string!(i18n, tab_all).to_string(), "tab-all")}
+                    </div>
+                    <div class="filters">
+                        <input
+                            type="search"
+                            data-testid="search"
+                            placeholder=move || t_string!(i18n, search_placeholder).to_string()
+                            prop:value=move || search_input.get()
+                            on:input=move |ev| search_input.set(event_target_value(&ev))
+                            on:change=move |_| search.set(search_input.get_untracked())
+                            on:keydown=move |ev| if ev.key() == "Enter" { search.set(search_input.get_untracked()) }
+                        />
+                        <select data-testid="mode-filter" on:change=move |ev| mode.set(event_target_value(&ev))>
+                            <option value="">{t!(i18n, mode_any)}</option>
+                            <option value="bot">{t!(i18n, mode_bot)}</option>
+                            <option value="agent">{t!(i18n, mode_agent)}</option>
+                            <option value="paused">{t!(i18n, mode_paused)}</option>
+                            <option value="closed">{t!(i18n, mode_closed)}</option>
+                        </select>
+                    </div>
+                </div>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
-                        match chats.await {
-                            Ok(list) if list.is_empty() => view! { <p class="empty-state">{t!(i18n, inbox_empty)}</p> }.into_any(),
-                            Ok(list) => view! {
+                        match first.await {
+                            Ok(page) if page.chats.is_empty() => view! { <p class="empty-state">{t!(i18n, inbox_empty)}</p> }.into_any(),
+                            Ok(page) => view! {
                                 <ul data-testid="chat-list">
-                                    {list.into_iter().map(|c| view! { <ChatRow chat=c selected=selected() /> }).collect_view()}
+                                    {page.chats.into_iter().map(|c| view! { <ChatRow chat=c selected now /> }).collect_view()}
+                                    {move || more.get().into_iter().map(|c| view! { <ChatRow chat=c selected now /> }).collect_view()}
                                 </ul>
                             }.into_any(),
                             Err(e) => view! { <ErrorText error=e /> }.into_any(),
                         }
                     })}
                 </Transition>
+                {move || next.get().map(|(at, id)| view! {
+                    <button type="button" class="load-more" data-testid="load-more" on:click=move |_| {
+                        load_more.dispatch(ListChats {
+                            tab: tab.get_untracked().as_str().to_string(),
+                            mode: Some(mode.get_untracked()),
+                            q: Some(search.get_untracked()),
+                            before_at: Some(at),
+                            before_id: Some(id),
+                        });
+                    }>{t!(i18n, load_more)}</button>
+                })}
             </aside>
             <section class="conversation">
-                {move || match selected() {
-                    Some(id) => view! { <ChatView chat_id=id refresh /> }.into_any(),
+                {move || match selected.get() {
+                    Some(id) => view! { <ChatView chat_id=id refresh is_admin /> }.into_any(),
                     None => view! { <p class="empty-state">{t!(i18n, select_chat)}</p> }.into_any(),
                 }}
             </section>
@@ -57,98 +144,34 @@ pub fn mode_label(i18n: leptos_i18n::I18nContext<Locale>, mode: Mode) -> String 
     }
 }
 
-fn contact_title(c: &ChatSummary) -> String {
+pub fn contact_title(c: &ChatSummary) -> String {
     c.contact_name.clone().or_else(|| c.contact_phone.as_ref().map(|p| format!("+{p}"))).unwrap_or_else(|| "?".into())
 }
 
 #[component]
-fn ChatRow(chat: ChatSummary, selected: Option<i64>) -> impl IntoView {
+fn ChatRow(chat: ChatSummary, selected: Memo<Option<i64>>, now: ReadSignal<Option<chrono::DateTime<chrono::Utc>>>) -> impl IntoView {
     let i18n = use_i18n();
     let href = format!("/inbox/{}", chat.chat_id);
     let unread = chat.unread_count;
-    let is_selected = selected == Some(chat.chat_id);
+    let id = chat.chat_id;
+    let at = chat.last_message_at;
     view! {
-        <li class:selected=is_selected data-testid="chat-row">
+        <li class:selected=move || selected.get() == Some(id) data-testid="chat-row" data-chat-id=id>
             <A href=href>
                 <div class="row-top">
                     <strong class="name">{contact_title(&chat)}</strong>
-                    <span class="time">{chat.last_message_at.map(short_time)}</span>
+                    <span class="time">{move || at.map(|t| relative_time(i18n, t, now.get()))}</span>
                 </div>
                 <div class="row-bottom">
                     <span class="preview">{chat.last_message_preview.clone()}</span>
-                    <Show when=move || { unread > 0 }>
-                        <span class="unread" data-testid="unread">{unread}</span>
-                    </Show>
+                    {(unread > 0).then(|| view! { <span class="unread" data-testid="unread">{unread}</span> })}
                 </div>
                 <div class="badges">
                     <span class="badge channel">{chat.channel_name.clone()}</span>
-                    <span class=format!("badge mode {}", chat.mode.as_str())>{mode_label(i18n, chat.mode)}</span>
+                    <span class=format!("badge mode {}", chat.mode.as_str()) data-testid="row-mode">{mode_label(i18n, chat.mode)}</span>
+                    {chat.assigned_name.clone().map(|n| view! { <span class="badge assignee" data-testid="row-assignee">{n}</span> })}
                 </div>
             </A>
         </li>
-    }
-}
-
-#[component]
-fn ChatView(chat_id: i64, refresh: RwSignal<u64>) -> impl IntoView {
-    let i18n = use_i18n();
-    let reply = ServerAction::<SendReply>::new();
-    let retry = ServerAction::<RetryMessage>::new();
-    let mark = ServerAction::<MarkRead>::new();
-    let data = Resource::new(move || (refresh.get(), reply.version().get(), retry.version().get()), move |_| open_chat(chat_id, None));
-    // Opening a chat marks it read.
-    Effect::new(move |_| {
-        mark.dispatch(MarkRead { chat_id });
-    });
-    let text = RwSignal::new(String::new());
-    let send = move || {
-        let body = text.get_untracked();
-        if body.trim().is_empty() {
-            return;
-        }
-        reply.dispatch(SendReply { chat_id, text: body });
-        text.set(String::new());
-    };
-    let reply_error = move || reply.value().get().and_then(Result::err);
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((chat, messages)) => view! {
-                        <header class="chat-head">
-                            <a class="back" href="/inbox">"←"</a>
-                            <div>
-                                <strong data-testid="chat-title">{contact_title(&chat)}</strong>
-                                <span class="contact-phone">{chat.contact_phone.clone().map(|p| format!(" +{p}"))}</span>
-                            </div>
-                            <span class="badge channel">{chat.channel_name.clone()}</span>
-                            <span class=format!("badge mode {}", chat.mode.as_str()) data-testid="chat-mode">{mode_label(i18n, chat.mode)}</span>
-                        </header>
-                        <ol class="messages" data-testid="messages">
-                            {messages.into_iter().map(|m| view! { <Bubble message=m retry /> }).collect_view()}
-                        </ol>
-                    }.into_any(),
-                    Err(e) => view! { <ErrorText error=e /> }.into_any(),
-                }
-            })}
-        </Transition>
-        {move || reply_error().map(|e| view! { <ErrorText error=e /> })}
-        <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
-            <textarea
-                rows="2"
-                data-testid="composer"
-                placeholder=move || t_string!(i18n, composer_placeholder).to_string()
-                prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
-                on:keydown=move |ev| {
-                    // Enter sends; Shift+Enter starts a new line.
-                    if ev.key() == "Enter" && !ev.shift_key() {
-                        ev.prevent_default();
-                        send();
-                    }
-                }
-            ></textarea>
-            <button type="submit" class="primary" data-testid="send">{t!(i18n, send)}</button>
-        </form>
     }
 }

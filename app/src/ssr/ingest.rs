@@ -5,6 +5,7 @@
 //! Closed chats: a new customer message reopens the chat (its history stays in it) in the mode
 //! `reopen_mode` (BOT by default, `INBOX_REOPEN_MODE`).
 
+use super::bot::{self, Brain};
 use super::chat_state::ChatState;
 use super::db::{chat_changes, chats, contacts, events, messages};
 use crate::model::Mode;
@@ -41,13 +42,22 @@ pub async fn store(pool: &PgPool, items: &[Routed<'_>], reopen_mode: Mode) -> Re
 
     let mut report = IngestReport::default();
     let mut tx = pool.begin().await?;
+    let mut brain: Option<Brain> = None;
     for item in ordered {
         match item.event {
             InboundEvent::Message(m) => match store_message(&mut tx, item.channel_id, m, reopen_mode).await? {
-                Some(chat_id) => {
+                Some((chat_id, state)) => {
                     report.stored += 1;
                     if !report.touched_chats.contains(&chat_id) {
                         report.touched_chats.push(chat_id);
+                    }
+                    if state.mode == Mode::Bot {
+                        if brain.is_none() {
+                            brain = Some(Brain::load(&mut tx).await?);
+                        }
+                        if let Some(brain) = &brain {
+                            bot::answer(&mut tx, brain, chat_id, state, m.text.as_deref().unwrap_or_default()).await?;
+                        }
                     }
                 }
                 None => report.duplicates += 1,
@@ -80,8 +90,9 @@ fn sort_key<'a>(r: &'a Routed<'_>) -> (u8, Option<&'a str>, Option<&'a str>, i64
     }
 }
 
-/// Stores one customer message; returns its chat, or `None` for a redelivery.
-async fn store_message(conn: &mut PgConnection, channel_id: i64, m: &InboundMessage, reopen_mode: Mode) -> Result<Option<i64>, AppError> {
+/// Stores one customer message; returns its chat and the chat's state, or `None` for a
+/// redelivery.
+async fn store_message(conn: &mut PgConnection, channel_id: i64, m: &InboundMessage, reopen_mode: Mode) -> Result<Option<(i64, ChatState)>, AppError> {
     // Redeliveries are the common case under provider retries: answer them without touching
     // the contact or chat (a redelivery must not reopen a closed chat either). A redelivery
     // racing the first delivery is still caught by the unique index below.
@@ -90,10 +101,12 @@ async fn store_message(conn: &mut PgConnection, channel_id: i64, m: &InboundMess
     }
     let contact_id = contacts::upsert(conn, m.from_phone.as_deref(), m.from_user_id.as_deref(), m.from_name.as_deref()).await?;
     let chat = chats::find_or_open(conn, channel_id, contact_id).await?;
+    let mut state = ChatState { mode: chat.mode, assigned: chat.assigned };
     if chat.mode == Mode::Closed {
         // The customer wrote again: the chat reopens (recorded like any other transition).
-        let from = ChatState { mode: Mode::Closed, assigned: chat.assigned };
-        chat_changes::apply(conn, chat.chat_id, None, from, ChatState { mode: reopen_mode, ..from }).await?;
+        let reopened = ChatState { mode: reopen_mode, ..state };
+        chat_changes::apply(conn, chat.chat_id, None, state, reopened).await?;
+        state = reopened;
     }
     let media = m.media.as_ref().map(|media| serde_json::to_value(media).unwrap_or_default());
     let inserted = messages::insert_inbound(
@@ -117,7 +130,7 @@ async fn store_message(conn: &mut PgConnection, channel_id: i64, m: &InboundMess
     events::publish(conn, events::MESSAGE_CREATED, chat.chat_id, &view).await?;
     let summary = chats::summary(conn, chat.chat_id).await?;
     events::publish(conn, events::CHAT_UPDATED, chat.chat_id, &summary).await?;
-    Ok(Some(chat.chat_id))
+    Ok(Some((chat.chat_id, state)))
 }
 
 /// The chat list's one-line preview of a message.

@@ -2,6 +2,7 @@
 //! Compiled only with the `ssr` feature, so the wasm build never sees sqlx or argon2.
 
 pub mod auth;
+pub mod bot;
 pub mod chat_state;
 pub mod db;
 pub mod error;

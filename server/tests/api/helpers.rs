@@ -27,6 +27,7 @@ pub fn test_config() -> Config {
         data_dir: PathBuf::from(std::env::temp_dir()).join("inbox-api-tests"),
         secret_key_hex: Some("11".repeat(32)),
         demo: false,
+        demo_data: false,
         bootstrap_admin: None,
         public_url: None,
         session_idle_minutes: 60,

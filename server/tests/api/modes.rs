@@ -3,7 +3,7 @@
 //! event in the conversation.
 
 use crate::helpers::{test_config, TestApp};
-use app::model::{MessageView, Role};
+use app::model::Role;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
@@ -50,9 +50,9 @@ async fn an_agent_replying_in_a_bot_chat_takes_it_over(pool: PgPool) {
     assert_eq!(system_events(&app, chat).await, vec!["Mode changed from BOT to AGENT by Rina", "Assigned to Rina by Rina"]);
     assert_eq!(app.count("select count(*) from chat_audit").await, 2);
     // The system events come with their structured form, for translation.
-    let (_, page): (serde_json::Value, Vec<MessageView>) =
+    let conversation: app::model::Conversation =
         app.call(&rina, "chats/open", &[("chat_id", &chat.to_string())]).await.json().await.unwrap();
-    let assign = page.iter().find(|m| m.event.as_ref().is_some_and(|e| e["event"] == "assign")).unwrap();
+    let assign = conversation.messages.iter().find(|m| m.event.as_ref().is_some_and(|e| e["event"] == "assign")).unwrap();
     assert_eq!(assign.event.as_ref().unwrap()["to"], "Rina");
 }
 
@@ -119,4 +119,26 @@ async fn take_hand_back_close_and_reopen(pool: PgPool) {
     let m = |a: &str, b: &str| (Some(a.to_string()), Some(b.to_string()));
     assert_eq!(modes, vec![m("bot", "agent"), m("agent", "bot"), m("bot", "paused"), m("paused", "closed"), m("closed", "bot")]);
     assert!(audit.last().unwrap().0.is_none(), "the reopening was done by the system");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn demo_mode_opens_on_sample_chats_in_every_mode_and_the_bots_sample_rules(pool: PgPool) {
+    let mut config = test_config();
+    config.demo = true;
+    config.demo_data = true;
+    let app = TestApp::spawn_with(pool.clone(), config).await;
+    let modes: Vec<String> = sqlx::query_scalar("select distinct mode from chat order by mode").fetch_all(&app.pool).await.unwrap();
+    assert_eq!(modes, vec!["agent", "bot", "closed", "paused"]);
+    assert!(app.count("select count(*) from chat where assigned_user_id is not null").await >= 1);
+    assert!(app.count("select count(*) from chat where assigned_user_id is null and mode = 'agent'").await >= 1, "one waits in Unassigned");
+    assert!(app.count("select count(*) from bot_rule").await >= 6);
+    assert!(app.count("select count(*) from message where sender_kind = 'bot'").await >= 1, "the bot answered its greeting");
+    // Starting again adds nothing.
+    let (chats, rules) = (app.count("select count(*) from chat").await, app.count("select count(*) from bot_rule").await);
+    drop(app);
+    let mut config = test_config();
+    config.demo = true;
+    config.demo_data = true;
+    let app = TestApp::spawn_with(pool, config).await;
+    assert_eq!((app.count("select count(*) from chat").await, app.count("select count(*) from bot_rule").await), (chats, rules));
 }

@@ -61,15 +61,16 @@ pub async fn summary(conn: &mut PgConnection, chat_id: i64) -> Result<ChatSummar
         .into())
 }
 
-/// Chats by latest activity.
-pub async fn list(pool: &PgPool, limit: i64) -> Result<Vec<ChatSummary>, AppError> {
-    Ok(sqlx::query_as::<_, ChatRow>(&format!("{SUMMARY} order by c.last_message_at desc nulls last, c.chat_id desc limit $1"))
-        .bind(limit)
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(ChatSummary::from)
-        .collect())
+/// The customer panel: who, since when, how many chats.
+pub async fn customer(conn: &mut PgConnection, contact_id: i64) -> Result<crate::model::CustomerInfo, AppError> {
+    let (name, phone, first_contact_at, chat_count): (Option<String>, Option<String>, DateTime<Utc>, i64) = sqlx::query_as(
+        "select ct.display_name, ct.phone, ct.created_at, (select count(*) from chat where contact_id = ct.contact_id)
+           from contact ct where ct.contact_id = $1",
+    )
+    .bind(contact_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(crate::model::CustomerInfo { name, phone, first_contact_at, chat_count })
 }
 
 pub struct OpenChat {

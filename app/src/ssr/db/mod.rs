@@ -2,6 +2,7 @@
 //! transaction boundaries.
 
 pub mod accounts;
+pub mod bot_rules;
 pub mod channels;
 pub mod chat_changes;
 pub mod chats;
@@ -10,4 +11,5 @@ pub mod events;
 pub mod login_failures;
 pub mod messages;
 pub mod outbox;
+pub mod settings;
 pub mod users;

@@ -1,0 +1,228 @@
+//! The open conversation: header with mode, assignment, Take and "Hand back to bot"; the
+//! customer panel; Meta's 24-hour window; history with older pages; the composer (Enter sends,
+//! Shift+Enter adds a line). Replies show at once as queued and update live.
+
+use crate::api::chats::{assignees, open_chat, Assign, HandBack, MarkRead, RetryMessage, SendReply, SetMode, Take};
+use crate::components::error_text::ErrorText;
+use crate::components::guard::CurrentUser;
+use crate::components::message::Bubble;
+use crate::i18n::*;
+use crate::model::{ChatSummary, Conversation, MessageView, Mode};
+use crate::pages::inbox::{contact_title, mode_label, use_now};
+use crate::AppError;
+use leptos::html::Ol;
+use leptos::prelude::*;
+
+/// Meta allows free-form replies for 24 hours after the customer's last message.
+const WINDOW_HOURS: i64 = 24;
+
+#[component]
+pub fn ChatView(chat_id: i64, refresh: RwSignal<u64>, is_admin: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let me = expect_context::<CurrentUser>().get_untracked().and_then(|r| r.ok()).flatten().map(|u| u.user_id);
+    let reply = ServerAction::<SendReply>::new();
+    let retry = ServerAction::<RetryMessage>::new();
+    let mark = ServerAction::<MarkRead>::new();
+    let set_mode = ServerAction::<SetMode>::new();
+    let assign = ServerAction::<Assign>::new();
+    let take = ServerAction::<Take>::new();
+    let hand_back = ServerAction::<HandBack>::new();
+    let data = Resource::new(
+        move || {
+            (refresh.get(), reply.version().get(), retry.version().get(), set_mode.version().get(), assign.version().get(), take.version().get(), hand_back.version().get())
+        },
+        move |_| open_chat(chat_id, None),
+    );
+    // Older pages, prepended above the newest page.
+    let older = RwSignal::new(Vec::<MessageView>::new());
+    let has_older = RwSignal::new(false);
+    let load_older = Action::new(move |before: &i64| open_chat(chat_id, Some(*before)));
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = load_older.value().get() {
+            older.update(|o| {
+                let mut merged = page.messages;
+                merged.append(o);
+                *o = merged;
+            });
+            has_older.set(page.has_older);
+        }
+    });
+    let people = Resource::new(|| (), move |_| async move { if is_admin { assignees().await } else { Ok(Vec::new()) } });
+    Effect::new(move |_| {
+        mark.dispatch(MarkRead { chat_id });
+    });
+    let now = use_now();
+    let list: NodeRef<Ol> = NodeRef::new();
+    // Newest at the bottom: keep the view scrolled there when messages arrive.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = data.get() {
+            if let Some(el) = list.get() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        }
+    });
+    let text = RwSignal::new(String::new());
+    let send = move || {
+        let body = text.get_untracked();
+        if body.trim().is_empty() {
+            return;
+        }
+        reply.dispatch(SendReply { chat_id, text: body });
+        text.set(String::new());
+    };
+    let action_error = move || -> Option<AppError> {
+        [
+            reply.value().get().and_then(Result::err),
+            set_mode.value().get().and_then(Result::err),
+            assign.value().get().and_then(Result::err),
+            take.value().get().and_then(Result::err),
+            hand_back.value().get().and_then(Result::err),
+            retry.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    };
+
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(Conversation { chat, customer, messages, has_older: more }) => {
+                        if older.get_untracked().is_empty() {
+                            has_older.set(more);
+                        }
+                        let first_id = messages.first().map(|m| m.message_id);
+                        let mine = chat.assigned_user_id.is_some() && chat.assigned_user_id == me;
+                        let may_act = is_admin || chat.assigned_user_id.is_none() || mine;
+                        let chat_for_window = chat.clone();
+                        view! {
+                            <header class="chat-head">
+                                <a class="back" href="/inbox">"←"</a>
+                                <div class="who">
+                                    <strong data-testid="chat-title">{contact_title(&chat)}</strong>
+                                    <span class="contact-phone">{chat.contact_phone.clone().map(|p| format!(" +{p}"))}</span>
+                                </div>
+                                <span class="badge channel">{chat.channel_name.clone()}</span>
+                                <select
+                                    data-testid="mode-select"
+                                    disabled=!may_act
+                                    on:change=move |ev| {
+                                        set_mode.dispatch(SetMode { chat_id, mode: event_target_value(&ev) });
+                                    }
+                                >
+                                    {[Mode::Bot, Mode::Agent, Mode::Paused, Mode::Closed].into_iter().map(|m| view! {
+                                        <option value=m.as_str() selected=m == chat.mode>{mode_label(i18n, m)}</option>
+                                    }).collect_view()}
+                                </select>
+                                {is_admin.then(|| view! { <AssignSelect chat=chat.clone() people assign /> })}
+                                {(!is_admin && chat.assigned_user_id.is_none()).then(|| view! {
+                                    <button type="button" data-testid="take" on:click=move |_| { take.dispatch(Take { chat_id }); }>{t!(i18n, take)}</button>
+                                })}
+                                {(may_act && chat.mode != Mode::Bot).then(|| view! {
+                                    <button type="button" data-testid="hand-back" on:click=move |_| { hand_back.dispatch(HandBack { chat_id }); }>{t!(i18n, hand_back)}</button>
+                                })}
+                                {(!is_admin && !chat.assigned_user_id.is_none() && !mine).then(|| view! {
+                                    <span class="badge assignee" data-testid="assigned-elsewhere">{chat.assigned_name.clone()}</span>
+                                })}
+                            </header>
+                            <div class="chat-body">
+                                <div class="chat-main">
+                                    {move || window_notice(i18n, &chat_for_window, now.get())}
+                                    <ol class="messages" data-testid="messages" node_ref=list>
+                                        {move || has_older.get().then(|| {
+                                            let before = older.get().first().map(|m| m.message_id).or(first_id);
+                                            view! {
+                                                <li class="older">
+                                                    <button type="button" data-testid="load-older" on:click=move |_| {
+                                                        if let Some(b) = before { load_older.dispatch(b); }
+                                                    }>{t!(i18n, load_older)}</button>
+                                                </li>
+                                            }
+                                        })}
+                                        {move || older.get().into_iter().map(|m| view! { <Bubble message=m retry /> }).collect_view()}
+                                        {messages.into_iter().map(|m| view! { <Bubble message=m retry /> }).collect_view()}
+                                    </ol>
+                                </div>
+                                <aside class="customer-panel" data-testid="customer-panel">
+                                    <h2>{t!(i18n, customer)}</h2>
+                                    <dl>
+                                        <dt>{t!(i18n, customer_name)}</dt><dd>{customer.name.clone().unwrap_or_else(|| "—".into())}</dd>
+                                        <dt>{t!(i18n, customer_phone)}</dt><dd>{customer.phone.clone().map(|p| format!("+{p}")).unwrap_or_else(|| "—".into())}</dd>
+                                        <dt>{t!(i18n, customer_channel)}</dt><dd>{chat.channel_name.clone()}</dd>
+                                        <dt>{t!(i18n, customer_since)}</dt><dd>{customer.first_contact_at.format("%Y-%m-%d").to_string()}</dd>
+                                        <dt>{t!(i18n, customer_chats)}</dt><dd data-testid="customer-chats">{customer.chat_count}</dd>
+                                    </dl>
+                                </aside>
+                            </div>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <ErrorText error=e /> }.into_any(),
+                }
+            })}
+        </Transition>
+        {move || action_error().map(|e| view! { <ErrorText error=e /> })}
+        <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
+            <textarea
+                rows="2"
+                data-testid="composer"
+                placeholder=move || t_string!(i18n, composer_placeholder).to_string()
+                prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))
+                on:keydown=move |ev| {
+                    // Enter sends; Shift+Enter starts a new line.
+                    if ev.key() == "Enter" && !ev.shift_key() {
+                        ev.prevent_default();
+                        send();
+                    }
+                }
+            ></textarea>
+            <button type="submit" class="primary" data-testid="send">{t!(i18n, send)}</button>
+        </form>
+    }
+}
+
+#[component]
+fn AssignSelect(
+    chat: ChatSummary,
+    people: Resource<Result<Vec<crate::model::Assignee>, AppError>>,
+    assign: ServerAction<Assign>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let chat_id = chat.chat_id;
+    let current = chat.assigned_user_id;
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = people.await.unwrap_or_default();
+                view! {
+                    <select data-testid="assign-select" on:change=move |ev| {
+                        let user_id = event_target_value(&ev).parse::<i64>().ok();
+                        assign.dispatch(Assign { chat_id, user_id });
+                    }>
+                        <option value="" selected=current.is_none()>{t!(i18n, unassigned)}</option>
+                        {list.into_iter().map(|p| view! {
+                            <option value=p.user_id.to_string() selected=current == Some(p.user_id)>{p.display_name}</option>
+                        }).collect_view()}
+                    </select>
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Meta chats: how long free-form replies are still allowed.
+fn window_notice(i18n: leptos_i18n::I18nContext<Locale>, chat: &ChatSummary, now: Option<chrono::DateTime<chrono::Utc>>) -> Option<impl IntoView> {
+    if chat.channel_kind != "meta" {
+        return None;
+    }
+    let now = now?;
+    let closes = chat.last_customer_message_at.map(|t| t + chrono::Duration::hours(WINDOW_HOURS));
+    Some(match closes {
+        Some(at) if at > now => {
+            let hours = (at - now).num_minutes() as f64 / 60.0;
+            view! { <p class="window open" data-testid="window">{t_string!(i18n, window_open, hours = format!("{hours:.1}")).to_string()}</p> }.into_any()
+        }
+        _ => view! { <p class="window closed" data-testid="window">{t!(i18n, window_closed)}</p> }.into_any(),
+    })
+}

@@ -1,0 +1,82 @@
+//! `bot_rule`: the bot's keyword rules, in the admin's order.
+
+use crate::AppError;
+use bot::{MatchType, Rule};
+use sqlx::PgConnection;
+
+#[derive(sqlx::FromRow)]
+struct RuleRow {
+    bot_rule_id: i64,
+    keyword: String,
+    match_type: String,
+    reply: String,
+    enabled: bool,
+}
+
+impl From<RuleRow> for Rule {
+    fn from(r: RuleRow) -> Rule {
+        Rule {
+            id: r.bot_rule_id,
+            keyword: r.keyword,
+            match_type: if r.match_type == "exact" { MatchType::Exact } else { MatchType::Contains },
+            reply: r.reply,
+            enabled: r.enabled,
+        }
+    }
+}
+
+fn match_str(m: MatchType) -> &'static str {
+    match m {
+        MatchType::Exact => "exact",
+        MatchType::Contains => "contains",
+    }
+}
+
+pub async fn all(conn: &mut PgConnection) -> Result<Vec<Rule>, AppError> {
+    let rows: Vec<RuleRow> = sqlx::query_as(
+        "select bot_rule_id, keyword, match_type, reply, enabled from bot_rule order by position, bot_rule_id",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(Rule::from).collect())
+}
+
+pub async fn enabled(conn: &mut PgConnection) -> Result<Vec<Rule>, AppError> {
+    Ok(all(conn).await?.into_iter().filter(|r| r.enabled).collect())
+}
+
+/// Creates a rule (`id` = None) or updates one; returns its id.
+pub async fn save(conn: &mut PgConnection, id: Option<i64>, keyword: &str, match_type: MatchType, reply: &str, enabled: bool) -> Result<i64, AppError> {
+    match id {
+        None => Ok(sqlx::query_scalar(
+            "insert into bot_rule (keyword, match_type, reply, enabled, position)
+             values ($1, $2, $3, $4, coalesce((select max(position) + 1 from bot_rule), 0)) returning bot_rule_id",
+        )
+        .bind(keyword)
+        .bind(match_str(match_type))
+        .bind(reply)
+        .bind(enabled)
+        .fetch_one(conn)
+        .await?),
+        Some(id) => Ok(sqlx::query_scalar(
+            "update bot_rule set keyword = $2, match_type = $3, reply = $4, enabled = $5, updated_at = now()
+              where bot_rule_id = $1 returning bot_rule_id",
+        )
+        .bind(id)
+        .bind(keyword)
+        .bind(match_str(match_type))
+        .bind(reply)
+        .bind(enabled)
+        .fetch_one(conn)
+        .await?),
+    }
+}
+
+pub async fn delete(conn: &mut PgConnection, id: i64) -> Result<(), AppError> {
+    sqlx::query("delete from bot_rule where bot_rule_id = $1").bind(id).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn count(conn: &mut PgConnection) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar("select count(*) from bot_rule").fetch_one(conn).await?)
+}

@@ -1,0 +1,89 @@
+import { test, expect, Browser, Page } from "@playwright/test";
+import { ADMIN, AGENT, login, openHydrated } from "./helpers";
+
+async function phoneFor(browser: Browser, name: string, number: string): Promise<Page> {
+  const phone = await (await browser.newContext()).newPage();
+  await openHydrated(phone, "/sandbox");
+  await phone.getByTestId("sandbox-name").fill(name);
+  await phone.getByTestId("sandbox-phone").fill(number);
+  await phone.getByTestId("sandbox-phone").blur();
+  return phone;
+}
+
+async function say(phone: Page, text: string) {
+  await phone.getByTestId("sandbox-text").fill(text);
+  await phone.getByTestId("sandbox-send").click();
+}
+
+async function signedIn(browser: Browser, who: { username: string; password: string }): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await login(page, who.username, who.password);
+  await expect(page).toHaveURL(/\/inbox$/);
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  return page;
+}
+
+function uniqueNumber(): string {
+  return `62813${Date.now().toString().slice(-7)}`;
+}
+
+test("admin and agent see new chats, assignment and mode changes live; the agent's reply reaches the phone", async ({ browser }) => {
+  const name = `Dewi ${Date.now() % 100000}`;
+  const phone = await phoneFor(browser, name, uniqueNumber());
+  const admin = await signedIn(browser, ADMIN);
+  const agent = await signedIn(browser, AGENT);
+  await agent.getByTestId("tab-unassigned").click();
+
+  // The customer asks for a human: the chat appears in both lists, without a reload.
+  await say(phone, "Saya mau bicara dengan CS");
+  const adminRow = admin.getByTestId("chat-row").filter({ hasText: name });
+  const agentRow = agent.getByTestId("chat-row").filter({ hasText: name });
+  await expect(adminRow).toBeVisible();
+  await expect(agentRow).toBeVisible();
+  await expect(adminRow.getByTestId("row-mode")).toHaveText("Agent");
+
+  // The agent watches "Mine"; the admin assigns the chat to her; it appears there live.
+  await agent.getByTestId("tab-mine").click();
+  await expect(agent.getByTestId("chat-row").filter({ hasText: name })).toHaveCount(0);
+  await adminRow.getByRole("link").click();
+  await admin.getByTestId("assign-select").selectOption({ label: AGENT.name });
+  await expect(admin.getByTestId("system-event").filter({ hasText: `Assigned to ${AGENT.name} by ${ADMIN.name}` })).toBeVisible();
+  const mine = agent.getByTestId("chat-row").filter({ hasText: name });
+  await expect(mine).toBeVisible();
+
+  // The agent replies; the phone shows it.
+  await mine.getByRole("link").click();
+  await agent.getByTestId("composer").fill("Halo kak, saya Rina dari CS");
+  await agent.getByTestId("send").click();
+  await expect(phone.getByTestId("sandbox-messages").getByTestId("message").filter({ hasText: "saya Rina dari CS" })).toBeVisible();
+
+  // The admin pauses the chat; the agent's open conversation shows it live.
+  await expect(admin.getByTestId("mode-select")).toHaveValue("agent");
+  await admin.getByTestId("mode-select").selectOption("paused");
+  await expect(agent.getByTestId("mode-select")).toHaveValue("paused");
+  await expect(agent.getByTestId("system-event").filter({ hasText: "Mode changed from AGENT to PAUSED" })).toBeVisible();
+});
+
+test("the bot answers in BOT mode and is silent after an agent takes over", async ({ browser }) => {
+  const name = `Bayu ${Date.now() % 100000}`;
+  const phone = await phoneFor(browser, name, uniqueNumber());
+  const botBubbles = () => phone.getByTestId("sandbox-messages").locator('[data-direction="out"]');
+
+  await say(phone, "halo");
+  await expect(botBubbles()).toHaveCount(1);
+  await expect(botBubbles().first()).toContainText("Bot");
+
+  const agent = await signedIn(browser, AGENT);
+  await agent.getByTestId("tab-all").click();
+  await agent.getByTestId("chat-row").filter({ hasText: name }).getByRole("link").click();
+  await expect(agent.getByTestId("mode-select")).toHaveValue("bot");
+  await agent.getByTestId("composer").fill("Saya ambil alih ya kak");
+  await agent.getByTestId("composer").press("Enter");
+  await expect(agent.getByTestId("mode-select")).toHaveValue("agent");
+  await expect(botBubbles()).toHaveCount(2);
+
+  // The same greeting again: no bot answer this time.
+  await say(phone, "halo");
+  await expect(agent.getByTestId("messages").getByTestId("message").filter({ hasText: "halo" })).toHaveCount(2);
+  await expect(botBubbles()).toHaveCount(2);
+});
