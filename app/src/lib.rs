@@ -84,6 +84,11 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/sandbox") view=pages::sandbox::SandboxPage ssr=SsrMode::Async />
                     <Route
+                        path=path!("/admin/bot")
+                        view=|| view! { <Protected admin=true><pages::bot::BotPage /></Protected> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/admin/users")
                         view=|| view! { <Protected admin=true><pages::users::UsersPage /></Protected> }
                         ssr=SsrMode::Async

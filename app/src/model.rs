@@ -189,3 +189,29 @@ pub struct Assignee {
     pub user_id: i64,
     pub display_name: String,
 }
+
+/// The bot's settings as the admin form shows them (plain strings; the server parses them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BotForm {
+    pub enabled: bool,
+    pub fallback_reply: String,
+    pub out_of_office_reply: String,
+    /// Comma-separated.
+    pub handover_keywords: String,
+    pub handover_reply: String,
+    pub hours_enabled: bool,
+    pub time_zone: String,
+    /// Monday first: ("08:00", "17:00"), or ("", "") for closed.
+    pub days: Vec<(String, String)>,
+    pub rules: Vec<BotRuleView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BotRuleView {
+    pub id: i64,
+    pub keyword: String,
+    /// `exact` or `contains`.
+    pub match_type: String,
+    pub reply: String,
+    pub enabled: bool,
+}

@@ -2,6 +2,7 @@
 //! map errors. URLs are fixed (`endpoint = ...`) so scripts and tests can call them.
 
 pub mod auth;
+pub mod bot;
 pub mod chats;
 pub mod sandbox;
 pub mod users;

@@ -38,6 +38,13 @@ fn reason_message(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String 
         "tab_invalid" => t_string!(i18n, reason_tab_invalid).to_string(),
         "already_assigned" => t_string!(i18n, reason_already_assigned).to_string(),
         "assignee_inactive" => t_string!(i18n, reason_assignee_inactive).to_string(),
+        "keyword_length" => t_string!(i18n, reason_keyword_length).to_string(),
+        "keyword_without_text" => t_string!(i18n, reason_keyword_without_text).to_string(),
+        "reply_length" => t_string!(i18n, reason_reply_length).to_string(),
+        "unknown_time_zone" => t_string!(i18n, reason_unknown_time_zone).to_string(),
+        "empty_hours" => t_string!(i18n, reason_empty_hours).to_string(),
+        "time_invalid" => t_string!(i18n, reason_time_invalid).to_string(),
+        "match_type_invalid" => t_string!(i18n, reason_match_type_invalid).to_string(),
         other => other.to_string(),
     }
 }

@@ -19,6 +19,7 @@ pub fn AppShell(user: UserInfo, children: Children) -> impl IntoView {
                     <A href="/inbox">{t!(i18n, nav_inbox)}</A>
                     <Show when=move || is_admin>
                         <A href="/admin/users">{t!(i18n, nav_users)}</A>
+                        <A href="/admin/bot">{t!(i18n, nav_bot)}</A>
                     </Show>
                 </nav>
                 <div class="topbar-right">

@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod bot;
 pub mod conversation;
 pub mod home;
 pub mod inbox;

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod bot;
+pub mod bot_admin;
 pub mod chat_state;
 pub mod db;
 pub mod error;

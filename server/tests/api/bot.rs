@@ -128,3 +128,51 @@ async fn with_the_bot_switched_off_bot_chats_go_to_the_agents(pool: PgPool) {
     assert_eq!(bot_replies(&app).await.len(), 0);
     assert_eq!(chat_mode(&app).await, "agent");
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn admins_edit_the_bot_settings_and_rules_and_agents_may_not(pool: PgPool) {
+    let app = setup(pool, Mode::Bot).await;
+    let rina = agent(&app).await;
+    assert_eq!(app.call(&rina, "admin/bot", &[]).await.status(), StatusCode::FORBIDDEN);
+    let res = app.call(&rina, "admin/bot/save_rule", &[("keyword", "x"), ("match_type", "exact"), ("reply", "y")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let admin = app.client();
+    assert_eq!(app.login(&admin, "admin", "admin-demo").await.status(), StatusCode::OK);
+    let mut form: Vec<(&str, String)> = vec![
+        ("enabled", "on".into()),
+        ("fallback_reply", "Maaf?".into()),
+        ("out_of_office_reply", "Kami tutup.".into()),
+        ("handover_keywords", "agen, manusia".into()),
+        ("handover_reply", "".into()),
+        ("hours_enabled", "on".into()),
+        ("time_zone", "Mars/Olympus".into()),
+    ];
+    for day in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] {
+        let (open, close) = if day == "sun" { ("", "") } else { ("20:00", "02:00") };
+        form.push((Box::leak(format!("{day}_open").into_boxed_str()), open.into()));
+        form.push((Box::leak(format!("{day}_close").into_boxed_str()), close.into()));
+    }
+    let as_refs = |f: &Vec<(&'static str, String)>| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let res = admin.post(app.url("/api/admin/bot/save_settings")).form(&as_refs(&form)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("unknown_time_zone"));
+    form.iter_mut().find(|(k, _)| *k == "time_zone").unwrap().1 = "Asia/Makassar".into();
+    let res = admin.post(app.url("/api/admin/bot/save_settings")).form(&as_refs(&form)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let shown: app::model::BotForm = app.call(&admin, "admin/bot", &[]).await.json().await.unwrap();
+    assert_eq!((shown.time_zone.as_str(), shown.days[0].clone(), shown.days[6].clone()), ("Asia/Makassar", ("20:00".into(), "02:00".into()), (String::new(), String::new())));
+    assert_eq!(shown.handover_keywords, "agen, manusia");
+    assert!(shown.hours_enabled && shown.enabled);
+
+    let res = app.call(&admin, "admin/bot/save_rule", &[("keyword", "ongkir"), ("match_type", "contains"), ("reply", "Ongkir mulai 9rb"), ("enabled", "on")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.call(&admin, "admin/bot/save_rule", &[("keyword", "  "), ("match_type", "contains"), ("reply", "x")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let shown: app::model::BotForm = app.call(&admin, "admin/bot", &[]).await.json().await.unwrap();
+    let rule = shown.rules.iter().find(|r| r.keyword == "ongkir").unwrap();
+    assert!(rule.enabled);
+    let res = app.call(&admin, "admin/bot/delete_rule", &[("id", &rule.id.to_string())]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.count("select count(*) from bot_rule where keyword = 'ongkir'").await, 0);
+}

@@ -5,6 +5,7 @@ mod accounts;
 mod bot;
 mod embedded;
 mod helpers;
+mod live;
 mod modes;
 mod outbox;
 mod sessions;
