@@ -32,10 +32,9 @@ create table bot_rule (
     updated_at  timestamptz not null default now()
 );
 
--- Agents with an open event stream are online; auto-assignment only picks online agents.
+-- Agents with an open event stream are online (refreshed while it stays open); auto-assignment
+-- only picks online agents.
 alter table app_user add column last_seen_at timestamptz;
--- Per-agent limit of open chats for auto-assignment (null: the global default).
-alter table app_user add column capacity integer;
 
 -- Chat list at scale: by assignee, by mode, and text search on names, phones and messages.
 create extension if not exists pg_trgm;

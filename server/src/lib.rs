@@ -12,10 +12,12 @@
 //! - [`channels`]: channels from the environment, each channel's provider adapter.
 //! - [`webhooks`]: provider webhooks → verify → parse → store → acknowledge.
 //! - [`outbox`]: the worker that delivers replies, with retries.
-//! - [`live`]: LISTEN/NOTIFY → Server-Sent Events.
+//! - [`live`]: LISTEN/NOTIFY → Server-Sent Events (and agent presence).
+//! - [`assigner`]: runs auto-assignment when chats change.
 //! - [`sandbox`]: the built-in sandbox channel's adapter.
 //! - [`demo`]: demo data (sample bot rules and chats) in demo mode.
 
+pub mod assigner;
 pub mod bootstrap;
 pub mod channels;
 pub mod config;

@@ -162,10 +162,37 @@ fn sse(stream: impl Stream<Item = Result<Event, Infallible>> + Send + 'static) -
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
 
+/// While a user's event stream is open they are online: refreshed every 20 seconds, and the
+/// refreshing stops when the stream is dropped (the browser went away).
+fn keep_online(pool: PgPool, user_id: i64) -> tokio_util::sync::DropGuard {
+    let token = tokio_util::sync::CancellationToken::new();
+    let stopped = token.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = app::ssr::assignment::seen(&pool, user_id).await {
+                tracing::warn!(error = %e, "cannot record presence");
+            }
+            tokio::select! {
+                _ = stopped.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_secs(20)) => {}
+            }
+        }
+    });
+    token.drop_guard()
+}
+
 /// Every event, for any signed-in user (401 otherwise).
 async fn inbox_events(State(state): State<AppState>, Extension(hub): Extension<Hub>, session: Session, headers: HeaderMap) -> Response {
     match app::ssr::auth::session_user(&state.pool, &session).await {
-        Ok(Some(_)) => sse(event_stream(state.pool.clone(), &hub, last_event_id(&headers), Arc::new(|_| true))),
+        Ok(Some(user)) => {
+            let online = keep_online(state.pool.clone(), user.user_id);
+            let events = event_stream(state.pool.clone(), &hub, last_event_id(&headers), Arc::new(|_| true));
+            // The guard lives as long as the stream.
+            sse(events.map(move |e| {
+                let _ = &online;
+                e
+            }))
+        }
         Ok(None) => AppError::Unauthenticated.into_response(),
         Err(e) => e.into_response(),
     }

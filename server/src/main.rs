@@ -38,6 +38,7 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
     tracing::info!("listening on http://{}", listener.local_addr()?);
     let stop = CancellationToken::new();
     let worker = tokio::spawn(app.outbox.clone().run_until_stopped(stop.clone().cancelled_owned()));
+    let assigner = tokio::spawn(server::assigner::run_until_stopped(app.state.pool.clone(), app.hub.clone(), stop.clone().cancelled_owned()));
     let stop_on_signal = stop.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -46,6 +47,7 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
     let served = app.serve(listener, stop.clone().cancelled_owned()).await;
     stop.cancel();
     let _ = worker.await;
+    let _ = assigner.await;
     served
 }
 

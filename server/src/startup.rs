@@ -123,6 +123,7 @@ pub struct Application {
     pub channels: Arc<Channels>,
     /// The reply worker; `main` runs it, tests drive it.
     pub outbox: Outbox,
+    pub hub: Hub,
     store: PostgresStore,
 }
 
@@ -146,8 +147,8 @@ impl Application {
             pool,
             settings: Arc::new(Settings { demo: config.demo, reopen_mode: config.reopen_mode }),
         };
-        let router = router(state.clone(), store.clone(), config, channels.clone(), hub);
-        Ok(Application { state, router, channels, outbox, store })
+        let router = router(state.clone(), store.clone(), config, channels.clone(), hub.clone());
+        Ok(Application { state, router, channels, outbox, hub, store })
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests.

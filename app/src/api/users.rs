@@ -60,3 +60,35 @@ pub async fn reset_password(user_id: i64, password: String) -> Result<(), AppErr
     })
     .await
 }
+
+/// Auto-assignment settings (admins).
+#[server(endpoint = "admin/assignment")]
+pub async fn assignment_settings() -> Result<(bool, i32), AppError> {
+    use crate::ssr::{assignment::AssignmentSettings, auth, db::settings, respond, AppState};
+    respond(async move {
+        auth::require_admin().await?;
+        let mut conn = AppState::get()?.pool.acquire().await?;
+        let s: AssignmentSettings = settings::get(&mut conn, settings::ASSIGNMENT).await?;
+        Ok((s.enabled, s.capacity))
+    })
+    .await
+}
+
+#[server(endpoint = "admin/assignment/save")]
+pub async fn save_assignment(enabled: Option<String>, capacity: i32) -> Result<(), AppError> {
+    use crate::ssr::{assignment, auth, db::settings, respond, AppState};
+    respond(async move {
+        auth::require_admin().await?;
+        if !(1..=500).contains(&capacity) {
+            return Err(AppError::invalid("capacity", "capacity_invalid"));
+        }
+        let pool = AppState::get()?.pool;
+        let mut conn = pool.acquire().await?;
+        let value = assignment::AssignmentSettings { enabled: enabled.is_some(), capacity };
+        settings::put(&mut conn, settings::ASSIGNMENT, &value).await?;
+        drop(conn);
+        assignment::distribute(&pool).await?;
+        Ok(())
+    })
+    .await
+}

@@ -45,6 +45,7 @@ fn reason_message(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String 
         "empty_hours" => t_string!(i18n, reason_empty_hours).to_string(),
         "time_invalid" => t_string!(i18n, reason_time_invalid).to_string(),
         "match_type_invalid" => t_string!(i18n, reason_match_type_invalid).to_string(),
+        "capacity_invalid" => t_string!(i18n, reason_capacity_invalid).to_string(),
         other => other.to_string(),
     }
 }

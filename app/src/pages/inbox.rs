@@ -40,9 +40,25 @@ pub fn InboxPage() -> impl IntoView {
     let mode = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
     let search_input = RwSignal::new(String::new());
-    // Every live event refreshes what is on screen ("reload" after a long disconnection too).
+    // Live events refresh what they touch: the list on chat changes, the open conversation on
+    // its own events; "reload" (after a long disconnection) refreshes both. A burst of events
+    // becomes one refetch.
     let refresh = RwSignal::new(0u64);
-    use_live_events(|| Some("/api/events".to_string()), move |_, _| refresh.update(|n| *n += 1));
+    let chat_refresh = RwSignal::new(0u64);
+    let list_bump = coalesced(refresh);
+    let chat_bump = coalesced(chat_refresh);
+    use_live_events(
+        || Some("/api/events".to_string()),
+        move |kind, data| {
+            let chat_id = serde_json::from_str::<serde_json::Value>(&data).ok().and_then(|v| v.get("chat_id").and_then(|c| c.as_i64()));
+            if kind == "reload" || kind == "chat.updated" {
+                list_bump();
+            }
+            if kind == "reload" || (chat_id.is_some() && chat_id == selected.get_untracked()) {
+                chat_bump();
+            }
+        },
+    );
     // Extra pages loaded with "Load more", appended after the first page.
     let more = RwSignal::new(Vec::<ChatSummary>::new());
     let next = RwSignal::new(None::<(chrono::DateTime<chrono::Utc>, i64)>);
@@ -127,11 +143,30 @@ pub fn InboxPage() -> impl IntoView {
             </aside>
             <section class="conversation">
                 {move || match selected.get() {
-                    Some(id) => view! { <ChatView chat_id=id refresh is_admin /> }.into_any(),
+                    Some(id) => view! { <ChatView chat_id=id refresh=chat_refresh is_admin /> }.into_any(),
                     None => view! { <p class="empty-state">{t!(i18n, select_chat)}</p> }.into_any(),
                 }}
             </section>
         </div>
+    }
+}
+
+/// Bumps `counter` once shortly after the first call of a burst (immediately on the server).
+fn coalesced(counter: RwSignal<u64>) -> impl Fn() + Copy + 'static {
+    let pending = StoredValue::new(false);
+    move || {
+        if pending.get_value() {
+            return;
+        }
+        pending.set_value(true);
+        let fire = move || {
+            pending.set_value(false);
+            counter.update(|n| *n += 1);
+        };
+        #[cfg(feature = "hydrate")]
+        set_timeout(fire, std::time::Duration::from_millis(50));
+        #[cfg(not(feature = "hydrate"))]
+        fire();
     }
 }
 

@@ -1,6 +1,6 @@
 //! `/admin/users` (admins only): list, create, edit name and role, (de)activate, reset password.
 
-use crate::api::users::{list_users, CreateUser, ResetPassword, SetUserActive, UpdateUser};
+use crate::api::users::{assignment_settings, list_users, CreateUser, ResetPassword, SaveAssignment, SetUserActive, UpdateUser};
 use crate::components::error_text::ErrorText;
 use crate::i18n::*;
 use crate::model::{Role, UserInfo};
@@ -58,6 +58,7 @@ pub fn UsersPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <AssignmentForm />
             <h2>{t!(i18n, users_create)}</h2>
             <ActionForm action=actions.create attr:class="user-create">
                 <input name="display_name" required placeholder=move || t_string!(i18n, field_display_name).to_string() data-testid="new-display-name" />
@@ -138,5 +139,36 @@ fn UserRow(user: UserInfo, actions: Actions) -> impl IntoView {
                 </ActionForm>
             </td>
         </tr>
+    }
+}
+
+/// Auto-assignment: on/off and how many open chats an agent may hold.
+#[component]
+fn AssignmentForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let save = ServerAction::<SaveAssignment>::new();
+    let current = Resource::new(move || save.version().get(), |_| assignment_settings());
+    view! {
+        <h2>{t!(i18n, assignment_title)}</h2>
+        <p class="hint">{t!(i18n, assignment_hint)}</p>
+        {move || save.value().get().and_then(Result::err).map(|e| view! { <ErrorText error=e /> })}
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let (enabled, capacity) = current.await.unwrap_or((false, 5));
+                view! {
+                    <ActionForm action=save attr:class="inline assignment">
+                        <label class="check">
+                            <input type="checkbox" name="enabled" checked=enabled data-testid="auto-assign" />
+                            {t!(i18n, assignment_enabled)}
+                        </label>
+                        <label>
+                            {t!(i18n, assignment_capacity)}
+                            <input type="number" name="capacity" min="1" max="500" value=capacity.to_string() />
+                        </label>
+                        <button type="submit">{t!(i18n, users_save)}</button>
+                    </ActionForm>
+                }
+            })}
+        </Transition>
     }
 }

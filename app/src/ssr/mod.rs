@@ -1,6 +1,7 @@
 //! Everything that runs only on the server and touches PostgreSQL: state, auth, queries.
 //! Compiled only with the `ssr` feature, so the wasm build never sees sqlx or argon2.
 
+pub mod assignment;
 pub mod auth;
 pub mod bot;
 pub mod bot_admin;

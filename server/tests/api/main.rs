@@ -2,6 +2,7 @@
 //! test (`#[sqlx::test]`), driven over HTTP like a browser or script would.
 
 mod accounts;
+mod assignment;
 mod bot;
 mod embedded;
 mod helpers;
