@@ -34,6 +34,11 @@ setup_build() {
   export PATH="$HOME/.cargo/bin:$PATH"
   command -v cargo >/dev/null || { echo "the Rust toolchain (cargo) is required: https://rustup.rs" >&2; exit 1; }
 
+  if ! cargo fmt --version >/dev/null 2>&1; then
+    log "adding rustfmt"
+    rustup component add rustfmt
+  fi
+
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     log "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown

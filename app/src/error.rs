@@ -38,7 +38,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &str, reason: impl Into<String>) -> Self {
-        AppError::Invalid { field: field.to_string(), reason: reason.into() }
+        AppError::Invalid {
+            field: field.to_string(),
+            reason: reason.into(),
+        }
     }
 
     /// The HTTP status this error is answered with.

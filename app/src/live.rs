@@ -4,16 +4,25 @@
 //! nothing.
 
 /// The event names the server sends.
-pub const EVENT_KINDS: [&str; 4] = ["message.created", "message.updated", "chat.updated", "reload"];
+pub const EVENT_KINDS: [&str; 4] = [
+    "message.created",
+    "message.updated",
+    "chat.updated",
+    "reload",
+];
 
 /// Calls `on_event(kind, json)` for every event of `url()` (no subscription while it is `None`).
-pub fn use_live_events(url: impl Fn() -> Option<String> + 'static, on_event: impl Fn(String, String) + Clone + 'static) {
+pub fn use_live_events(
+    url: impl Fn() -> Option<String> + 'static,
+    on_event: impl Fn(String, String) + Clone + 'static,
+) {
     #[cfg(feature = "hydrate")]
     {
         use leptos::prelude::*;
         use wasm_bindgen::closure::Closure;
         use wasm_bindgen::JsCast;
-        let current: StoredValue<Option<web_sys::EventSource>, LocalStorage> = StoredValue::new_local(None);
+        let current: StoredValue<Option<web_sys::EventSource>, LocalStorage> =
+            StoredValue::new_local(None);
         let close = move || {
             current.update_value(|c| {
                 if let Some(es) = c.take() {
@@ -24,13 +33,18 @@ pub fn use_live_events(url: impl Fn() -> Option<String> + 'static, on_event: imp
         Effect::new(move |_| {
             close();
             let Some(url) = url() else { return };
-            let Ok(es) = web_sys::EventSource::new(&url) else { return };
+            let Ok(es) = web_sys::EventSource::new(&url) else {
+                return;
+            };
             for kind in EVENT_KINDS {
                 let on_event = on_event.clone();
-                let callback = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-                    on_event(kind.to_string(), e.data().as_string().unwrap_or_default())
-                });
-                let _ = es.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
+                let callback = Closure::<dyn Fn(web_sys::MessageEvent)>::new(
+                    move |e: web_sys::MessageEvent| {
+                        on_event(kind.to_string(), e.data().as_string().unwrap_or_default())
+                    },
+                );
+                let _ =
+                    es.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
                 // Lives as long as the EventSource, which is closed (and then collected) below.
                 callback.forget();
             }

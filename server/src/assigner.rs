@@ -6,7 +6,11 @@ use app::ssr::assignment;
 use sqlx::PgPool;
 use std::time::Duration;
 
-pub async fn run_until_stopped(pool: PgPool, hub: Hub, shutdown: impl std::future::Future<Output = ()>) {
+pub async fn run_until_stopped(
+    pool: PgPool,
+    hub: Hub,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
     let mut events = hub.subscribe();
     let mut tick = tokio::time::interval(Duration::from_secs(15));
     tokio::pin!(shutdown);

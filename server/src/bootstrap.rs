@@ -6,8 +6,10 @@ use app::model::Role;
 use app::ssr::db::{accounts, users};
 use sqlx::PgPool;
 
-pub const DEMO_USERS: [(&str, &str, Role, &str); 2] =
-    [("admin", "Admin Demo", Role::Admin, "admin-demo"), ("rina", "Rina", Role::Agent, "rina-demo")];
+pub const DEMO_USERS: [(&str, &str, Role, &str); 2] = [
+    ("admin", "Admin Demo", Role::Admin, "admin-demo"),
+    ("rina", "Rina", Role::Agent, "rina-demo"),
+];
 
 pub async fn run(config: &Config, pool: &PgPool) -> anyhow::Result<()> {
     if let Some((username, password)) = &config.bootstrap_admin {

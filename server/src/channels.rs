@@ -82,23 +82,63 @@ impl std::fmt::Debug for MetaEnvRedacted {
 }
 
 impl Channels {
-    pub async fn init(config: &Config, pool: PgPool, http: reqwest::Client) -> anyhow::Result<Channels> {
+    pub async fn init(
+        config: &Config,
+        pool: PgPool,
+        http: reqwest::Client,
+    ) -> anyhow::Result<Channels> {
         let cipher = Cipher::new(&config.secret_key()?);
         let mut conn = pool.acquire().await?;
-        let sandbox_id = channels::upsert(&mut conn, "sandbox", channels::SANDBOX_KEY, "Sandbox", None, None).await?;
+        let sandbox_id = channels::upsert(
+            &mut conn,
+            "sandbox",
+            channels::SANDBOX_KEY,
+            "Sandbox",
+            None,
+            None,
+        )
+        .await?;
         let mut meta = None;
         if let Some(m) = &config.meta {
-            let sealed = cipher.seal(&aad("meta", &m.phone_number_id), &serde_json::to_vec(&Credentials::meta(m, &m.phone_number_id))?)?;
-            channels::upsert(&mut conn, "meta", &m.phone_number_id, "WhatsApp (Meta)", None, Some(&sealed)).await?;
-            meta = Some(Arc::new(MetaProvider::new(meta_config(m, &m.phone_number_id), http.clone())));
+            let sealed = cipher.seal(
+                &aad("meta", &m.phone_number_id),
+                &serde_json::to_vec(&Credentials::meta(m, &m.phone_number_id))?,
+            )?;
+            channels::upsert(
+                &mut conn,
+                "meta",
+                &m.phone_number_id,
+                "WhatsApp (Meta)",
+                None,
+                Some(&sealed),
+            )
+            .await?;
+            meta = Some(Arc::new(MetaProvider::new(
+                meta_config(m, &m.phone_number_id),
+                http.clone(),
+            )));
             tracing::info!(phone_number_id = %m.phone_number_id, "Meta channel configured");
         }
         let mut whapi = None;
         if let Some(w) = &config.whapi {
             let key = w.channel_id.clone().unwrap_or_else(|| "whapi".to_string());
-            let sealed = cipher.seal(&aad("whapi", &key), &serde_json::to_vec(&Credentials::whapi(w))?)?;
-            let id = channels::upsert(&mut conn, "whapi", &key, "WhatsApp (Whapi)", None, Some(&sealed)).await?;
-            whapi = Some((id, Arc::new(WhapiProvider::new(whapi_config(w), http.clone()))));
+            let sealed = cipher.seal(
+                &aad("whapi", &key),
+                &serde_json::to_vec(&Credentials::whapi(w))?,
+            )?;
+            let id = channels::upsert(
+                &mut conn,
+                "whapi",
+                &key,
+                "WhatsApp (Whapi)",
+                None,
+                Some(&sealed),
+            )
+            .await?;
+            whapi = Some((
+                id,
+                Arc::new(WhapiProvider::new(whapi_config(w), http.clone())),
+            ));
             tracing::info!(channel = %key, "Whapi channel configured");
         }
         Ok(Channels {
@@ -115,12 +155,22 @@ impl Channels {
 
     /// The adapter that sends for this channel.
     pub async fn provider(&self, channel_id: i64) -> anyhow::Result<Arc<dyn Provider>> {
-        if let Some(p) = self.cache.read().map_err(|_| anyhow::anyhow!("poisoned"))?.get(&channel_id) {
+        if let Some(p) = self
+            .cache
+            .read()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?
+            .get(&channel_id)
+        {
             return Ok(p.clone());
         }
-        let row = channels::find(&self.pool, channel_id).await.map_err(|e| anyhow::anyhow!("channel {channel_id}: {e}"))?;
+        let row = channels::find(&self.pool, channel_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("channel {channel_id}: {e}"))?;
         let provider = self.build(&row)?;
-        self.cache.write().map_err(|_| anyhow::anyhow!("poisoned"))?.insert(channel_id, provider.clone());
+        self.cache
+            .write()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?
+            .insert(channel_id, provider.clone());
         Ok(provider)
     }
 
@@ -128,31 +178,81 @@ impl Channels {
         if row.kind == "sandbox" {
             return Ok(Arc::new(crate::sandbox::SandboxProvider));
         }
-        let sealed = row.credentials.as_deref().with_context(|| format!("channel {} has no credentials", row.channel_id))?;
-        let plain = self.cipher.open(&aad(&row.kind, &row.channel_key), sealed)?;
-        Ok(match serde_json::from_slice::<Credentials>(&plain).context("stored credentials")? {
-            Credentials::Meta { graph_url, access_token, phone_number_id, business_account_id, app_secret, verify_token } => {
-                let env = MetaEnv { graph_url, access_token, phone_number_id, business_account_id, app_secret, verify_token };
-                Arc::new(MetaProvider::new(meta_config(&env, &env.phone_number_id), self.http.clone()))
-            }
-            Credentials::Whapi { base_url, token, webhook_secret, channel_id } => {
-                Arc::new(WhapiProvider::new(whapi_config(&WhapiEnv { base_url, token, webhook_secret, channel_id }), self.http.clone()))
-            }
-        })
+        let sealed = row
+            .credentials
+            .as_deref()
+            .with_context(|| format!("channel {} has no credentials", row.channel_id))?;
+        let plain = self
+            .cipher
+            .open(&aad(&row.kind, &row.channel_key), sealed)?;
+        Ok(
+            match serde_json::from_slice::<Credentials>(&plain).context("stored credentials")? {
+                Credentials::Meta {
+                    graph_url,
+                    access_token,
+                    phone_number_id,
+                    business_account_id,
+                    app_secret,
+                    verify_token,
+                } => {
+                    let env = MetaEnv {
+                        graph_url,
+                        access_token,
+                        phone_number_id,
+                        business_account_id,
+                        app_secret,
+                        verify_token,
+                    };
+                    Arc::new(MetaProvider::new(
+                        meta_config(&env, &env.phone_number_id),
+                        self.http.clone(),
+                    ))
+                }
+                Credentials::Whapi {
+                    base_url,
+                    token,
+                    webhook_secret,
+                    channel_id,
+                } => Arc::new(WhapiProvider::new(
+                    whapi_config(&WhapiEnv {
+                        base_url,
+                        token,
+                        webhook_secret,
+                        channel_id,
+                    }),
+                    self.http.clone(),
+                )),
+            },
+        )
     }
 
     /// The channel of a Meta phone number id. Another number of the same Meta app (its webhook
     /// was signed with our app secret) is registered on first sight with the app's credentials.
     pub async fn meta_channel(&self, phone_number_id: &str) -> anyhow::Result<Option<i64>> {
-        if let Some(row) = channels::find_by_key(&self.pool, "meta", phone_number_id).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+        if let Some(row) = channels::find_by_key(&self.pool, "meta", phone_number_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+        {
             return Ok(Some(row.channel_id));
         }
-        let Some(MetaEnvRedacted(env)) = &self.meta_env else { return Ok(None) };
-        let sealed = self.cipher.seal(&aad("meta", phone_number_id), &serde_json::to_vec(&Credentials::meta(env, phone_number_id))?)?;
+        let Some(MetaEnvRedacted(env)) = &self.meta_env else {
+            return Ok(None);
+        };
+        let sealed = self.cipher.seal(
+            &aad("meta", phone_number_id),
+            &serde_json::to_vec(&Credentials::meta(env, phone_number_id))?,
+        )?;
         let mut conn = self.pool.acquire().await?;
-        let id = channels::upsert(&mut conn, "meta", phone_number_id, "WhatsApp (Meta)", None, Some(&sealed))
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let id = channels::upsert(
+            &mut conn,
+            "meta",
+            phone_number_id,
+            "WhatsApp (Meta)",
+            None,
+            Some(&sealed),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         tracing::info!(%phone_number_id, channel_id = id, "registered another Meta number of this app");
         Ok(Some(id))
     }

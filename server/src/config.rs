@@ -87,9 +87,15 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
             .field("data_dir", &self.data_dir)
-            .field("secret_key_hex", &self.secret_key_hex.as_ref().map(|_| "<redacted>"))
+            .field(
+                "secret_key_hex",
+                &self.secret_key_hex.as_ref().map(|_| "<redacted>"),
+            )
             .field("demo", &self.demo)
-            .field("bootstrap_admin", &self.bootstrap_admin.as_ref().map(|(u, _)| u))
+            .field(
+                "bootstrap_admin",
+                &self.bootstrap_admin.as_ref().map(|(u, _)| u),
+            )
             .field("public_url", &self.public_url)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("pg_bin", &self.pg_bin)
@@ -102,7 +108,10 @@ impl std::fmt::Debug for Config {
 }
 
 fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 fn flag(name: &str) -> anyhow::Result<bool> {
@@ -121,12 +130,16 @@ impl Config {
             _ => bail!("INBOX_ADMIN_USER and INBOX_ADMIN_PASSWORD go together"),
         };
         let session_idle_minutes = match var("INBOX_SESSION_IDLE_MINUTES") {
-            Some(v) => v.parse().context("INBOX_SESSION_IDLE_MINUTES: expected a number of minutes")?,
+            Some(v) => v
+                .parse()
+                .context("INBOX_SESSION_IDLE_MINUTES: expected a number of minutes")?,
             None => 720,
         };
         Ok(Config {
             database_url: var("DATABASE_URL"),
-            data_dir: var("INBOX_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("./data")),
+            data_dir: var("INBOX_DATA_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("./data")),
             secret_key_hex: var("INBOX_SECRET_KEY"),
             demo: flag("INBOX_DEMO")?,
             demo_data: flag("INBOX_DEMO")? && var("INBOX_DEMO_DATA").is_none_or(|v| v != "false"),
@@ -136,7 +149,8 @@ impl Config {
             pg_bin: var("INBOX_PG_BIN").map(PathBuf::from),
             meta: meta_from_env()?,
             whapi: var("WHAPI_TOKEN").map(|token| WhapiEnv {
-                base_url: var("WHAPI_BASE_URL").unwrap_or_else(|| whatsapp::WhapiConfig::DEFAULT_BASE_URL.to_string()),
+                base_url: var("WHAPI_BASE_URL")
+                    .unwrap_or_else(|| whatsapp::WhapiConfig::DEFAULT_BASE_URL.to_string()),
                 token,
                 webhook_secret: var("WHAPI_WEBHOOK_SECRET"),
                 channel_id: var("WHAPI_CHANNEL_ID"),
@@ -149,15 +163,23 @@ impl Config {
             outbox: OutboxSettings {
                 workers: number("INBOX_OUTBOX_WORKERS", 4)?.max(1),
                 max_attempts: number("INBOX_OUTBOX_MAX_ATTEMPTS", 10)?.max(1),
-                retry_base: std::time::Duration::from_millis(number("INBOX_OUTBOX_RETRY_BASE_MS", 1000)?),
-                retry_max: std::time::Duration::from_secs(number("INBOX_OUTBOX_RETRY_MAX_SECS", 300)?),
+                retry_base: std::time::Duration::from_millis(number(
+                    "INBOX_OUTBOX_RETRY_BASE_MS",
+                    1000,
+                )?),
+                retry_max: std::time::Duration::from_secs(number(
+                    "INBOX_OUTBOX_RETRY_MAX_SECS",
+                    300,
+                )?),
                 lease: std::time::Duration::from_secs(number("INBOX_OUTBOX_LEASE_SECS", 60)?),
             },
         })
     }
 
     pub fn secure_cookies(&self) -> bool {
-        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
     }
 
     /// The 32-byte key for credentials at rest: `INBOX_SECRET_KEY`, or a key generated once into
@@ -183,16 +205,23 @@ impl Config {
 
 fn number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
     match var(name) {
-        Some(v) => v.parse().map_err(|_| anyhow::anyhow!("{name}={v:?}: expected a number")),
+        Some(v) => v
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name}={v:?}: expected a number")),
         None => Ok(default),
     }
 }
 
 fn meta_from_env() -> anyhow::Result<Option<MetaEnv>> {
-    let Some(phone_number_id) = var("WHATSAPP_PHONE_NUMBER_ID") else { return Ok(None) };
-    let required = |name: &str| var(name).with_context(|| format!("{name} is required with WHATSAPP_PHONE_NUMBER_ID"));
+    let Some(phone_number_id) = var("WHATSAPP_PHONE_NUMBER_ID") else {
+        return Ok(None);
+    };
+    let required = |name: &str| {
+        var(name).with_context(|| format!("{name} is required with WHATSAPP_PHONE_NUMBER_ID"))
+    };
     Ok(Some(MetaEnv {
-        graph_url: var("WHATSAPP_GRAPH_URL").unwrap_or_else(|| whatsapp::MetaConfig::DEFAULT_GRAPH_URL.to_string()),
+        graph_url: var("WHATSAPP_GRAPH_URL")
+            .unwrap_or_else(|| whatsapp::MetaConfig::DEFAULT_GRAPH_URL.to_string()),
         access_token: required("WHATSAPP_ACCESS_TOKEN")?,
         phone_number_id,
         business_account_id: var("WHATSAPP_BUSINESS_ACCOUNT_ID").unwrap_or_default(),
@@ -203,7 +232,9 @@ fn meta_from_env() -> anyhow::Result<Option<MetaEnv>> {
 
 fn parse_key(s: &str) -> anyhow::Result<[u8; 32]> {
     let bytes = hex::decode(s).context("expected 64 hex characters")?;
-    bytes.try_into().map_err(|_| anyhow::anyhow!("expected 64 hex characters (32 bytes)"))
+    bytes
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("expected 64 hex characters (32 bytes)"))
 }
 
 fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {

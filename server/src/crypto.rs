@@ -23,7 +23,16 @@ impl Cipher {
 
     pub fn seal(&self, aad: &[u8], plaintext: &[u8]) -> anyhow::Result<Vec<u8>> {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let ciphertext = self.0.encrypt(&nonce, Payload { msg: plaintext, aad }).map_err(|_| anyhow::anyhow!("encryption failed"))?;
+        let ciphertext = self
+            .0
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext,
+                    aad,
+                },
+            )
+            .map_err(|_| anyhow::anyhow!("encryption failed"))?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ciphertext);
         Ok(out)
@@ -35,8 +44,18 @@ impl Cipher {
         }
         let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
         self.0
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad })
-            .map_err(|_| anyhow::anyhow!("cannot decrypt: wrong INBOX_SECRET_KEY, or the value was tampered with"))
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad,
+                },
+            )
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "cannot decrypt: wrong INBOX_SECRET_KEY, or the value was tampered with"
+                )
+            })
             .context("stored channel credentials")
     }
 }
@@ -51,11 +70,21 @@ mod tests {
         let sealed = cipher.seal(b"meta:1", b"token").unwrap();
         assert_ne!(&sealed[NONCE_LEN..], b"token");
         assert_eq!(cipher.open(b"meta:1", &sealed).unwrap(), b"token");
-        assert!(cipher.open(b"meta:2", &sealed).is_err(), "bound to its channel");
-        assert!(Cipher::new(&[8; 32]).open(b"meta:1", &sealed).is_err(), "needs the same key");
+        assert!(
+            cipher.open(b"meta:2", &sealed).is_err(),
+            "bound to its channel"
+        );
+        assert!(
+            Cipher::new(&[8; 32]).open(b"meta:1", &sealed).is_err(),
+            "needs the same key"
+        );
         let mut tampered = sealed.clone();
         tampered[NONCE_LEN] ^= 1;
         assert!(cipher.open(b"meta:1", &tampered).is_err());
-        assert_ne!(cipher.seal(b"meta:1", b"token").unwrap(), sealed, "a fresh nonce every time");
+        assert_ne!(
+            cipher.seal(b"meta:1", b"token").unwrap(),
+            sealed,
+            "a fresh nonce every time"
+        );
     }
 }

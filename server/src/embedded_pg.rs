@@ -30,7 +30,8 @@ impl EmbeddedPostgres {
     /// Creates the cluster if needed and starts it (or adopts one left running by a server that
     /// was killed). Returns once it accepts connections and the `inbox` database exists.
     pub async fn start(data_dir: &Path, bin_override: Option<&Path>) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(data_dir).with_context(|| format!("create {}", data_dir.display()))?;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("create {}", data_dir.display()))?;
         let root = data_dir.canonicalize()?.join("postgres");
         let pg = EmbeddedPostgres {
             bin_dir: match bin_override {
@@ -49,8 +50,22 @@ impl EmbeddedPostgres {
         set_mode(&pg.pgdata, 0o700)?;
         if !pg.pgdata.join("PG_VERSION").exists() {
             tracing::info!(dir = %pg.pgdata.display(), "creating the private PostgreSQL cluster");
-            pg.run("initdb", &["-D", path_str(&pg.pgdata)?, "-U", DB_USER, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-instructions"])
-                .context("initdb failed")?;
+            pg.run(
+                "initdb",
+                &[
+                    "-D",
+                    path_str(&pg.pgdata)?,
+                    "-U",
+                    DB_USER,
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                    "--no-instructions",
+                ],
+            )
+            .context("initdb failed")?;
             std::fs::write(pg.pgdata.join("postgresql.conf"), {
                 let mut conf = std::fs::read_to_string(pg.pgdata.join("postgresql.conf"))?;
                 conf.push_str("\ninclude_if_exists = 'inbox.conf'\n");
@@ -71,12 +86,33 @@ impl EmbeddedPostgres {
         } else {
             let started = pg.run(
                 "pg_ctl",
-                &["start", "-D", path_str(&pg.pgdata)?, "-l", path_str(&pg.log_file)?, "-w", "-t", "60", "-s"],
+                &[
+                    "start",
+                    "-D",
+                    path_str(&pg.pgdata)?,
+                    "-l",
+                    path_str(&pg.log_file)?,
+                    "-w",
+                    "-t",
+                    "60",
+                    "-s",
+                ],
             );
             if let Err(e) = started {
                 let tail = std::fs::read_to_string(&pg.log_file).unwrap_or_default();
-                let tail: Vec<&str> = tail.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect();
-                bail!("{e:#}\nlast lines of {}:\n{}", pg.log_file.display(), tail.join("\n"));
+                let tail: Vec<&str> = tail
+                    .lines()
+                    .rev()
+                    .take(15)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                bail!(
+                    "{e:#}\nlast lines of {}:\n{}",
+                    pg.log_file.display(),
+                    tail.join("\n")
+                );
             }
         }
         pg.create_database().await?;
@@ -85,7 +121,11 @@ impl EmbeddedPostgres {
     }
 
     pub fn connect_options(&self) -> PgConnectOptions {
-        PgConnectOptions::new().socket(&self.socket_dir).port(PORT).username(DB_USER).database(DB_NAME)
+        PgConnectOptions::new()
+            .socket(&self.socket_dir)
+            .port(PORT)
+            .username(DB_USER)
+            .database(DB_NAME)
     }
 
     pub fn is_running(&self) -> bool {
@@ -97,19 +137,40 @@ impl EmbeddedPostgres {
         if !self.is_running() {
             return Ok(());
         }
-        self.run("pg_ctl", &["stop", "-D", path_str(&self.pgdata)?, "-m", "fast", "-w", "-t", "60", "-s"])?;
+        self.run(
+            "pg_ctl",
+            &[
+                "stop",
+                "-D",
+                path_str(&self.pgdata)?,
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                "60",
+                "-s",
+            ],
+        )?;
         tracing::info!("private PostgreSQL stopped");
         Ok(())
     }
 
     async fn create_database(&self) -> anyhow::Result<()> {
-        let mut conn = self.connect_options().database("postgres").connect().await.context("connect to the private PostgreSQL")?;
-        let exists: bool = sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
-            .bind(DB_NAME)
-            .fetch_one(&mut conn)
-            .await?;
+        let mut conn = self
+            .connect_options()
+            .database("postgres")
+            .connect()
+            .await
+            .context("connect to the private PostgreSQL")?;
+        let exists: bool =
+            sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
+                .bind(DB_NAME)
+                .fetch_one(&mut conn)
+                .await?;
         if !exists {
-            sqlx::query(&format!("create database {DB_NAME}")).execute(&mut conn).await?;
+            sqlx::query(&format!("create database {DB_NAME}"))
+                .execute(&mut conn)
+                .await?;
         }
         conn.close().await?;
         Ok(())
@@ -128,9 +189,16 @@ impl EmbeddedPostgres {
         if let Some((uid, gid)) = self.run_as {
             cmd.uid(uid.as_raw()).gid(gid.as_raw());
         }
-        let out = cmd.output().with_context(|| format!("run {}", self.bin_dir.join(tool).display()))?;
+        let out = cmd
+            .output()
+            .with_context(|| format!("run {}", self.bin_dir.join(tool).display()))?;
         if !out.status.success() {
-            bail!("{tool} {}: {}: {}", args.join(" "), out.status, String::from_utf8_lossy(&out.stderr).trim());
+            bail!(
+                "{tool} {}: {}: {}",
+                args.join(" "),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
         }
         Ok(())
     }
@@ -145,12 +213,14 @@ impl EmbeddedPostgres {
 }
 
 fn path_str(p: &Path) -> anyhow::Result<&str> {
-    p.to_str().with_context(|| format!("path is not UTF-8: {}", p.display()))
+    p.to_str()
+        .with_context(|| format!("path is not UTF-8: {}", p.display()))
 }
 
 fn set_mode(p: &Path, mode: u32) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).with_context(|| format!("chmod {}", p.display()))
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("chmod {}", p.display()))
 }
 
 /// The newest `/usr/lib/postgresql/<version>/bin` that has `initdb` (Debian's layout).

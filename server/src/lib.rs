@@ -2,20 +2,22 @@
 //! app, and start-up tasks. `main.rs` only wires these together, so tests can build the same
 //! application.
 //!
-//! - [`config`]: environment variables.
-//! - [`telemetry`]: logging.
-//! - [`embedded_pg`]: the private PostgreSQL used when `DATABASE_URL` is unset.
-//! - [`startup`]: database connection, migrations, the router, serving.
-//! - [`bootstrap`]: first admin and demo accounts.
-//! - [`health`]: `/healthz` and `/readyz`.
-//! - [`crypto`]: provider credentials encrypted at rest.
-//! - [`channels`]: channels from the environment, each channel's provider adapter.
-//! - [`webhooks`]: provider webhooks → verify → parse → store → acknowledge.
-//! - [`outbox`]: the worker that delivers replies, with retries.
-//! - [`live`]: LISTEN/NOTIFY → Server-Sent Events (and agent presence).
-//! - [`assigner`]: runs auto-assignment when chats change.
-//! - [`sandbox`]: the built-in sandbox channel's adapter.
-//! - [`demo`]: demo data (sample bot rules and chats) in demo mode.
+//! Modules:
+//!
+//! - [`config`] — environment variables.
+//! - [`telemetry`] — logging.
+//! - [`embedded_pg`] — the private PostgreSQL used when `DATABASE_URL` is unset.
+//! - [`startup`] — database connection, migrations, the router, serving.
+//! - [`bootstrap`] — first admin and demo accounts.
+//! - [`health`] — `/healthz` and `/readyz`.
+//! - [`crypto`] — provider credentials encrypted at rest.
+//! - [`channels`] — channels from the environment, each channel's provider adapter.
+//! - [`webhooks`] — provider webhooks → verify → parse → store → acknowledge.
+//! - [`outbox`] — the worker that delivers replies, with retries.
+//! - [`live`] — LISTEN/NOTIFY → Server-Sent Events (and agent presence).
+//! - [`assigner`] — runs auto-assignment when chats change.
+//! - [`sandbox`] — the built-in sandbox channel's adapter.
+//! - [`demo`] — demo data (sample bot rules and chats) in demo mode.
 
 pub mod assigner;
 pub mod bootstrap;

@@ -18,9 +18,9 @@ use futures::stream::{self, Stream, StreamExt};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
@@ -42,8 +42,13 @@ impl Hub {
         let (tx, _) = broadcast::channel(4096);
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
         tokio::spawn(listen(pool, tx.clone(), ready_tx));
-        if tokio::time::timeout(Duration::from_secs(5), ready_rx).await.is_err() {
-            tracing::warn!("the event listener is not connected yet; live updates start when it is");
+        if tokio::time::timeout(Duration::from_secs(5), ready_rx)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "the event listener is not connected yet; live updates start when it is"
+            );
         }
         Hub { tx }
     }
@@ -53,7 +58,11 @@ impl Hub {
     }
 }
 
-async fn listen(pool: PgPool, tx: broadcast::Sender<Arc<StoredEvent>>, ready: tokio::sync::oneshot::Sender<()>) {
+async fn listen(
+    pool: PgPool,
+    tx: broadcast::Sender<Arc<StoredEvent>>,
+    ready: tokio::sync::oneshot::Sender<()>,
+) {
     let mut ready = Some(ready);
     loop {
         let mut listener = match PgListener::connect_with(&pool).await {
@@ -98,15 +107,26 @@ async fn listen(pool: PgPool, tx: broadcast::Sender<Arc<StoredEvent>>, ready: to
 }
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/events", get(inbox_events)).route("/api/sandbox/events", get(sandbox_events))
+    Router::new()
+        .route("/api/events", get(inbox_events))
+        .route("/api/sandbox/events", get(sandbox_events))
 }
 
 fn to_sse(e: &StoredEvent) -> Event {
-    Event::default().id(e.event_id.to_string()).event(&e.kind).data(e.payload.to_string())
+    Event::default()
+        .id(e.event_id.to_string())
+        .event(&e.kind)
+        .data(e.payload.to_string())
 }
 
 fn last_event_id(headers: &HeaderMap) -> Option<i64> {
-    headers.get("last-event-id")?.to_str().ok()?.trim().parse().ok()
+    headers
+        .get("last-event-id")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 type Filter = Arc<dyn Fn(&StoredEvent) -> bool + Send + Sync>;
@@ -118,7 +138,12 @@ fn reload() -> Event {
 /// Missed events after `after` (if any), then live ones; each event once, and only those
 /// `keep` lets through. Ids are compared as a set, not by order: two transactions can commit
 /// in the other order than they took their ids.
-fn event_stream(pool: PgPool, hub: &Hub, after: Option<i64>, keep: Filter) -> impl Stream<Item = Result<Event, Infallible>> {
+fn event_stream(
+    pool: PgPool,
+    hub: &Hub,
+    after: Option<i64>,
+    keep: Filter,
+) -> impl Stream<Item = Result<Event, Infallible>> {
     // Subscribe first, then read the backlog: nothing falls between the two.
     let live = BroadcastStream::new(hub.subscribe());
     let backlog = async move {
@@ -159,7 +184,9 @@ fn event_stream(pool: PgPool, hub: &Hub, after: Option<i64>, keep: Filter) -> im
 }
 
 fn sse(stream: impl Stream<Item = Result<Event, Infallible>> + Send + 'static) -> Response {
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+    Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
 }
 
 /// While a user's event stream is open they are online: refreshed every 20 seconds, and the
@@ -182,11 +209,21 @@ fn keep_online(pool: PgPool, user_id: i64) -> tokio_util::sync::DropGuard {
 }
 
 /// Every event, for any signed-in user (401 otherwise).
-async fn inbox_events(State(state): State<AppState>, Extension(hub): Extension<Hub>, session: Session, headers: HeaderMap) -> Response {
+async fn inbox_events(
+    State(state): State<AppState>,
+    Extension(hub): Extension<Hub>,
+    session: Session,
+    headers: HeaderMap,
+) -> Response {
     match app::ssr::auth::session_user(&state.pool, &session).await {
         Ok(Some(user)) => {
             let online = keep_online(state.pool.clone(), user.user_id);
-            let events = event_stream(state.pool.clone(), &hub, last_event_id(&headers), Arc::new(|_| true));
+            let events = event_stream(
+                state.pool.clone(),
+                &hub,
+                last_event_id(&headers),
+                Arc::new(|_| true),
+            );
             // The guard lives as long as the stream.
             sse(events.map(move |e| {
                 let _ = &online;
@@ -214,7 +251,10 @@ async fn sandbox_events(
             Err(e) => return e.into_response(),
         }
     }
-    let Some(phone) = q.get("phone").and_then(|p| whatsapp::phone::normalize_phone(p)) else {
+    let Some(phone) = q
+        .get("phone")
+        .and_then(|p| whatsapp::phone::normalize_phone(p))
+    else {
         return AppError::invalid("phone", "phone_invalid").into_response();
     };
     let known: Vec<i64> = sqlx::query_scalar(
@@ -227,7 +267,9 @@ async fn sandbox_events(
     .unwrap_or_default();
     let chats = Arc::new(Mutex::new(known.into_iter().collect::<HashSet<i64>>()));
     let keep: Filter = Arc::new(move |e: &StoredEvent| {
-        let Ok(mut chats) = chats.lock() else { return false };
+        let Ok(mut chats) = chats.lock() else {
+            return false;
+        };
         // A new chat of this phone announces itself with chat.updated.
         if e.kind == events::CHAT_UPDATED
             && e.payload.get("channel_kind").and_then(|v| v.as_str()) == Some("sandbox")
@@ -239,5 +281,10 @@ async fn sandbox_events(
         }
         e.chat_id.is_some_and(|id| chats.contains(&id))
     });
-    sse(event_stream(state.pool.clone(), &hub, last_event_id(&headers), keep))
+    sse(event_stream(
+        state.pool.clone(),
+        &hub,
+        last_event_id(&headers),
+        keep,
+    ))
 }

@@ -34,11 +34,21 @@ async fn run() -> anyhow::Result<()> {
 async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
     let app = Application::build(config, pool).await?;
     let addr = app.state.leptos_options.site_addr;
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listen on {addr}"))?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
     let stop = CancellationToken::new();
-    let worker = tokio::spawn(app.outbox.clone().run_until_stopped(stop.clone().cancelled_owned()));
-    let assigner = tokio::spawn(server::assigner::run_until_stopped(app.state.pool.clone(), app.hub.clone(), stop.clone().cancelled_owned()));
+    let worker = tokio::spawn(
+        app.outbox
+            .clone()
+            .run_until_stopped(stop.clone().cancelled_owned()),
+    );
+    let assigner = tokio::spawn(server::assigner::run_until_stopped(
+        app.state.pool.clone(),
+        app.hub.clone(),
+        stop.clone().cancelled_owned(),
+    ));
     let stop_on_signal = stop.clone();
     tokio::spawn(async move {
         shutdown_signal().await;

@@ -43,57 +43,93 @@ pub struct Outbox {
 
 impl Outbox {
     pub fn new(pool: PgPool, channels: Arc<Channels>, settings: OutboxSettings) -> Outbox {
-        Outbox { pool, channels, settings }
+        Outbox {
+            pool,
+            channels,
+            settings,
+        }
     }
 
     /// The delay before attempt `attempts + 1`: base · 2^(attempts-1), capped, then a random
     /// 50–100 % of it so that many failed sends do not come back at the same instant.
     pub fn backoff(&self, attempts: i32) -> Duration {
-        let exp = self.settings.retry_base.saturating_mul(1u32 << attempts.clamp(1, 20).saturating_sub(1));
+        let exp = self
+            .settings
+            .retry_base
+            .saturating_mul(1u32 << attempts.clamp(1, 20).saturating_sub(1));
         let capped = exp.min(self.settings.retry_max);
         capped.mul_f64(rand::rng().random_range(0.5..=1.0))
     }
 
     #[tracing::instrument(skip_all)]
     pub async fn deliver_next(&self) -> anyhow::Result<Outcome> {
-        let Some(job) = outbox::claim(&self.pool, self.settings.lease).await.map_err(|e| anyhow::anyhow!("claim: {e}"))? else {
+        let Some(job) = outbox::claim(&self.pool, self.settings.lease)
+            .await
+            .map_err(|e| anyhow::anyhow!("claim: {e}"))?
+        else {
             return Ok(Outcome::Idle);
         };
-        let span = tracing::info_span!("deliver", message_id = job.message_id, attempt = job.attempts);
+        let span = tracing::info_span!(
+            "deliver",
+            message_id = job.message_id,
+            attempt = job.attempts
+        );
         let _enter = span.enter();
         let route = {
             let mut conn = self.pool.acquire().await?;
-            chats::route(&mut conn, job.chat_id).await.map_err(|e| anyhow::anyhow!("route: {e}"))?
+            chats::route(&mut conn, job.chat_id)
+                .await
+                .map_err(|e| anyhow::anyhow!("route: {e}"))?
         };
         let result = match self.channels.provider(route.channel_id).await {
             Ok(provider) => {
-                let to = Recipient { phone: route.contact_phone.clone(), user_id: route.contact_bsuid.clone() };
+                let to = Recipient {
+                    phone: route.contact_phone.clone(),
+                    user_id: route.contact_bsuid.clone(),
+                };
                 let text = job.body.clone().unwrap_or_default();
-                provider.send_text(&to, &text, &format!("msg-{}", job.message_id)).await
+                provider
+                    .send_text(&to, &text, &format!("msg-{}", job.message_id))
+                    .await
             }
-            Err(e) => Err(whatsapp::SendError::permanent(format!("channel unavailable: {e:#}"))),
+            Err(e) => Err(whatsapp::SendError::permanent(format!(
+                "channel unavailable: {e:#}"
+            ))),
         };
 
         let mut tx = self.pool.begin().await?;
         let outcome = match result {
             Ok(receipt) => {
-                messages::mark_sent(&mut tx, job.message_id, &receipt.provider_message_id).await.map_err(db)?;
+                messages::mark_sent(&mut tx, job.message_id, &receipt.provider_message_id)
+                    .await
+                    .map_err(db)?;
                 outbox::remove(&mut tx, job.outbox_id).await.map_err(db)?;
                 tracing::info!(provider_message_id = %receipt.provider_message_id, "sent");
                 Outcome::Sent
             }
-            Err(e) if e.kind == SendErrorKind::Retryable && job.attempts < self.settings.max_attempts => {
-                let delay = self.backoff(job.attempts).max(e.retry_after.unwrap_or_default());
-                outbox::reschedule(&mut tx, job.outbox_id, delay, &e.to_string()).await.map_err(db)?;
+            Err(e)
+                if e.kind == SendErrorKind::Retryable
+                    && job.attempts < self.settings.max_attempts =>
+            {
+                let delay = self
+                    .backoff(job.attempts)
+                    .max(e.retry_after.unwrap_or_default());
+                outbox::reschedule(&mut tx, job.outbox_id, delay, &e.to_string())
+                    .await
+                    .map_err(db)?;
                 tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "send failed; will retry");
                 Outcome::Retrying
             }
             Err(e) => {
                 let reason = match &e.detail {
-                    Some(detail) if !e.reason.contains(detail.as_str()) => format!("{}: {detail}", e.reason),
+                    Some(detail) if !e.reason.contains(detail.as_str()) => {
+                        format!("{}: {detail}", e.reason)
+                    }
                     _ => e.reason.clone(),
                 };
-                messages::mark_failed(&mut tx, job.message_id, e.code.as_deref(), &reason).await.map_err(db)?;
+                messages::mark_failed(&mut tx, job.message_id, e.code.as_deref(), &reason)
+                    .await
+                    .map_err(db)?;
                 outbox::remove(&mut tx, job.outbox_id).await.map_err(db)?;
                 tracing::warn!(error = %e, "send failed for good");
                 Outcome::Failed
@@ -101,7 +137,9 @@ impl Outbox {
         };
         if outcome != Outcome::Retrying {
             let view = messages::view(&mut tx, job.message_id).await.map_err(db)?;
-            events::publish(&mut tx, events::MESSAGE_UPDATED, job.chat_id, &view).await.map_err(db)?;
+            events::publish(&mut tx, events::MESSAGE_UPDATED, job.chat_id, &view)
+                .await
+                .map_err(db)?;
         }
         tx.commit().await?;
         Ok(outcome)
@@ -135,7 +173,9 @@ impl Outbox {
             match self.deliver_next().await {
                 Ok(Outcome::Idle) => {
                     let due = outbox::next_due_in(&self.pool).await.ok().flatten();
-                    let nap = due.unwrap_or(Duration::from_secs(30)).clamp(Duration::from_millis(10), Duration::from_secs(30));
+                    let nap = due
+                        .unwrap_or(Duration::from_secs(30))
+                        .clamp(Duration::from_millis(10), Duration::from_secs(30));
                     tokio::select! {
                         _ = notified => {}
                         _ = tokio::time::sleep(nap) => {}

@@ -2,7 +2,10 @@
 //! database, where the sandbox phone page reads it). Inbound sandbox messages come from the
 //! `sandbox_send` server function, not from webhooks.
 
-use whatsapp::{ParseError, ParseOutcome, Provider, ProviderKind, Recipient, SendError, SendReceipt, VerifyError};
+use whatsapp::{
+    ParseError, ParseOutcome, Provider, ProviderKind, Recipient, SendError, SendReceipt,
+    VerifyError,
+};
 
 #[derive(Debug)]
 pub struct SandboxProvider;
@@ -21,10 +24,17 @@ impl Provider for SandboxProvider {
         Ok(ParseOutcome::default())
     }
 
-    async fn send_text(&self, _to: &Recipient, text: &str, idempotency_key: &str) -> Result<SendReceipt, SendError> {
+    async fn send_text(
+        &self,
+        _to: &Recipient,
+        text: &str,
+        idempotency_key: &str,
+    ) -> Result<SendReceipt, SendError> {
         if text.trim().is_empty() {
             return Err(SendError::permanent("empty message"));
         }
-        Ok(SendReceipt { provider_message_id: format!("sandbox-out-{idempotency_key}") })
+        Ok(SendReceipt {
+            provider_message_id: format!("sandbox-out-{idempotency_key}"),
+        })
     }
 }

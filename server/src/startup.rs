@@ -40,7 +40,10 @@ pub struct Database {
 
 pub async fn connect(config: &Config) -> anyhow::Result<Database> {
     let (options, embedded) = match &config.database_url {
-        Some(url) => (PgConnectOptions::from_str(url).context("DATABASE_URL")?, None),
+        Some(url) => (
+            PgConnectOptions::from_str(url).context("DATABASE_URL")?,
+            None,
+        ),
         None => {
             let pg = EmbeddedPostgres::start(&config.data_dir, config.pg_bin.as_deref()).await?;
             (pg.connect_options(), Some(pg))
@@ -66,20 +69,30 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<PostgresStore> {
 /// Leptos options from `LEPTOS_*` variables (cargo-leptos sets them when it runs the server),
 /// with the defaults of our `Cargo.toml` metadata otherwise.
 pub fn leptos_options() -> anyhow::Result<LeptosOptions> {
-    let mut options = leptos::config::get_configuration(None).context("leptos configuration")?.leptos_options;
+    let mut options = leptos::config::get_configuration(None)
+        .context("leptos configuration")?
+        .leptos_options;
     if options.output_name.is_empty() {
         options.output_name = Arc::from("inbox");
     }
     Ok(options)
 }
 
-pub fn router(state: AppState, store: PostgresStore, config: &Config, channels: Arc<Channels>, hub: Hub) -> Router {
+pub fn router(
+    state: AppState,
+    store: PostgresStore,
+    config: &Config,
+    channels: Arc<Channels>,
+    hub: Hub,
+) -> Router {
     let sessions = SessionManagerLayer::new(store)
         .with_name("inbox_session")
         .with_secure(config.secure_cookies())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)));
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            config.session_idle_minutes,
+        )));
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let options = state.leptos_options.clone();
@@ -99,9 +112,18 @@ pub fn router(state: AppState, store: PostgresStore, config: &Config, channels: 
         .layer(axum::Extension(hub))
         .layer(sessions)
         .layer(middleware::from_fn(no_store_for_pages))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .with_state(state)
 }
 
@@ -111,7 +133,8 @@ async fn no_store_for_pages(req: Request, next: Next) -> Response {
     let is_asset = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.ico";
     let mut res = next.run(req).await;
     if !is_asset {
-        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
 }
@@ -145,18 +168,46 @@ impl Application {
         let state = AppState {
             leptos_options: leptos_options()?,
             pool,
-            settings: Arc::new(Settings { demo: config.demo, reopen_mode: config.reopen_mode }),
+            settings: Arc::new(Settings {
+                demo: config.demo,
+                reopen_mode: config.reopen_mode,
+            }),
         };
-        let router = router(state.clone(), store.clone(), config, channels.clone(), hub.clone());
-        Ok(Application { state, router, channels, outbox, hub, store })
+        let router = router(
+            state.clone(),
+            store.clone(),
+            config,
+            channels.clone(),
+            hub.clone(),
+        );
+        Ok(Application {
+            state,
+            router,
+            channels,
+            outbox,
+            hub,
+            store,
+        })
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
-    pub async fn serve(self, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let cleanup = tokio::spawn(self.store.clone().continuously_delete_expired(Duration::from_secs(3600)));
-        let result = axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await;
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let cleanup = tokio::spawn(
+            self.store
+                .clone()
+                .continuously_delete_expired(Duration::from_secs(3600)),
+        );
+        let result = axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
         cleanup.abort();
         result.context("serve")
     }

@@ -25,7 +25,10 @@ use whatsapp::{InboundEvent, Provider};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/webhooks/whatsapp", get(meta_handshake).post(meta_receive))
+        .route(
+            "/api/webhooks/whatsapp",
+            get(meta_handshake).post(meta_receive),
+        )
         .route("/webhook/whapi", post(whapi_receive))
         .route("/webhook/whapi/messages", post(whapi_receive))
 }
@@ -35,14 +38,29 @@ fn reject(status: StatusCode, provider: &str, reason: String) -> Response {
     (status, reason).into_response()
 }
 
-async fn meta_handshake(Extension(channels): Extension<Arc<Channels>>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn meta_handshake(
+    Extension(channels): Extension<Arc<Channels>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let Some(meta) = &channels.meta else {
-        return reject(StatusCode::NOT_FOUND, "meta", "the Meta WhatsApp channel is not configured on this server".into());
+        return reject(
+            StatusCode::NOT_FOUND,
+            "meta",
+            "the Meta WhatsApp channel is not configured on this server".into(),
+        );
     };
     let get = |k: &str| q.get(k).map(String::as_str).unwrap_or_default();
-    match meta.verify_subscription(get("hub.mode"), get("hub.verify_token"), get("hub.challenge")) {
+    match meta.verify_subscription(
+        get("hub.mode"),
+        get("hub.verify_token"),
+        get("hub.challenge"),
+    ) {
         Some(challenge) => (StatusCode::OK, challenge).into_response(),
-        None => reject(StatusCode::FORBIDDEN, "meta", "verification failed: wrong hub.verify_token or hub.mode".into()),
+        None => reject(
+            StatusCode::FORBIDDEN,
+            "meta",
+            "verification failed: wrong hub.verify_token or hub.mode".into(),
+        ),
     }
 }
 
@@ -54,17 +72,24 @@ async fn meta_receive(
     body: Bytes,
 ) -> Response {
     let Some(meta) = channels.meta.clone() else {
-        return reject(StatusCode::NOT_FOUND, "meta", "the Meta WhatsApp channel is not configured on this server".into());
+        return reject(
+            StatusCode::NOT_FOUND,
+            "meta",
+            "the Meta WhatsApp channel is not configured on this server".into(),
+        );
     };
     let events = match verify_and_parse(meta.as_ref(), "meta", &headers, query.as_deref(), &body) {
         Ok(events) => events,
-        Err(res) => return res,
+        Err(res) => return *res,
     };
     let mut routed = Vec::with_capacity(events.len());
     for event in &events {
         match channels.meta_channel(channel_key(event)).await {
             Ok(Some(channel_id)) => routed.push(Routed { channel_id, event }),
-            Ok(None) => tracing::warn!(key = channel_key(event), "event for an unknown Meta number dropped"),
+            Ok(None) => tracing::warn!(
+                key = channel_key(event),
+                "event for an unknown Meta number dropped"
+            ),
             Err(e) => return internal("meta", e),
         }
     }
@@ -79,14 +104,22 @@ async fn whapi_receive(
     body: Bytes,
 ) -> Response {
     let Some((channel_id, whapi)) = channels.whapi.clone() else {
-        return reject(StatusCode::NOT_FOUND, "whapi", "the Whapi channel is not configured on this server".into());
+        return reject(
+            StatusCode::NOT_FOUND,
+            "whapi",
+            "the Whapi channel is not configured on this server".into(),
+        );
     };
-    let events = match verify_and_parse(whapi.as_ref(), "whapi", &headers, query.as_deref(), &body) {
+    let events = match verify_and_parse(whapi.as_ref(), "whapi", &headers, query.as_deref(), &body)
+    {
         Ok(events) => events,
-        Err(res) => return res,
+        Err(res) => return *res,
     };
     // One Whapi channel per server: every event of this endpoint belongs to it.
-    let routed: Vec<Routed> = events.iter().map(|event| Routed { channel_id, event }).collect();
+    let routed: Vec<Routed> = events
+        .iter()
+        .map(|event| Routed { channel_id, event })
+        .collect();
     store(&state, "whapi", &routed).await
 }
 
@@ -96,16 +129,26 @@ fn verify_and_parse(
     headers: &HeaderMap,
     query: Option<&str>,
     body: &[u8],
-) -> Result<Vec<InboundEvent>, Response> {
-    provider
-        .verify(headers, query, body)
-        .map_err(|e| reject(StatusCode::UNAUTHORIZED, name, format!("webhook verification failed: {e}")))?;
-    let outcome = provider.parse(body).map_err(|e| reject(StatusCode::BAD_REQUEST, name, e.to_string()))?;
+) -> Result<Vec<InboundEvent>, Box<Response>> {
+    provider.verify(headers, query, body).map_err(|e| {
+        Box::new(reject(
+            StatusCode::UNAUTHORIZED,
+            name,
+            format!("webhook verification failed: {e}"),
+        ))
+    })?;
+    let outcome = provider
+        .parse(body)
+        .map_err(|e| Box::new(reject(StatusCode::BAD_REQUEST, name, e.to_string())))?;
     for reason in &outcome.rejected {
         tracing::warn!(provider = %name, %reason, "part of a webhook body skipped");
     }
     if outcome.events.is_empty() && !outcome.rejected.is_empty() {
-        return Err(reject(StatusCode::BAD_REQUEST, name, outcome.rejected.join("; ")));
+        return Err(Box::new(reject(
+            StatusCode::BAD_REQUEST,
+            name,
+            outcome.rejected.join("; "),
+        )));
     }
     Ok(outcome.events)
 }
@@ -134,12 +177,20 @@ async fn store(state: &AppState, provider: &str, routed: &[Routed<'_>]) -> Respo
         }
         Err(e) => {
             tracing::error!(%provider, error = %e, "webhook not stored; the provider will retry");
-            (StatusCode::INTERNAL_SERVER_ERROR, "not stored, please retry").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "not stored, please retry",
+            )
+                .into_response()
         }
     }
 }
 
 fn internal(provider: &str, e: anyhow::Error) -> Response {
     tracing::error!(%provider, error = %format!("{e:#}"), "webhook not stored; the provider will retry");
-    (StatusCode::INTERNAL_SERVER_ERROR, "not stored, please retry").into_response()
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "not stored, please retry",
+    )
+        .into_response()
 }

@@ -33,7 +33,10 @@ pub async fn logout() -> Result<(), AppError> {
     use crate::ssr::{auth, respond};
     respond(async move {
         let session = auth::request_session().await?;
-        session.flush().await.map_err(|e| anyhow::anyhow!("session flush: {e}"))?;
+        session
+            .flush()
+            .await
+            .map_err(|e| anyhow::anyhow!("session flush: {e}"))?;
         leptos_axum::redirect("/login");
         Ok(())
     })
@@ -51,20 +54,36 @@ pub async fn setup_status() -> Result<SetupInfo, AppError> {
     use crate::ssr::{db::users, respond, AppState};
     respond(async move {
         let state = AppState::get()?;
-        Ok(SetupInfo { needs_first_admin: users::count(&state.pool).await? == 0, demo: state.settings.demo })
+        Ok(SetupInfo {
+            needs_first_admin: users::count(&state.pool).await? == 0,
+            demo: state.settings.demo,
+        })
     })
     .await
 }
 
 /// Creates the first account, an admin, and signs it in. Refused once any account exists.
 #[server(endpoint = "create_first_admin")]
-pub async fn create_first_admin(username: String, display_name: String, password: String) -> Result<UserInfo, AppError> {
+pub async fn create_first_admin(
+    username: String,
+    display_name: String,
+    password: String,
+) -> Result<UserInfo, AppError> {
     use crate::ssr::{auth, respond, AppState};
     respond(async move {
         let state = AppState::get()?;
-        let user = crate::ssr::db::accounts::create_first_admin(&state.pool, &username, &display_name, password).await?;
+        let user = crate::ssr::db::accounts::create_first_admin(
+            &state.pool,
+            &username,
+            &display_name,
+            password,
+        )
+        .await?;
         let session = auth::request_session().await?;
-        session.cycle_id().await.map_err(|e| anyhow::anyhow!("cycle session id: {e}"))?;
+        session
+            .cycle_id()
+            .await
+            .map_err(|e| anyhow::anyhow!("cycle session id: {e}"))?;
         auth::bind_session(&state.pool, &session, user.user_id).await?;
         Ok(user)
     })

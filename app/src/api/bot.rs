@@ -28,13 +28,20 @@ pub async fn save_bot_settings(
     handover_reply: String,
     hours_enabled: Option<String>,
     time_zone: String,
-    mon_open: String, mon_close: String,
-    tue_open: String, tue_close: String,
-    wed_open: String, wed_close: String,
-    thu_open: String, thu_close: String,
-    fri_open: String, fri_close: String,
-    sat_open: String, sat_close: String,
-    sun_open: String, sun_close: String,
+    mon_open: String,
+    mon_close: String,
+    tue_open: String,
+    tue_close: String,
+    wed_open: String,
+    wed_close: String,
+    thu_open: String,
+    thu_close: String,
+    fri_open: String,
+    fri_close: String,
+    sat_open: String,
+    sat_close: String,
+    sun_open: String,
+    sun_close: String,
 ) -> Result<(), AppError> {
     use crate::ssr::{auth, bot_admin, respond, AppState};
     respond(async move {
@@ -48,8 +55,13 @@ pub async fn save_bot_settings(
             hours_enabled: hours_enabled.is_some(),
             time_zone,
             days: vec![
-                (mon_open, mon_close), (tue_open, tue_close), (wed_open, wed_close), (thu_open, thu_close),
-                (fri_open, fri_close), (sat_open, sat_close), (sun_open, sun_close),
+                (mon_open, mon_close),
+                (tue_open, tue_close),
+                (wed_open, wed_close),
+                (thu_open, thu_close),
+                (fri_open, fri_close),
+                (sat_open, sat_close),
+                (sun_open, sun_close),
             ],
             rules: Vec::new(),
         };
@@ -62,12 +74,26 @@ pub async fn save_bot_settings(
 
 /// Creates (`id` empty) or updates a rule.
 #[server(endpoint = "admin/bot/save_rule")]
-pub async fn save_bot_rule(id: Option<i64>, keyword: String, match_type: String, reply: String, enabled: Option<String>) -> Result<(), AppError> {
+pub async fn save_bot_rule(
+    id: Option<i64>,
+    keyword: String,
+    match_type: String,
+    reply: String,
+    enabled: Option<String>,
+) -> Result<(), AppError> {
     use crate::ssr::{auth, bot_admin, respond, AppState};
     respond(async move {
         auth::require_admin().await?;
         let mut conn = AppState::get()?.pool.acquire().await?;
-        bot_admin::save_rule(&mut conn, id, &keyword, &match_type, &reply, enabled.is_some()).await
+        bot_admin::save_rule(
+            &mut conn,
+            id,
+            &keyword,
+            &match_type,
+            &reply,
+            enabled.is_some(),
+        )
+        .await
     })
     .await
 }

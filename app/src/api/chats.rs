@@ -27,7 +27,9 @@ pub async fn list_chats(
         let user = auth::require_user().await?;
         let tab = Tab::parse(&tab).ok_or_else(|| AppError::invalid("tab", "tab_invalid"))?;
         let mode = match mode.as_deref().filter(|m| !m.is_empty()) {
-            Some(m) => Some(Mode::parse(m).ok_or_else(|| AppError::invalid("mode", "mode_invalid"))?),
+            Some(m) => {
+                Some(Mode::parse(m).ok_or_else(|| AppError::invalid("mode", "mode_invalid"))?)
+            }
             None => None,
         };
         let filter = chats::ListFilter {
@@ -40,7 +42,13 @@ pub async fn list_chats(
         let mut page = chats::page(&AppState::get()?.pool, &filter, CHAT_PAGE + 1).await?;
         let next = if page.len() as i64 > CHAT_PAGE {
             page.truncate(CHAT_PAGE as usize);
-            page.last().map(|c| (c.last_message_at.unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC), c.chat_id))
+            page.last().map(|c| {
+                (
+                    c.last_message_at
+                        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
+                    c.chat_id,
+                )
+            })
         } else {
             None
         };
@@ -65,7 +73,12 @@ pub async fn open_chat(chat_id: i64, before: Option<i64>) -> Result<Conversation
         if has_older {
             page.remove(0);
         }
-        Ok(Conversation { chat, customer, messages: page, has_older })
+        Ok(Conversation {
+            chat,
+            customer,
+            messages: page,
+            has_older,
+        })
     })
     .await
 }
@@ -80,7 +93,10 @@ pub async fn assignees() -> Result<Vec<Assignee>, AppError> {
             .await?
             .into_iter()
             .filter(|u| u.active)
-            .map(|u| Assignee { user_id: u.user_id, display_name: u.display_name })
+            .map(|u| Assignee {
+                user_id: u.user_id,
+                display_name: u.display_name,
+            })
             .collect())
     })
     .await
@@ -92,7 +108,13 @@ pub async fn send_reply(chat_id: i64, text: String) -> Result<Vec<MessageView>, 
     use crate::ssr::{auth, replies, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
-        replies::queue_reply(&AppState::get()?.pool, chat_id, replies::Sender::Human(&user), &text).await
+        replies::queue_reply(
+            &AppState::get()?.pool,
+            chat_id,
+            replies::Sender::Human(&user),
+            &text,
+        )
+        .await
     })
     .await
 }
@@ -131,11 +153,19 @@ pub async fn set_mode(chat_id: i64, mode: String) -> Result<(), AppError> {
     use crate::ssr::{auth, chat_state, db::chat_changes, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
-        let mode = crate::model::Mode::parse(&mode).ok_or_else(|| AppError::invalid("mode", "mode_invalid"))?;
+        let mode = crate::model::Mode::parse(&mode)
+            .ok_or_else(|| AppError::invalid("mode", "mode_invalid"))?;
         let mut tx = AppState::get()?.pool.begin().await?;
         let state = chat_changes::lock(&mut tx, chat_id).await?;
         chat_state::may_set_mode(&user, &state)?;
-        chat_changes::apply(&mut tx, chat_id, Some(&user), state, chat_state::ChatState { mode, ..state }).await?;
+        chat_changes::apply(
+            &mut tx,
+            chat_id,
+            Some(&user),
+            state,
+            chat_state::ChatState { mode, ..state },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     })
@@ -155,7 +185,10 @@ pub async fn assign(chat_id: i64, user_id: Option<i64>) -> Result<(), AppError> 
         let to = if user_id == Some(user.user_id) && !user.is_admin() {
             chat_state::after_take(&user, &state)
         } else {
-            chat_state::ChatState { assigned: user_id, ..state }
+            chat_state::ChatState {
+                assigned: user_id,
+                ..state
+            }
         };
         chat_changes::apply(&mut tx, chat_id, Some(&user), state, to).await?;
         tx.commit().await?;
@@ -175,7 +208,14 @@ pub async fn take(chat_id: i64) -> Result<(), AppError> {
         if state.assigned.is_some() && state.assigned != Some(user.user_id) {
             return Err(AppError::Conflict("already_assigned".into()));
         }
-        chat_changes::apply(&mut tx, chat_id, Some(&user), state, chat_state::after_take(&user, &state)).await?;
+        chat_changes::apply(
+            &mut tx,
+            chat_id,
+            Some(&user),
+            state,
+            chat_state::after_take(&user, &state),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     })
@@ -191,7 +231,14 @@ pub async fn hand_back(chat_id: i64) -> Result<(), AppError> {
         let mut tx = AppState::get()?.pool.begin().await?;
         let state = chat_changes::lock(&mut tx, chat_id).await?;
         chat_state::may_set_mode(&user, &state)?;
-        chat_changes::apply(&mut tx, chat_id, Some(&user), state, chat_state::after_hand_back(&state)).await?;
+        chat_changes::apply(
+            &mut tx,
+            chat_id,
+            Some(&user),
+            state,
+            chat_state::after_hand_back(&state),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     })

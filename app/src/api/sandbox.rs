@@ -56,7 +56,8 @@ pub async fn sandbox_messages(phone: String) -> Result<Vec<MessageView>, AppErro
     use crate::ssr::{db::channels, db::messages, respond};
     respond(async move {
         let state = allowed().await?;
-        let phone = whatsapp::phone::normalize_phone(&phone).ok_or_else(|| AppError::invalid("phone", "phone_invalid"))?;
+        let phone = whatsapp::phone::normalize_phone(&phone)
+            .ok_or_else(|| AppError::invalid("phone", "phone_invalid"))?;
         let channel_id = channels::sandbox_id(&state.pool).await?;
         messages::sandbox_mark_read(&state.pool, channel_id, &phone).await?;
         messages::for_contact(&state.pool, channel_id, &phone, 200).await

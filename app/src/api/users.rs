@@ -15,22 +15,40 @@ pub async fn list_users() -> Result<Vec<UserInfo>, AppError> {
 }
 
 #[server(endpoint = "admin/create_user")]
-pub async fn create_user(username: String, display_name: String, role: String, password: String) -> Result<UserInfo, AppError> {
+pub async fn create_user(
+    username: String,
+    display_name: String,
+    role: String,
+    password: String,
+) -> Result<UserInfo, AppError> {
     use crate::ssr::{auth, db::accounts, respond, AppState};
     respond(async move {
         auth::require_admin().await?;
-        let role = crate::model::Role::parse(&role).ok_or_else(|| AppError::invalid("role", "role_invalid"))?;
-        accounts::create_user(&AppState::get()?.pool, &username, &display_name, role, password).await
+        let role = crate::model::Role::parse(&role)
+            .ok_or_else(|| AppError::invalid("role", "role_invalid"))?;
+        accounts::create_user(
+            &AppState::get()?.pool,
+            &username,
+            &display_name,
+            role,
+            password,
+        )
+        .await
     })
     .await
 }
 
 #[server(endpoint = "admin/update_user")]
-pub async fn update_user(user_id: i64, display_name: String, role: String) -> Result<UserInfo, AppError> {
+pub async fn update_user(
+    user_id: i64,
+    display_name: String,
+    role: String,
+) -> Result<UserInfo, AppError> {
     use crate::ssr::{auth, db::accounts, respond, AppState};
     respond(async move {
         auth::require_admin().await?;
-        let role = crate::model::Role::parse(&role).ok_or_else(|| AppError::invalid("role", "role_invalid"))?;
+        let role = crate::model::Role::parse(&role)
+            .ok_or_else(|| AppError::invalid("role", "role_invalid"))?;
         accounts::update_user(&AppState::get()?.pool, user_id, &display_name, role).await
     })
     .await
@@ -84,7 +102,10 @@ pub async fn save_assignment(enabled: Option<String>, capacity: i32) -> Result<(
         }
         let pool = AppState::get()?.pool;
         let mut conn = pool.acquire().await?;
-        let value = assignment::AssignmentSettings { enabled: enabled.is_some(), capacity };
+        let value = assignment::AssignmentSettings {
+            enabled: enabled.is_some(),
+            capacity,
+        };
         settings::put(&mut conn, settings::ASSIGNMENT, &value).await?;
         drop(conn);
         assignment::distribute(&pool).await?;

@@ -14,7 +14,9 @@ pub fn error_message(i18n: leptos_i18n::I18nContext<Locale>, e: &AppError) -> St
         AppError::TooManyRequests { retry_after_secs } => {
             t_string!(i18n, err_throttled, secs = *retry_after_secs).to_string()
         }
-        AppError::Invalid { reason, .. } | AppError::Conflict(reason) => reason_message(i18n, reason),
+        AppError::Invalid { reason, .. } | AppError::Conflict(reason) => {
+            reason_message(i18n, reason)
+        }
         AppError::Internal | AppError::ServerFn(_) => t_string!(i18n, err_internal).to_string(),
     }
 }

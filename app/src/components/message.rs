@@ -8,12 +8,17 @@ use leptos::prelude::*;
 
 /// Times are shown in Western Indonesia Time (UTC+7) until the business time zone setting exists.
 pub fn short_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    let wib = chrono::FixedOffset::east_opt(7 * 3600).unwrap_or(chrono::FixedOffset::east_opt(0).expect("zero offset"));
+    let wib = chrono::FixedOffset::east_opt(7 * 3600)
+        .unwrap_or(chrono::FixedOffset::east_opt(0).expect("zero offset"));
     t.with_timezone(&wib).format("%H:%M").to_string()
 }
 
 /// "now", "5 min", "3 h", "2 d", else the date; before hydration (`now` = None) the time.
-pub fn relative_time(i18n: leptos_i18n::I18nContext<Locale>, t: chrono::DateTime<chrono::Utc>, now: Option<chrono::DateTime<chrono::Utc>>) -> String {
+pub fn relative_time(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    t: chrono::DateTime<chrono::Utc>,
+    now: Option<chrono::DateTime<chrono::Utc>>,
+) -> String {
     let Some(now) = now else { return short_time(t) };
     let minutes = (now - t).num_minutes().max(0);
     match minutes {
@@ -26,14 +31,35 @@ pub fn relative_time(i18n: leptos_i18n::I18nContext<Locale>, t: chrono::DateTime
 }
 
 /// A system event in the reader's language, from its structured form.
-fn system_text(i18n: leptos_i18n::I18nContext<Locale>, event: &serde_json::Value, fallback: &str) -> String {
+fn system_text(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    event: &serde_json::Value,
+    fallback: &str,
+) -> String {
     let get = |k: &str| event.get(k).and_then(|v| v.as_str()).map(str::to_string);
     let mode = |k: &str| get(k).map(|m| m.to_uppercase()).unwrap_or_default();
     match (get("event").as_deref(), get("by")) {
-        (Some("mode"), Some(by)) => t_string!(i18n, sys_mode_by, from = mode("from"), to = mode("to"), by = by).to_string(),
-        (Some("mode"), None) => t_string!(i18n, sys_mode, from = mode("from"), to = mode("to")).to_string(),
-        (Some("assign"), Some(by)) => t_string!(i18n, sys_assign_by, to = get("to").unwrap_or_default(), by = by).to_string(),
-        (Some("assign"), None) => t_string!(i18n, sys_assign, to = get("to").unwrap_or_default()).to_string(),
+        (Some("mode"), Some(by)) => t_string!(
+            i18n,
+            sys_mode_by,
+            from = mode("from"),
+            to = mode("to"),
+            by = by
+        )
+        .to_string(),
+        (Some("mode"), None) => {
+            t_string!(i18n, sys_mode, from = mode("from"), to = mode("to")).to_string()
+        }
+        (Some("assign"), Some(by)) => t_string!(
+            i18n,
+            sys_assign_by,
+            to = get("to").unwrap_or_default(),
+            by = by
+        )
+        .to_string(),
+        (Some("assign"), None) => {
+            t_string!(i18n, sys_assign, to = get("to").unwrap_or_default()).to_string()
+        }
         (Some("unassign"), Some(by)) => t_string!(i18n, sys_unassign_by, by = by).to_string(),
         (Some("unassign"), None) => t_string!(i18n, sys_unassign).to_string(),
         _ => fallback.to_string(),
@@ -41,7 +67,10 @@ fn system_text(i18n: leptos_i18n::I18nContext<Locale>, event: &serde_json::Value
 }
 
 #[component]
-pub fn Bubble(message: MessageView, #[prop(optional)] retry: Option<ServerAction<RetryMessage>>) -> impl IntoView {
+pub fn Bubble(
+    message: MessageView,
+    #[prop(optional)] retry: Option<ServerAction<RetryMessage>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let m = message;
     if m.sender_kind == "system" {
@@ -79,7 +108,11 @@ pub fn Bubble(message: MessageView, #[prop(optional)] retry: Option<ServerAction
         _ => String::new(),
     };
     let failed = m.status == "failed";
-    let reason = [m.error_code.clone(), m.error_reason.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+    let reason = [m.error_code.clone(), m.error_reason.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
     let message_id = m.message_id;
     view! {
         <li class=class data-testid="message" data-status=m.status.clone() data-direction=m.direction.clone()>

@@ -10,7 +10,11 @@ use leptos_router::components::A;
 pub fn AppShell(user: UserInfo, children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let is_admin = user.is_admin();
-    let role = if is_admin { t_string!(i18n, role_admin).to_string() } else { t_string!(i18n, role_agent).to_string() };
+    let role = if is_admin {
+        t_string!(i18n, role_admin).to_string()
+    } else {
+        t_string!(i18n, role_agent).to_string()
+    };
     view! {
         <div class="app">
             <header class="topbar">

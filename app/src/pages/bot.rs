@@ -16,7 +16,13 @@ pub fn BotPage() -> impl IntoView {
     let save_rule = ServerAction::<SaveBotRule>::new();
     let delete_rule = ServerAction::<DeleteBotRule>::new();
     let data = Resource::new(
-        move || (save_settings.version().get(), save_rule.version().get(), delete_rule.version().get()),
+        move || {
+            (
+                save_settings.version().get(),
+                save_rule.version().get(),
+                delete_rule.version().get(),
+            )
+        },
         |_| bot_settings(),
     );
     let error = move || {
@@ -56,7 +62,11 @@ pub fn BotPage() -> impl IntoView {
 }
 
 #[component]
-fn SettingsForm(form: BotForm, action: ServerAction<SaveBotSettings>, saved: impl Fn() -> bool + Send + Sync + 'static) -> impl IntoView {
+fn SettingsForm(
+    form: BotForm,
+    action: ServerAction<SaveBotSettings>,
+    saved: impl Fn() -> bool + Send + Sync + 'static,
+) -> impl IntoView {
     let i18n = use_i18n();
     let day_label = move |i: usize| match i {
         0 => t_string!(i18n, day_mon).to_string(),
@@ -104,7 +114,11 @@ fn SettingsForm(form: BotForm, action: ServerAction<SaveBotSettings>, saved: imp
 }
 
 #[component]
-fn RuleForm(rule: BotRuleView, save: ServerAction<SaveBotRule>, delete: ServerAction<DeleteBotRule>) -> impl IntoView {
+fn RuleForm(
+    rule: BotRuleView,
+    save: ServerAction<SaveBotRule>,
+    delete: ServerAction<DeleteBotRule>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let id = rule.id;
     let exact = rule.match_type == "exact";

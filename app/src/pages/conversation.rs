@@ -2,7 +2,9 @@
 //! customer panel; Meta's 24-hour window; history with older pages; the composer (Enter sends,
 //! Shift+Enter adds a line). Replies show at once as queued and update live.
 
-use crate::api::chats::{assignees, open_chat, Assign, HandBack, MarkRead, RetryMessage, SendReply, SetMode, Take};
+use crate::api::chats::{
+    assignees, open_chat, Assign, HandBack, MarkRead, RetryMessage, SendReply, SetMode, Take,
+};
 use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
 use crate::components::message::Bubble;
@@ -19,7 +21,11 @@ const WINDOW_HOURS: i64 = 24;
 #[component]
 pub fn ChatView(chat_id: i64, refresh: RwSignal<u64>, is_admin: bool) -> impl IntoView {
     let i18n = use_i18n();
-    let me = expect_context::<CurrentUser>().get_untracked().and_then(|r| r.ok()).flatten().map(|u| u.user_id);
+    let me = expect_context::<CurrentUser>()
+        .get_untracked()
+        .and_then(|r| r.ok())
+        .flatten()
+        .map(|u| u.user_id);
     let reply = ServerAction::<SendReply>::new();
     let retry = ServerAction::<RetryMessage>::new();
     let mark = ServerAction::<MarkRead>::new();
@@ -29,7 +35,15 @@ pub fn ChatView(chat_id: i64, refresh: RwSignal<u64>, is_admin: bool) -> impl In
     let hand_back = ServerAction::<HandBack>::new();
     let data = Resource::new(
         move || {
-            (refresh.get(), reply.version().get(), retry.version().get(), set_mode.version().get(), assign.version().get(), take.version().get(), hand_back.version().get())
+            (
+                refresh.get(),
+                reply.version().get(),
+                retry.version().get(),
+                set_mode.version().get(),
+                assign.version().get(),
+                take.version().get(),
+                hand_back.version().get(),
+            )
         },
         move |_| open_chat(chat_id, None),
     );
@@ -37,22 +51,41 @@ pub fn ChatView(chat_id: i64, refresh: RwSignal<u64>, is_admin: bool) -> impl In
     let older = RwSignal::new(Vec::<MessageView>::new());
     let has_older = RwSignal::new(false);
     let load_older = Action::new(move |before: &i64| open_chat(chat_id, Some(*before)));
+    let list: NodeRef<Ol> = NodeRef::new();
     Effect::new(move |_| {
         if let Some(Ok(page)) = load_older.value().get() {
+            let height_before = list
+                .get_untracked()
+                .map(|el| el.scroll_height())
+                .unwrap_or_default();
             older.update(|o| {
                 let mut merged = page.messages;
                 merged.append(o);
                 *o = merged;
             });
             has_older.set(page.has_older);
+            // Keep the reader where they were: the new page grows above them.
+            request_animation_frame(move || {
+                if let Some(el) = list.get_untracked() {
+                    el.set_scroll_top(el.scroll_height() - height_before);
+                }
+            });
         }
     });
-    let people = Resource::new(|| (), move |_| async move { if is_admin { assignees().await } else { Ok(Vec::new()) } });
+    let people = Resource::new(
+        || (),
+        move |_| async move {
+            if is_admin {
+                assignees().await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    );
     Effect::new(move |_| {
         mark.dispatch(MarkRead { chat_id });
     });
     let now = use_now();
-    let list: NodeRef<Ol> = NodeRef::new();
     // Newest at the bottom: keep the view scrolled there when messages arrive.
     Effect::new(move |_| {
         if let Some(Ok(_)) = data.get() {
@@ -67,7 +100,10 @@ pub fn ChatView(chat_id: i64, refresh: RwSignal<u64>, is_admin: bool) -> impl In
         if body.trim().is_empty() {
             return;
         }
-        reply.dispatch(SendReply { chat_id, text: body });
+        reply.dispatch(SendReply {
+            chat_id,
+            text: body,
+        });
         text.set(String::new());
     };
     let action_error = move || -> Option<AppError> {
@@ -122,14 +158,28 @@ pub fn ChatView(chat_id: i64, refresh: RwSignal<u64>, is_admin: bool) -> impl In
                                 {(may_act && chat.mode != Mode::Bot).then(|| view! {
                                     <button type="button" data-testid="hand-back" on:click=move |_| { hand_back.dispatch(HandBack { chat_id }); }>{t!(i18n, hand_back)}</button>
                                 })}
-                                {(!is_admin && !chat.assigned_user_id.is_none() && !mine).then(|| view! {
+                                {(!is_admin && chat.assigned_user_id.is_some() && !mine).then(|| view! {
                                     <span class="badge assignee" data-testid="assigned-elsewhere">{chat.assigned_name.clone()}</span>
                                 })}
                             </header>
                             <div class="chat-body">
                                 <div class="chat-main">
                                     {move || window_notice(i18n, &chat_for_window, now.get())}
-                                    <ol class="messages" data-testid="messages" node_ref=list>
+                                    <ol
+                                        class="messages"
+                                        data-testid="messages"
+                                        node_ref=list
+                                        on:scroll=move |_| {
+                                            // Scrolled to the top: fetch the page before the oldest shown.
+                                            let Some(el) = list.get_untracked() else { return };
+                                            if el.scroll_top() < 40 && has_older.get_untracked() && !load_older.pending().get_untracked() {
+                                                let before = older.get_untracked().first().map(|m| m.message_id).or(first_id);
+                                                if let Some(b) = before {
+                                                    load_older.dispatch(b);
+                                                }
+                                            }
+                                        }
+                                    >
                                         {move || has_older.get().then(|| {
                                             let before = older.get().first().map(|m| m.message_id).or(first_id);
                                             view! {
@@ -212,17 +262,24 @@ fn AssignSelect(
 }
 
 /// Meta chats: how long free-form replies are still allowed.
-fn window_notice(i18n: leptos_i18n::I18nContext<Locale>, chat: &ChatSummary, now: Option<chrono::DateTime<chrono::Utc>>) -> Option<impl IntoView> {
+fn window_notice(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    chat: &ChatSummary,
+    now: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<impl IntoView> {
     if chat.channel_kind != "meta" {
         return None;
     }
     let now = now?;
-    let closes = chat.last_customer_message_at.map(|t| t + chrono::Duration::hours(WINDOW_HOURS));
+    let closes = chat
+        .last_customer_message_at
+        .map(|t| t + chrono::Duration::hours(WINDOW_HOURS));
     Some(match closes {
         Some(at) if at > now => {
             let hours = (at - now).num_minutes() as f64 / 60.0;
             view! { <p class="window open" data-testid="window">{t_string!(i18n, window_open, hours = format!("{hours:.1}")).to_string()}</p> }.into_any()
         }
-        _ => view! { <p class="window closed" data-testid="window">{t!(i18n, window_closed)}</p> }.into_any(),
+        _ => view! { <p class="window closed" data-testid="window">{t!(i18n, window_closed)}</p> }
+            .into_any(),
     })
 }

@@ -21,7 +21,10 @@ pub fn use_now() -> ReadSignal<Option<chrono::DateTime<chrono::Utc>>> {
         set_now.set(Some(chrono::Utc::now()));
         #[cfg(feature = "hydrate")]
         {
-            let handle = set_interval_with_handle(move || set_now.set(Some(chrono::Utc::now())), std::time::Duration::from_secs(60));
+            let handle = set_interval_with_handle(
+                move || set_now.set(Some(chrono::Utc::now())),
+                std::time::Duration::from_secs(60),
+            );
             if let Ok(handle) = handle {
                 on_cleanup(move || handle.clear());
             }
@@ -35,7 +38,11 @@ pub fn InboxPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let selected = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()));
-    let is_admin = expect_context::<CurrentUser>().get_untracked().and_then(|r| r.ok()).flatten().is_some_and(|u| u.is_admin());
+    let is_admin = expect_context::<CurrentUser>()
+        .get_untracked()
+        .and_then(|r| r.ok())
+        .flatten()
+        .is_some_and(|u| u.is_admin());
     let tab = RwSignal::new(if is_admin { Tab::All } else { Tab::Mine });
     let mode = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
@@ -50,7 +57,9 @@ pub fn InboxPage() -> impl IntoView {
     use_live_events(
         || Some("/api/events".to_string()),
         move |kind, data| {
-            let chat_id = serde_json::from_str::<serde_json::Value>(&data).ok().and_then(|v| v.get("chat_id").and_then(|c| c.as_i64()));
+            let chat_id = serde_json::from_str::<serde_json::Value>(&data)
+                .ok()
+                .and_then(|v| v.get("chat_id").and_then(|c| c.as_i64()));
             if kind == "reload" || kind == "chat.updated" {
                 list_bump();
             }
@@ -180,11 +189,18 @@ pub fn mode_label(i18n: leptos_i18n::I18nContext<Locale>, mode: Mode) -> String 
 }
 
 pub fn contact_title(c: &ChatSummary) -> String {
-    c.contact_name.clone().or_else(|| c.contact_phone.as_ref().map(|p| format!("+{p}"))).unwrap_or_else(|| "?".into())
+    c.contact_name
+        .clone()
+        .or_else(|| c.contact_phone.as_ref().map(|p| format!("+{p}")))
+        .unwrap_or_else(|| "?".into())
 }
 
 #[component]
-fn ChatRow(chat: ChatSummary, selected: Memo<Option<i64>>, now: ReadSignal<Option<chrono::DateTime<chrono::Utc>>>) -> impl IntoView {
+fn ChatRow(
+    chat: ChatSummary,
+    selected: Memo<Option<i64>>,
+    now: ReadSignal<Option<chrono::DateTime<chrono::Utc>>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let href = format!("/inbox/{}", chat.chat_id);
     let unread = chat.unread_count;

@@ -22,14 +22,21 @@ pub fn SandboxPage() -> impl IntoView {
         move || Some(format!("/api/sandbox/events?phone={}", phone.get())),
         move |_, _| refresh.update(|n| *n += 1),
     );
-    let messages = Resource::new(move || (phone.get(), refresh.get(), send.version().get()), |(p, _, _)| sandbox_messages(p));
+    let messages = Resource::new(
+        move || (phone.get(), refresh.get(), send.version().get()),
+        |(p, _, _)| sandbox_messages(p),
+    );
     let text = RwSignal::new(String::new());
     let submit = move || {
         let body = text.get_untracked();
         if body.trim().is_empty() {
             return;
         }
-        send.dispatch(SandboxSend { phone: phone.get_untracked(), name: name.get_untracked(), text: body });
+        send.dispatch(SandboxSend {
+            phone: phone.get_untracked(),
+            name: name.get_untracked(),
+            text: body,
+        });
         text.set(String::new());
     };
     let send_error = move || send.value().get().and_then(Result::err);

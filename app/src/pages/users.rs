@@ -1,6 +1,9 @@
 //! `/admin/users` (admins only): list, create, edit name and role, (de)activate, reset password.
 
-use crate::api::users::{assignment_settings, list_users, CreateUser, ResetPassword, SaveAssignment, SetUserActive, UpdateUser};
+use crate::api::users::{
+    assignment_settings, list_users, CreateUser, ResetPassword, SaveAssignment, SetUserActive,
+    UpdateUser,
+};
 use crate::components::error_text::ErrorText;
 use crate::i18n::*;
 use crate::model::{Role, UserInfo};
@@ -25,7 +28,12 @@ pub fn UsersPage() -> impl IntoView {
     };
     let users = Resource::new(
         move || {
-            (actions.create.version().get(), actions.update.version().get(), actions.active.version().get(), actions.reset.version().get())
+            (
+                actions.create.version().get(),
+                actions.update.version().get(),
+                actions.active.version().get(),
+                actions.reset.version().get(),
+            )
         },
         |_| list_users(),
     );

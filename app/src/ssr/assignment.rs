@@ -22,7 +22,10 @@ pub struct AssignmentSettings {
 
 impl Default for AssignmentSettings {
     fn default() -> Self {
-        AssignmentSettings { enabled: false, capacity: 5 }
+        AssignmentSettings {
+            enabled: false,
+            capacity: 5,
+        }
     }
 }
 
@@ -31,7 +34,10 @@ pub const ONLINE_SECS: i32 = 60;
 
 /// Marks a user as online now (called while their event stream is open).
 pub async fn seen(pool: &PgPool, user_id: i64) -> Result<(), AppError> {
-    sqlx::query("update app_user set last_seen_at = now() where user_id = $1").bind(user_id).execute(pool).await?;
+    sqlx::query("update app_user set last_seen_at = now() where user_id = $1")
+        .bind(user_id)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
@@ -42,7 +48,9 @@ pub async fn distribute(pool: &PgPool) -> Result<usize, AppError> {
     if !config.enabled {
         return Ok(0);
     }
-    sqlx::query("select pg_advisory_xact_lock(7310002)").execute(&mut *tx).await?;
+    sqlx::query("select pg_advisory_xact_lock(7310002)")
+        .execute(&mut *tx)
+        .await?;
     let mut assigned = 0;
     loop {
         let waiting: Option<i64> = sqlx::query_scalar(
@@ -67,7 +75,17 @@ pub async fn distribute(pool: &PgPool) -> Result<usize, AppError> {
         .await?;
         let Some(agent) = agent else { break };
         let state = chat_changes::lock(&mut tx, chat_id).await?;
-        chat_changes::apply(&mut tx, chat_id, None, state, ChatState { assigned: Some(agent), ..state }).await?;
+        chat_changes::apply(
+            &mut tx,
+            chat_id,
+            None,
+            state,
+            ChatState {
+                assigned: Some(agent),
+                ..state
+            },
+        )
+        .await?;
         assigned += 1;
     }
     tx.commit().await?;

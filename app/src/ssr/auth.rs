@@ -5,7 +5,9 @@ use super::db::{login_failures, users};
 use super::AppState;
 use crate::model::{Role, UserInfo};
 use crate::AppError;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use sqlx::PgPool;
 use std::sync::OnceLock;
@@ -35,7 +37,11 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 pub async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-        Ok::<_, anyhow::Error>(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        Ok::<_, anyhow::Error>(
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
+        )
     })
     .await
     .map_err(|e| anyhow::anyhow!("verify task: {e}"))?
@@ -88,7 +94,10 @@ pub async fn login(
     match found {
         Some((user, _)) if ok && user.active => {
             login_failures::clear(pool, username).await?;
-            session.cycle_id().await.map_err(|e| anyhow::anyhow!("cycle session id: {e}"))?;
+            session
+                .cycle_id()
+                .await
+                .map_err(|e| anyhow::anyhow!("cycle session id: {e}"))?;
             bind_session(pool, session, user.user_id).await?;
             tracing::info!(user_id = user.user_id, "signed in");
             Ok(user)
@@ -104,21 +113,36 @@ pub async fn login(
 /// Stores the user and their current auth epoch in the session.
 pub async fn bind_session(pool: &PgPool, session: &Session, user_id: i64) -> Result<(), AppError> {
     let epoch = users::auth_epoch(pool, user_id).await?;
-    session.insert(SESSION_USER, user_id).await.map_err(|e| anyhow::anyhow!("session insert: {e}"))?;
-    session.insert(SESSION_EPOCH, epoch).await.map_err(|e| anyhow::anyhow!("session insert: {e}"))?;
+    session
+        .insert(SESSION_USER, user_id)
+        .await
+        .map_err(|e| anyhow::anyhow!("session insert: {e}"))?;
+    session
+        .insert(SESSION_EPOCH, epoch)
+        .await
+        .map_err(|e| anyhow::anyhow!("session insert: {e}"))?;
     Ok(())
 }
 
 /// The user behind a session, or `None`. A session whose user was deactivated, or whose
 /// password was reset since it signed in (the epoch moved), is emptied on the spot.
 pub async fn session_user(pool: &PgPool, session: &Session) -> Result<Option<UserInfo>, AppError> {
-    let uid: Option<i64> = session.get(SESSION_USER).await.map_err(|e| anyhow::anyhow!("session read: {e}"))?;
+    let uid: Option<i64> = session
+        .get(SESSION_USER)
+        .await
+        .map_err(|e| anyhow::anyhow!("session read: {e}"))?;
     let Some(uid) = uid else { return Ok(None) };
-    let epoch: Option<i32> = session.get(SESSION_EPOCH).await.map_err(|e| anyhow::anyhow!("session read: {e}"))?;
+    let epoch: Option<i32> = session
+        .get(SESSION_EPOCH)
+        .await
+        .map_err(|e| anyhow::anyhow!("session read: {e}"))?;
     match users::find_with_epoch(pool, uid).await? {
         Some((user, current)) if user.active && Some(current) == epoch => Ok(Some(user)),
         _ => {
-            session.flush().await.map_err(|e| anyhow::anyhow!("session flush: {e}"))?;
+            session
+                .flush()
+                .await
+                .map_err(|e| anyhow::anyhow!("session flush: {e}"))?;
             Ok(None)
         }
     }

@@ -29,16 +29,28 @@ pub struct Brain {
 
 impl Brain {
     pub async fn load(conn: &mut PgConnection) -> Result<Brain, AppError> {
-        Ok(Brain { settings: settings::bot(conn).await?, rules: bot_rules::enabled(conn).await? })
+        Ok(Brain {
+            settings: settings::bot(conn).await?,
+            rules: bot_rules::enabled(conn).await?,
+        })
     }
 }
 
 /// Lets the bot answer one customer message in a BOT chat (locked by the caller's transaction).
-pub async fn answer(conn: &mut PgConnection, brain: &Brain, chat_id: i64, state: ChatState, text: &str) -> Result<(), AppError> {
+pub async fn answer(
+    conn: &mut PgConnection,
+    brain: &Brain,
+    chat_id: i64,
+    state: ChatState,
+    text: &str,
+) -> Result<(), AppError> {
     if state.mode != Mode::Bot {
         return Ok(());
     }
-    let to_agents = ChatState { mode: Mode::Agent, ..state };
+    let to_agents = ChatState {
+        mode: Mode::Agent,
+        ..state
+    };
     if !brain.settings.enabled {
         chat_changes::apply(conn, chat_id, None, state, to_agents).await?;
         return Ok(());
@@ -66,7 +78,11 @@ pub async fn answer(conn: &mut PgConnection, brain: &Brain, chat_id: i64, state:
     Ok(())
 }
 
-async fn said_recently(conn: &mut PgConnection, chat_id: i64, text: &str) -> Result<bool, AppError> {
+async fn said_recently(
+    conn: &mut PgConnection,
+    chat_id: i64,
+    text: &str,
+) -> Result<bool, AppError> {
     Ok(sqlx::query_scalar(
         "select exists(select 1 from message where chat_id = $1 and sender_kind = 'bot' and body = $2
                          and created_at > now() - make_interval(hours => $3))",

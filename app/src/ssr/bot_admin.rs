@@ -22,7 +22,11 @@ pub async fn load(conn: &mut PgConnection) -> Result<BotForm, AppError> {
         handover_reply: s.handover_reply.unwrap_or_default(),
         hours_enabled: hours.is_some(),
         time_zone: shown.time_zone.clone(),
-        days: shown.days.iter().map(|d| d.map(|d| (fmt(d.open), fmt(d.close))).unwrap_or_default()).collect(),
+        days: shown
+            .days
+            .iter()
+            .map(|d| d.map(|d| (fmt(d.open), fmt(d.close))).unwrap_or_default())
+            .collect(),
         rules: rules
             .into_iter()
             .map(|r| BotRuleView {
@@ -44,7 +48,8 @@ fn text(s: &str) -> Option<String> {
 }
 
 fn time(s: &str) -> Result<NaiveTime, AppError> {
-    NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| AppError::invalid("hours", "time_invalid"))
+    NaiveTime::parse_from_str(s.trim(), "%H:%M")
+        .map_err(|_| AppError::invalid("hours", "time_invalid"))
 }
 
 pub fn parse(form: &BotForm) -> Result<BotSettings, AppError> {
@@ -52,12 +57,20 @@ pub fn parse(form: &BotForm) -> Result<BotSettings, AppError> {
     for (i, (open, close)) in form.days.iter().enumerate().take(7) {
         days[i] = match (open.trim(), close.trim()) {
             ("", "") => None,
-            (o, c) => Some(DayHours { open: time(o)?, close: time(c)? }),
+            (o, c) => Some(DayHours {
+                open: time(o)?,
+                close: time(c)?,
+            }),
         };
     }
-    let hours = BusinessHours { time_zone: form.time_zone.trim().to_string(), days };
+    let hours = BusinessHours {
+        time_zone: form.time_zone.trim().to_string(),
+        days,
+    };
     if form.hours_enabled {
-        hours.validate().map_err(|e| AppError::invalid("hours", e.code()))?;
+        hours
+            .validate()
+            .map_err(|e| AppError::invalid("hours", e.code()))?;
     }
     Ok(BotSettings {
         enabled: form.enabled,
@@ -69,7 +82,14 @@ pub fn parse(form: &BotForm) -> Result<BotSettings, AppError> {
     })
 }
 
-pub async fn save_rule(conn: &mut PgConnection, id: Option<i64>, keyword: &str, match_type: &str, reply: &str, enabled: bool) -> Result<(), AppError> {
+pub async fn save_rule(
+    conn: &mut PgConnection,
+    id: Option<i64>,
+    keyword: &str,
+    match_type: &str,
+    reply: &str,
+    enabled: bool,
+) -> Result<(), AppError> {
     bot::validate_rule(keyword, reply).map_err(|e| AppError::invalid("rule", e.code()))?;
     let match_type = match match_type {
         "exact" => MatchType::Exact,

@@ -49,18 +49,31 @@ pub fn may_reply(actor: &UserInfo, state: &ChatState) -> Result<(), AppError> {
 
 /// The state after `actor` replies: AGENT mode, and assigned to the replier if it was free.
 pub fn after_human_reply(actor: &UserInfo, state: &ChatState) -> ChatState {
-    ChatState { mode: Mode::Agent, assigned: state.assigned.or(Some(actor.user_id)) }
+    ChatState {
+        mode: Mode::Agent,
+        assigned: state.assigned.or(Some(actor.user_id)),
+    }
 }
 
 /// The state after an agent takes a chat: theirs, and a bot chat becomes an agent chat.
 pub fn after_take(actor: &UserInfo, state: &ChatState) -> ChatState {
-    let mode = if state.mode == Mode::Bot { Mode::Agent } else { state.mode };
-    ChatState { mode, assigned: Some(actor.user_id) }
+    let mode = if state.mode == Mode::Bot {
+        Mode::Agent
+    } else {
+        state.mode
+    };
+    ChatState {
+        mode,
+        assigned: Some(actor.user_id),
+    }
 }
 
 /// "Hand back to bot": the bot answers again and the chat leaves the agent's list.
 pub fn after_hand_back(_state: &ChatState) -> ChatState {
-    ChatState { mode: Mode::Bot, assigned: None }
+    ChatState {
+        mode: Mode::Bot,
+        assigned: None,
+    }
 }
 
 #[cfg(test)]
@@ -69,7 +82,13 @@ mod tests {
     use crate::model::Role;
 
     fn user(id: i64, role: Role) -> UserInfo {
-        UserInfo { user_id: id, username: format!("u{id}"), display_name: format!("U{id}"), role, active: true }
+        UserInfo {
+            user_id: id,
+            username: format!("u{id}"),
+            display_name: format!("U{id}"),
+            role,
+            active: true,
+        }
     }
 
     const ALL: [Mode; 4] = [Mode::Bot, Mode::Agent, Mode::Paused, Mode::Closed];
@@ -92,24 +111,80 @@ mod tests {
     fn agents_may_change_their_own_and_free_chats_but_not_others() {
         let rina = user(2, Role::Agent);
         for mode in ALL {
-            assert!(may_set_mode(&rina, &ChatState { mode, assigned: None }).is_ok());
-            assert!(may_set_mode(&rina, &ChatState { mode, assigned: Some(2) }).is_ok());
-            assert_eq!(may_set_mode(&rina, &ChatState { mode, assigned: Some(3) }), Err(AppError::Forbidden));
-            assert_eq!(may_reply(&rina, &ChatState { mode, assigned: Some(3) }), Err(AppError::Forbidden));
-            assert!(may_reply(&rina, &ChatState { mode, assigned: None }).is_ok());
+            assert!(may_set_mode(
+                &rina,
+                &ChatState {
+                    mode,
+                    assigned: None
+                }
+            )
+            .is_ok());
+            assert!(may_set_mode(
+                &rina,
+                &ChatState {
+                    mode,
+                    assigned: Some(2)
+                }
+            )
+            .is_ok());
+            assert_eq!(
+                may_set_mode(
+                    &rina,
+                    &ChatState {
+                        mode,
+                        assigned: Some(3)
+                    }
+                ),
+                Err(AppError::Forbidden)
+            );
+            assert_eq!(
+                may_reply(
+                    &rina,
+                    &ChatState {
+                        mode,
+                        assigned: Some(3)
+                    }
+                ),
+                Err(AppError::Forbidden)
+            );
+            assert!(may_reply(
+                &rina,
+                &ChatState {
+                    mode,
+                    assigned: None
+                }
+            )
+            .is_ok());
         }
     }
 
     #[test]
     fn agents_may_take_free_chats_and_release_their_own_only() {
         let rina = user(2, Role::Agent);
-        let free = ChatState { mode: Mode::Bot, assigned: None };
-        let hers = ChatState { mode: Mode::Agent, assigned: Some(2) };
-        let budis = ChatState { mode: Mode::Agent, assigned: Some(3) };
+        let free = ChatState {
+            mode: Mode::Bot,
+            assigned: None,
+        };
+        let hers = ChatState {
+            mode: Mode::Agent,
+            assigned: Some(2),
+        };
+        let budis = ChatState {
+            mode: Mode::Agent,
+            assigned: Some(3),
+        };
         assert!(may_assign(&rina, &free, Some(2)).is_ok());
-        assert_eq!(may_assign(&rina, &free, Some(3)), Err(AppError::Forbidden), "agents do not assign others");
+        assert_eq!(
+            may_assign(&rina, &free, Some(3)),
+            Err(AppError::Forbidden),
+            "agents do not assign others"
+        );
         assert!(may_assign(&rina, &hers, None).is_ok());
-        assert_eq!(may_assign(&rina, &budis, Some(2)), Err(AppError::Forbidden), "no taking another agent's chat");
+        assert_eq!(
+            may_assign(&rina, &budis, Some(2)),
+            Err(AppError::Forbidden),
+            "no taking another agent's chat"
+        );
         assert_eq!(may_assign(&rina, &budis, None), Err(AppError::Forbidden));
     }
 
@@ -117,19 +192,72 @@ mod tests {
     fn a_human_reply_takes_over_bot_chats() {
         let rina = user(2, Role::Agent);
         for mode in ALL {
-            let after = after_human_reply(&rina, &ChatState { mode, assigned: None });
-            assert_eq!(after, ChatState { mode: Mode::Agent, assigned: Some(2) });
+            let after = after_human_reply(
+                &rina,
+                &ChatState {
+                    mode,
+                    assigned: None,
+                },
+            );
+            assert_eq!(
+                after,
+                ChatState {
+                    mode: Mode::Agent,
+                    assigned: Some(2)
+                }
+            );
         }
         // An admin answering in an agent's chat leaves it with that agent.
         let admin = user(1, Role::Admin);
-        assert_eq!(after_human_reply(&admin, &ChatState { mode: Mode::Bot, assigned: Some(2) }).assigned, Some(2));
+        assert_eq!(
+            after_human_reply(
+                &admin,
+                &ChatState {
+                    mode: Mode::Bot,
+                    assigned: Some(2)
+                }
+            )
+            .assigned,
+            Some(2)
+        );
     }
 
     #[test]
     fn taking_a_bot_chat_makes_it_an_agent_chat_and_hand_back_frees_it() {
         let rina = user(2, Role::Agent);
-        assert_eq!(after_take(&rina, &ChatState { mode: Mode::Bot, assigned: None }), ChatState { mode: Mode::Agent, assigned: Some(2) });
-        assert_eq!(after_take(&rina, &ChatState { mode: Mode::Paused, assigned: None }).mode, Mode::Paused);
-        assert_eq!(after_hand_back(&ChatState { mode: Mode::Agent, assigned: Some(2) }), ChatState { mode: Mode::Bot, assigned: None });
+        assert_eq!(
+            after_take(
+                &rina,
+                &ChatState {
+                    mode: Mode::Bot,
+                    assigned: None
+                }
+            ),
+            ChatState {
+                mode: Mode::Agent,
+                assigned: Some(2)
+            }
+        );
+        assert_eq!(
+            after_take(
+                &rina,
+                &ChatState {
+                    mode: Mode::Paused,
+                    assigned: None
+                }
+            )
+            .mode,
+            Mode::Paused
+        );
+        assert_eq!(
+            after_hand_back(&ChatState {
+                mode: Mode::Agent,
+                assigned: Some(2)
+            }),
+            ChatState {
+                mode: Mode::Bot,
+                assigned: None
+            }
+        );
     }
 }

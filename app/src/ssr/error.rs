@@ -40,7 +40,8 @@ pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Resu
 
 pub fn set_status(e: &AppError) {
     if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        let code = http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let code = http::StatusCode::from_u16(e.status())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
         opts.set_status(code);
         if let AppError::TooManyRequests { retry_after_secs } = e {
             if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
@@ -54,8 +55,14 @@ pub fn set_status(e: &AppError) {
 /// JSON encoding as the body.
 impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
-        let status = http::StatusCode::from_u16(self.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let status = http::StatusCode::from_u16(self.status())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_string(&self).unwrap_or_else(|_| "\"Internal\"".to_string());
-        (status, [(http::header::CONTENT_TYPE, "application/json")], body).into_response()
+        (
+            status,
+            [(http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
     }
 }

@@ -34,7 +34,11 @@ pub struct Routed<'a> {
     pub event: &'a InboundEvent,
 }
 
-pub async fn store(pool: &PgPool, items: &[Routed<'_>], reopen_mode: Mode) -> Result<IngestReport, AppError> {
+pub async fn store(
+    pool: &PgPool,
+    items: &[Routed<'_>],
+    reopen_mode: Mode,
+) -> Result<IngestReport, AppError> {
     // A stable order (by customer, then provider time) keeps row locks in the same order across
     // concurrent bodies, so they wait for each other instead of deadlocking.
     let mut ordered: Vec<&Routed> = items.iter().collect();
@@ -45,23 +49,32 @@ pub async fn store(pool: &PgPool, items: &[Routed<'_>], reopen_mode: Mode) -> Re
     let mut brain: Option<Brain> = None;
     for item in ordered {
         match item.event {
-            InboundEvent::Message(m) => match store_message(&mut tx, item.channel_id, m, reopen_mode).await? {
-                Some((chat_id, state)) => {
-                    report.stored += 1;
-                    if !report.touched_chats.contains(&chat_id) {
-                        report.touched_chats.push(chat_id);
-                    }
-                    if state.mode == Mode::Bot {
-                        if brain.is_none() {
-                            brain = Some(Brain::load(&mut tx).await?);
+            InboundEvent::Message(m) => {
+                match store_message(&mut tx, item.channel_id, m, reopen_mode).await? {
+                    Some((chat_id, state)) => {
+                        report.stored += 1;
+                        if !report.touched_chats.contains(&chat_id) {
+                            report.touched_chats.push(chat_id);
                         }
-                        if let Some(brain) = &brain {
-                            bot::answer(&mut tx, brain, chat_id, state, m.text.as_deref().unwrap_or_default()).await?;
+                        if state.mode == Mode::Bot {
+                            if brain.is_none() {
+                                brain = Some(Brain::load(&mut tx).await?);
+                            }
+                            if let Some(brain) = &brain {
+                                bot::answer(
+                                    &mut tx,
+                                    brain,
+                                    chat_id,
+                                    state,
+                                    m.text.as_deref().unwrap_or_default(),
+                                )
+                                .await?;
+                            }
                         }
                     }
+                    None => report.duplicates += 1,
                 }
-                None => report.duplicates += 1,
-            },
+            }
             InboundEvent::Status(s) => {
                 if apply_status(&mut tx, item.channel_id, s).await? {
                     report.statuses += 1;
@@ -84,31 +97,66 @@ pub async fn store(pool: &PgPool, items: &[Routed<'_>], reopen_mode: Mode) -> Re
 
 fn sort_key<'a>(r: &'a Routed<'_>) -> (u8, Option<&'a str>, Option<&'a str>, i64) {
     match r.event {
-        InboundEvent::Message(m) => (0, m.from_phone.as_deref(), m.from_user_id.as_deref(), m.sent_at.timestamp()),
-        InboundEvent::Status(s) => (1, Some(s.provider_message_id.as_str()), None, s.at.timestamp()),
-        InboundEvent::Echo(e) => (2, Some(e.provider_message_id.as_str()), None, e.sent_at.timestamp()),
+        InboundEvent::Message(m) => (
+            0,
+            m.from_phone.as_deref(),
+            m.from_user_id.as_deref(),
+            m.sent_at.timestamp(),
+        ),
+        InboundEvent::Status(s) => (
+            1,
+            Some(s.provider_message_id.as_str()),
+            None,
+            s.at.timestamp(),
+        ),
+        InboundEvent::Echo(e) => (
+            2,
+            Some(e.provider_message_id.as_str()),
+            None,
+            e.sent_at.timestamp(),
+        ),
     }
 }
 
 /// Stores one customer message; returns its chat and the chat's state, or `None` for a
 /// redelivery.
-async fn store_message(conn: &mut PgConnection, channel_id: i64, m: &InboundMessage, reopen_mode: Mode) -> Result<Option<(i64, ChatState)>, AppError> {
+async fn store_message(
+    conn: &mut PgConnection,
+    channel_id: i64,
+    m: &InboundMessage,
+    reopen_mode: Mode,
+) -> Result<Option<(i64, ChatState)>, AppError> {
     // Redeliveries are the common case under provider retries: answer them without touching
     // the contact or chat (a redelivery must not reopen a closed chat either). A redelivery
     // racing the first delivery is still caught by the unique index below.
     if messages::exists(conn, channel_id, &m.provider_message_id).await? {
         return Ok(None);
     }
-    let contact_id = contacts::upsert(conn, m.from_phone.as_deref(), m.from_user_id.as_deref(), m.from_name.as_deref()).await?;
+    let contact_id = contacts::upsert(
+        conn,
+        m.from_phone.as_deref(),
+        m.from_user_id.as_deref(),
+        m.from_name.as_deref(),
+    )
+    .await?;
     let chat = chats::find_or_open(conn, channel_id, contact_id).await?;
-    let mut state = ChatState { mode: chat.mode, assigned: chat.assigned };
+    let mut state = ChatState {
+        mode: chat.mode,
+        assigned: chat.assigned,
+    };
     if chat.mode == Mode::Closed {
         // The customer wrote again: the chat reopens (recorded like any other transition).
-        let reopened = ChatState { mode: reopen_mode, ..state };
+        let reopened = ChatState {
+            mode: reopen_mode,
+            ..state
+        };
         chat_changes::apply(conn, chat.chat_id, None, state, reopened).await?;
         state = reopened;
     }
-    let media = m.media.as_ref().map(|media| serde_json::to_value(media).unwrap_or_default());
+    let media = m
+        .media
+        .as_ref()
+        .map(|media| serde_json::to_value(media).unwrap_or_default());
     let inserted = messages::insert_inbound(
         conn,
         &messages::Inbound {
@@ -124,7 +172,9 @@ async fn store_message(conn: &mut PgConnection, channel_id: i64, m: &InboundMess
         },
     )
     .await?;
-    let Some(message_id) = inserted else { return Ok(None) };
+    let Some(message_id) = inserted else {
+        return Ok(None);
+    };
     chats::record_inbound(conn, chat.chat_id, m.sent_at, &preview(m)).await?;
     let view = messages::view(conn, message_id).await?;
     events::publish(conn, events::MESSAGE_CREATED, chat.chat_id, &view).await?;
@@ -135,20 +185,36 @@ async fn store_message(conn: &mut PgConnection, channel_id: i64, m: &InboundMess
 
 /// The chat list's one-line preview of a message.
 fn preview(m: &InboundMessage) -> String {
-    let text = m.text.clone().unwrap_or_else(|| format!("[{}]", m.kind.as_str()));
+    let text = m
+        .text
+        .clone()
+        .unwrap_or_else(|| format!("[{}]", m.kind.as_str()));
     text.chars().take(140).collect()
 }
 
 /// Applies a delivery status, forward only. A status for a send whose response we never saw
 /// (we crashed, or the request timed out) is matched by the callback data we attached to it
 /// (`msg-<message id>`), which also teaches us the provider's id.
-async fn apply_status(conn: &mut PgConnection, channel_id: i64, s: &StatusUpdate) -> Result<bool, AppError> {
-    if let Some(message_id) = s.callback_data.as_deref().and_then(|c| c.strip_prefix("msg-")).and_then(|id| id.parse::<i64>().ok()) {
+async fn apply_status(
+    conn: &mut PgConnection,
+    channel_id: i64,
+    s: &StatusUpdate,
+) -> Result<bool, AppError> {
+    if let Some(message_id) = s
+        .callback_data
+        .as_deref()
+        .and_then(|c| c.strip_prefix("msg-"))
+        .and_then(|id| id.parse::<i64>().ok())
+    {
         messages::adopt_provider_id(conn, message_id, channel_id, &s.provider_message_id).await?;
     }
     let code = s.error.as_ref().and_then(|e| e.code.clone());
     let reason = s.error.as_ref().map(|e| {
-        [e.title.as_deref(), e.detail.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(": ")
+        [e.title.as_deref(), e.detail.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": ")
     });
     let changed = messages::apply_status(
         conn,

@@ -20,7 +20,12 @@ pub enum Sender<'a> {
     Bot,
 }
 
-pub async fn queue_reply(pool: &PgPool, chat_id: i64, sender: Sender<'_>, text: &str) -> Result<Vec<MessageView>, AppError> {
+pub async fn queue_reply(
+    pool: &PgPool,
+    chat_id: i64,
+    sender: Sender<'_>,
+    text: &str,
+) -> Result<Vec<MessageView>, AppError> {
     let mut tx = pool.begin().await?;
     let views = queue_reply_in(&mut tx, chat_id, sender, text).await?;
     tx.commit().await?;
@@ -28,7 +33,12 @@ pub async fn queue_reply(pool: &PgPool, chat_id: i64, sender: Sender<'_>, text: 
 }
 
 /// The same inside the caller's transaction (the bot answers in the ingest transaction).
-pub async fn queue_reply_in(tx: &mut sqlx::PgConnection, chat_id: i64, sender: Sender<'_>, text: &str) -> Result<Vec<MessageView>, AppError> {
+pub async fn queue_reply_in(
+    tx: &mut sqlx::PgConnection,
+    chat_id: i64,
+    sender: Sender<'_>,
+    text: &str,
+) -> Result<Vec<MessageView>, AppError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(AppError::invalid("text", "reply_empty"));
@@ -39,14 +49,23 @@ pub async fn queue_reply_in(tx: &mut sqlx::PgConnection, chat_id: i64, sender: S
     }
     let route = chats::route(&mut *tx, chat_id).await?;
     if route.channel_kind == "meta" {
-        let open = route.last_customer_message_at.is_some_and(|t| Utc::now() - t < Duration::hours(META_WINDOW_HOURS));
+        let open = route
+            .last_customer_message_at
+            .is_some_and(|t| Utc::now() - t < Duration::hours(META_WINDOW_HOURS));
         if !open {
             return Err(AppError::Conflict("outside_24h_window".into()));
         }
     }
     // A human reply takes the chat over: AGENT mode, and theirs if it was free.
     if let Sender::Human(user) = sender {
-        chat_changes::apply(&mut *tx, chat_id, Some(user), state, chat_state::after_human_reply(user, &state)).await?;
+        chat_changes::apply(
+            &mut *tx,
+            chat_id,
+            Some(user),
+            state,
+            chat_state::after_human_reply(user, &state),
+        )
+        .await?;
     }
     let (kind, user) = match sender {
         Sender::Human(u) => ("agent", Some(u.user_id)),
@@ -56,11 +75,19 @@ pub async fn queue_reply_in(tx: &mut sqlx::PgConnection, chat_id: i64, sender: S
     // messages, split at paragraph or sentence ends.
     let mut views = Vec::new();
     for part in whatsapp::split_text(text, whatsapp::MAX_TEXT_CHARS) {
-        let message_id = messages::insert_outbound(&mut *tx, chat_id, route.channel_id, kind, user, &part).await?;
+        let message_id =
+            messages::insert_outbound(&mut *tx, chat_id, route.channel_id, kind, user, &part)
+                .await?;
         outbox::enqueue(&mut *tx, message_id).await?;
         let view = messages::view(&mut *tx, message_id).await?;
         events::publish(&mut *tx, events::MESSAGE_CREATED, chat_id, &view).await?;
-        chats::record_outbound(&mut *tx, chat_id, view.sent_at, &part.chars().take(140).collect::<String>()).await?;
+        chats::record_outbound(
+            &mut *tx,
+            chat_id,
+            view.sent_at,
+            &part.chars().take(140).collect::<String>(),
+        )
+        .await?;
         views.push(view);
     }
     let summary = chats::summary(&mut *tx, chat_id).await?;

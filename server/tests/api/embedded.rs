@@ -7,7 +7,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start_server(data_dir: &Path, port: u16) -> Child {
@@ -42,7 +46,11 @@ async fn wait_ready(port: u16, child: &mut Child) {
 }
 
 fn stop_server(mut child: Child) {
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -62,7 +70,10 @@ fn postmaster_pid(data_dir: &Path) -> Option<i32> {
 fn process_alive(pid: i32) -> bool {
     // A zombie (exited, not yet reaped by its parent) counts as gone.
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => !stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')),
+        Ok(stat) => !stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
         Err(_) => false,
     }
 }
@@ -92,11 +103,20 @@ async fn without_database_url_the_server_runs_and_stops_its_own_postgres() {
     wait_ready(port, &mut child).await;
     let pid = postmaster_pid(&data_dir).expect("a running private PostgreSQL");
     assert!(process_alive(pid));
-    assert!(data_dir.join("postgres/run/.s.PGSQL.5432").exists(), "listens on a socket in the data directory");
-    assert!(data_dir.join("secret.key").exists(), "a secret key was generated");
+    assert!(
+        data_dir.join("postgres/run/.s.PGSQL.5432").exists(),
+        "listens on a socket in the data directory"
+    );
+    assert!(
+        data_dir.join("secret.key").exists(),
+        "a secret key was generated"
+    );
 
     // The bootstrap admin can sign in.
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     let res = client
         .post(format!("http://127.0.0.1:{port}/api/login"))
         .form(&[("username", "boss"), ("password", "boss-password")])
@@ -107,7 +127,10 @@ async fn without_database_url_the_server_runs_and_stops_its_own_postgres() {
 
     stop_server(child);
     assert!(gone_soon(pid), "the private PostgreSQL is gone");
-    assert!(postmaster_pid(&data_dir).is_none(), "shut down cleanly (no postmaster.pid)");
+    assert!(
+        postmaster_pid(&data_dir).is_none(),
+        "shut down cleanly (no postmaster.pid)"
+    );
 
     // Data survives a restart: the same account still exists (and no second one is created).
     let port = free_port();

@@ -5,7 +5,6 @@ use reqwest::{Client, Response, StatusCode};
 use server::config::Config;
 use server::startup::Application;
 use sqlx::PgPool;
-use std::path::PathBuf;
 
 pub struct TestApp {
     pub base: String,
@@ -24,7 +23,7 @@ impl Drop for TestApp {
 pub fn test_config() -> Config {
     Config {
         database_url: None,
-        data_dir: PathBuf::from(std::env::temp_dir()).join("inbox-api-tests"),
+        data_dir: std::env::temp_dir().join("inbox-api-tests"),
         secret_key_hex: Some("11".repeat(32)),
         demo: false,
         demo_data: false,
@@ -48,14 +47,25 @@ impl TestApp {
         if std::env::var("TEST_LOG").is_ok() {
             server::telemetry::init();
         }
-        let app = Application::build(&config, pool.clone()).await.expect("build the application");
+        let app = Application::build(&config, pool.clone())
+            .await
+            .expect("build the application");
         let outbox = app.outbox.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("local addr"));
         let server = tokio::spawn(async move {
-            app.serve(listener, std::future::pending()).await.expect("serve");
+            app.serve(listener, std::future::pending())
+                .await
+                .expect("serve");
         });
-        TestApp { base, pool, outbox, server }
+        TestApp {
+            base,
+            pool,
+            outbox,
+            server,
+        }
     }
 
     /// Runs the outbox worker until nothing is left in the outbox (retries included).
@@ -65,7 +75,11 @@ impl TestApp {
         loop {
             let outcome = self.outbox.deliver_next().await.expect("deliver_next");
             if outcome == server::outbox::Outcome::Idle {
-                if app::ssr::db::outbox::pending_count(&self.pool).await.unwrap() == 0 {
+                if app::ssr::db::outbox::pending_count(&self.pool)
+                    .await
+                    .unwrap()
+                    == 0
+                {
                     return outcomes;
                 }
                 // A retry is scheduled a few milliseconds ahead.
@@ -78,7 +92,10 @@ impl TestApp {
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql).fetch_one(&self.pool).await.expect("count query")
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.pool)
+            .await
+            .expect("count query")
     }
 
     /// A browser-like client: keeps cookies, does not follow redirects (so tests see them).
@@ -93,7 +110,12 @@ impl TestApp {
     /// Requests a page as a browser does (`Accept: text/html`, which is what makes guards answer
     /// with a 302 rather than a bare `Location`).
     pub async fn page(&self, client: &Client, path: &str) -> Response {
-        client.get(self.url(path)).header("accept", "text/html").send().await.expect("request")
+        client
+            .get(self.url(path))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("request")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -102,17 +124,33 @@ impl TestApp {
 
     /// Calls a server function the way a form or script does (form-encoded POST).
     pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
-        client.post(self.url(&format!("/api/{endpoint}"))).form(form).send().await.expect("request")
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn login(&self, client: &Client, username: &str, password: &str) -> Response {
-        self.call(client, "login", &[("username", username), ("password", password)]).await
+        self.call(
+            client,
+            "login",
+            &[("username", username), ("password", password)],
+        )
+        .await
     }
 
     pub async fn create_user(&self, username: &str, role: Role, password: &str) -> UserInfo {
-        app::ssr::db::accounts::create_user(&self.pool, username, username, role, password.to_string())
-            .await
-            .expect("create user")
+        app::ssr::db::accounts::create_user(
+            &self.pool,
+            username,
+            username,
+            role,
+            password.to_string(),
+        )
+        .await
+        .expect("create user")
     }
 
     /// A client signed in as a new user with that role.

@@ -24,11 +24,19 @@ async fn read_until(res: reqwest::Response, done: impl Fn(&[Sse]) -> bool) -> Ve
     let mut events = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(10);
     while !done(&events) {
-        let chunk = tokio::time::timeout_at(deadline.into(), stream.next()).await.expect("events in time").unwrap().unwrap();
+        let chunk = tokio::time::timeout_at(deadline.into(), stream.next())
+            .await
+            .expect("events in time")
+            .unwrap()
+            .unwrap();
         buf.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = buf.find("\n\n") {
             let block: String = buf.drain(..end + 2).collect();
-            let mut e = Sse { id: None, event: String::new(), data: String::new() };
+            let mut e = Sse {
+                id: None,
+                event: String::new(),
+                data: String::new(),
+            };
             for line in block.lines() {
                 if let Some(v) = line.strip_prefix("id:") {
                     e.id = v.trim().parse().ok();
@@ -53,7 +61,13 @@ async fn demo_app(pool: PgPool) -> TestApp {
 }
 
 async fn customer_says(app: &TestApp, text: &str) {
-    let res = app.call(&app.client(), "sandbox/send", &[("phone", "6281298765432"), ("name", "Budi"), ("text", text)]).await;
+    let res = app
+        .call(
+            &app.client(),
+            "sandbox/send",
+            &[("phone", "6281298765432"), ("name", "Budi"), ("text", text)],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
 }
 
@@ -66,7 +80,10 @@ async fn an_event_published_by_one_process_reaches_a_subscriber_of_another(pool:
     assert_eq!(res.status(), StatusCode::OK);
     customer_says(&one, "lewat proses satu").await;
     let events = read_until(res, |e| e.iter().any(|e| e.event == "chat.updated")).await;
-    let created = events.iter().find(|e| e.event == "message.created").expect("message.created");
+    let created = events
+        .iter()
+        .find(|e| e.event == "message.created")
+        .expect("message.created");
     let message: app::model::MessageView = serde_json::from_str(&created.data).unwrap();
     assert_eq!(message.body.as_deref(), Some("lewat proses satu"));
 }
@@ -80,19 +97,41 @@ async fn reconnecting_with_last_event_id_delivers_the_missed_events_exactly_once
     // While the browser is away: two more messages (and their chat updates).
     customer_says(&app, "dua").await;
     customer_says(&app, "tiga").await;
-    let missed: Vec<i64> = sqlx::query_scalar("select event_id from event where event_id > $1 order by event_id").bind(seen).fetch_all(&app.pool).await.unwrap();
+    let missed: Vec<i64> =
+        sqlx::query_scalar("select event_id from event where event_id > $1 order by event_id")
+            .bind(seen)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
     assert_eq!(missed.len(), 4);
 
-    let res = agent.get(app.url("/api/events")).header("last-event-id", seen.to_string()).send().await.unwrap();
+    let res = agent
+        .get(app.url("/api/events"))
+        .header("last-event-id", seen.to_string())
+        .send()
+        .await
+        .unwrap();
     // ... and one more after reconnecting, which must come once, live.
     let after = {
         let app_url = app.url("/api/sandbox/send");
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(300)).await;
-            reqwest::Client::new().post(app_url).form(&[("phone", "6281298765432"), ("name", "Budi"), ("text", "empat")]).send().await.unwrap();
+            reqwest::Client::new()
+                .post(app_url)
+                .form(&[
+                    ("phone", "6281298765432"),
+                    ("name", "Budi"),
+                    ("text", "empat"),
+                ])
+                .send()
+                .await
+                .unwrap();
         })
     };
-    let events = read_until(res, |e| e.iter().filter(|e| e.event == "message.created").count() >= 3).await;
+    let events = read_until(res, |e| {
+        e.iter().filter(|e| e.event == "message.created").count() >= 3
+    })
+    .await;
     after.await.unwrap();
     let ids: Vec<i64> = events.iter().filter_map(|e| e.id).collect();
     assert_eq!(&ids[..4], &missed[..], "the missed events first, in order");
@@ -103,7 +142,12 @@ async fn reconnecting_with_last_event_id_delivers_the_missed_events_exactly_once
     let texts: Vec<String> = events
         .iter()
         .filter(|e| e.event == "message.created")
-        .map(|e| serde_json::from_str::<app::model::MessageView>(&e.data).unwrap().body.unwrap())
+        .map(|e| {
+            serde_json::from_str::<app::model::MessageView>(&e.data)
+                .unwrap()
+                .body
+                .unwrap()
+        })
         .collect();
     assert_eq!(texts, vec!["dua", "tiga", "empat"]);
 }
@@ -113,7 +157,12 @@ async fn a_subscriber_too_far_behind_is_told_to_reload(pool: PgPool) {
     let app = demo_app(pool).await;
     let (agent, _) = app.signed_in("tari", Role::Agent).await;
     sqlx::query("insert into event (kind, payload) select 'chat.updated', '{}'::jsonb from generate_series(1, 600)").execute(&app.pool).await.unwrap();
-    let res = agent.get(app.url("/api/events")).header("last-event-id", "1").send().await.unwrap();
+    let res = agent
+        .get(app.url("/api/events"))
+        .header("last-event-id", "1")
+        .send()
+        .await
+        .unwrap();
     let events = read_until(res, |e| !e.is_empty()).await;
     assert_eq!(events[0].event, "reload");
 }

@@ -60,18 +60,39 @@ async fn meta_mock(responder: impl Respond + 'static) -> MockServer {
 /// The app, a customer who just wrote on the Meta channel, and a signed-in agent.
 async fn setup(pool: PgPool, mock: &MockServer) -> (TestApp, reqwest::Client, i64) {
     let app = TestApp::spawn_with(pool, provider_config(&mock.uri())).await;
-    assert_eq!(app.post_meta(&meta_text("6281298765432", "wamid.hello", "halo kak")).await.status(), StatusCode::OK);
-    let chat: i64 = sqlx::query_scalar("select chat_id from chat").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(
+        app.post_meta(&meta_text("6281298765432", "wamid.hello", "halo kak"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let chat: i64 = sqlx::query_scalar("select chat_id from chat")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     let (agent, _) = app.signed_in("rina", Role::Agent).await;
     (app, agent, chat)
 }
 
-async fn reply(app: &TestApp, client: &reqwest::Client, chat: i64, text: &str) -> reqwest::Response {
-    app.call(client, "chats/reply", &[("chat_id", &chat.to_string()), ("text", text)]).await
+async fn reply(
+    app: &TestApp,
+    client: &reqwest::Client,
+    chat: i64,
+    text: &str,
+) -> reqwest::Response {
+    app.call(
+        client,
+        "chats/reply",
+        &[("chat_id", &chat.to_string()), ("text", text)],
+    )
+    .await
 }
 
 async fn statuses(app: &TestApp) -> Vec<String> {
-    sqlx::query_scalar("select status from message where direction = 'out' order by message_id").fetch_all(&app.pool).await.unwrap()
+    sqlx::query_scalar("select status from message where direction = 'out' order by message_id")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
 }
 
 /// The `biz_opaque_callback_data` of every request that the mock answered with success.
@@ -81,13 +102,22 @@ async fn delivered_keys(mock: &MockServer, succeeded: impl Fn(usize) -> bool) ->
         .iter()
         .enumerate()
         .filter(|(i, _)| succeeded(*i))
-        .map(|(_, r)| r.body_json::<serde_json::Value>().unwrap()["biz_opaque_callback_data"].as_str().unwrap().to_string())
+        .map(|(_, r)| {
+            r.body_json::<serde_json::Value>().unwrap()["biz_opaque_callback_data"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect()
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_reply_is_delivered_once(pool: PgPool) {
-    let mock = meta_mock(Flaky { calls: Arc::default(), fail: |_| false }).await;
+    let mock = meta_mock(Flaky {
+        calls: Arc::default(),
+        fail: |_| false,
+    })
+    .await;
     let (app, agent, chat) = setup(pool, &mock).await;
     let res = reply(&app, &agent, chat, "Baik kak, kami cek dulu ya").await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -102,22 +132,38 @@ async fn a_reply_is_delivered_once(pool: PgPool) {
     assert_eq!(body["to"], "+6281298765432");
     assert_eq!(body["type"], "text");
     assert_eq!(body["text"]["body"], "Baik kak, kami cek dulu ya");
-    assert_eq!(body["biz_opaque_callback_data"], format!("msg-{}", queued[0].message_id));
+    assert_eq!(
+        body["biz_opaque_callback_data"],
+        format!("msg-{}", queued[0].message_id)
+    );
     let (status, wamid): (String, String) =
-        sqlx::query_as("select status, provider_message_id from message where direction = 'out'").fetch_one(&app.pool).await.unwrap();
+        sqlx::query_as("select status, provider_message_id from message where direction = 'out'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     assert_eq!((status.as_str(), wamid.as_str()), ("sent", "wamid.mock0"));
 
     // The provider's later statuses move it on.
-    app.post_meta(&crate::helpers::meta_status("wamid.mock0", "delivered")).await;
+    app.post_meta(&crate::helpers::meta_status("wamid.mock0", "delivered"))
+        .await;
     assert_eq!(statuses(&app).await, vec!["delivered"]);
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn with_half_of_the_calls_failing_every_reply_is_still_delivered_once(pool: PgPool) {
-    let mock = meta_mock(Flaky { calls: Arc::default(), fail: |n| n % 2 == 0 }).await;
+    let mock = meta_mock(Flaky {
+        calls: Arc::default(),
+        fail: |n| n % 2 == 0,
+    })
+    .await;
     let (app, agent, chat) = setup(pool, &mock).await;
     for i in 0..20 {
-        assert_eq!(reply(&app, &agent, chat, &format!("reply {i}")).await.status(), StatusCode::OK);
+        assert_eq!(
+            reply(&app, &agent, chat, &format!("reply {i}"))
+                .await
+                .status(),
+            StatusCode::OK
+        );
     }
     let outcomes = app.drain_outbox().await;
     assert_eq!(outcomes.iter().filter(|o| **o == Outcome::Sent).count(), 20);
@@ -126,7 +172,11 @@ async fn with_half_of_the_calls_failing_every_reply_is_still_delivered_once(pool
     assert_eq!(keys.len(), 20);
     keys.sort();
     keys.dedup();
-    assert_eq!(keys.len(), 20, "each reply reached the provider exactly once");
+    assert_eq!(
+        keys.len(),
+        20,
+        "each reply reached the provider exactly once"
+    );
     assert!(statuses(&app).await.iter().all(|s| s == "sent"));
 }
 
@@ -141,34 +191,62 @@ async fn a_permanent_error_fails_at_once_with_the_reason_and_retry_sends_again(p
     let (app, agent, chat) = setup(pool, &mock).await;
     reply(&app, &agent, chat, "halo").await;
     assert_eq!(app.drain_outbox().await, vec![Outcome::Failed]);
-    let (status, code, reason): (String, Option<String>, Option<String>) =
-        sqlx::query_as("select status, error_code, error_reason from message where direction = 'out'").fetch_one(&app.pool).await.unwrap();
-    assert_eq!((status.as_str(), code.as_deref()), ("failed", Some("131026")));
+    let (status, code, reason): (String, Option<String>, Option<String>) = sqlx::query_as(
+        "select status, error_code, error_reason from message where direction = 'out'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (status.as_str(), code.as_deref()),
+        ("failed", Some("131026"))
+    );
     assert!(reason.unwrap().contains("Message undeliverable"));
-    assert_eq!(mock.received_requests().await.unwrap().len(), 1, "not retried");
+    assert_eq!(
+        mock.received_requests().await.unwrap().len(),
+        1,
+        "not retried"
+    );
 
     // Retry really sends it again.
-    Mock::given(method("POST")).respond_with(meta_ok(7)).mount(&mock).await;
-    let id: i64 = sqlx::query_scalar("select message_id from message where direction = 'out'").fetch_one(&app.pool).await.unwrap();
-    let res = app.call(&agent, "chats/retry", &[("message_id", &id.to_string())]).await;
+    Mock::given(method("POST"))
+        .respond_with(meta_ok(7))
+        .mount(&mock)
+        .await;
+    let id: i64 = sqlx::query_scalar("select message_id from message where direction = 'out'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let res = app
+        .call(&agent, "chats/retry", &[("message_id", &id.to_string())])
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.json::<MessageView>().await.unwrap().status, "queued");
     assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
     assert_eq!(mock.received_requests().await.unwrap().len(), 2);
     assert_eq!(statuses(&app).await, vec!["sent"]);
     // A message that did not fail cannot be "retried" into a second copy.
-    let res = app.call(&agent, "chats/retry", &[("message_id", &id.to_string())]).await;
+    let res = app
+        .call(&agent, "chats/retry", &[("message_id", &id.to_string())])
+        .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn an_outage_of_the_provider_delays_but_loses_nothing(pool: PgPool) {
     let calls = Arc::new(AtomicUsize::new(0));
-    let mock = meta_mock(Flaky { calls: calls.clone(), fail: |n| n < 6 }).await;
+    let mock = meta_mock(Flaky {
+        calls: calls.clone(),
+        fail: |n| n < 6,
+    })
+    .await;
     let (app, agent, chat) = setup(pool, &mock).await;
     reply(&app, &agent, chat, "still there?").await;
     let outcomes = app.drain_outbox().await;
-    assert_eq!(outcomes.iter().filter(|o| **o == Outcome::Retrying).count(), 6);
+    assert_eq!(
+        outcomes.iter().filter(|o| **o == Outcome::Retrying).count(),
+        6
+    );
     assert_eq!(outcomes.last(), Some(&Outcome::Sent));
     assert_eq!(calls.load(Ordering::SeqCst), 7);
     assert_eq!(statuses(&app).await, vec!["sent"]);
@@ -176,28 +254,47 @@ async fn an_outage_of_the_provider_delays_but_loses_nothing(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn after_the_retry_budget_the_reply_fails_with_the_last_reason(pool: PgPool) {
-    let mock = meta_mock(Flaky { calls: Arc::default(), fail: |_| true }).await;
+    let mock = meta_mock(Flaky {
+        calls: Arc::default(),
+        fail: |_| true,
+    })
+    .await;
     let (app, agent, chat) = setup(pool, &mock).await;
     reply(&app, &agent, chat, "halo").await;
     let outcomes = app.drain_outbox().await;
     assert_eq!(outcomes.len(), 10);
     assert_eq!(outcomes.last(), Some(&Outcome::Failed));
-    let reason: String = sqlx::query_scalar("select error_reason from message where direction = 'out'").fetch_one(&app.pool).await.unwrap();
+    let reason: String =
+        sqlx::query_scalar("select error_reason from message where direction = 'out'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     assert!(reason.contains("temporarily unavailable"), "{reason}");
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn free_text_outside_the_24_hour_window_is_refused_before_sending(pool: PgPool) {
-    let mock = meta_mock(Flaky { calls: Arc::default(), fail: |_| false }).await;
+    let mock = meta_mock(Flaky {
+        calls: Arc::default(),
+        fail: |_| false,
+    })
+    .await;
     let app = TestApp::spawn_with(pool, provider_config(&mock.uri())).await;
     // The fixture's message is from October 2025.
     app.post_meta(&fixture("meta_text.json")).await;
-    let chat: i64 = sqlx::query_scalar("select chat_id from chat").fetch_one(&app.pool).await.unwrap();
+    let chat: i64 = sqlx::query_scalar("select chat_id from chat")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     let (agent, _) = app.signed_in("rina", Role::Agent).await;
     let res = reply(&app, &agent, chat, "halo").await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert!(res.text().await.unwrap().contains("outside_24h_window"));
-    assert_eq!(app.count("select count(*) from message where direction = 'out'").await, 0);
+    assert_eq!(
+        app.count("select count(*) from message where direction = 'out'")
+            .await,
+        0
+    );
     assert_eq!(app.count("select count(*) from outbox").await, 0);
 }
 
@@ -215,15 +312,28 @@ async fn replies_to_whapi_chats_go_through_the_whapi_api(pool: PgPool) {
         .await;
     let app = TestApp::spawn_with(pool, provider_config(&mock.uri())).await;
     app.post_whapi(&fixture("whapi_text.json")).await;
-    let chat: i64 = sqlx::query_scalar("select chat_id from chat").fetch_one(&app.pool).await.unwrap();
+    let chat: i64 = sqlx::query_scalar("select chat_id from chat")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     let (agent, _) = app.signed_in("rina", Role::Agent).await;
-    assert_eq!(reply(&app, &agent, chat, "Siap kak").await.status(), StatusCode::OK);
+    assert_eq!(
+        reply(&app, &agent, chat, "Siap kak").await.status(),
+        StatusCode::OK
+    );
     assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
     let requests = mock.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
     let body: serde_json::Value = requests[0].body_json().unwrap();
-    assert_eq!((body["to"].as_str(), body["body"].as_str()), (Some("6281298765432"), Some("Siap kak")));
-    let wamid: String = sqlx::query_scalar("select provider_message_id from message where direction = 'out'").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(
+        (body["to"].as_str(), body["body"].as_str()),
+        (Some("6281298765432"), Some("Siap kak"))
+    );
+    let wamid: String =
+        sqlx::query_scalar("select provider_message_id from message where direction = 'out'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     assert_eq!(wamid, "whapi-out-1");
 }
 
@@ -233,39 +343,99 @@ async fn the_sandbox_phone_chats_through_the_same_path(pool: PgPool) {
     config.demo = true;
     let app = TestApp::spawn_with(pool, config).await;
     let phone = app.client();
-    let res = app.call(&phone, "sandbox/send", &[("phone", "0812-9876-5432"), ("name", "Budi"), ("text", "<b>halo</b>")]).await;
+    let res = app
+        .call(
+            &phone,
+            "sandbox/send",
+            &[
+                ("phone", "0812-9876-5432"),
+                ("name", "Budi"),
+                ("text", "<b>halo</b>"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let (contact_phone, body): (String, String) =
-        sqlx::query_as("select phone, body from message join chat using (chat_id) join contact using (contact_id)").fetch_one(&app.pool).await.unwrap();
-    assert_eq!((contact_phone.as_str(), body.as_str()), ("6281298765432", "<b>halo</b>"), "Indonesian 08… becomes 628…");
+    let (contact_phone, body): (String, String) = sqlx::query_as(
+        "select phone, body from message join chat using (chat_id) join contact using (contact_id)",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (contact_phone.as_str(), body.as_str()),
+        ("6281298765432", "<b>halo</b>"),
+        "Indonesian 08… becomes 628…"
+    );
 
     let agent = app.client();
-    assert_eq!(app.login(&agent, "rina", "rina-demo").await.status(), StatusCode::OK);
-    let chat: i64 = sqlx::query_scalar("select chat_id from chat").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(
+        app.login(&agent, "rina", "rina-demo").await.status(),
+        StatusCode::OK
+    );
+    let chat: i64 = sqlx::query_scalar("select chat_id from chat")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     reply(&app, &agent, chat, "Halo Budi").await;
     assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
-    let seen: Vec<MessageView> = app.call(&phone, "sandbox/messages", &[("phone", "6281298765432")]).await.json().await.unwrap();
-    assert_eq!(seen.iter().map(|m| m.body.clone().unwrap()).collect::<Vec<_>>(), vec!["<b>halo</b>", "Halo Budi"]);
-    assert_eq!(statuses(&app).await, vec!["read"], "shown on the phone: delivered and read");
+    let seen: Vec<MessageView> = app
+        .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.iter()
+            .map(|m| m.body.clone().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["<b>halo</b>", "Halo Budi"]
+    );
+    assert_eq!(
+        statuses(&app).await,
+        vec!["read"],
+        "shown on the phone: delivered and read"
+    );
 
-    let res = app.call(&phone, "sandbox/send", &[("phone", "12"), ("name", "x"), ("text", "hi")]).await;
+    let res = app
+        .call(
+            &phone,
+            "sandbox/send",
+            &[("phone", "12"), ("name", "x"), ("text", "hi")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn outside_demo_mode_the_sandbox_is_for_admins_only(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let res = app.call(&app.client(), "sandbox/send", &[("phone", "6281298765432"), ("name", "x"), ("text", "hi")]).await;
+    let res = app
+        .call(
+            &app.client(),
+            "sandbox/send",
+            &[("phone", "6281298765432"), ("name", "x"), ("text", "hi")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let (agent, _) = app.signed_in("rina", Role::Agent).await;
-    let res = app.call(&agent, "sandbox/send", &[("phone", "6281298765432"), ("name", "x"), ("text", "hi")]).await;
+    let res = app
+        .call(
+            &agent,
+            "sandbox/send",
+            &[("phone", "6281298765432"), ("name", "x"), ("text", "hi")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("select count(*) from message").await, 0);
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_running_worker_sends_a_reply_as_soon_as_it_is_committed(pool: PgPool) {
-    let mock = meta_mock(Flaky { calls: Arc::default(), fail: |_| false }).await;
+    let mock = meta_mock(Flaky {
+        calls: Arc::default(),
+        fail: |_| false,
+    })
+    .await;
     let (app, agent, chat) = setup(pool, &mock).await;
     let worker = tokio::spawn(app.outbox.clone().run_until_stopped(std::future::pending()));
     // Let the worker go idle (and listen) first.
@@ -273,7 +443,10 @@ async fn the_running_worker_sends_a_reply_as_soon_as_it_is_committed(pool: PgPoo
     reply(&app, &agent, chat, "fast").await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while statuses(&app).await != vec!["sent"] {
-        assert!(std::time::Instant::now() < deadline, "the worker did not pick up the reply");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker did not pick up the reply"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     worker.abort();
@@ -283,21 +456,41 @@ async fn the_running_worker_sends_a_reply_as_soon_as_it_is_committed(pool: PgPoo
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn signed_in_browsers_receive_new_messages_as_server_sent_events(pool: PgPool) {
     let app = TestApp::spawn_with(pool, provider_config("http://127.0.0.1:9")).await;
-    let res = app.client().get(app.url("/api/events")).send().await.unwrap();
+    let res = app
+        .client()
+        .get(app.url("/api/events"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
     let (agent, _) = app.signed_in("rina", Role::Agent).await;
     let res = agent.get(app.url("/api/events")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
     let mut stream = res.bytes_stream();
     // The subscription is live once the response has started.
-    app.post_meta(&meta_text("6281298765432", "wamid.live", "<script>alert(1)</script>")).await;
+    app.post_meta(&meta_text(
+        "6281298765432",
+        "wamid.live",
+        "<script>alert(1)</script>",
+    ))
+    .await;
     let mut seen = String::new();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !(seen.contains("event: message.created") && seen.contains("event: chat.updated")) {
-        let chunk = tokio::time::timeout_at(deadline.into(), stream.next()).await.expect("events in time").unwrap().unwrap();
+        let chunk = tokio::time::timeout_at(deadline.into(), stream.next())
+            .await
+            .expect("events in time")
+            .unwrap()
+            .unwrap();
         seen.push_str(&String::from_utf8_lossy(&chunk));
     }
-    assert!(seen.contains("<script>alert(1)</script>"), "the whole message, text included: {seen}");
+    assert!(
+        seen.contains("<script>alert(1)</script>"),
+        "the whole message, text included: {seen}"
+    );
 }

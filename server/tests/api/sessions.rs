@@ -19,12 +19,24 @@ async fn login_sets_a_hardened_cookie_and_logout_ends_the_session(pool: PgPool) 
     assert_eq!(me.unwrap().username, "rina");
 
     let res = app.call(&client, "logout", &[]).await;
-    assert!(res.status().is_redirection() || res.status().is_success(), "{}", res.status());
+    assert!(
+        res.status().is_redirection() || res.status().is_success(),
+        "{}",
+        res.status()
+    );
     let me: Option<UserInfo> = app.call(&client, "me", &[]).await.json().await.unwrap();
     assert!(me.is_none());
     let res = app.page(&client, "/inbox").await;
-    assert_eq!(res.status(), StatusCode::FOUND, "the inbox needs a session again");
-    assert_eq!(res.headers()["cache-control"], "no-store", "pages must not be cached");
+    assert_eq!(
+        res.status(),
+        StatusCode::FOUND,
+        "the inbox needs a session again"
+    );
+    assert_eq!(
+        res.headers()["cache-control"],
+        "no-store",
+        "pages must not be cached"
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -46,7 +58,10 @@ async fn wrong_username_and_wrong_password_get_the_same_answer(pool: PgPool) {
     let wrong_user = app.login(&app.client(), "nobody", "nope-nope").await;
     assert_eq!(wrong_password.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(wrong_user.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(wrong_password.text().await.unwrap(), wrong_user.text().await.unwrap());
+    assert_eq!(
+        wrong_password.text().await.unwrap(),
+        wrong_user.text().await.unwrap()
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -60,12 +75,21 @@ async fn repeated_failures_for_an_account_are_refused_with_429(pool: PgPool) {
     // Even the right password is refused now, with a clear answer and Retry-After.
     let res = app.login(&app.client(), "RINA", "rina-password").await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry_after: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(retry_after > 0 && retry_after <= 15 * 60, "{retry_after}");
     assert!(res.text().await.unwrap().contains("TooManyRequests"));
     // Another account from the same address is not locked by this one.
     app.create_user("budi", Role::Agent, "budi-password").await;
-    assert_eq!(app.login(&app.client(), "budi", "budi-password").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.login(&app.client(), "budi", "budi-password")
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -73,7 +97,9 @@ async fn repeated_failures_from_one_address_are_refused_with_429(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     app.create_user("rina", Role::Agent, "rina-password").await;
     for i in 0..20 {
-        let res = app.login(&app.client(), &format!("guess{i}"), "wrong-password").await;
+        let res = app
+            .login(&app.client(), &format!("guess{i}"), "wrong-password")
+            .await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
     let res = app.login(&app.client(), "rina", "rina-password").await;
@@ -89,18 +115,39 @@ async fn deactivating_a_user_ends_their_sessions_at_once(pool: PgPool) {
     assert!(me.is_some());
 
     let id = rina.user_id.to_string();
-    let res = app.call(&admin, "admin/set_user_active", &[("user_id", &id), ("active", "false")]).await;
+    let res = app
+        .call(
+            &admin,
+            "admin/set_user_active",
+            &[("user_id", &id), ("active", "false")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
 
     let me: Option<UserInfo> = app.call(&agent, "me", &[]).await.json().await.unwrap();
     assert!(me.is_none(), "the old session no longer works");
-    assert_eq!(app.login(&app.client(), "rina", "password-123").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.login(&app.client(), "rina", "password-123")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
 
     // Reactivated, she can sign in again, but the old session stays dead.
-    app.call(&admin, "admin/set_user_active", &[("user_id", &id), ("active", "true")]).await;
+    app.call(
+        &admin,
+        "admin/set_user_active",
+        &[("user_id", &id), ("active", "true")],
+    )
+    .await;
     let me: Option<UserInfo> = app.call(&agent, "me", &[]).await.json().await.unwrap();
     assert!(me.is_none());
-    assert_eq!(app.login(&app.client(), "rina", "password-123").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.login(&app.client(), "rina", "password-123")
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -118,7 +165,10 @@ async fn sessions_survive_a_server_restart(pool: PgPool) {
 async fn health_and_readiness_probes(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let res = reqwest::get(app.url("/healthz")).await.unwrap();
-    assert_eq!((res.status(), res.text().await.unwrap()), (StatusCode::OK, "ok".to_string()));
+    assert_eq!(
+        (res.status(), res.text().await.unwrap()),
+        (StatusCode::OK, "ok".to_string())
+    );
     let res = reqwest::get(app.url("/readyz")).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     app.pool.close().await;

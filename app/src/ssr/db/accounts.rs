@@ -9,7 +9,9 @@ use sqlx::PgPool;
 
 pub fn validate_username(username: &str) -> Result<String, AppError> {
     let u = username.trim();
-    let ok_chars = u.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+'));
+    let ok_chars = u
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+'));
     if u.len() < 3 || u.len() > 64 || !ok_chars {
         return Err(AppError::invalid("username", "username_format"));
     }
@@ -24,7 +26,12 @@ pub fn validate_display_name(name: &str) -> Result<String, AppError> {
     Ok(n.to_string())
 }
 
-pub async fn create_first_admin(pool: &PgPool, username: &str, display_name: &str, password: String) -> Result<UserInfo, AppError> {
+pub async fn create_first_admin(
+    pool: &PgPool,
+    username: &str,
+    display_name: &str,
+    password: String,
+) -> Result<UserInfo, AppError> {
     let username = validate_username(username)?;
     let display_name = validate_display_name(display_name)?;
     auth::validate_password(&password)?;
@@ -36,7 +43,12 @@ pub async fn create_first_admin(pool: &PgPool, username: &str, display_name: &st
     }
     let user = users::insert(
         &mut tx,
-        &NewUser { username: &username, display_name: &display_name, role: Role::Admin, password_hash: &hash },
+        &NewUser {
+            username: &username,
+            display_name: &display_name,
+            role: Role::Admin,
+            password_hash: &hash,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -44,19 +56,40 @@ pub async fn create_first_admin(pool: &PgPool, username: &str, display_name: &st
     Ok(user)
 }
 
-pub async fn create_user(pool: &PgPool, username: &str, display_name: &str, role: Role, password: String) -> Result<UserInfo, AppError> {
+pub async fn create_user(
+    pool: &PgPool,
+    username: &str,
+    display_name: &str,
+    role: Role,
+    password: String,
+) -> Result<UserInfo, AppError> {
     let username = validate_username(username)?;
     let display_name = validate_display_name(display_name)?;
     auth::validate_password(&password)?;
     let hash = auth::hash_password(password).await?;
     let mut tx = pool.begin().await?;
-    let user = users::insert(&mut tx, &NewUser { username: &username, display_name: &display_name, role, password_hash: &hash }).await?;
+    let user = users::insert(
+        &mut tx,
+        &NewUser {
+            username: &username,
+            display_name: &display_name,
+            role,
+            password_hash: &hash,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(user)
 }
 
 /// Creates the user unless the username exists (for demo and bootstrap accounts).
-pub async fn ensure_user(pool: &PgPool, username: &str, display_name: &str, role: Role, password: &str) -> Result<bool, AppError> {
+pub async fn ensure_user(
+    pool: &PgPool,
+    username: &str,
+    display_name: &str,
+    role: Role,
+    password: &str,
+) -> Result<bool, AppError> {
     if users::find_credentials(pool, username).await?.is_some() {
         return Ok(false);
     }
@@ -64,12 +97,21 @@ pub async fn ensure_user(pool: &PgPool, username: &str, display_name: &str, role
     Ok(true)
 }
 
-pub async fn update_user(pool: &PgPool, user_id: i64, display_name: &str, role: Role) -> Result<UserInfo, AppError> {
+pub async fn update_user(
+    pool: &PgPool,
+    user_id: i64,
+    display_name: &str,
+    role: Role,
+) -> Result<UserInfo, AppError> {
     let display_name = validate_display_name(display_name)?;
     let mut tx = pool.begin().await?;
     users::lock_accounts(&mut tx).await?;
     let before = users::find_in(&mut tx, user_id).await?;
-    if before.role == Role::Admin && role != Role::Admin && before.active && users::count_active_admins(&mut tx).await? <= 1 {
+    if before.role == Role::Admin
+        && role != Role::Admin
+        && before.active
+        && users::count_active_admins(&mut tx).await? <= 1
+    {
         return Err(AppError::Conflict("last_admin".into()));
     }
     users::update_profile(&mut tx, user_id, &display_name, role).await?;
@@ -82,7 +124,11 @@ pub async fn set_active(pool: &PgPool, user_id: i64, active: bool) -> Result<Use
     let mut tx = pool.begin().await?;
     users::lock_accounts(&mut tx).await?;
     let before = users::find_in(&mut tx, user_id).await?;
-    if !active && before.active && before.role == Role::Admin && users::count_active_admins(&mut tx).await? <= 1 {
+    if !active
+        && before.active
+        && before.role == Role::Admin
+        && users::count_active_admins(&mut tx).await? <= 1
+    {
         return Err(AppError::Conflict("last_admin".into()));
     }
     users::set_active(&mut tx, user_id, active).await?;

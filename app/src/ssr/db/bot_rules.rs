@@ -18,7 +18,11 @@ impl From<RuleRow> for Rule {
         Rule {
             id: r.bot_rule_id,
             keyword: r.keyword,
-            match_type: if r.match_type == "exact" { MatchType::Exact } else { MatchType::Contains },
+            match_type: if r.match_type == "exact" {
+                MatchType::Exact
+            } else {
+                MatchType::Contains
+            },
             reply: r.reply,
             enabled: r.enabled,
         }
@@ -46,7 +50,14 @@ pub async fn enabled(conn: &mut PgConnection) -> Result<Vec<Rule>, AppError> {
 }
 
 /// Creates a rule (`id` = None) or updates one; returns its id.
-pub async fn save(conn: &mut PgConnection, id: Option<i64>, keyword: &str, match_type: MatchType, reply: &str, enabled: bool) -> Result<i64, AppError> {
+pub async fn save(
+    conn: &mut PgConnection,
+    id: Option<i64>,
+    keyword: &str,
+    match_type: MatchType,
+    reply: &str,
+    enabled: bool,
+) -> Result<i64, AppError> {
     match id {
         None => Ok(sqlx::query_scalar(
             "insert into bot_rule (keyword, match_type, reply, enabled, position)
@@ -73,10 +84,15 @@ pub async fn save(conn: &mut PgConnection, id: Option<i64>, keyword: &str, match
 }
 
 pub async fn delete(conn: &mut PgConnection, id: i64) -> Result<(), AppError> {
-    sqlx::query("delete from bot_rule where bot_rule_id = $1").bind(id).execute(conn).await?;
+    sqlx::query("delete from bot_rule where bot_rule_id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 pub async fn count(conn: &mut PgConnection) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("select count(*) from bot_rule").fetch_one(conn).await?)
+    Ok(sqlx::query_scalar("select count(*) from bot_rule")
+        .fetch_one(conn)
+        .await?)
 }

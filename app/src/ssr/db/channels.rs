@@ -43,33 +43,45 @@ pub async fn upsert(
     .await?)
 }
 
-pub async fn find_by_key(pool: &PgPool, kind: &str, key: &str) -> Result<Option<ChannelRow>, AppError> {
-    Ok(sqlx::query_as(&format!("select {COLUMNS} from channel where kind = $1 and channel_key = $2"))
-        .bind(kind)
-        .bind(key)
-        .fetch_optional(pool)
-        .await?)
+pub async fn find_by_key(
+    pool: &PgPool,
+    kind: &str,
+    key: &str,
+) -> Result<Option<ChannelRow>, AppError> {
+    Ok(sqlx::query_as(&format!(
+        "select {COLUMNS} from channel where kind = $1 and channel_key = $2"
+    ))
+    .bind(kind)
+    .bind(key)
+    .fetch_optional(pool)
+    .await?)
 }
 
 pub async fn find(pool: &PgPool, channel_id: i64) -> Result<ChannelRow, AppError> {
-    Ok(sqlx::query_as(&format!("select {COLUMNS} from channel where channel_id = $1"))
-        .bind(channel_id)
-        .fetch_one(pool)
-        .await?)
+    Ok(sqlx::query_as(&format!(
+        "select {COLUMNS} from channel where channel_id = $1"
+    ))
+    .bind(channel_id)
+    .fetch_one(pool)
+    .await?)
 }
 
 /// All channels of one kind, oldest first.
 pub async fn of_kind(pool: &PgPool, kind: &str) -> Result<Vec<ChannelRow>, AppError> {
-    Ok(sqlx::query_as(&format!("select {COLUMNS} from channel where kind = $1 order by channel_id"))
-        .bind(kind)
-        .fetch_all(pool)
-        .await?)
+    Ok(sqlx::query_as(&format!(
+        "select {COLUMNS} from channel where kind = $1 order by channel_id"
+    ))
+    .bind(kind)
+    .fetch_all(pool)
+    .await?)
 }
 
 /// The built-in sandbox channel (created at start-up).
 pub async fn sandbox_id(pool: &PgPool) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("select channel_id from channel where kind = 'sandbox' and channel_key = $1")
-        .bind(SANDBOX_KEY)
-        .fetch_one(pool)
-        .await?)
+    Ok(sqlx::query_scalar(
+        "select channel_id from channel where kind = 'sandbox' and channel_key = $1",
+    )
+    .bind(SANDBOX_KEY)
+    .fetch_one(pool)
+    .await?)
 }

@@ -15,25 +15,40 @@ pub async fn lock(conn: &mut PgConnection, chat_id: i64) -> Result<ChatState, Ap
             .bind(chat_id)
             .fetch_one(conn)
             .await?;
-    Ok(ChatState { mode: Mode::parse(&mode).unwrap_or(Mode::Paused), assigned })
+    Ok(ChatState {
+        mode: Mode::parse(&mode).unwrap_or(Mode::Paused),
+        assigned,
+    })
 }
 
 async fn display_name(conn: &mut PgConnection, user_id: i64) -> Result<String, AppError> {
-    Ok(sqlx::query_scalar("select display_name from app_user where user_id = $1").bind(user_id).fetch_one(conn).await?)
+    Ok(
+        sqlx::query_scalar("select display_name from app_user where user_id = $1")
+            .bind(user_id)
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
 /// Moves a locked chat from `from` to `to`. `actor` is `None` for the system (the bot, a
 /// customer reopening a chat, auto-assignment). Returns whether anything changed.
-pub async fn apply(conn: &mut PgConnection, chat_id: i64, actor: Option<&UserInfo>, from: ChatState, to: ChatState) -> Result<bool, AppError> {
+pub async fn apply(
+    conn: &mut PgConnection,
+    chat_id: i64,
+    actor: Option<&UserInfo>,
+    from: ChatState,
+    to: ChatState,
+) -> Result<bool, AppError> {
     if from == to {
         return Ok(false);
     }
     if to.assigned != from.assigned {
         if let Some(user_id) = to.assigned {
-            let active: Option<bool> = sqlx::query_scalar("select active from app_user where user_id = $1")
-                .bind(user_id)
-                .fetch_optional(&mut *conn)
-                .await?;
+            let active: Option<bool> =
+                sqlx::query_scalar("select active from app_user where user_id = $1")
+                    .bind(user_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
             if active != Some(true) {
                 return Err(AppError::invalid("user_id", "assignee_inactive"));
             }
@@ -49,13 +64,18 @@ pub async fn apply(conn: &mut PgConnection, chat_id: i64, actor: Option<&UserInf
     .bind(to.assigned)
     .execute(&mut *conn)
     .await?;
-    let by = match actor {
-        Some(u) => Some(u.display_name.clone()),
-        None => None,
-    };
+    let by = actor.map(|u| u.display_name.clone());
     let actor_id = actor.map(|u| u.user_id);
     if to.mode != from.mode {
-        audit(conn, chat_id, actor_id, "mode", Some(from.mode.as_str()), Some(to.mode.as_str())).await?;
+        audit(
+            conn,
+            chat_id,
+            actor_id,
+            "mode",
+            Some(from.mode.as_str()),
+            Some(to.mode.as_str()),
+        )
+        .await?;
         let event = serde_json::json!({ "event": "mode", "from": from.mode.as_str(), "to": to.mode.as_str(), "by": by });
         let text = format!(
             "Mode changed from {} to {}{}",
@@ -68,15 +88,32 @@ pub async fn apply(conn: &mut PgConnection, chat_id: i64, actor: Option<&UserInf
     if to.assigned != from.assigned {
         let from_id = from.assigned.map(|id| id.to_string());
         let to_id = to.assigned.map(|id| id.to_string());
-        audit(conn, chat_id, actor_id, "assign", from_id.as_deref(), to_id.as_deref()).await?;
+        audit(
+            conn,
+            chat_id,
+            actor_id,
+            "assign",
+            from_id.as_deref(),
+            to_id.as_deref(),
+        )
+        .await?;
         let (event, text) = match to.assigned {
             Some(user_id) => {
                 let name = display_name(conn, user_id).await?;
-                let text = format!("Assigned to {name}{}", by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default());
-                (serde_json::json!({ "event": "assign", "to": name, "by": by }), text)
+                let text = format!(
+                    "Assigned to {name}{}",
+                    by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
+                );
+                (
+                    serde_json::json!({ "event": "assign", "to": name, "by": by }),
+                    text,
+                )
             }
             None => {
-                let text = format!("Unassigned{}", by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default());
+                let text = format!(
+                    "Unassigned{}",
+                    by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
+                );
                 (serde_json::json!({ "event": "unassign", "by": by }), text)
             }
         };
@@ -87,7 +124,14 @@ pub async fn apply(conn: &mut PgConnection, chat_id: i64, actor: Option<&UserInf
     Ok(true)
 }
 
-async fn audit(conn: &mut PgConnection, chat_id: i64, actor: Option<i64>, action: &str, from: Option<&str>, to: Option<&str>) -> Result<(), AppError> {
+async fn audit(
+    conn: &mut PgConnection,
+    chat_id: i64,
+    actor: Option<i64>,
+    action: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(), AppError> {
     sqlx::query("insert into chat_audit (chat_id, actor_user_id, action, from_value, to_value) values ($1, $2, $3, $4, $5)")
         .bind(chat_id)
         .bind(actor)
@@ -101,7 +145,12 @@ async fn audit(conn: &mut PgConnection, chat_id: i64, actor: Option<i64>, action
 
 /// A line in the conversation ("Assigned to Rina by Admin"): English text, plus the structured
 /// event in `raw` for translated display.
-async fn system_event(conn: &mut PgConnection, chat_id: i64, text: &str, event: serde_json::Value) -> Result<(), AppError> {
+async fn system_event(
+    conn: &mut PgConnection,
+    chat_id: i64,
+    text: &str,
+    event: serde_json::Value,
+) -> Result<(), AppError> {
     let message_id: i64 = sqlx::query_scalar(
         "insert into message (chat_id, channel_id, direction, sender_kind, kind, body, status, raw)
          select chat_id, channel_id, 'note', 'system', 'system', $2, 'received', $3 from chat where chat_id = $1

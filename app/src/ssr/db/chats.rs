@@ -44,7 +44,8 @@ impl From<ChatRow> for ChatSummary {
     }
 }
 
-const SUMMARY: &str = "select c.chat_id, c.channel_id, ch.kind as channel_kind, ch.name as channel_name,
+const SUMMARY: &str =
+    "select c.chat_id, c.channel_id, ch.kind as channel_kind, ch.name as channel_name,
         c.contact_id, ct.display_name as contact_name, ct.phone as contact_phone, c.mode,
         c.assigned_user_id, u.display_name as assigned_name, c.unread_count, c.last_message_at,
         c.last_message_preview, c.last_customer_message_at
@@ -54,15 +55,20 @@ const SUMMARY: &str = "select c.chat_id, c.channel_id, ch.kind as channel_kind, 
    left join app_user u on u.user_id = c.assigned_user_id";
 
 pub async fn summary(conn: &mut PgConnection, chat_id: i64) -> Result<ChatSummary, AppError> {
-    Ok(sqlx::query_as::<_, ChatRow>(&format!("{SUMMARY} where c.chat_id = $1"))
-        .bind(chat_id)
-        .fetch_one(conn)
-        .await?
-        .into())
+    Ok(
+        sqlx::query_as::<_, ChatRow>(&format!("{SUMMARY} where c.chat_id = $1"))
+            .bind(chat_id)
+            .fetch_one(conn)
+            .await?
+            .into(),
+    )
 }
 
 /// The customer panel: who, since when, how many chats.
-pub async fn customer(conn: &mut PgConnection, contact_id: i64) -> Result<crate::model::CustomerInfo, AppError> {
+pub async fn customer(
+    conn: &mut PgConnection,
+    contact_id: i64,
+) -> Result<crate::model::CustomerInfo, AppError> {
     let (name, phone, first_contact_at, chat_count): (Option<String>, Option<String>, DateTime<Utc>, i64) = sqlx::query_as(
         "select ct.display_name, ct.phone, ct.created_at, (select count(*) from chat where contact_id = ct.contact_id)
            from contact ct where ct.contact_id = $1",
@@ -70,7 +76,12 @@ pub async fn customer(conn: &mut PgConnection, contact_id: i64) -> Result<crate:
     .bind(contact_id)
     .fetch_one(conn)
     .await?;
-    Ok(crate::model::CustomerInfo { name, phone, first_contact_at, chat_count })
+    Ok(crate::model::CustomerInfo {
+        name,
+        phone,
+        first_contact_at,
+        chat_count,
+    })
 }
 
 pub struct OpenChat {
@@ -82,7 +93,11 @@ pub struct OpenChat {
 /// The contact's latest chat on this channel, locked for this transaction: the open one, else
 /// the most recent closed one (the caller reopens it, so its history stays in one place); with
 /// no chat at all one is created.
-pub async fn find_or_open(conn: &mut PgConnection, channel_id: i64, contact_id: i64) -> Result<OpenChat, AppError> {
+pub async fn find_or_open(
+    conn: &mut PgConnection,
+    channel_id: i64,
+    contact_id: i64,
+) -> Result<OpenChat, AppError> {
     for _ in 0..3 {
         let latest: Option<(i64, String, Option<i64>)> = sqlx::query_as(
             "select chat_id, mode, assigned_user_id from chat where channel_id = $1 and contact_id = $2
@@ -94,7 +109,11 @@ pub async fn find_or_open(conn: &mut PgConnection, channel_id: i64, contact_id: 
         .await?;
         match latest {
             Some((chat_id, mode, assigned)) => {
-                return Ok(OpenChat { chat_id, mode: Mode::parse(&mode).unwrap_or(Mode::Paused), assigned });
+                return Ok(OpenChat {
+                    chat_id,
+                    mode: Mode::parse(&mode).unwrap_or(Mode::Paused),
+                    assigned,
+                });
             }
             None => {
                 let created: Option<i64> = sqlx::query_scalar(
@@ -106,7 +125,11 @@ pub async fn find_or_open(conn: &mut PgConnection, channel_id: i64, contact_id: 
                 .fetch_optional(&mut *conn)
                 .await?;
                 if let Some(chat_id) = created {
-                    return Ok(OpenChat { chat_id, mode: Mode::Bot, assigned: None });
+                    return Ok(OpenChat {
+                        chat_id,
+                        mode: Mode::Bot,
+                        assigned: None,
+                    });
                 }
                 // Another transaction created it first; read theirs.
             }
@@ -116,7 +139,12 @@ pub async fn find_or_open(conn: &mut PgConnection, channel_id: i64, contact_id: 
 }
 
 /// A customer message arrived: activity, preview, the 24-hour window, unread count.
-pub async fn record_inbound(conn: &mut PgConnection, chat_id: i64, at: DateTime<Utc>, preview: &str) -> Result<(), AppError> {
+pub async fn record_inbound(
+    conn: &mut PgConnection,
+    chat_id: i64,
+    at: DateTime<Utc>,
+    preview: &str,
+) -> Result<(), AppError> {
     sqlx::query(
         "update chat set last_message_at = greatest(last_message_at, $2), last_message_preview = $3,
                 last_customer_message_at = greatest(last_customer_message_at, $2),
@@ -132,7 +160,12 @@ pub async fn record_inbound(conn: &mut PgConnection, chat_id: i64, at: DateTime<
 }
 
 /// We sent something: activity and preview.
-pub async fn record_outbound(conn: &mut PgConnection, chat_id: i64, at: DateTime<Utc>, preview: &str) -> Result<(), AppError> {
+pub async fn record_outbound(
+    conn: &mut PgConnection,
+    chat_id: i64,
+    at: DateTime<Utc>,
+    preview: &str,
+) -> Result<(), AppError> {
     sqlx::query("update chat set last_message_at = greatest(last_message_at, $2), last_message_preview = $3 where chat_id = $1")
         .bind(chat_id)
         .bind(at)
@@ -143,10 +176,11 @@ pub async fn record_outbound(conn: &mut PgConnection, chat_id: i64, at: DateTime
 }
 
 pub async fn mark_read(conn: &mut PgConnection, chat_id: i64) -> Result<bool, AppError> {
-    let done = sqlx::query("update chat set unread_count = 0 where chat_id = $1 and unread_count <> 0")
-        .bind(chat_id)
-        .execute(conn)
-        .await?;
+    let done =
+        sqlx::query("update chat set unread_count = 0 where chat_id = $1 and unread_count <> 0")
+            .bind(chat_id)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() > 0)
 }
 
@@ -189,10 +223,13 @@ pub struct ListFilter {
 
 /// Escapes `%`, `_` and `\` so user input matches literally in LIKE.
 fn like_pattern(s: &str) -> String {
-    let escaped: String = s.chars().flat_map(|c| match c {
-        '%' | '_' | '\\' => vec!['\\', c],
-        c => vec![c],
-    }).collect();
+    let escaped: String = s
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
     format!("%{escaped}%")
 }
 

@@ -7,7 +7,12 @@ use sqlx::PgConnection;
 /// The contact for this identity, created if new. Concurrent first messages from one new number
 /// all end up with the same row: the unique indexes let one insert win and the others wait for
 /// it, then read it.
-pub async fn upsert(conn: &mut PgConnection, phone: Option<&str>, bsuid: Option<&str>, name: Option<&str>) -> Result<i64, AppError> {
+pub async fn upsert(
+    conn: &mut PgConnection,
+    phone: Option<&str>,
+    bsuid: Option<&str>,
+    name: Option<&str>,
+) -> Result<i64, AppError> {
     if phone.is_none() && bsuid.is_none() {
         return Err(AppError::invalid("contact", "contact_without_identity"));
     }

@@ -21,8 +21,14 @@ pub struct StoredEvent {
     pub payload: serde_json::Value,
 }
 
-pub async fn publish(conn: &mut PgConnection, kind: &str, chat_id: i64, payload: &impl Serialize) -> Result<i64, AppError> {
-    let payload = serde_json::to_value(payload).map_err(|e| anyhow::anyhow!("event payload: {e}"))?;
+pub async fn publish(
+    conn: &mut PgConnection,
+    kind: &str,
+    chat_id: i64,
+    payload: &impl Serialize,
+) -> Result<i64, AppError> {
+    let payload =
+        serde_json::to_value(payload).map_err(|e| anyhow::anyhow!("event payload: {e}"))?;
     let event_id: i64 = sqlx::query_scalar(
         "with e as (insert into event (kind, chat_id, payload) values ($1, $2, $3) returning event_id)
          select e.event_id, pg_notify($4, e.event_id::text) from e",
@@ -44,7 +50,11 @@ pub async fn by_ids(pool: &sqlx::PgPool, ids: &[i64]) -> Result<Vec<StoredEvent>
 }
 
 /// Events after `after` (for a subscriber that reconnects), at most `limit`.
-pub async fn since(pool: &sqlx::PgPool, after: i64, limit: i64) -> Result<Vec<StoredEvent>, AppError> {
+pub async fn since(
+    pool: &sqlx::PgPool,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, AppError> {
     Ok(sqlx::query_as("select event_id, kind, chat_id, payload from event where event_id > $1 order by event_id limit $2")
         .bind(after)
         .bind(limit)

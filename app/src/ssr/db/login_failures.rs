@@ -6,7 +6,11 @@ use crate::AppError;
 use sqlx::PgPool;
 
 /// `Some(seconds)` to wait when the account or the address has too many recent failures.
-pub async fn retry_after(pool: &PgPool, username: &str, address: &str) -> Result<Option<u64>, AppError> {
+pub async fn retry_after(
+    pool: &PgPool,
+    username: &str,
+    address: &str,
+) -> Result<Option<u64>, AppError> {
     // For each key: the number of failures in the window and when the oldest of the newest N
     // leaves the window, which is when one more attempt becomes possible.
     let (account_count, account_until, address_count, address_until): (i64, Option<f64>, i64, Option<f64>) =
@@ -33,8 +37,13 @@ pub async fn retry_after(pool: &PgPool, username: &str, address: &str) -> Result
     let wait = |count: i64, max: i64, until: Option<f64>| {
         (count >= max).then(|| until.unwrap_or(1.0).ceil().max(1.0) as u64)
     };
-    Ok(wait(account_count, MAX_FAILURES_PER_ACCOUNT, account_until)
-        .max(wait(address_count, MAX_FAILURES_PER_ADDRESS, address_until)))
+    Ok(
+        wait(account_count, MAX_FAILURES_PER_ACCOUNT, account_until).max(wait(
+            address_count,
+            MAX_FAILURES_PER_ADDRESS,
+            address_until,
+        )),
+    )
 }
 
 pub async fn record(pool: &PgPool, username: &str, address: &str) -> Result<(), AppError> {

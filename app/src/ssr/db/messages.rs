@@ -47,11 +47,22 @@ impl From<ViewRow> for MessageView {
 }
 
 pub async fn view(conn: &mut PgConnection, message_id: i64) -> Result<MessageView, AppError> {
-    Ok(sqlx::query_as::<_, ViewRow>(&format!("{VIEW} where m.message_id = $1")).bind(message_id).fetch_one(conn).await?.into())
+    Ok(
+        sqlx::query_as::<_, ViewRow>(&format!("{VIEW} where m.message_id = $1"))
+            .bind(message_id)
+            .fetch_one(conn)
+            .await?
+            .into(),
+    )
 }
 
 /// A page of a chat's history, oldest first: the newest `limit` messages before `before`.
-pub async fn page(pool: &PgPool, chat_id: i64, before: Option<i64>, limit: i64) -> Result<Vec<MessageView>, AppError> {
+pub async fn page(
+    pool: &PgPool,
+    chat_id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<MessageView>, AppError> {
     let mut rows: Vec<MessageView> = sqlx::query_as::<_, ViewRow>(&format!(
         "{VIEW} where m.chat_id = $1 and ($2::bigint is null or m.message_id < $2) order by m.message_id desc limit $3"
     ))
@@ -80,7 +91,10 @@ pub struct Inbound<'a> {
 }
 
 /// Stores a customer message; `None` when this provider id is already stored (a redelivery).
-pub async fn insert_inbound(conn: &mut PgConnection, m: &Inbound<'_>) -> Result<Option<i64>, AppError> {
+pub async fn insert_inbound(
+    conn: &mut PgConnection,
+    m: &Inbound<'_>,
+) -> Result<Option<i64>, AppError> {
     Ok(sqlx::query_scalar(
         "insert into message (chat_id, channel_id, direction, sender_kind, kind, body, media, provider_message_id,
                               reply_to_provider_id, status, raw, sent_at)
@@ -158,7 +172,11 @@ pub async fn apply_status(
 
 /// The provider accepted our message: remember its id. A status webhook may have raced ahead of
 /// us; then the status stays where it is.
-pub async fn mark_sent(conn: &mut PgConnection, message_id: i64, provider_message_id: &str) -> Result<(), AppError> {
+pub async fn mark_sent(
+    conn: &mut PgConnection,
+    message_id: i64,
+    provider_message_id: &str,
+) -> Result<(), AppError> {
     sqlx::query(
         "update message set provider_message_id = $2,
                 status = case when status in ('queued', 'failed') then 'sent' else status end,
@@ -172,7 +190,12 @@ pub async fn mark_sent(conn: &mut PgConnection, message_id: i64, provider_messag
     Ok(())
 }
 
-pub async fn mark_failed(conn: &mut PgConnection, message_id: i64, code: Option<&str>, reason: &str) -> Result<(), AppError> {
+pub async fn mark_failed(
+    conn: &mut PgConnection,
+    message_id: i64,
+    code: Option<&str>,
+    reason: &str,
+) -> Result<(), AppError> {
     sqlx::query("update message set status = 'failed', error_code = $2, error_reason = $3, status_at = now() where message_id = $1")
         .bind(message_id)
         .bind(code)
@@ -196,7 +219,12 @@ pub async fn requeue(conn: &mut PgConnection, message_id: i64) -> Result<bool, A
 
 /// Records the provider's id of one of our messages if we did not learn it from the send
 /// response (for example the worker died before it could write it down).
-pub async fn adopt_provider_id(conn: &mut PgConnection, message_id: i64, channel_id: i64, provider_message_id: &str) -> Result<(), AppError> {
+pub async fn adopt_provider_id(
+    conn: &mut PgConnection,
+    message_id: i64,
+    channel_id: i64,
+    provider_message_id: &str,
+) -> Result<(), AppError> {
     sqlx::query(
         "update message set provider_message_id = $3
           where message_id = $1 and channel_id = $2 and direction = 'out' and provider_message_id is null
@@ -210,16 +238,27 @@ pub async fn adopt_provider_id(conn: &mut PgConnection, message_id: i64, channel
     Ok(())
 }
 
-pub async fn exists(conn: &mut PgConnection, channel_id: i64, provider_message_id: &str) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar("select exists(select 1 from message where channel_id = $1 and provider_message_id = $2)")
-        .bind(channel_id)
-        .bind(provider_message_id)
-        .fetch_one(conn)
-        .await?)
+pub async fn exists(
+    conn: &mut PgConnection,
+    channel_id: i64,
+    provider_message_id: &str,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar(
+        "select exists(select 1 from message where channel_id = $1 and provider_message_id = $2)",
+    )
+    .bind(channel_id)
+    .bind(provider_message_id)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// The sandbox phone's view: the contact's messages on that channel, oldest first.
-pub async fn for_contact(pool: &PgPool, channel_id: i64, phone: &str, limit: i64) -> Result<Vec<MessageView>, AppError> {
+pub async fn for_contact(
+    pool: &PgPool,
+    channel_id: i64,
+    phone: &str,
+    limit: i64,
+) -> Result<Vec<MessageView>, AppError> {
     let mut rows: Vec<MessageView> = sqlx::query_as::<_, ViewRow>(&format!(
         "{VIEW} join chat c on c.chat_id = m.chat_id join contact ct on ct.contact_id = c.contact_id
           where c.channel_id = $1 and ct.phone = $2 and m.sender_kind <> 'system'
@@ -238,7 +277,11 @@ pub async fn for_contact(pool: &PgPool, channel_id: i64, phone: &str, limit: i64
 }
 
 /// The sandbox phone displayed our replies: they are delivered and read.
-pub async fn sandbox_mark_read(pool: &PgPool, channel_id: i64, phone: &str) -> Result<(), AppError> {
+pub async fn sandbox_mark_read(
+    pool: &PgPool,
+    channel_id: i64,
+    phone: &str,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let changed: Vec<(i64, i64)> = sqlx::query_as(
         "update message m set status = 'read', status_at = now()

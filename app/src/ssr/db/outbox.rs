@@ -10,11 +10,15 @@ use std::time::Duration;
 pub const WAKEUP_CHANNEL: &str = "outbox_wakeup";
 
 pub async fn enqueue(conn: &mut PgConnection, message_id: i64) -> Result<i64, AppError> {
-    let id: i64 = sqlx::query_scalar("insert into outbox (message_id) values ($1) returning outbox_id")
-        .bind(message_id)
-        .fetch_one(&mut *conn)
+    let id: i64 =
+        sqlx::query_scalar("insert into outbox (message_id) values ($1) returning outbox_id")
+            .bind(message_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    sqlx::query("select pg_notify($1, '')")
+        .bind(WAKEUP_CHANNEL)
+        .execute(&mut *conn)
         .await?;
-    sqlx::query("select pg_notify($1, '')").bind(WAKEUP_CHANNEL).execute(&mut *conn).await?;
     Ok(id)
 }
 
@@ -49,11 +53,19 @@ pub async fn claim(pool: &PgPool, lease: Duration) -> Result<Option<Claimed>, Ap
 
 /// Delivered or given up: the row is done.
 pub async fn remove(conn: &mut PgConnection, outbox_id: i64) -> Result<(), AppError> {
-    sqlx::query("delete from outbox where outbox_id = $1").bind(outbox_id).execute(conn).await?;
+    sqlx::query("delete from outbox where outbox_id = $1")
+        .bind(outbox_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
-pub async fn reschedule(conn: &mut PgConnection, outbox_id: i64, delay: Duration, error: &str) -> Result<(), AppError> {
+pub async fn reschedule(
+    conn: &mut PgConnection,
+    outbox_id: i64,
+    delay: Duration,
+    error: &str,
+) -> Result<(), AppError> {
     sqlx::query(
         "update outbox set next_attempt_at = now() + make_interval(secs => $2), locked_until = null, last_error = $3
           where outbox_id = $1",
@@ -78,5 +90,7 @@ pub async fn next_due_in(pool: &PgPool) -> Result<Option<Duration>, AppError> {
 }
 
 pub async fn pending_count(pool: &PgPool) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("select count(*) from outbox").fetch_one(pool).await?)
+    Ok(sqlx::query_scalar("select count(*) from outbox")
+        .fetch_one(pool)
+        .await?)
 }

@@ -6,18 +6,28 @@ use sqlx::PgConnection;
 pub const BOT: &str = "bot";
 pub const ASSIGNMENT: &str = "assignment";
 
-pub async fn get<T: serde::de::DeserializeOwned + Default>(conn: &mut PgConnection, key: &str) -> Result<T, AppError> {
-    let value: Option<serde_json::Value> = sqlx::query_scalar("select value from setting where key = $1")
-        .bind(key)
-        .fetch_optional(conn)
-        .await?;
+pub async fn get<T: serde::de::DeserializeOwned + Default>(
+    conn: &mut PgConnection,
+    key: &str,
+) -> Result<T, AppError> {
+    let value: Option<serde_json::Value> =
+        sqlx::query_scalar("select value from setting where key = $1")
+            .bind(key)
+            .fetch_optional(conn)
+            .await?;
     match value {
         None => Ok(T::default()),
-        Some(v) => serde_json::from_value(v).map_err(|e| anyhow::anyhow!("setting {key}: {e}").into()),
+        Some(v) => {
+            serde_json::from_value(v).map_err(|e| anyhow::anyhow!("setting {key}: {e}").into())
+        }
     }
 }
 
-pub async fn put<T: serde::Serialize>(conn: &mut PgConnection, key: &str, value: &T) -> Result<(), AppError> {
+pub async fn put<T: serde::Serialize>(
+    conn: &mut PgConnection,
+    key: &str,
+    value: &T,
+) -> Result<(), AppError> {
     let value = serde_json::to_value(value).map_err(|e| anyhow::anyhow!("setting {key}: {e}"))?;
     sqlx::query(
         "insert into setting (key, value) values ($1, $2)

@@ -15,7 +15,8 @@ struct UserRow {
 
 impl UserRow {
     fn into_info(self) -> Result<UserInfo, AppError> {
-        let role = Role::parse(&self.role).ok_or_else(|| anyhow::anyhow!("unknown role {:?}", self.role))?;
+        let role = Role::parse(&self.role)
+            .ok_or_else(|| anyhow::anyhow!("unknown role {:?}", self.role))?;
         Ok(UserInfo {
             user_id: self.user_id,
             username: self.username,
@@ -29,29 +30,42 @@ impl UserRow {
 const COLUMNS: &str = "user_id, username, display_name, role, active";
 
 pub async fn count(pool: &PgPool) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("select count(*) from app_user").fetch_one(pool).await?)
+    Ok(sqlx::query_scalar("select count(*) from app_user")
+        .fetch_one(pool)
+        .await?)
 }
 
 /// The user and password hash for a username (case-insensitive).
-pub async fn find_credentials(pool: &PgPool, username: &str) -> Result<Option<(UserInfo, String)>, AppError> {
-    let row: Option<(i64, String)> =
-        sqlx::query_as("select user_id, password_hash from app_user where lower(username) = lower($1)")
-            .bind(username)
-            .fetch_optional(pool)
-            .await?;
-    let Some((id, hash)) = row else { return Ok(None) };
+pub async fn find_credentials(
+    pool: &PgPool,
+    username: &str,
+) -> Result<Option<(UserInfo, String)>, AppError> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "select user_id, password_hash from app_user where lower(username) = lower($1)",
+    )
+    .bind(username)
+    .fetch_optional(pool)
+    .await?;
+    let Some((id, hash)) = row else {
+        return Ok(None);
+    };
     Ok(Some((find(pool, id).await?, hash)))
 }
 
 pub async fn find(pool: &PgPool, user_id: i64) -> Result<UserInfo, AppError> {
-    sqlx::query_as::<_, UserRow>(&format!("select {COLUMNS} from app_user where user_id = $1"))
-        .bind(user_id)
-        .fetch_one(pool)
-        .await?
-        .into_info()
+    sqlx::query_as::<_, UserRow>(&format!(
+        "select {COLUMNS} from app_user where user_id = $1"
+    ))
+    .bind(user_id)
+    .fetch_one(pool)
+    .await?
+    .into_info()
 }
 
-pub async fn find_with_epoch(pool: &PgPool, user_id: i64) -> Result<Option<(UserInfo, i32)>, AppError> {
+pub async fn find_with_epoch(
+    pool: &PgPool,
+    user_id: i64,
+) -> Result<Option<(UserInfo, i32)>, AppError> {
     let row: Option<(i32,)> = sqlx::query_as("select auth_epoch from app_user where user_id = $1")
         .bind(user_id)
         .fetch_optional(pool)
@@ -61,10 +75,12 @@ pub async fn find_with_epoch(pool: &PgPool, user_id: i64) -> Result<Option<(User
 }
 
 pub async fn auth_epoch(pool: &PgPool, user_id: i64) -> Result<i32, AppError> {
-    Ok(sqlx::query_scalar("select auth_epoch from app_user where user_id = $1")
-        .bind(user_id)
-        .fetch_one(pool)
-        .await?)
+    Ok(
+        sqlx::query_scalar("select auth_epoch from app_user where user_id = $1")
+            .bind(user_id)
+            .fetch_one(pool)
+            .await?,
+    )
 }
 
 pub async fn list(pool: &PgPool) -> Result<Vec<UserInfo>, AppError> {
@@ -107,26 +123,34 @@ pub async fn insert(conn: &mut PgConnection, new: &NewUser<'_>) -> Result<UserIn
 
 /// Serialises changes that must keep at least one active admin (and the first-admin rule).
 pub async fn lock_accounts(conn: &mut PgConnection) -> Result<(), AppError> {
-    sqlx::query("select pg_advisory_xact_lock(7310001)").execute(conn).await?;
+    sqlx::query("select pg_advisory_xact_lock(7310001)")
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 pub async fn count_in(conn: &mut PgConnection) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("select count(*) from app_user").fetch_one(conn).await?)
-}
-
-pub async fn count_active_admins(conn: &mut PgConnection) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("select count(*) from app_user where role = 'admin' and active")
+    Ok(sqlx::query_scalar("select count(*) from app_user")
         .fetch_one(conn)
         .await?)
 }
 
+pub async fn count_active_admins(conn: &mut PgConnection) -> Result<i64, AppError> {
+    Ok(
+        sqlx::query_scalar("select count(*) from app_user where role = 'admin' and active")
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
 pub async fn find_in(conn: &mut PgConnection, user_id: i64) -> Result<UserInfo, AppError> {
-    sqlx::query_as::<_, UserRow>(&format!("select {COLUMNS} from app_user where user_id = $1"))
-        .bind(user_id)
-        .fetch_one(conn)
-        .await?
-        .into_info()
+    sqlx::query_as::<_, UserRow>(&format!(
+        "select {COLUMNS} from app_user where user_id = $1"
+    ))
+    .bind(user_id)
+    .fetch_one(conn)
+    .await?
+    .into_info()
 }
 
 pub async fn update_profile(
@@ -135,17 +159,23 @@ pub async fn update_profile(
     display_name: &str,
     role: Role,
 ) -> Result<(), AppError> {
-    sqlx::query("update app_user set display_name = $2, role = $3, updated_at = now() where user_id = $1")
-        .bind(user_id)
-        .bind(display_name)
-        .bind(role.as_str())
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "update app_user set display_name = $2, role = $3, updated_at = now() where user_id = $1",
+    )
+    .bind(user_id)
+    .bind(display_name)
+    .bind(role.as_str())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// Activates or deactivates; deactivation also moves the epoch so every session ends at once.
-pub async fn set_active(conn: &mut PgConnection, user_id: i64, active: bool) -> Result<(), AppError> {
+pub async fn set_active(
+    conn: &mut PgConnection,
+    user_id: i64,
+    active: bool,
+) -> Result<(), AppError> {
     sqlx::query(
         "update app_user set active = $2, updated_at = now(),
            auth_epoch = auth_epoch + case when $2 then 0 else 1 end
@@ -159,7 +189,11 @@ pub async fn set_active(conn: &mut PgConnection, user_id: i64, active: bool) -> 
 }
 
 /// Sets a new password and ends every existing session of that user.
-pub async fn set_password(pool: &PgPool, user_id: i64, password_hash: &str) -> Result<(), AppError> {
+pub async fn set_password(
+    pool: &PgPool,
+    user_id: i64,
+    password_hash: &str,
+) -> Result<(), AppError> {
     let done = sqlx::query(
         "update app_user set password_hash = $2, auth_epoch = auth_epoch + 1, updated_at = now() where user_id = $1",
     )
