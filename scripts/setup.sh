@@ -71,3 +71,29 @@ setup_build() {
 setup_browser() {
   if ! command -v chromium >/dev/null; then apt_install chromium; fi
 }
+
+# PostgreSQL at 127.0.0.1:5432 for tests and benchmarks (started if installed but down), with a
+# role that works under Debian's default scram auth and under trust auth alike.
+ensure_postgres() {
+  local bin; bin=$(pg_bin_dir)
+  if ! "$bin/pg_isready" -q -h 127.0.0.1 -p 5432; then
+    local ver; ver=$(basename "$(dirname "$bin")")
+    if ! pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}' | grep -qx "$ver main"; then
+      log "creating PostgreSQL cluster $ver/main"
+      as_root pg_createcluster "$ver" main >/dev/null
+    fi
+    log "starting PostgreSQL $ver/main"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start
+    for _ in $(seq 1 30); do "$bin/pg_isready" -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+  # A test role with a password works with Debian's default (scram) and with trust auth.
+  as_root runuser -u postgres -- psql -qtAc "select 1 from pg_roles where rolname = 'inbox_test'" | grep -q 1 ||
+    as_root runuser -u postgres -- psql -qc "create role inbox_test login superuser password 'inbox_test'"
+}
+
+
+# Drops and creates database $2 on the server at base URL $1.
+recreate_db() {
+  PGOPTIONS='--client-min-messages=warning' "$(pg_bin_dir)/psql" -q "$1/postgres" \
+    -c "drop database if exists $2 with (force)" -c "create database $2"
+}

@@ -19,14 +19,16 @@ use crate::event::{
 use crate::phone::{is_direct_chat, jid_kind, jid_to_phone, JidKind};
 use crate::provider::{Provider, Recipient, SendReceipt};
 use crate::signature::{header_str, verify_hmac_hex, HmacAlgorithm};
-use crate::util::{bool_field, parse_json, str_field, unix_millis, webhook_digits};
+use crate::util::{bool_field, id_field, parse_json, str_field, unix_millis, webhook_digits};
 
 const PROVIDER: &str = "gateway";
 
 /// Settings for one gateway device.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct GatewayConfig {
-    /// Key put on every event as `channel_key` (e.g. our channel id).
+    /// Key put on every event as `channel_key` (e.g. our channel id). Must
+    /// not be blank: without it every event is rejected (it is half of the
+    /// downstream dedupe key).
     pub channel_key: String,
     /// Webhook secret for `X-Signature`. `None` → not checked. Secret.
     pub webhook_secret: Option<String>,
@@ -137,7 +139,11 @@ fn parse_data(
     channel: &str,
     envelope_ts: Option<&Value>,
 ) -> Result<InboundEvent, String> {
-    let id = str_field(d, "messageId").ok_or("missing `data.messageId`")?;
+    if channel.trim().is_empty() {
+        // `channel_key` is half of the dedupe key downstream: never emit it blank.
+        return Err("no channel_key configured for this gateway; event not stored".into());
+    }
+    let id = id_field(d, "messageId").ok_or("missing or blank `data.messageId`")?;
     // Timestamps are milliseconds (README "Timestamps").
     let sent_at = d
         .get("timestamp")

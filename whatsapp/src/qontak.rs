@@ -21,7 +21,7 @@ use crate::event::{
 };
 use crate::provider::{Provider, Recipient, SendReceipt};
 use crate::signature::verify_shared_secret;
-use crate::util::{parse_json, rfc3339, str_field, str_path, webhook_digits};
+use crate::util::{id_field, parse_json, rfc3339, str_field, str_path, webhook_digits};
 
 const PROVIDER: &str = "Qontak";
 
@@ -128,11 +128,11 @@ pub(crate) fn parse_body(raw_body: &[u8]) -> Result<ParseOutcome, ParseError> {
 }
 
 fn parse_message(m: &Value) -> Result<InboundEvent, String> {
-    let id = str_field(m, "id").ok_or("missing `id`")?;
+    let id = id_field(m, "id").ok_or("missing or blank `id`")?;
     let room = m.get("room").cloned().unwrap_or(Value::Null);
     // Channel = the WhatsApp integration (number); fall back to the room id.
-    let channel = str_field(&room, "channel_integration_id")
-        .or_else(|| str_field(m, "room_id"))
+    let channel = id_field(&room, "channel_integration_id")
+        .or_else(|| id_field(m, "room_id"))
         .ok_or("missing room.channel_integration_id and room_id")?;
     let at = m
         .get("created_at")

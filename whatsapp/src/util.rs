@@ -26,6 +26,18 @@ pub(crate) fn str_field(v: &Value, key: &str) -> Option<String> {
     }
 }
 
+/// `v[key]` as an identifier (message id, channel key): like [`str_field`],
+/// but a whitespace-only string counts as absent. Ids are the exactly-once
+/// dedupe key downstream, so a blank one must be rejected, never stored.
+pub(crate) fn id_field(v: &Value, key: &str) -> Option<String> {
+    str_field(v, key).filter(|s| !s.trim().is_empty())
+}
+
+/// Nested [`id_field`]: `v[a][b]...` as a non-blank identifier.
+pub(crate) fn id_path(v: &Value, path: &[&str]) -> Option<String> {
+    str_path(v, path).filter(|s| !s.trim().is_empty())
+}
+
 /// Nested lookup `v[a][b]...` as a non-empty string.
 pub(crate) fn str_path(v: &Value, path: &[&str]) -> Option<String> {
     let (last, init) = path.split_last()?;

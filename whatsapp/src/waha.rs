@@ -18,7 +18,9 @@ use crate::event::{
 use crate::phone::{is_direct_chat, jid_kind, jid_to_phone, JidKind};
 use crate::provider::{Provider, Recipient, SendReceipt};
 use crate::signature::{header_str, verify_hmac_hex, HmacAlgorithm};
-use crate::util::{bool_field, int_of, parse_json, str_field, str_path, unix_millis, unix_seconds};
+use crate::util::{
+    bool_field, id_field, int_of, parse_json, str_field, str_path, unix_millis, unix_seconds,
+};
 
 const PROVIDER: &str = "WAHA";
 
@@ -96,8 +98,8 @@ pub(crate) fn parse_body(raw_body: &[u8]) -> Result<ParseOutcome, ParseError> {
     let body = parse_json(raw_body)?;
     let event =
         str_field(&body, "event").ok_or_else(|| ParseError::shape(PROVIDER, "missing `event`"))?;
-    let session = str_field(&body, "session")
-        .ok_or_else(|| ParseError::shape(PROVIDER, "missing `session`"))?;
+    let session = id_field(&body, "session")
+        .ok_or_else(|| ParseError::shape(PROVIDER, "missing or blank `session`"))?;
     let payload = body
         .get("payload")
         .filter(|p| p.is_object())
@@ -131,7 +133,7 @@ fn sender(jid: &str) -> Result<(Option<String>, Option<String>), String> {
 }
 
 fn parse_message(p: &Value, session: &str) -> Result<InboundEvent, String> {
-    let id = str_field(p, "id").ok_or("missing `payload.id`")?;
+    let id = id_field(p, "id").ok_or("missing or blank `payload.id`")?;
     let sent_at = p
         .get("timestamp")
         .and_then(unix_seconds)
@@ -207,7 +209,7 @@ fn parse_reaction(p: &Value, session: &str) -> Result<InboundEvent, String> {
     if bool_field(p, "fromMe") == Some(true) {
         return Err("our own reaction; ignored".into());
     }
-    let id = str_field(p, "id").ok_or("missing `payload.id`")?;
+    let id = id_field(p, "id").ok_or("missing or blank `payload.id`")?;
     let sent_at = p
         .get("timestamp")
         .and_then(unix_seconds)
@@ -239,7 +241,7 @@ fn parse_ack(
     if bool_field(p, "fromMe") == Some(false) {
         return Err("ack for an inbound message; ignored".into());
     }
-    let id = str_field(p, "id").ok_or("missing `payload.id`")?;
+    let id = id_field(p, "id").ok_or("missing or blank `payload.id`")?;
     // §1.5: -1 ERROR, 0 PENDING, 1 SERVER, 2 DEVICE, 3 READ, 4 PLAYED.
     let state = match p.get("ack").and_then(int_of) {
         Some(-1) => DeliveryState::Failed,

@@ -23,7 +23,11 @@ fn all() -> Vec<Box<dyn Provider>> {
         Box::new(WhapiProvider::new(WhapiConfig::default(), c)),
         Box::new(QontakProvider::default()),
         Box::new(WahaProvider::default()),
-        Box::new(GatewayProvider::new(GatewayConfig::default())),
+        // The body carries no account id: events use the configured key.
+        Box::new(GatewayProvider::new(GatewayConfig {
+            channel_key: "gw-1".into(),
+            webhook_secret: None,
+        })),
     ]
 }
 

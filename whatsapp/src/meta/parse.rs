@@ -10,7 +10,8 @@ use crate::event::{
     ProviderError, StatusUpdate,
 };
 use crate::util::{
-    array_field, join_non_empty, parse_json, str_field, str_path, unix_seconds, webhook_digits,
+    array_field, id_field, id_path, join_non_empty, parse_json, str_field, str_path, unix_seconds,
+    webhook_digits,
 };
 
 const PROVIDER: &str = "Meta";
@@ -61,7 +62,7 @@ fn parse_change(change: &Value, at: &str, out: &mut ParseOutcome) {
         out.rejected.push(format!("{at}: no `value` object"));
         return;
     };
-    let Some(channel) = str_path(value, &["metadata", "phone_number_id"]) else {
+    let Some(channel) = id_path(value, &["metadata", "phone_number_id"]) else {
         out.rejected
             .push(format!("{at}: missing value.metadata.phone_number_id"));
         return;
@@ -100,7 +101,7 @@ fn parse_message(m: &Value, channel: &str, contacts: &[Value]) -> Result<Inbound
     if !m.is_object() {
         return Err("message is not an object".into());
     }
-    let id = str_field(m, "id").ok_or("missing `id`")?;
+    let id = id_field(m, "id").ok_or("missing or blank `id`")?;
     let sent_at = m
         .get("timestamp")
         .and_then(unix_seconds)
@@ -238,7 +239,7 @@ fn parse_status(s: &Value, channel: &str) -> Result<StatusUpdate, String> {
     if !s.is_object() {
         return Err("status is not an object".into());
     }
-    let id = str_field(s, "id").ok_or("missing `id`")?;
+    let id = id_field(s, "id").ok_or("missing or blank `id`")?;
     let raw_state = str_field(s, "status").ok_or("missing `status`")?;
     let state =
         delivery_state(&raw_state).ok_or_else(|| format!("unknown status {raw_state:?}"))?;

@@ -11,8 +11,8 @@ use crate::event::{
 };
 use crate::phone::{is_direct_chat, jid_kind, jid_to_phone, JidKind};
 use crate::util::{
-    array_field, bool_field, int_of, join_non_empty, parse_json, str_field, str_path, unix_seconds,
-    webhook_digits,
+    array_field, bool_field, id_field, int_of, join_non_empty, parse_json, str_field, str_path,
+    unix_seconds, webhook_digits,
 };
 
 const PROVIDER: &str = "Whapi";
@@ -35,10 +35,19 @@ pub(crate) fn parse_body(
             "expected `channel_id`, `event`, `messages` or `statuses`",
         ));
     }
-    let channel = str_field(&body, "channel_id")
-        .or_else(|| fallback_channel.map(str::to_owned))
-        .ok_or_else(|| ParseError::shape(PROVIDER, "missing `channel_id`"))?;
+    let channel = id_field(&body, "channel_id")
+        .or_else(|| {
+            fallback_channel
+                .filter(|c| !c.trim().is_empty())
+                .map(str::to_owned)
+        })
+        .ok_or_else(|| ParseError::shape(PROVIDER, "missing or blank `channel_id`"))?;
     let mut out = ParseOutcome::default();
+    for key in ["messages", "statuses"] {
+        if obj.get(key).is_some_and(|v| !v.is_array()) {
+            out.rejected.push(format!("`{key}` is not an array"));
+        }
+    }
     for (i, m) in array_field(&body, "messages").iter().enumerate() {
         match parse_message(m, &channel) {
             Ok(ev) => out.events.push(ev),
@@ -67,7 +76,7 @@ fn parse_message(m: &Value, channel: &str) -> Result<InboundEvent, String> {
     if !m.is_object() {
         return Err("message is not an object".into());
     }
-    let id = str_field(m, "id").ok_or("missing `id`")?;
+    let id = id_field(m, "id").ok_or("missing or blank `id`")?;
     let chat_id = str_field(m, "chat_id").ok_or("missing `chat_id`")?;
     let from_me = bool_field(m, "from_me").ok_or("missing `from_me`")?;
     let sent_at = m
@@ -203,7 +212,7 @@ fn parse_status(s: &Value, channel: &str) -> Result<StatusUpdate, String> {
     if !s.is_object() {
         return Err("status is not an object".into());
     }
-    let id = str_field(s, "id").ok_or("missing `id`")?;
+    let id = id_field(s, "id").ok_or("missing or blank `id`")?;
     let state = delivery_state(s).ok_or_else(|| {
         format!(
             "unknown status {:?} (code {:?})",
