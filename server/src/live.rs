@@ -89,18 +89,31 @@ async fn listen(
                     break;
                 }
             };
-            // Take every notification already waiting, then fetch their rows in one query.
-            let mut ids: Vec<i64> = first.payload().parse().into_iter().collect();
+            // Take every notification already waiting; events that came inline go out at once,
+            // the large ones are read in one query.
+            let mut notes = vec![first];
             while let Some(n) = listener.next_buffered() {
-                ids.extend(n.payload().parse::<i64>());
+                notes.push(n);
             }
-            match events::by_ids(&pool, &ids).await {
-                Ok(rows) => {
-                    for row in rows {
-                        let _ = tx.send(Arc::new(row));
+            let mut by_id = Vec::new();
+            for note in &notes {
+                match events::decode(note.payload()) {
+                    Some(events::Notified::Event(e)) => {
+                        let _ = tx.send(Arc::new(e));
                     }
+                    Some(events::Notified::Id(id)) => by_id.push(id),
+                    None => tracing::warn!("unreadable event notification"),
                 }
-                Err(e) => tracing::error!(error = %e, "cannot read published events"),
+            }
+            if !by_id.is_empty() {
+                match events::by_ids(&pool, &by_id).await {
+                    Ok(rows) => {
+                        for row in rows {
+                            let _ = tx.send(Arc::new(row));
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "cannot read published events"),
+                }
             }
         }
     }

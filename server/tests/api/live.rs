@@ -166,3 +166,20 @@ async fn a_subscriber_too_far_behind_is_told_to_reload(pool: PgPool) {
     let events = read_until(res, |e| !e.is_empty()).await;
     assert_eq!(events[0].event, "reload");
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_message_too_large_to_travel_in_the_notification_still_arrives_whole(pool: PgPool) {
+    let app = demo_app(pool).await;
+    let (agent, _) = app.signed_in("tari", Role::Agent).await;
+    let res = agent.get(app.url("/api/events")).send().await.unwrap();
+    // 4000 characters of 2 bytes each: the event is larger than NOTIFY allows inline.
+    let long = "é".repeat(4000);
+    customer_says(&app, &long).await;
+    let events = read_until(res, |e| e.iter().any(|e| e.event == "message.created")).await;
+    let created = events
+        .iter()
+        .find(|e| e.event == "message.created")
+        .unwrap();
+    let message: app::model::MessageView = serde_json::from_str(&created.data).unwrap();
+    assert_eq!(message.body.as_deref(), Some(long.as_str()));
+}
