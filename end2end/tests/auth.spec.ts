@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { ADMIN, AGENT, login, openHydrated } from "./helpers";
+import { ADMIN, AGENT, login, openHydrated, waitHydrated } from "./helpers";
 
 test("admin signs in and sees the app shell", async ({ page }) => {
   await login(page, ADMIN.username, ADMIN.password);
@@ -47,6 +47,7 @@ test("the language can be switched to Bahasa Indonesia and the choice sticks", a
   await expect(page.getByRole("heading", { name: "Masuk" })).toBeVisible();
   await page.reload();
   await expect(page.getByRole("heading", { name: "Masuk" })).toBeVisible();
+  await waitHydrated(page);
   await page.getByTestId("lang-en").click();
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
 });

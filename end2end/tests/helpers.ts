@@ -1,9 +1,18 @@
 import { expect, Page } from "@playwright/test";
 
-/** Opens a page and waits until the wasm has hydrated it (clicks before that are lost). */
+/**
+ * Waits until the wasm has hydrated the page, including the page's own suspended content
+ * (pages mark themselves `data-ready="true"` from an effect): clicks before that are lost.
+ */
+export async function waitHydrated(page: Page) {
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  await expect(page.locator('[data-ready="false"]')).toHaveCount(0);
+}
+
+/** Opens a page and waits until it is hydrated. */
 export async function openHydrated(page: Page, path: string) {
   await page.goto(path);
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  await waitHydrated(page);
 }
 
 export async function login(page: Page, username: string, password: string) {

@@ -1,5 +1,5 @@
 import { test, expect, Browser, Page } from "@playwright/test";
-import { ADMIN, AGENT, login, openHydrated } from "./helpers";
+import { ADMIN, AGENT, login, openHydrated, waitHydrated } from "./helpers";
 
 async function phoneFor(browser: Browser, name: string, number: string): Promise<Page> {
   const phone = await (await browser.newContext()).newPage();
@@ -19,7 +19,8 @@ async function signedIn(browser: Browser, who: { username: string; password: str
   const page = await (await browser.newContext()).newPage();
   await login(page, who.username, who.password);
   await expect(page).toHaveURL(/\/inbox$/);
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  await expect(page.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
+  await waitHydrated(page);
   return page;
 }
 

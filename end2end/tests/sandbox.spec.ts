@@ -14,7 +14,7 @@ test("a sandbox customer message reaches the inbox live, and the reply reaches t
   const agent = await agentContext.newPage();
   await login(agent, AGENT.username, AGENT.password);
   await expect(agent).toHaveURL(/\/inbox$/);
-  await expect(agent.locator("body[data-hydrated]")).toHaveCount(1);
+  await expect(agent.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
 
   // The customer writes; the agent's open inbox shows it without a reload.
   const text = "<b>Halo</b>, apakah <script>alert(1)</script> masih ada?";

@@ -89,6 +89,9 @@ pub fn InboxPage() -> impl IntoView {
         }
     });
     let now = use_now();
+    // Runs once this page is hydrated: tests wait for it before clicking.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     let tab_button = move |t: Tab, label: String, test_id: &'static str| {
         view! {
             <button type="button" class:active=move || tab.get() == t data-testid=test_id on:click=move |_| tab.set(t)>
@@ -97,7 +100,12 @@ pub fn InboxPage() -> impl IntoView {
         }
     };
     view! {
-        <div class="inbox" class:has-selection=move || selected.get().is_some() data-testid="inbox">
+        <div
+            class="inbox"
+            class:has-selection=move || selected.get().is_some()
+            data-testid="inbox"
+            data-ready=move || if ready.get() { "true" } else { "false" }
+        >
             <aside class="chat-list">
                 <div class="list-controls">
                     <div class="tabs" role="tablist">

@@ -37,8 +37,11 @@ fn LoginForm(demo: bool) -> impl IntoView {
         }
     });
     let error = move || action.value().get().and_then(Result::err);
+    // Runs once the form is hydrated: tests wait for it before typing.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     view! {
-        <div class="auth-page">
+        <div class="auth-page" data-ready=move || if ready.get() { "true" } else { "false" }>
             <div class="auth-card">
                 <div class="auth-head">
                     <h1>{t!(i18n, login_title)}</h1>

@@ -40,8 +40,11 @@ pub fn SandboxPage() -> impl IntoView {
         text.set(String::new());
     };
     let send_error = move || send.value().get().and_then(Result::err);
+    // Runs once this page is hydrated: tests wait for it before typing.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     view! {
-        <div class="sandbox-page">
+        <div class="sandbox-page" data-ready=move || if ready.get() { "true" } else { "false" }>
             <div class="sandbox-intro">
                 <div class="auth-head">
                     <h1>{t!(i18n, sandbox_title)}</h1>
