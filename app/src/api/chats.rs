@@ -155,19 +155,11 @@ pub async fn set_mode(chat_id: i64, mode: String) -> Result<(), AppError> {
         let user = auth::require_user().await?;
         let mode = crate::model::Mode::parse(&mode)
             .ok_or_else(|| AppError::invalid("mode", "mode_invalid"))?;
-        let mut tx = AppState::get()?.pool.begin().await?;
-        let state = chat_changes::lock(&mut tx, chat_id).await?;
-        chat_state::may_set_mode(&user, &state)?;
-        chat_changes::apply(
-            &mut tx,
-            chat_id,
-            Some(&user),
-            state,
-            chat_state::ChatState { mode, ..state },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        chat_changes::change(&AppState::get()?.pool, chat_id, &user, |state| {
+            chat_state::may_set_mode(&user, state)?;
+            Ok(chat_state::ChatState { mode, ..*state })
+        })
+        .await
     })
     .await
 }
@@ -179,20 +171,18 @@ pub async fn assign(chat_id: i64, user_id: Option<i64>) -> Result<(), AppError> 
     use crate::ssr::{auth, chat_state, db::chat_changes, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
-        let mut tx = AppState::get()?.pool.begin().await?;
-        let state = chat_changes::lock(&mut tx, chat_id).await?;
-        chat_state::may_assign(&user, &state, user_id)?;
-        let to = if user_id == Some(user.user_id) && !user.is_admin() {
-            chat_state::after_take(&user, &state)
-        } else {
-            chat_state::ChatState {
-                assigned: user_id,
-                ..state
-            }
-        };
-        chat_changes::apply(&mut tx, chat_id, Some(&user), state, to).await?;
-        tx.commit().await?;
-        Ok(())
+        chat_changes::change(&AppState::get()?.pool, chat_id, &user, |state| {
+            chat_state::may_assign(&user, state, user_id)?;
+            Ok(if user_id == Some(user.user_id) && !user.is_admin() {
+                chat_state::after_take(&user, state)
+            } else {
+                chat_state::ChatState {
+                    assigned: user_id,
+                    ..*state
+                }
+            })
+        })
+        .await
     })
     .await
 }
@@ -203,21 +193,13 @@ pub async fn take(chat_id: i64) -> Result<(), AppError> {
     use crate::ssr::{auth, chat_state, db::chat_changes, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
-        let mut tx = AppState::get()?.pool.begin().await?;
-        let state = chat_changes::lock(&mut tx, chat_id).await?;
-        if state.assigned.is_some() && state.assigned != Some(user.user_id) {
-            return Err(AppError::Conflict("already_assigned".into()));
-        }
-        chat_changes::apply(
-            &mut tx,
-            chat_id,
-            Some(&user),
-            state,
-            chat_state::after_take(&user, &state),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        chat_changes::change(&AppState::get()?.pool, chat_id, &user, |state| {
+            if state.assigned.is_some() && state.assigned != Some(user.user_id) {
+                return Err(AppError::Conflict("already_assigned".into()));
+            }
+            Ok(chat_state::after_take(&user, state))
+        })
+        .await
     })
     .await
 }
@@ -228,19 +210,11 @@ pub async fn hand_back(chat_id: i64) -> Result<(), AppError> {
     use crate::ssr::{auth, chat_state, db::chat_changes, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
-        let mut tx = AppState::get()?.pool.begin().await?;
-        let state = chat_changes::lock(&mut tx, chat_id).await?;
-        chat_state::may_set_mode(&user, &state)?;
-        chat_changes::apply(
-            &mut tx,
-            chat_id,
-            Some(&user),
-            state,
-            chat_state::after_hand_back(&state),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        chat_changes::change(&AppState::get()?.pool, chat_id, &user, |state| {
+            chat_state::may_set_mode(&user, state)?;
+            Ok(chat_state::after_hand_back(state))
+        })
+        .await
     })
     .await
 }

@@ -24,8 +24,6 @@ pub struct IngestReport {
     pub statuses: usize,
     /// Statuses, echoes and messages that changed nothing (old, unknown or ours).
     pub ignored: usize,
-    /// Chats that received new customer messages (for the bot, after commit).
-    pub touched_chats: Vec<i64>,
 }
 
 /// One parsed event and the channel it belongs to.
@@ -53,9 +51,6 @@ pub async fn store(
                 match store_message(&mut tx, item.channel_id, m, reopen_mode).await? {
                     Some((chat_id, state)) => {
                         report.stored += 1;
-                        if !report.touched_chats.contains(&chat_id) {
-                            report.touched_chats.push(chat_id);
-                        }
                         if state.mode == Mode::Bot {
                             if brain.is_none() {
                                 brain = Some(Brain::load(&mut tx).await?);

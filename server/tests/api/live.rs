@@ -2,7 +2,7 @@
 //! another process published; a reconnect with `Last-Event-ID` replays exactly what was missed;
 //! a subscriber too far behind is told to reload.
 
-use crate::helpers::{test_config, TestApp};
+use crate::helpers::{meta_text, provider_config, test_config, TestApp};
 use app::model::Role;
 use futures::StreamExt;
 use reqwest::StatusCode;
@@ -182,4 +182,46 @@ async fn a_message_too_large_to_travel_in_the_notification_still_arrives_whole(p
         .unwrap();
     let message: app::model::MessageView = serde_json::from_str(&created.data).unwrap();
     assert_eq!(message.body.as_deref(), Some(long.as_str()));
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn signed_in_browsers_receive_new_messages_as_server_sent_events(pool: PgPool) {
+    let app = TestApp::spawn_with(pool, provider_config("http://127.0.0.1:9")).await;
+    let res = app
+        .client()
+        .get(app.url("/api/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    let (agent, _) = app.signed_in("rina", Role::Agent).await;
+    let res = agent.get(app.url("/api/events")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    let mut stream = res.bytes_stream();
+    // The subscription is live once the response has started.
+    app.post_meta(&meta_text(
+        "6281298765432",
+        "wamid.live",
+        "<script>alert(1)</script>",
+    ))
+    .await;
+    let mut seen = String::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !(seen.contains("event: message.created") && seen.contains("event: chat.updated")) {
+        let chunk = tokio::time::timeout_at(deadline.into(), stream.next())
+            .await
+            .expect("events in time")
+            .unwrap()
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(
+        seen.contains("<script>alert(1)</script>"),
+        "the whole message, text included: {seen}"
+    );
 }

@@ -9,5 +9,7 @@ mod helpers;
 mod live;
 mod modes;
 mod outbox;
+mod robustness;
+mod sandbox;
 mod sessions;
 mod webhooks;

@@ -1,11 +1,10 @@
 //! Replies through the outbox to a local mock of the provider's API (the real wire format):
 //! delivered once, still once when half the calls fail, failed with the provider's reason on a
 //! permanent error, re-sent by Retry, delayed but not lost by an outage; plus the 24-hour rule,
-//! Whapi, the sandbox phone, the worker waking on commit, and the live event stream.
+//! Whapi, and the worker waking on commit.
 
 use crate::helpers::{fixture, meta_text, provider_config, TestApp, META_PHONE_ID};
 use app::model::{MessageView, Role};
-use futures::StreamExt;
 use reqwest::StatusCode;
 use server::outbox::Outcome;
 use sqlx::PgPool;
@@ -338,98 +337,6 @@ async fn replies_to_whapi_chats_go_through_the_whapi_api(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
-async fn the_sandbox_phone_chats_through_the_same_path(pool: PgPool) {
-    let mut config = crate::helpers::test_config();
-    config.demo = true;
-    let app = TestApp::spawn_with(pool, config).await;
-    let phone = app.client();
-    let res = app
-        .call(
-            &phone,
-            "sandbox/send",
-            &[
-                ("phone", "0812-9876-5432"),
-                ("name", "Budi"),
-                ("text", "<b>halo</b>"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let (contact_phone, body): (String, String) = sqlx::query_as(
-        "select phone, body from message join chat using (chat_id) join contact using (contact_id)",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    assert_eq!(
-        (contact_phone.as_str(), body.as_str()),
-        ("6281298765432", "<b>halo</b>"),
-        "Indonesian 08… becomes 628…"
-    );
-
-    let agent = app.client();
-    assert_eq!(
-        app.login(&agent, "rina", "rina-demo").await.status(),
-        StatusCode::OK
-    );
-    let chat: i64 = sqlx::query_scalar("select chat_id from chat")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    reply(&app, &agent, chat, "Halo Budi").await;
-    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
-    let seen: Vec<MessageView> = app
-        .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        seen.iter()
-            .map(|m| m.body.clone().unwrap())
-            .collect::<Vec<_>>(),
-        vec!["<b>halo</b>", "Halo Budi"]
-    );
-    assert_eq!(
-        statuses(&app).await,
-        vec!["read"],
-        "shown on the phone: delivered and read"
-    );
-
-    let res = app
-        .call(
-            &phone,
-            "sandbox/send",
-            &[("phone", "12"), ("name", "x"), ("text", "hi")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-}
-
-#[sqlx::test(migrator = "server::MIGRATOR")]
-async fn outside_demo_mode_the_sandbox_is_for_admins_only(pool: PgPool) {
-    let app = TestApp::spawn(pool).await;
-    let res = app
-        .call(
-            &app.client(),
-            "sandbox/send",
-            &[("phone", "6281298765432"), ("name", "x"), ("text", "hi")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let (agent, _) = app.signed_in("rina", Role::Agent).await;
-    let res = app
-        .call(
-            &agent,
-            "sandbox/send",
-            &[("phone", "6281298765432"), ("name", "x"), ("text", "hi")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_eq!(app.count("select count(*) from message").await, 0);
-}
-
-#[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_running_worker_sends_a_reply_as_soon_as_it_is_committed(pool: PgPool) {
     let mock = meta_mock(Flaky {
         calls: Arc::default(),
@@ -451,46 +358,4 @@ async fn the_running_worker_sends_a_reply_as_soon_as_it_is_committed(pool: PgPoo
     }
     worker.abort();
     assert_eq!(mock.received_requests().await.unwrap().len(), 1);
-}
-
-#[sqlx::test(migrator = "server::MIGRATOR")]
-async fn signed_in_browsers_receive_new_messages_as_server_sent_events(pool: PgPool) {
-    let app = TestApp::spawn_with(pool, provider_config("http://127.0.0.1:9")).await;
-    let res = app
-        .client()
-        .get(app.url("/api/events"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-
-    let (agent, _) = app.signed_in("rina", Role::Agent).await;
-    let res = agent.get(app.url("/api/events")).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/event-stream"));
-    let mut stream = res.bytes_stream();
-    // The subscription is live once the response has started.
-    app.post_meta(&meta_text(
-        "6281298765432",
-        "wamid.live",
-        "<script>alert(1)</script>",
-    ))
-    .await;
-    let mut seen = String::new();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !(seen.contains("event: message.created") && seen.contains("event: chat.updated")) {
-        let chunk = tokio::time::timeout_at(deadline.into(), stream.next())
-            .await
-            .expect("events in time")
-            .unwrap()
-            .unwrap();
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
-    assert!(
-        seen.contains("<script>alert(1)</script>"),
-        "the whole message, text included: {seen}"
-    );
 }

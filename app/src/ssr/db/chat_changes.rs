@@ -30,6 +30,22 @@ async fn display_name(conn: &mut PgConnection, user_id: i64) -> Result<String, A
     )
 }
 
+/// One change by a signed-in user, in its own transaction: locks the chat, lets `decide` check
+/// the user's right and choose the new state, applies it, commits.
+pub async fn change(
+    pool: &sqlx::PgPool,
+    chat_id: i64,
+    actor: &UserInfo,
+    decide: impl FnOnce(&ChatState) -> Result<ChatState, AppError>,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let state = lock(&mut tx, chat_id).await?;
+    let to = decide(&state)?;
+    apply(&mut tx, chat_id, Some(actor), state, to).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Moves a locked chat from `from` to `to`. `actor` is `None` for the system (the bot, a
 /// customer reopening a chat, auto-assignment). Returns whether anything changed.
 pub async fn apply(

@@ -1,0 +1,121 @@
+//! The sandbox phone: a customer message goes through the same ingest path as a webhook, the
+//! reply reaches the phone (and counts as read there); outside demo mode only admins may use it.
+
+use crate::helpers::TestApp;
+use app::model::{MessageView, Role};
+use reqwest::StatusCode;
+use server::outbox::Outcome;
+use sqlx::PgPool;
+
+async fn reply(
+    app: &TestApp,
+    client: &reqwest::Client,
+    chat: i64,
+    text: &str,
+) -> reqwest::Response {
+    app.call(
+        client,
+        "chats/reply",
+        &[("chat_id", &chat.to_string()), ("text", text)],
+    )
+    .await
+}
+
+async fn statuses(app: &TestApp) -> Vec<String> {
+    sqlx::query_scalar("select status from message where direction = 'out' order by message_id")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_sandbox_phone_chats_through_the_same_path(pool: PgPool) {
+    let mut config = crate::helpers::test_config();
+    config.demo = true;
+    let app = TestApp::spawn_with(pool, config).await;
+    let phone = app.client();
+    let res = app
+        .call(
+            &phone,
+            "sandbox/send",
+            &[
+                ("phone", "0812-9876-5432"),
+                ("name", "Budi"),
+                ("text", "<b>halo</b>"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (contact_phone, body): (String, String) = sqlx::query_as(
+        "select phone, body from message join chat using (chat_id) join contact using (contact_id)",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (contact_phone.as_str(), body.as_str()),
+        ("6281298765432", "<b>halo</b>"),
+        "Indonesian 08… becomes 628…"
+    );
+
+    let agent = app.client();
+    assert_eq!(
+        app.login(&agent, "rina", "rina-demo").await.status(),
+        StatusCode::OK
+    );
+    let chat: i64 = sqlx::query_scalar("select chat_id from chat")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    reply(&app, &agent, chat, "Halo Budi").await;
+    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
+    let seen: Vec<MessageView> = app
+        .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.iter()
+            .map(|m| m.body.clone().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["<b>halo</b>", "Halo Budi"]
+    );
+    assert_eq!(
+        statuses(&app).await,
+        vec!["read"],
+        "shown on the phone: delivered and read"
+    );
+
+    let res = app
+        .call(
+            &phone,
+            "sandbox/send",
+            &[("phone", "12"), ("name", "x"), ("text", "hi")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn outside_demo_mode_the_sandbox_is_for_admins_only(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let res = app
+        .call(
+            &app.client(),
+            "sandbox/send",
+            &[("phone", "6281298765432"), ("name", "x"), ("text", "hi")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let (agent, _) = app.signed_in("rina", Role::Agent).await;
+    let res = app
+        .call(
+            &agent,
+            "sandbox/send",
+            &[("phone", "6281298765432"), ("name", "x"), ("text", "hi")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.count("select count(*) from message").await, 0);
+}
