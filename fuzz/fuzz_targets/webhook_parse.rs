@@ -4,7 +4,7 @@
 //! the webhook body. The whole input is additionally parsed by every provider,
 //! so plain JSON files (`whatsapp/testdata/*.json`) are useful seeds as-is.
 //!
-//! Besides "no panic", it checks the invariants of `whatsapp/tests/properties.rs`:
+//! Besides "no panic", it checks the invariants of `whatsapp/tests/properties/invariants.rs`:
 //! events never carry a blank `provider_message_id` / `channel_key`, reasons
 //! are never blank, a correctly signed body verifies and the same signature
 //! fails once one byte of the body is flipped.
