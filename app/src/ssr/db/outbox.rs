@@ -80,13 +80,15 @@ pub async fn reschedule(
 
 /// How long until the next row is due (`None` when the outbox is empty).
 pub async fn next_due_in(pool: &PgPool) -> Result<Option<Duration>, AppError> {
+    // `min` over no rows is NULL, and so is the difference; `greatest(0, NULL)` would be 0 and
+    // keep idle workers polling, so the floor at zero is taken here instead.
     let secs: Option<f64> = sqlx::query_scalar(
-        "select greatest(0, extract(epoch from (min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) - now())))::float8
+        "select extract(epoch from (min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) - now()))::float8
            from outbox",
     )
     .fetch_one(pool)
     .await?;
-    Ok(secs.map(Duration::from_secs_f64))
+    Ok(secs.map(|s| Duration::from_secs_f64(s.max(0.0))))
 }
 
 pub async fn pending_count(pool: &PgPool) -> Result<i64, AppError> {
