@@ -1,7 +1,9 @@
 //! Browser side of live updates: an `EventSource` on one of the server's SSE endpoints,
 //! reopened when its URL changes and closed with the component. The browser reconnects by
-//! itself and sends `Last-Event-ID`, so missed events are replayed. On the server this does
-//! nothing.
+//! itself and sends `Last-Event-ID`, so missed events are replayed. Every time the stream
+//! opens, the page is told to `reload` what it shows: a page rendered before its stream was
+//! subscribed would otherwise miss what happened in between (and stay stale until the next
+//! event). On the server this does nothing.
 
 /// The event names the server sends.
 pub const EVENT_KINDS: [&str; 4] = [
@@ -48,6 +50,14 @@ pub fn use_live_events(
                 // Lives as long as the EventSource, which is closed (and then collected) below.
                 callback.forget();
             }
+            // Open (first time or after a reconnect): the server subscribed this stream before
+            // answering, so a refetch now sees everything the stream will not.
+            let on_open = {
+                let on_event = on_event.clone();
+                Closure::<dyn Fn()>::new(move || on_event("reload".to_string(), "{}".to_string()))
+            };
+            let _ = es.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
+            on_open.forget();
             current.set_value(Some(es));
         });
         on_cleanup(close);

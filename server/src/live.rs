@@ -17,7 +17,7 @@ use axum::{Extension, Router};
 use futures::stream::{self, Stream, StreamExt};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -33,6 +33,9 @@ const REPLAY_LIMIT: i64 = 500;
 #[derive(Clone, Debug)]
 pub struct Hub {
     tx: broadcast::Sender<Arc<StoredEvent>>,
+    /// Cancelled when the server shuts down: open event streams end, so the graceful shutdown
+    /// does not wait for browsers (they reconnect, to this server's successor or a sibling).
+    closing: tokio_util::sync::CancellationToken,
 }
 
 impl Hub {
@@ -50,11 +53,55 @@ impl Hub {
                 "the event listener is not connected yet; live updates start when it is"
             );
         }
-        Hub { tx }
+        Hub {
+            tx,
+            closing: tokio_util::sync::CancellationToken::new(),
+        }
+    }
+
+    /// Ends every open event stream (at shutdown).
+    pub fn close(&self) {
+        self.closing.cancel();
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
         self.tx.subscribe()
+    }
+}
+
+/// The ids this process has broadcast lately, so a replay after a reconnect sends only what
+/// was missed. Ids are a set, not a high-water mark: transactions can commit in another order
+/// than they took their ids.
+#[derive(Default)]
+struct Seen {
+    ids: HashSet<i64>,
+    order: VecDeque<i64>,
+    /// The newest event when this process first listened.
+    start: i64,
+}
+
+impl Seen {
+    const KEEP: usize = 20_000;
+
+    /// Records an id; false when it was already broadcast.
+    fn insert(&mut self, id: i64) -> bool {
+        if !self.ids.insert(id) {
+            return false;
+        }
+        self.order.push_back(id);
+        if self.order.len() > Self::KEEP {
+            if let Some(old) = self.order.pop_front() {
+                self.ids.remove(&old);
+            }
+        }
+        true
+    }
+
+    /// Where a replay starts: a little before the newest id seen (for late commits), but never
+    /// before this process started.
+    fn replay_from(&self) -> i64 {
+        let newest = self.order.iter().max().copied().unwrap_or(self.start);
+        (newest - 1_000).max(self.start)
     }
 }
 
@@ -64,6 +111,12 @@ async fn listen(
     ready: tokio::sync::oneshot::Sender<()>,
 ) {
     let mut ready = Some(ready);
+    let mut seen = Seen::default();
+    let send = |seen: &mut Seen, e: StoredEvent| {
+        if seen.insert(e.event_id) {
+            let _ = tx.send(Arc::new(e));
+        }
+    };
     loop {
         let mut listener = match PgListener::connect_with(&pool).await {
             Ok(l) => l,
@@ -73,19 +126,43 @@ async fn listen(
                 continue;
             }
         };
+        // A lost connection ends this loop; the next one reconnects and replays.
+        listener.eager_reconnect(false);
         if let Err(e) = listener.listen(events::CHANNEL).await {
             tracing::warn!(error = %e, "event listener cannot LISTEN; retrying");
             tokio::time::sleep(Duration::from_secs(1)).await;
             continue;
         }
         if let Some(ready) = ready.take() {
+            seen.start = events::latest_id(&pool).await.unwrap_or_default();
             let _ = ready.send(());
+        } else {
+            let from = seen.replay_from();
+            // Listening again after losing the connection (a database restart, a network
+            // blip): what was committed meanwhile was notified to nobody here. Read it back.
+            match events::since(&pool, from, 5_000).await {
+                Ok(rows) => {
+                    let before = seen.ids.len();
+                    for row in rows {
+                        send(&mut seen, row);
+                    }
+                    tracing::info!(
+                        replayed = seen.ids.len().saturating_sub(before),
+                        "event listener reconnected"
+                    );
+                }
+                Err(e) => tracing::error!(error = %e, "cannot replay events after reconnecting"),
+            }
         }
         loop {
-            let first = match listener.recv().await {
-                Ok(n) => n,
+            let first = match listener.try_recv().await {
+                Ok(Some(n)) => n,
+                Ok(None) => {
+                    tracing::warn!("event listener lost its connection; reconnecting");
+                    break;
+                }
                 Err(e) => {
-                    tracing::warn!(error = %e, "event listener lost its connection");
+                    tracing::warn!(error = %e, "event listener failed; reconnecting");
                     break;
                 }
             };
@@ -98,9 +175,7 @@ async fn listen(
             let mut by_id = Vec::new();
             for note in &notes {
                 match events::decode(note.payload()) {
-                    Some(events::Notified::Event(e)) => {
-                        let _ = tx.send(Arc::new(e));
-                    }
+                    Some(events::Notified::Event(e)) => send(&mut seen, e),
                     Some(events::Notified::Id(id)) => by_id.push(id),
                     None => tracing::warn!("unreadable event notification"),
                 }
@@ -109,13 +184,14 @@ async fn listen(
                 match events::by_ids(&pool, &by_id).await {
                     Ok(rows) => {
                         for row in rows {
-                            let _ = tx.send(Arc::new(row));
+                            send(&mut seen, row);
                         }
                     }
                     Err(e) => tracing::error!(error = %e, "cannot read published events"),
                 }
             }
         }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
@@ -159,6 +235,7 @@ fn event_stream(
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     // Subscribe first, then read the backlog: nothing falls between the two.
     let live = BroadcastStream::new(hub.subscribe());
+    let closing = hub.closing.clone().cancelled_owned();
     let backlog = async move {
         match after {
             None => (Vec::new(), false),
@@ -194,6 +271,7 @@ fn event_stream(
         stream::iter(head).chain(tail)
     })
     .flatten()
+    .take_until(closing)
 }
 
 fn sse(stream: impl Stream<Item = Result<Event, Infallible>> + Send + 'static) -> Response {

@@ -225,3 +225,72 @@ async fn signed_in_browsers_receive_new_messages_as_server_sent_events(pool: PgP
         "the whole message, text included: {seen}"
     );
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn events_committed_while_the_listener_reconnects_still_reach_subscribers(pool: PgPool) {
+    let app = demo_app(pool).await;
+    let (agent, _) = app.signed_in("tari", Role::Agent).await;
+    let res = agent.get(app.url("/api/events")).send().await.unwrap();
+    // Cut the server's LISTEN connection, as a database restart or a network blip does; the
+    // messages below commit while nobody in this process listens.
+    let cut: i64 = sqlx::query_scalar(
+        "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity
+          where datname = current_database() and query ilike 'listen%') t",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(cut, 1, "the server's listener connection");
+    for i in 0..10 {
+        customer_says(&app, &format!("selama putus {i}")).await;
+    }
+    let events = read_until(res, |e| {
+        e.iter()
+            .filter(|e| e.event == "message.created" && e.data.contains("selama putus"))
+            .count()
+            >= 10
+    })
+    .await;
+    let mut ids: Vec<i64> = events.iter().filter_map(|e| e.id).collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "each event once");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn ingest_events_carry_the_message_and_the_chat_as_the_inbox_shows_them(pool: PgPool) {
+    let app = TestApp::spawn_with(pool, provider_config("http://127.0.0.1:9")).await;
+    let (agent, _) = app.signed_in("rina", Role::Agent).await;
+    let res = agent.get(app.url("/api/events")).send().await.unwrap();
+    app.post_meta(&meta_text(
+        "6281298765432",
+        "wamid.shape",
+        "kirim ke Bandung?",
+    ))
+    .await;
+    let events = read_until(res, |e| {
+        e.iter().any(|e| e.event == "message.created")
+            && e.iter().any(|e| e.event == "chat.updated")
+    })
+    .await;
+    let data = |kind: &str| &events.iter().find(|e| e.event == kind).unwrap().data;
+    let message: app::model::MessageView = serde_json::from_str(data("message.created")).unwrap();
+    let chat: app::model::ChatSummary = serde_json::from_str(data("chat.updated")).unwrap();
+    let stored: (i64, i64) = sqlx::query_as("select message_id, chat_id from message")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!((message.message_id, message.chat_id), stored);
+    assert_eq!(message.body.as_deref(), Some("kirim ke Bandung?"));
+    assert_eq!(
+        (message.direction.as_str(), message.status.as_str()),
+        ("in", "received")
+    );
+    let listed = app::ssr::db::chats::summary(&mut app.pool.acquire().await.unwrap(), stored.1)
+        .await
+        .unwrap();
+    assert_eq!(chat, listed, "the event's chat is the chat list's row");
+    assert_eq!(chat.unread_count, 1);
+    assert_eq!(chat.contact_phone.as_deref(), Some("6281298765432"));
+}

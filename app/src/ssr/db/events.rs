@@ -24,43 +24,38 @@ pub struct StoredEvent {
 }
 
 /// Notifications longer than this carry only the event id.
-const INLINE_LIMIT: usize = 7000;
+pub const INLINE_LIMIT: i32 = 7000;
 
+/// Stores an event and notifies every listening process, in one statement. The notification
+/// carries the event as JSON when it fits, else only its id. (Ingest publishes its own two
+/// events inside `inbox_store_inbound`, the same way.)
 pub async fn publish(
     conn: &mut PgConnection,
     kind: &str,
     chat_id: i64,
     payload: &impl Serialize,
-) -> Result<i64, AppError> {
-    let payload =
-        serde_json::to_value(payload).map_err(|e| anyhow::anyhow!("event payload: {e}"))?;
-    let event_id: i64 = sqlx::query_scalar(
-        "insert into event (kind, chat_id, payload) values ($1, $2, $3) returning event_id",
+) -> Result<(), AppError> {
+    sqlx::query(
+        "with e as (insert into event (kind, chat_id, payload) values ($1, $2, $3)
+                    returning event_id, kind, chat_id, payload),
+              n as (select event_id, json_build_object('event_id', event_id, 'kind', kind,
+                                                       'chat_id', chat_id, 'payload', payload)::text as note
+                      from e)
+         select pg_notify($4, case when octet_length(note) <= $5 then note else event_id::text end)
+           from n",
     )
     .bind(kind)
     .bind(chat_id)
-    .bind(&payload)
-    .fetch_one(&mut *conn)
+    .bind(to_json(payload)?)
+    .bind(CHANNEL)
+    .bind(INLINE_LIMIT)
+    .execute(conn)
     .await?;
-    let event = StoredEvent {
-        event_id,
-        kind: kind.to_string(),
-        chat_id: Some(chat_id),
-        payload,
-    };
-    let inline =
-        serde_json::to_string(&event).map_err(|e| anyhow::anyhow!("event payload: {e}"))?;
-    let note = if inline.len() <= INLINE_LIMIT {
-        inline
-    } else {
-        event_id.to_string()
-    };
-    sqlx::query("select pg_notify($1, $2)")
-        .bind(CHANNEL)
-        .bind(note)
-        .execute(conn)
-        .await?;
-    Ok(event_id)
+    Ok(())
+}
+
+pub fn to_json(payload: &impl Serialize) -> Result<serde_json::Value, AppError> {
+    Ok(serde_json::to_value(payload).map_err(|e| anyhow::anyhow!("event payload: {e}"))?)
 }
 
 /// What a notification says: the whole event, or only its id (a large event).
@@ -94,4 +89,13 @@ pub async fn since(
         .bind(limit)
         .fetch_all(pool)
         .await?)
+}
+
+/// The newest event id (0 with none).
+pub async fn latest_id(pool: &sqlx::PgPool) -> Result<i64, AppError> {
+    Ok(
+        sqlx::query_scalar("select coalesce(max(event_id), 0) from event")
+            .fetch_one(pool)
+            .await?,
+    )
 }
