@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { AGENT, login, openHydrated } from "./helpers";
+import { AGENT, login, openHydrated, waitHydrated } from "./helpers";
 
 test("a sandbox customer message reaches the inbox live, and the reply reaches the phone live", async ({ browser }) => {
   const phoneNumber = `62812${Date.now().toString().slice(-7)}`;
@@ -28,6 +28,7 @@ test("a sandbox customer message reaches the inbox live, and the reply reaches t
   await expect(row).toBeVisible();
   await row.getByRole("link").click();
   await expect(agent.getByTestId("chat-title")).toHaveText("Sari Playwright");
+  await waitHydrated(agent);
   const bubble = agent.getByTestId("messages").locator('[data-testid="message"][data-direction="in"]').first();
   // Rendered as text: the tags are visible characters, nothing was interpreted.
   await expect(bubble.locator(".body")).toHaveText(text);

@@ -94,7 +94,9 @@ pub fn ChatView(chat_id: i64, refresh: RwSignal<u64>, is_admin: bool) -> impl In
             }
         }
     });
-    let text = RwSignal::new(String::new());
+    // The reply being typed is kept per chat while the tab lives: switching chats, or the view
+    // being rebuilt, does not lose it.
+    let text = RwSignal::new(drafts::get(chat_id));
     let send = move || {
         let body = text.get_untracked();
         if body.trim().is_empty() {
@@ -105,6 +107,7 @@ pub fn ChatView(chat_id: i64, refresh: RwSignal<u64>, is_admin: bool) -> impl In
             text: body,
         });
         text.set(String::new());
+        drafts::set(chat_id, "");
     };
     let action_error = move || -> Option<AppError> {
         [
@@ -218,7 +221,11 @@ pub fn ChatView(chat_id: i64, refresh: RwSignal<u64>, is_admin: bool) -> impl In
                 data-testid="composer"
                 placeholder=move || t_string!(i18n, composer_placeholder).to_string()
                 prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    drafts::set(chat_id, &value);
+                    text.set(value);
+                }
                 on:keydown=move |ev| {
                     // Enter sends; Shift+Enter starts a new line.
                     if ev.key() == "Enter" && !ev.shift_key() {
@@ -282,4 +289,32 @@ fn window_notice(
         _ => view! { <p class="window closed" data-testid="window">{t!(i18n, window_closed)}</p> }
             .into_any(),
     })
+}
+
+/// Unsent replies by chat, for this browser tab (nothing on the server).
+mod drafts {
+    #[cfg(feature = "hydrate")]
+    thread_local! {
+        static DRAFTS: std::cell::RefCell<std::collections::HashMap<i64, String>> =
+            Default::default();
+    }
+
+    pub fn get(_chat_id: i64) -> String {
+        #[cfg(feature = "hydrate")]
+        return DRAFTS.with(|d| d.borrow().get(&_chat_id).cloned().unwrap_or_default());
+        #[cfg(not(feature = "hydrate"))]
+        String::new()
+    }
+
+    pub fn set(_chat_id: i64, _text: &str) {
+        #[cfg(feature = "hydrate")]
+        DRAFTS.with(|d| {
+            let mut d = d.borrow_mut();
+            if _text.is_empty() {
+                d.remove(&_chat_id);
+            } else {
+                d.insert(_chat_id, _text.to_string());
+            }
+        });
+    }
 }

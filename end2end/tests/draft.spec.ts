@@ -1,0 +1,48 @@
+import { test, expect } from "@playwright/test";
+import { AGENT, login, openHydrated } from "./helpers";
+
+test("a reply being typed survives live updates and leaving the chat", async ({ browser }) => {
+  const phoneNumber = `62815${Date.now().toString().slice(-7)}`;
+  const customer = await browser.newContext();
+  const phone = await customer.newPage();
+  await openHydrated(phone, "/sandbox");
+  await phone.getByTestId("sandbox-name").fill("Draf Playwright");
+  await phone.getByTestId("sandbox-phone").fill(phoneNumber);
+  await phone.getByTestId("sandbox-phone").blur();
+  const say = async (text: string) => {
+    await phone.getByTestId("sandbox-text").fill(text);
+    await phone.getByTestId("sandbox-send").click();
+    await expect(phone.getByTestId("sandbox-messages").getByText(text)).toBeVisible();
+  };
+  await say("manusia");
+
+  const agentContext = await browser.newContext();
+  const agent = await agentContext.newPage();
+  await login(agent, AGENT.username, AGENT.password);
+  await expect(agent.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
+  await agent.getByTestId("tab-unassigned").click();
+  await agent.getByTestId("chat-row").filter({ hasText: "Draf Playwright" }).getByRole("link").click();
+  await expect(agent.getByTestId("chat-title")).toHaveText("Draf Playwright");
+
+  // The agent types; meanwhile the customer writes twice, and the conversation updates live.
+  await agent.getByTestId("composer").fill("Sebentar ya kak");
+  await say("halo?");
+  await say("masih di sana?");
+  const messages = agent.getByTestId("messages");
+  await expect(messages.getByText("masih di sana?")).toBeVisible();
+  await expect(agent.getByTestId("composer")).toHaveValue("Sebentar ya kak");
+
+  // Away from the chat and back: the draft is still there.
+  await agent.locator("a.brand").click();
+  await expect(agent.getByTestId("chat-title")).toHaveCount(0);
+  await agent.getByTestId("tab-all").click();
+  await agent.getByTestId("chat-row").filter({ hasText: "Draf Playwright" }).getByRole("link").click();
+  await expect(agent.getByTestId("chat-title")).toHaveText("Draf Playwright");
+  await expect(agent.getByTestId("composer")).toHaveValue("Sebentar ya kak");
+  await agent.getByTestId("composer").press("Enter");
+  await expect(messages.getByTestId("message").filter({ hasText: "Sebentar ya kak" })).toBeVisible();
+  await expect(agent.getByTestId("composer")).toHaveValue("");
+
+  await customer.close();
+  await agentContext.close();
+});
