@@ -64,6 +64,9 @@ pub struct Channels {
     cipher: Cipher,
     http: reqwest::Client,
     cache: RwLock<HashMap<i64, Arc<dyn Provider>>>,
+    /// Meta phone number id → channel id. Channels are never deleted, so an id once known
+    /// stays right; webhooks then need no query to find their channel.
+    meta_ids: RwLock<HashMap<String, i64>>,
     meta_env: Option<MetaEnvRedacted>,
     /// The adapter that verifies and parses Meta webhooks (the app secret is per app).
     pub meta: Option<Arc<MetaProvider>>,
@@ -146,6 +149,7 @@ impl Channels {
             cipher,
             http,
             cache: RwLock::new(HashMap::new()),
+            meta_ids: RwLock::new(HashMap::new()),
             meta_env: config.meta.clone().map(MetaEnvRedacted),
             meta,
             whapi,
@@ -229,6 +233,23 @@ impl Channels {
     /// The channel of a Meta phone number id. Another number of the same Meta app (its webhook
     /// was signed with our app secret) is registered on first sight with the app's credentials.
     pub async fn meta_channel(&self, phone_number_id: &str) -> anyhow::Result<Option<i64>> {
+        if let Some(id) = self.known_meta_id(phone_number_id) {
+            return Ok(Some(id));
+        }
+        let id = self.find_or_register_meta(phone_number_id).await?;
+        if let Some(id) = id {
+            if let Ok(mut ids) = self.meta_ids.write() {
+                ids.insert(phone_number_id.to_string(), id);
+            }
+        }
+        Ok(id)
+    }
+
+    fn known_meta_id(&self, phone_number_id: &str) -> Option<i64> {
+        self.meta_ids.read().ok()?.get(phone_number_id).copied()
+    }
+
+    async fn find_or_register_meta(&self, phone_number_id: &str) -> anyhow::Result<Option<i64>> {
         if let Some(row) = channels::find_by_key(&self.pool, "meta", phone_number_id)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?

@@ -13,6 +13,7 @@
 //! - [`crypto`] — provider credentials encrypted at rest.
 //! - [`channels`] — channels from the environment, each channel's provider adapter.
 //! - [`webhooks`] — provider webhooks → verify → parse → store → acknowledge.
+//! - [`ingest_queue`] — group commit: webhook bodies that arrive together share a transaction.
 //! - [`outbox`] — the worker that delivers replies, with retries.
 //! - [`live`] — LISTEN/NOTIFY → Server-Sent Events (and agent presence).
 //! - [`assigner`] — runs auto-assignment when chats change.
@@ -27,6 +28,7 @@ pub mod crypto;
 pub mod demo;
 pub mod embedded_pg;
 pub mod health;
+pub mod ingest_queue;
 pub mod live;
 pub mod outbox;
 pub mod sandbox;

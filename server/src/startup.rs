@@ -2,6 +2,10 @@
 //! router, serve until a shutdown signal. `main` and the tests share all of it.
 
 use crate::channels::Channels;
+use crate::ingest_queue::IngestQueue;
+
+/// Webhook transactions in flight at once per process (each stores a group of bodies).
+const INGEST_WORKERS: usize = 4;
 use crate::config::Config;
 use crate::embedded_pg::EmbeddedPostgres;
 use crate::live::Hub;
@@ -84,6 +88,7 @@ pub fn router(
     config: &Config,
     channels: Arc<Channels>,
     hub: Hub,
+    ingest: IngestQueue,
 ) -> Router {
     let sessions = SessionManagerLayer::new(store)
         .with_name("inbox_session")
@@ -110,6 +115,7 @@ pub fn router(
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::Extension(channels))
         .layer(axum::Extension(hub))
+        .layer(axum::Extension(ingest))
         .layer(sessions)
         .layer(middleware::from_fn(no_store_for_pages))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -179,6 +185,7 @@ impl Application {
             config,
             channels.clone(),
             hub.clone(),
+            IngestQueue::start(state.pool.clone(), config.reopen_mode, INGEST_WORKERS),
         );
         Ok(Application {
             state,
@@ -190,7 +197,8 @@ impl Application {
         })
     }
 
-    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    /// Serves until `shutdown` resolves, then ends event streams and finishes in-flight
+    /// requests.
     pub async fn serve(
         self,
         listener: TcpListener,
@@ -201,6 +209,11 @@ impl Application {
                 .clone()
                 .continuously_delete_expired(Duration::from_secs(3600)),
         );
+        let hub = self.hub.clone();
+        let shutdown = async move {
+            shutdown.await;
+            hub.close();
+        };
         let result = axum::serve(
             listener,
             self.router

@@ -10,10 +10,10 @@
 //! 500 when the database failed (the provider retries).
 
 use crate::channels::Channels;
-use app::model::Mode;
-use app::ssr::ingest::{self, Routed};
+use crate::ingest_queue::{Body, IngestQueue};
 use app::ssr::AppState;
-use axum::extract::{Query, RawQuery, State};
+
+use axum::extract::{Query, RawQuery};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -65,7 +65,7 @@ async fn meta_handshake(
 }
 
 async fn meta_receive(
-    State(state): State<AppState>,
+    Extension(ingest): Extension<IngestQueue>,
     Extension(channels): Extension<Arc<Channels>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
@@ -83,21 +83,21 @@ async fn meta_receive(
         Err(res) => return *res,
     };
     let mut routed = Vec::with_capacity(events.len());
-    for event in &events {
-        match channels.meta_channel(channel_key(event)).await {
-            Ok(Some(channel_id)) => routed.push(Routed { channel_id, event }),
+    for event in events {
+        match channels.meta_channel(channel_key(&event)).await {
+            Ok(Some(channel_id)) => routed.push((channel_id, event)),
             Ok(None) => tracing::warn!(
-                key = channel_key(event),
+                key = channel_key(&event),
                 "event for an unknown Meta number dropped"
             ),
             Err(e) => return internal("meta", e),
         }
     }
-    store(&state, "meta", &routed).await
+    store(&ingest, "meta", routed).await
 }
 
 async fn whapi_receive(
-    State(state): State<AppState>,
+    Extension(ingest): Extension<IngestQueue>,
     Extension(channels): Extension<Arc<Channels>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
@@ -116,11 +116,11 @@ async fn whapi_receive(
         Err(res) => return *res,
     };
     // One Whapi channel per server: every event of this endpoint belongs to it.
-    let routed: Vec<Routed> = events
-        .iter()
-        .map(|event| Routed { channel_id, event })
+    let routed = events
+        .into_iter()
+        .map(|event| (channel_id, event))
         .collect();
-    store(&state, "whapi", &routed).await
+    store(&ingest, "whapi", routed).await
 }
 
 fn verify_and_parse(
@@ -161,9 +161,8 @@ fn channel_key(event: &InboundEvent) -> &str {
     }
 }
 
-async fn store(state: &AppState, provider: &str, routed: &[Routed<'_>]) -> Response {
-    let reopen: Mode = state.settings.reopen_mode;
-    match ingest::store(&state.pool, routed, reopen).await {
+async fn store(ingest: &IngestQueue, provider: &str, body: Body) -> Response {
+    match ingest.store(body).await {
         Ok(report) => {
             tracing::info!(
                 %provider,

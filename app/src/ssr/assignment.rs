@@ -43,14 +43,22 @@ pub async fn seen(pool: &PgPool, user_id: i64) -> Result<(), AppError> {
 
 /// Hands waiting chats to agents with room; returns how many were assigned.
 pub async fn distribute(pool: &PgPool) -> Result<usize, AppError> {
+    // Runs after every burst of chat changes: when auto-assignment is off (the default) this is
+    // one read, without a transaction.
+    let config: AssignmentSettings =
+        settings::get(&mut *pool.acquire().await?, settings::ASSIGNMENT).await?;
+    if !config.enabled {
+        return Ok(0);
+    }
     let mut tx = pool.begin().await?;
+    // Read again under the lock: it may have been switched off meanwhile.
+    sqlx::query("select pg_advisory_xact_lock(7310002)")
+        .execute(&mut *tx)
+        .await?;
     let config: AssignmentSettings = settings::get(&mut tx, settings::ASSIGNMENT).await?;
     if !config.enabled {
         return Ok(0);
     }
-    sqlx::query("select pg_advisory_xact_lock(7310002)")
-        .execute(&mut *tx)
-        .await?;
     let mut assigned = 0;
     loop {
         let waiting: Option<i64> = sqlx::query_scalar(

@@ -29,10 +29,13 @@ pub struct Brain {
 
 impl Brain {
     pub async fn load(conn: &mut PgConnection) -> Result<Brain, AppError> {
-        Ok(Brain {
-            settings: settings::bot(conn).await?,
-            rules: bot_rules::enabled(conn).await?,
-        })
+        let (settings, rules) = bot_rules::brain(conn).await?;
+        let settings = match settings {
+            Some(v) => serde_json::from_value(v)
+                .map_err(|e| anyhow::anyhow!("setting {}: {e}", settings::BOT))?,
+            None => BotSettings::default(),
+        };
+        Ok(Brain { settings, rules })
     }
 }
 

@@ -1,14 +1,15 @@
 //! Storing what providers tell us, exactly once: customer messages, delivery statuses and
-//! echoes of our own sends. One transaction per webhook body, committed before the webhook is
-//! acknowledged; events for the browsers are published in the same transaction.
+//! echoes of our own sends. Each webhook body is committed before it is acknowledged, in one
+//! transaction of its own or shared with bodies that arrived at the same time ([`store_all`],
+//! the server's group commit); events for the browsers are published in the same transaction.
 //!
 //! Closed chats: a new customer message reopens the chat (its history stays in it) in the mode
 //! `reopen_mode` (BOT by default, `INBOX_REOPEN_MODE`).
 
 use super::bot::{self, Brain};
 use super::chat_state::ChatState;
-use super::db::{chat_changes, chats, contacts, events, messages};
-use crate::model::Mode;
+use super::db::{chat_changes, events, messages};
+use crate::model::{MessageView, Mode};
 use crate::AppError;
 use sqlx::{PgConnection, PgPool};
 use whatsapp::{InboundEvent, InboundMessage, StatusUpdate};
@@ -37,15 +38,38 @@ pub async fn store(
     items: &[Routed<'_>],
     reopen_mode: Mode,
 ) -> Result<IngestReport, AppError> {
-    // A stable order (by customer, then provider time) keeps row locks in the same order across
-    // concurrent bodies, so they wait for each other instead of deadlocking.
-    let mut ordered: Vec<&Routed> = items.iter().collect();
-    ordered.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    Ok(store_all(pool, &[items], reopen_mode)
+        .await?
+        .pop()
+        .unwrap_or_default())
+}
 
-    let mut report = IngestReport::default();
-    let mut tx = pool.begin().await?;
+/// Stores several webhook bodies in one transaction (group commit: the server's ingest queue
+/// gathers bodies that arrive together), with a report per body. All or nothing: on an error
+/// nothing is stored, and the caller may store each body on its own.
+pub async fn store_all(
+    pool: &PgPool,
+    bodies: &[&[Routed<'_>]],
+    reopen_mode: Mode,
+) -> Result<Vec<IngestReport>, AppError> {
+    // A stable order (by customer, then provider time) keeps row locks in the same order across
+    // concurrent transactions, so they wait for each other instead of deadlocking.
+    let mut ordered: Vec<(usize, &Routed)> = bodies
+        .iter()
+        .enumerate()
+        .flat_map(|(body, items)| items.iter().map(move |item| (body, item)))
+        .collect();
+    ordered.sort_by(|a, b| sort_key(a.1).cmp(&sort_key(b.1)));
+
+    let mut reports = vec![IngestReport::default(); bodies.len()];
+    // Generic plans: ingest runs the same few statements for every message, and planning them
+    // afresh each time (PostgreSQL's choice for some of them) cost more than running them.
+    let mut tx = pool
+        .begin_with("begin; set local plan_cache_mode = force_generic_plan")
+        .await?;
     let mut brain: Option<Brain> = None;
-    for item in ordered {
+    for (body, item) in ordered {
+        let report = &mut reports[body];
         match item.event {
             InboundEvent::Message(m) => {
                 match store_message(&mut tx, item.channel_id, m, reopen_mode).await? {
@@ -87,7 +111,7 @@ pub async fn store(
         }
     }
     tx.commit().await?;
-    Ok(report)
+    Ok(reports)
 }
 
 fn sort_key<'a>(r: &'a Routed<'_>) -> (u8, Option<&'a str>, Option<&'a str>, i64) {
@@ -114,68 +138,81 @@ fn sort_key<'a>(r: &'a Routed<'_>) -> (u8, Option<&'a str>, Option<&'a str>, i64
 }
 
 /// Stores one customer message; returns its chat and the chat's state, or `None` for a
-/// redelivery.
+/// redelivery. One round trip on the common path: the contact, the chat, the message, the
+/// chat's update and both live events happen inside PostgreSQL (`inbox_store_inbound`, in
+/// `migrations/`), because ingest throughput was mostly per-statement overhead.
 async fn store_message(
     conn: &mut PgConnection,
     channel_id: i64,
     m: &InboundMessage,
     reopen_mode: Mode,
 ) -> Result<Option<(i64, ChatState)>, AppError> {
-    // Redeliveries are the common case under provider retries: answer them without touching
-    // the contact or chat (a redelivery must not reopen a closed chat either). A redelivery
-    // racing the first delivery is still caught by the unique index below.
-    if messages::exists(conn, channel_id, &m.provider_message_id).await? {
-        return Ok(None);
-    }
-    let contact_id = contacts::upsert(
-        conn,
-        m.from_phone.as_deref(),
-        m.from_user_id.as_deref(),
-        m.from_name.as_deref(),
-    )
-    .await?;
-    let chat = chats::find_or_open(conn, channel_id, contact_id).await?;
-    let mut state = ChatState {
-        mode: chat.mode,
-        assigned: chat.assigned,
-    };
-    if chat.mode == Mode::Closed {
-        // The customer wrote again: the chat reopens (recorded like any other transition).
-        let reopened = ChatState {
-            mode: reopen_mode,
-            ..state
-        };
-        chat_changes::apply(conn, chat.chat_id, None, state, reopened).await?;
-        state = reopened;
+    if m.from_phone.is_none() && m.from_user_id.is_none() {
+        return Err(AppError::invalid("contact", "contact_without_identity"));
     }
     let media = m
         .media
         .as_ref()
         .map(|media| serde_json::to_value(media).unwrap_or_default());
-    let inserted = messages::insert_inbound(
-        conn,
-        &messages::Inbound {
-            chat_id: chat.chat_id,
-            channel_id,
-            kind: m.kind.as_str(),
-            body: m.text.as_deref(),
-            media,
-            provider_message_id: &m.provider_message_id,
-            reply_to: m.reply_to.as_deref(),
-            raw: &m.raw,
-            sent_at: m.sent_at,
-        },
-    )
-    .await?;
-    let Some(message_id) = inserted else {
-        return Ok(None);
+    let preview = preview(m);
+    // The message as the conversation shows it; the database fills in its ids.
+    let view = events::to_json(&MessageView {
+        message_id: 0,
+        chat_id: 0,
+        direction: "in".into(),
+        sender_kind: "customer".into(),
+        sender_name: None,
+        kind: m.kind.as_str().into(),
+        body: m.text.clone(),
+        status: "received".into(),
+        error_code: None,
+        error_reason: None,
+        sent_at: m.sent_at,
+        event: None,
+    })?;
+    let inbound = messages::Inbound {
+        channel_id,
+        phone: m.from_phone.as_deref(),
+        bsuid: m.from_user_id.as_deref(),
+        name: m.from_name.as_deref(),
+        provider_message_id: &m.provider_message_id,
+        kind: m.kind.as_str(),
+        body: m.text.as_deref(),
+        media: media.as_ref(),
+        reply_to: m.reply_to.as_deref(),
+        raw: &m.raw,
+        sent_at: m.sent_at,
+        preview: &preview,
+        view: &view,
     };
-    chats::record_inbound(conn, chat.chat_id, m.sent_at, &preview(m)).await?;
-    let view = messages::view(conn, message_id).await?;
-    events::publish(conn, events::MESSAGE_CREATED, chat.chat_id, &view).await?;
-    let summary = chats::summary(conn, chat.chat_id).await?;
-    events::publish(conn, events::CHAT_UPDATED, chat.chat_id, &summary).await?;
-    Ok(Some((chat.chat_id, state)))
+    let mut stored = messages::store_inbound(conn, &inbound).await?;
+    if stored.outcome == messages::Outcome::Closed {
+        // The customer wrote again: the chat reopens (recorded like any other transition), and
+        // the message goes into it.
+        let state = ChatState {
+            mode: stored.mode,
+            assigned: stored.assigned,
+        };
+        let reopened = ChatState {
+            mode: reopen_mode,
+            ..state
+        };
+        chat_changes::apply(conn, stored.chat_id, None, state, reopened).await?;
+        stored = messages::store_inbound(conn, &inbound).await?;
+    }
+    Ok(match stored.outcome {
+        messages::Outcome::Stored => Some((
+            stored.chat_id,
+            ChatState {
+                mode: stored.mode,
+                assigned: stored.assigned,
+            },
+        )),
+        messages::Outcome::Duplicate => None,
+        messages::Outcome::Closed => {
+            return Err(anyhow::anyhow!("chat {} did not reopen", stored.chat_id).into())
+        }
+    })
 }
 
 /// The chat list's one-line preview of a message.

@@ -132,6 +132,24 @@ impl TestApp {
             .expect("request")
     }
 
+    /// An agent's reply through the server function the conversation uses.
+    pub async fn reply(&self, client: &Client, chat: i64, text: &str) -> Response {
+        self.call(
+            client,
+            "chats/reply",
+            &[("chat_id", &chat.to_string()), ("text", text)],
+        )
+        .await
+    }
+
+    /// The delivery status of every reply, oldest first.
+    pub async fn reply_statuses(&self) -> Vec<String> {
+        sqlx::query_scalar("select status from message where direction = 'out' order by message_id")
+            .fetch_all(&self.pool)
+            .await
+            .unwrap()
+    }
+
     pub async fn login(&self, client: &Client, username: &str, password: &str) -> Response {
         self.call(
             client,

@@ -6,6 +6,7 @@ mod assignment;
 mod bot;
 mod embedded;
 mod helpers;
+mod ingest_queue;
 mod live;
 mod modes;
 mod outbox;

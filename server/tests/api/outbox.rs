@@ -73,27 +73,6 @@ async fn setup(pool: PgPool, mock: &MockServer) -> (TestApp, reqwest::Client, i6
     (app, agent, chat)
 }
 
-async fn reply(
-    app: &TestApp,
-    client: &reqwest::Client,
-    chat: i64,
-    text: &str,
-) -> reqwest::Response {
-    app.call(
-        client,
-        "chats/reply",
-        &[("chat_id", &chat.to_string()), ("text", text)],
-    )
-    .await
-}
-
-async fn statuses(app: &TestApp) -> Vec<String> {
-    sqlx::query_scalar("select status from message where direction = 'out' order by message_id")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap()
-}
-
 /// The `biz_opaque_callback_data` of every request that the mock answered with success.
 async fn delivered_keys(mock: &MockServer, succeeded: impl Fn(usize) -> bool) -> Vec<String> {
     let requests = mock.received_requests().await.unwrap();
@@ -118,7 +97,7 @@ async fn a_reply_is_delivered_once(pool: PgPool) {
     })
     .await;
     let (app, agent, chat) = setup(pool, &mock).await;
-    let res = reply(&app, &agent, chat, "Baik kak, kami cek dulu ya").await;
+    let res = app.reply(&agent, chat, "Baik kak, kami cek dulu ya").await;
     assert_eq!(res.status(), StatusCode::OK);
     let queued: Vec<MessageView> = res.json().await.unwrap();
     assert_eq!(queued[0].status, "queued", "it shows at once, as queued");
@@ -145,7 +124,7 @@ async fn a_reply_is_delivered_once(pool: PgPool) {
     // The provider's later statuses move it on.
     app.post_meta(&crate::helpers::meta_status("wamid.mock0", "delivered"))
         .await;
-    assert_eq!(statuses(&app).await, vec!["delivered"]);
+    assert_eq!(app.reply_statuses().await, vec!["delivered"]);
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -158,7 +137,7 @@ async fn with_half_of_the_calls_failing_every_reply_is_still_delivered_once(pool
     let (app, agent, chat) = setup(pool, &mock).await;
     for i in 0..20 {
         assert_eq!(
-            reply(&app, &agent, chat, &format!("reply {i}"))
+            app.reply(&agent, chat, &format!("reply {i}"))
                 .await
                 .status(),
             StatusCode::OK
@@ -176,7 +155,7 @@ async fn with_half_of_the_calls_failing_every_reply_is_still_delivered_once(pool
         20,
         "each reply reached the provider exactly once"
     );
-    assert!(statuses(&app).await.iter().all(|s| s == "sent"));
+    assert!(app.reply_statuses().await.iter().all(|s| s == "sent"));
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -188,7 +167,7 @@ async fn a_permanent_error_fails_at_once_with_the_reason_and_retry_sends_again(p
         .mount(&mock)
         .await;
     let (app, agent, chat) = setup(pool, &mock).await;
-    reply(&app, &agent, chat, "halo").await;
+    app.reply(&agent, chat, "halo").await;
     assert_eq!(app.drain_outbox().await, vec![Outcome::Failed]);
     let (status, code, reason): (String, Option<String>, Option<String>) = sqlx::query_as(
         "select status, error_code, error_reason from message where direction = 'out'",
@@ -223,7 +202,7 @@ async fn a_permanent_error_fails_at_once_with_the_reason_and_retry_sends_again(p
     assert_eq!(res.json::<MessageView>().await.unwrap().status, "queued");
     assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
     assert_eq!(mock.received_requests().await.unwrap().len(), 2);
-    assert_eq!(statuses(&app).await, vec!["sent"]);
+    assert_eq!(app.reply_statuses().await, vec!["sent"]);
     // A message that did not fail cannot be "retried" into a second copy.
     let res = app
         .call(&agent, "chats/retry", &[("message_id", &id.to_string())])
@@ -240,7 +219,7 @@ async fn an_outage_of_the_provider_delays_but_loses_nothing(pool: PgPool) {
     })
     .await;
     let (app, agent, chat) = setup(pool, &mock).await;
-    reply(&app, &agent, chat, "still there?").await;
+    app.reply(&agent, chat, "still there?").await;
     let outcomes = app.drain_outbox().await;
     assert_eq!(
         outcomes.iter().filter(|o| **o == Outcome::Retrying).count(),
@@ -248,7 +227,7 @@ async fn an_outage_of_the_provider_delays_but_loses_nothing(pool: PgPool) {
     );
     assert_eq!(outcomes.last(), Some(&Outcome::Sent));
     assert_eq!(calls.load(Ordering::SeqCst), 7);
-    assert_eq!(statuses(&app).await, vec!["sent"]);
+    assert_eq!(app.reply_statuses().await, vec!["sent"]);
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -259,7 +238,7 @@ async fn after_the_retry_budget_the_reply_fails_with_the_last_reason(pool: PgPoo
     })
     .await;
     let (app, agent, chat) = setup(pool, &mock).await;
-    reply(&app, &agent, chat, "halo").await;
+    app.reply(&agent, chat, "halo").await;
     let outcomes = app.drain_outbox().await;
     assert_eq!(outcomes.len(), 10);
     assert_eq!(outcomes.last(), Some(&Outcome::Failed));
@@ -286,7 +265,7 @@ async fn free_text_outside_the_24_hour_window_is_refused_before_sending(pool: Pg
         .await
         .unwrap();
     let (agent, _) = app.signed_in("rina", Role::Agent).await;
-    let res = reply(&app, &agent, chat, "halo").await;
+    let res = app.reply(&agent, chat, "halo").await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert!(res.text().await.unwrap().contains("outside_24h_window"));
     assert_eq!(
@@ -317,7 +296,7 @@ async fn replies_to_whapi_chats_go_through_the_whapi_api(pool: PgPool) {
         .unwrap();
     let (agent, _) = app.signed_in("rina", Role::Agent).await;
     assert_eq!(
-        reply(&app, &agent, chat, "Siap kak").await.status(),
+        app.reply(&agent, chat, "Siap kak").await.status(),
         StatusCode::OK
     );
     assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
@@ -347,9 +326,9 @@ async fn the_running_worker_sends_a_reply_as_soon_as_it_is_committed(pool: PgPoo
     let worker = tokio::spawn(app.outbox.clone().run_until_stopped(std::future::pending()));
     // Let the worker go idle (and listen) first.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    reply(&app, &agent, chat, "fast").await;
+    app.reply(&agent, chat, "fast").await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while statuses(&app).await != vec!["sent"] {
+    while app.reply_statuses().await != vec!["sent"] {
         assert!(
             std::time::Instant::now() < deadline,
             "the worker did not pick up the reply"
@@ -358,4 +337,32 @@ async fn the_running_worker_sends_a_reply_as_soon_as_it_is_committed(pool: PgPoo
     }
     worker.abort();
     assert_eq!(mock.received_requests().await.unwrap().len(), 1);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn idle_workers_sleep_until_the_next_row_is_due(pool: PgPool) {
+    use app::ssr::db::outbox::next_due_in;
+    use std::time::Duration;
+    let mock = meta_mock(meta_ok(0)).await;
+    let (app, agent, chat) = setup(pool, &mock).await;
+    // Nothing queued: no due time at all (not "due now", which kept idle workers polling).
+    assert_eq!(next_due_in(&app.pool).await.unwrap(), None);
+    assert_eq!(
+        app.reply(&agent, chat, "nanti").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        next_due_in(&app.pool).await.unwrap(),
+        Some(Duration::ZERO),
+        "a fresh reply is due now"
+    );
+    sqlx::query("update outbox set next_attempt_at = now() + interval '1 hour'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let due = next_due_in(&app.pool).await.unwrap().unwrap();
+    assert!(
+        due > Duration::from_secs(3500) && due <= Duration::from_secs(3600),
+        "{due:?}"
+    );
 }

@@ -7,27 +7,6 @@ use reqwest::StatusCode;
 use server::outbox::Outcome;
 use sqlx::PgPool;
 
-async fn reply(
-    app: &TestApp,
-    client: &reqwest::Client,
-    chat: i64,
-    text: &str,
-) -> reqwest::Response {
-    app.call(
-        client,
-        "chats/reply",
-        &[("chat_id", &chat.to_string()), ("text", text)],
-    )
-    .await
-}
-
-async fn statuses(app: &TestApp) -> Vec<String> {
-    sqlx::query_scalar("select status from message where direction = 'out' order by message_id")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap()
-}
-
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_sandbox_phone_chats_through_the_same_path(pool: PgPool) {
     let mut config = crate::helpers::test_config();
@@ -67,7 +46,7 @@ async fn the_sandbox_phone_chats_through_the_same_path(pool: PgPool) {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    reply(&app, &agent, chat, "Halo Budi").await;
+    app.reply(&agent, chat, "Halo Budi").await;
     assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
     let seen: Vec<MessageView> = app
         .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
@@ -82,7 +61,7 @@ async fn the_sandbox_phone_chats_through_the_same_path(pool: PgPool) {
         vec!["<b>halo</b>", "Halo Budi"]
     );
     assert_eq!(
-        statuses(&app).await,
+        app.reply_statuses().await,
         vec!["read"],
         "shown on the phone: delivered and read"
     );

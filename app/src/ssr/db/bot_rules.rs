@@ -4,7 +4,7 @@ use crate::AppError;
 use bot::{MatchType, Rule};
 use sqlx::PgConnection;
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct RuleRow {
     bot_rule_id: i64,
     keyword: String,
@@ -45,8 +45,22 @@ pub async fn all(conn: &mut PgConnection) -> Result<Vec<Rule>, AppError> {
     Ok(rows.into_iter().map(Rule::from).collect())
 }
 
-pub async fn enabled(conn: &mut PgConnection) -> Result<Vec<Rule>, AppError> {
-    Ok(all(conn).await?.into_iter().filter(|r| r.enabled).collect())
+/// What the bot needs to answer: its settings (the `bot` setting, `None` when never saved) and
+/// its enabled rules in order, read in one statement (ingest needs them for every body).
+pub async fn brain(
+    conn: &mut PgConnection,
+) -> Result<(Option<serde_json::Value>, Vec<Rule>), AppError> {
+    let (settings, rules): (Option<serde_json::Value>, sqlx::types::Json<Vec<RuleRow>>) =
+        sqlx::query_as(
+            "select (select value from setting where key = $1),
+                    coalesce((select json_agg(r order by r.position, r.bot_rule_id)
+                                from (select bot_rule_id, keyword, match_type, reply, enabled, position
+                                        from bot_rule where enabled) r), '[]'::json)",
+        )
+        .bind(super::settings::BOT)
+        .fetch_one(conn)
+        .await?;
+    Ok((settings, rules.0.into_iter().map(Rule::from).collect()))
 }
 
 /// Creates a rule (`id` = None) or updates one; returns its id.

@@ -1,7 +1,7 @@
 //! `message`: every customer message (stored once per provider id), every reply with its
 //! delivery status, and system events. Delivery statuses only move forward.
 
-use crate::model::MessageView;
+use crate::model::{MessageView, Mode};
 use crate::AppError;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -56,6 +56,11 @@ pub async fn view(conn: &mut PgConnection, message_id: i64) -> Result<MessageVie
     )
 }
 
+/// Rows read newest first (for `limit`), as the conversation shows them: oldest first.
+fn oldest_first(rows: Vec<ViewRow>) -> Vec<MessageView> {
+    rows.into_iter().rev().map(MessageView::from).collect()
+}
+
 /// A page of a chat's history, oldest first: the newest `limit` messages before `before`.
 pub async fn page(
     pool: &PgPool,
@@ -63,55 +68,91 @@ pub async fn page(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<MessageView>, AppError> {
-    let mut rows: Vec<MessageView> = sqlx::query_as::<_, ViewRow>(&format!(
+    let rows: Vec<ViewRow> = sqlx::query_as(&format!(
         "{VIEW} where m.chat_id = $1 and ($2::bigint is null or m.message_id < $2) order by m.message_id desc limit $3"
     ))
     .bind(chat_id)
     .bind(before)
     .bind(limit)
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(MessageView::from)
-    .collect();
-    rows.reverse();
-    Ok(rows)
+    .await?;
+    Ok(oldest_first(rows))
 }
 
+/// A customer message for [`store_inbound`].
 pub struct Inbound<'a> {
-    pub chat_id: i64,
     pub channel_id: i64,
+    /// The customer: phone (digits with country code) and/or Meta's business-scoped user id.
+    pub phone: Option<&'a str>,
+    pub bsuid: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub provider_message_id: &'a str,
     pub kind: &'a str,
     pub body: Option<&'a str>,
-    pub media: Option<serde_json::Value>,
-    pub provider_message_id: &'a str,
+    pub media: Option<&'a serde_json::Value>,
     pub reply_to: Option<&'a str>,
     pub raw: &'a serde_json::Value,
     pub sent_at: DateTime<Utc>,
+    /// The chat list's one-line preview.
+    pub preview: &'a str,
+    /// The `message.created` payload without its ids.
+    pub view: &'a serde_json::Value,
 }
 
-/// Stores a customer message; `None` when this provider id is already stored (a redelivery).
-pub async fn insert_inbound(
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Stored,
+    /// Already stored (a redelivery): nothing changed.
+    Duplicate,
+    /// The contact's chat is closed: nothing stored; reopen it and call again.
+    Closed,
+}
+
+pub struct StoredInbound {
+    pub outcome: Outcome,
+    pub chat_id: i64,
+    pub mode: Mode,
+    pub assigned: Option<i64>,
+}
+
+/// Stores a customer message with everything that goes with it, in one round trip: the
+/// contact (found or created), its chat (locked; created if none), the message, the chat's
+/// activity, preview and unread count, and the `message.created` and `chat.updated` events.
+pub async fn store_inbound(
     conn: &mut PgConnection,
     m: &Inbound<'_>,
-) -> Result<Option<i64>, AppError> {
-    Ok(sqlx::query_scalar(
-        "insert into message (chat_id, channel_id, direction, sender_kind, kind, body, media, provider_message_id,
-                              reply_to_provider_id, status, raw, sent_at)
-         values ($1, $2, 'in', 'customer', $3, $4, $5, $6, $7, 'received', $8, $9)
-         on conflict (channel_id, provider_message_id) do nothing returning message_id",
+) -> Result<StoredInbound, AppError> {
+    let (outcome, chat_id, mode, assigned): (String, i64, String, Option<i64>) = sqlx::query_as(
+        "select outcome, chat_id, mode, assigned_user_id
+           from inbox_store_inbound($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
-    .bind(m.chat_id)
     .bind(m.channel_id)
+    .bind(m.phone)
+    .bind(m.bsuid)
+    .bind(m.name)
+    .bind(m.provider_message_id)
     .bind(m.kind)
     .bind(m.body)
-    .bind(&m.media)
-    .bind(m.provider_message_id)
+    .bind(m.media)
     .bind(m.reply_to)
     .bind(m.raw)
     .bind(m.sent_at)
-    .fetch_optional(conn)
-    .await?)
+    .bind(m.preview)
+    .bind(m.view)
+    .bind(super::events::INLINE_LIMIT)
+    .fetch_one(conn)
+    .await?;
+    Ok(StoredInbound {
+        outcome: match outcome.as_str() {
+            "stored" => Outcome::Stored,
+            "duplicate" => Outcome::Duplicate,
+            "closed" => Outcome::Closed,
+            other => return Err(anyhow::anyhow!("inbox_store_inbound: {other}").into()),
+        },
+        chat_id,
+        mode: Mode::parse(&mode).unwrap_or(Mode::Paused),
+        assigned,
+    })
 }
 
 /// A reply (agent or bot) waiting in the outbox: status `queued`.
@@ -238,20 +279,6 @@ pub async fn adopt_provider_id(
     Ok(())
 }
 
-pub async fn exists(
-    conn: &mut PgConnection,
-    channel_id: i64,
-    provider_message_id: &str,
-) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar(
-        "select exists(select 1 from message where channel_id = $1 and provider_message_id = $2)",
-    )
-    .bind(channel_id)
-    .bind(provider_message_id)
-    .fetch_one(conn)
-    .await?)
-}
-
 /// The sandbox phone's view: the contact's messages on that channel, oldest first.
 pub async fn for_contact(
     pool: &PgPool,
@@ -259,7 +286,7 @@ pub async fn for_contact(
     phone: &str,
     limit: i64,
 ) -> Result<Vec<MessageView>, AppError> {
-    let mut rows: Vec<MessageView> = sqlx::query_as::<_, ViewRow>(&format!(
+    let rows: Vec<ViewRow> = sqlx::query_as(&format!(
         "{VIEW} join chat c on c.chat_id = m.chat_id join contact ct on ct.contact_id = c.contact_id
           where c.channel_id = $1 and ct.phone = $2 and m.sender_kind <> 'system'
           order by m.message_id desc limit $3"
@@ -268,12 +295,8 @@ pub async fn for_contact(
     .bind(phone)
     .bind(limit)
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(MessageView::from)
-    .collect();
-    rows.reverse();
-    Ok(rows)
+    .await?;
+    Ok(oldest_first(rows))
 }
 
 /// The sandbox phone displayed our replies: they are delivered and read.

@@ -6,7 +6,6 @@ pub mod bot_rules;
 pub mod channels;
 pub mod chat_changes;
 pub mod chats;
-pub mod contacts;
 pub mod events;
 pub mod login_failures;
 pub mod messages;
