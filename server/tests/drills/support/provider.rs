@@ -1,0 +1,184 @@
+//! The provider's side: webhook bodies in Meta's wire format, signed as Meta signs them, and a
+//! mock of Meta's Graph API that can be switched off and on.
+
+use super::{free_port, META_PHONE_ID, META_SECRET};
+use hmac::Mac;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// One customer text message in a webhook body.
+pub struct Msg {
+    pub from: String,
+    pub id: String,
+    pub text: String,
+}
+
+/// A Meta webhook body carrying `msgs`.
+pub fn meta_body(msgs: &[Msg]) -> Vec<u8> {
+    let now = chrono::Utc::now().timestamp().to_string();
+    let contacts: Vec<_> = msgs
+        .iter()
+        .map(|m| serde_json::json!({ "profile": { "name": format!("Pelanggan {}", m.from) }, "wa_id": m.from }))
+        .collect();
+    let messages: Vec<_> = msgs
+        .iter()
+        .map(|m| serde_json::json!({ "from": m.from, "id": m.id, "timestamp": now, "type": "text", "text": { "body": m.text } }))
+        .collect();
+    serde_json::to_vec(&serde_json::json!({
+        "object": "whatsapp_business_account",
+        "entry": [{ "id": "100000000000070", "changes": [{ "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": { "display_phone_number": "6281234500077", "phone_number_id": META_PHONE_ID },
+            "contacts": contacts,
+            "messages": messages
+        }}]}]
+    }))
+    .unwrap()
+}
+
+/// A Meta status webhook (`delivered`, `read`) for one of our messages.
+pub fn meta_status_body(wamid: &str, status: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "object": "whatsapp_business_account",
+        "entry": [{ "id": "100000000000070", "changes": [{ "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": { "display_phone_number": "6281234500077", "phone_number_id": META_PHONE_ID },
+            "statuses": [{ "id": wamid, "status": status,
+                           "timestamp": chrono::Utc::now().timestamp().to_string(),
+                           "recipient_id": "6281200000001" }]
+        }}]}]
+    }))
+    .unwrap()
+}
+
+/// Posts a body as Meta does (signed); `Some(status)` when the server answered.
+pub async fn post_meta(client: &reqwest::Client, base: &str, body: Vec<u8>) -> Option<u16> {
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(META_SECRET.as_bytes()).unwrap();
+    mac.update(&body);
+    let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    client
+        .post(format!("{base}/api/webhooks/whatsapp"))
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", signature)
+        .timeout(Duration::from_secs(30))
+        .body(body)
+        .send()
+        .await
+        .ok()
+        .map(|r| r.status().as_u16())
+}
+
+/// What the mock Graph API saw: every call, and per `biz_opaque_callback_data` (our message
+/// id) how many sends it accepted.
+#[derive(Default)]
+pub struct GraphLog {
+    pub calls: AtomicUsize,
+    pub accepted: Mutex<HashMap<String, usize>>,
+    /// callback data → the wamid we answered with.
+    pub wamids: Mutex<HashMap<String, String>>,
+}
+
+/// A mock of Meta's Graph API `POST /{phone-number-id}/messages`, in its own runtime: `stop`
+/// drops the runtime, which closes the listener and every open connection, so senders get
+/// "connection refused" as from a provider that is down; `start` again serves on the same port.
+pub struct MockGraph {
+    pub port: u16,
+    pub log: Arc<GraphLog>,
+    running: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        std::thread::JoinHandle<()>,
+    )>,
+}
+
+impl MockGraph {
+    pub fn new() -> MockGraph {
+        MockGraph {
+            port: free_port(),
+            log: Arc::new(GraphLog::default()),
+            running: None,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn start(&mut self) {
+        assert!(self.running.is_none(), "mock already running");
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let (bound_tx, bound_rx) = std::sync::mpsc::channel();
+        let port = self.port;
+        let log = self.log.clone();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+                    .await
+                    .expect("bind the mock's port again");
+                bound_tx.send(()).unwrap();
+                let app = axum::Router::new()
+                    .route(
+                        &format!("/{META_PHONE_ID}/messages"),
+                        axum::routing::post(graph_send),
+                    )
+                    .with_state(log);
+                tokio::select! {
+                    _ = axum::serve(listener, app) => {}
+                    _ = stop_rx => {}
+                }
+            });
+            // Dropping the runtime here ends every connection task with it.
+        });
+        bound_rx.recv().expect("mock started");
+        self.running = Some((stop_tx, thread));
+    }
+
+    pub fn stop(&mut self) {
+        if let Some((stop, thread)) = self.running.take() {
+            let _ = stop.send(());
+            thread.join().unwrap();
+        }
+    }
+
+    /// Callback data values accepted more than once, and how many were accepted in all.
+    pub fn accepted(&self) -> (Vec<String>, usize) {
+        let accepted = self.log.accepted.lock().unwrap();
+        let twice = accepted
+            .iter()
+            .filter(|(_, n)| **n > 1)
+            .map(|(k, _)| k.clone())
+            .collect();
+        (twice, accepted.len())
+    }
+}
+
+impl Drop for MockGraph {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+async fn graph_send(
+    axum::extract::State(log): axum::extract::State<Arc<GraphLog>>,
+    axum::Json(body): axum::Json<serde_json::Value>,
+) -> axum::Json<serde_json::Value> {
+    let n = log.calls.fetch_add(1, Ordering::SeqCst);
+    let key = body["biz_opaque_callback_data"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let wamid = format!("wamid.drill{n}");
+    *log.accepted.lock().unwrap().entry(key.clone()).or_default() += 1;
+    log.wamids.lock().unwrap().insert(key, wamid.clone());
+    let to = body["to"].as_str().unwrap_or_default().to_string();
+    axum::Json(serde_json::json!({
+        "messaging_product": "whatsapp",
+        "contacts": [{ "input": to, "wa_id": to.trim_start_matches('+') }],
+        "messages": [{ "id": wamid }]
+    }))
+}
