@@ -94,6 +94,26 @@ async fn run(
         ));
     }
 
+    // `BENCH_ONLY=ingest`: ingest and its physical limit only (for quick profiling rounds).
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("ingest") {
+        return Ok(Report {
+            machine: machine(),
+            started_at: String::new(),
+            seconds: 0.0,
+            ingest,
+            physical_limit_inserts_per_s: physical,
+            live: Vec::new(),
+            outbound: Vec::new(),
+            scale: scale::ScaleReport::default(),
+            footprint: footprint::measure(
+                binary,
+                std::path::Path::new("target/site/pkg"),
+                idle,
+                peak,
+            ),
+        });
+    }
+
     let session = reqwest::Client::builder().cookie_store(true).build()?;
     let res = session
         .post(format!("{base}/api/login"))

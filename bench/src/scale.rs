@@ -5,7 +5,7 @@ use crate::stats::{percentiles, Percentiles};
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, Default, serde::Serialize)]
 pub struct ScaleReport {
     pub chats: i64,
     pub messages: i64,
