@@ -28,7 +28,7 @@ use components::guard::{provide_current_user, Protected};
 use i18n::I18nContextProvider;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app (server side only).
@@ -72,16 +72,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::home::Home ssr=SsrMode::Async />
                     <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/setup") view=pages::setup::SetupPage ssr=SsrMode::Async />
-                    <Route
+                    // One inbox page for the list and the open chat: opening another chat
+                    // swaps only the conversation (the list, its tab and search, and the live
+                    // stream stay).
+                    <ParentRoute
                         path=path!("/inbox")
                         view=|| view! { <Protected><pages::inbox::InboxPage /></Protected> }
                         ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/inbox/:id")
-                        view=|| view! { <Protected><pages::inbox::InboxPage /></Protected> }
-                        ssr=SsrMode::Async
-                    />
+                    >
+                        <Route path=path!("") view=pages::inbox::NoChatSelected />
+                        <Route path=path!(":id") view=pages::inbox::SelectedChat />
+                    </ParentRoute>
                     <Route path=path!("/sandbox") view=pages::sandbox::SandboxPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/admin/bot")

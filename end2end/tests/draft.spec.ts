@@ -23,13 +23,33 @@ test("a reply being typed survives live updates and leaving the chat", async ({ 
   await agent.getByTestId("tab-unassigned").click();
   await agent.getByTestId("chat-row").filter({ hasText: "Draf Playwright" }).getByRole("link").click();
   await expect(agent.getByTestId("chat-title")).toHaveText("Draf Playwright");
+  // Opening a chat keeps the list as it was (the same tab).
+  await expect(agent.getByTestId("tab-unassigned")).toHaveClass(/active/);
 
   // The agent types; meanwhile the customer writes twice, and the conversation updates live.
-  await agent.getByTestId("composer").fill("Sebentar ya kak");
+  // The page around her is updated in place: nothing is taken out of the document (which would
+  // blink the screen and take the focus, and the keys typed, away from the composer).
+  await agent.getByTestId("composer").fill("Sebentar ya");
+  await agent.evaluate(() => {
+    const w = window as any;
+    const inbox = document.querySelector('[data-testid="inbox"]')!;
+    w.__composer = document.querySelector('[data-testid="composer"]');
+    w.__detached = 0;
+    new MutationObserver((records) => {
+      for (const r of records) {
+        for (const n of Array.from(r.removedNodes)) {
+          if (n === inbox || n.contains(inbox) || n.contains(w.__composer)) w.__detached++;
+        }
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
   await say("halo?");
   await say("masih di sana?");
   const messages = agent.getByTestId("messages");
   await expect(messages.getByText("masih di sana?")).toBeVisible();
+  expect(await agent.evaluate(() => (window as any).__detached)).toBe(0);
+  expect(await agent.evaluate(() => document.activeElement === (window as any).__composer)).toBe(true);
+  await agent.keyboard.type(" kak");
   await expect(agent.getByTestId("composer")).toHaveValue("Sebentar ya kak");
 
   // Away from the chat and back: the draft is still there.

@@ -31,6 +31,10 @@ pub fn set_page_status(_code: u16) {
 pub fn Protected(#[prop(optional)] admin: bool, children: ChildrenFn) -> impl IntoView {
     let user = expect_context::<CurrentUser>();
     let children = StoredValue::new(children);
+    // A `Transition`, not a `Suspense`: a resource that the page reads outside a boundary of
+    // its own (in an effect, say) registers with this one, and a `Suspense` would take the
+    // whole page out of the document on every refetch of it: the screen blinks and a
+    // focused composer loses its focus, with the keys typed meanwhile.
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -10,8 +10,8 @@ use crate::live::use_live_events;
 use crate::model::{ChatPage, ChatSummary, Mode, Tab};
 use crate::pages::conversation::ChatView;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::{use_location, use_params_map};
 
 /// Ticks every minute after hydration so relative times stay true ("now" is `None` while the
 /// server renders, so server and browser render the same first HTML).
@@ -36,8 +36,15 @@ pub fn use_now() -> ReadSignal<Option<chrono::DateTime<chrono::Utc>>> {
 #[component]
 pub fn InboxPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let selected = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()));
+    // The open chat, from the address (`/inbox/{id}`); its view is the nested route's.
+    let location = use_location();
+    let selected = Memo::new(move |_| {
+        location
+            .pathname
+            .read()
+            .strip_prefix("/inbox/")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
     let is_admin = expect_context::<CurrentUser>()
         .get_untracked()
         .and_then(|r| r.ok())
@@ -52,6 +59,10 @@ pub fn InboxPage() -> impl IntoView {
     // becomes one refetch.
     let refresh = RwSignal::new(0u64);
     let chat_refresh = RwSignal::new(0u64);
+    provide_context(OpenChat {
+        refresh: chat_refresh,
+        is_admin,
+    });
     let list_bump = coalesced(refresh);
     let chat_bump = coalesced(chat_refresh);
     use_live_events(
@@ -159,12 +170,36 @@ pub fn InboxPage() -> impl IntoView {
                 })}
             </aside>
             <section class="conversation">
-                {move || match selected.get() {
-                    Some(id) => view! { <ChatView chat_id=id refresh=chat_refresh is_admin /> }.into_any(),
-                    None => view! { <p class="empty-state">{t!(i18n, select_chat)}</p> }.into_any(),
-                }}
+                <Outlet />
             </section>
         </div>
+    }
+}
+
+/// What the inbox page gives the conversation shown in its outlet.
+#[derive(Clone, Copy)]
+struct OpenChat {
+    /// Bumped when a live event touches the open chat.
+    refresh: RwSignal<u64>,
+    is_admin: bool,
+}
+
+/// `/inbox`: no chat open yet.
+#[component]
+pub fn NoChatSelected() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="empty-state">{t!(i18n, select_chat)}</p> }
+}
+
+/// `/inbox/{id}`: the conversation; another chat's address builds a new one.
+#[component]
+pub fn SelectedChat() -> impl IntoView {
+    let OpenChat { refresh, is_admin } = expect_context::<OpenChat>();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()));
+    move || match id.get() {
+        Some(chat_id) => view! { <ChatView chat_id refresh is_admin /> }.into_any(),
+        None => view! { <crate::pages::not_found::NotFound /> }.into_any(),
     }
 }
 
