@@ -18,37 +18,80 @@ use crate::model::Mode;
 use crate::AppError;
 use bot::{BotSettings, Decision, Rule};
 use sqlx::PgConnection;
+use std::collections::HashSet;
 
 const REPEAT_QUIET_HOURS: i32 = 4;
 
-/// Settings and rules, loaded once per webhook body.
+/// Settings and rules, loaded once per transaction of webhook bodies, with what the bot said
+/// lately in the chats it is about to answer.
 pub struct Brain {
     pub settings: BotSettings,
     pub rules: Vec<Rule>,
+    /// Chats whose recent bot texts are in `said`.
+    known: HashSet<i64>,
+    /// (chat, text) the bot sent within the quiet hours, including in this transaction.
+    said: HashSet<(i64, String)>,
 }
 
 impl Brain {
-    pub async fn load(conn: &mut PgConnection) -> Result<Brain, AppError> {
-        let (settings, rules) = bot_rules::brain(conn).await?;
+    /// Loads the bot for a transaction that will answer messages in `chats`.
+    pub async fn load(conn: &mut PgConnection, chats: &[i64]) -> Result<Brain, AppError> {
+        let (settings, rules, said) = bot_rules::brain(conn, chats, REPEAT_QUIET_HOURS).await?;
         let settings = match settings {
             Some(v) => serde_json::from_value(v)
                 .map_err(|e| anyhow::anyhow!("setting {}: {e}", settings::BOT))?,
             None => BotSettings::default(),
         };
-        Ok(Brain { settings, rules })
+        Ok(Brain {
+            settings,
+            rules,
+            known: chats.iter().copied().collect(),
+            said: said.into_iter().collect(),
+        })
+    }
+
+    /// Whether the bot sent `text` to the chat within the quiet hours.
+    async fn said_recently(
+        &mut self,
+        conn: &mut PgConnection,
+        chat_id: i64,
+        text: &str,
+    ) -> Result<bool, AppError> {
+        if !self.known.contains(&chat_id) {
+            // A chat this transaction did not expect (one it reopened): ask once.
+            let (_, _, said) = bot_rules::brain(conn, &[chat_id], REPEAT_QUIET_HOURS).await?;
+            self.said.extend(said);
+            self.known.insert(chat_id);
+        }
+        Ok(self.said.contains(&(chat_id, text.to_string())))
+    }
+
+    /// Queues a rate-limited text unless it went to this chat within the quiet hours.
+    async fn say_once(
+        &mut self,
+        conn: &mut PgConnection,
+        chat_id: i64,
+        text: &str,
+    ) -> Result<(), AppError> {
+        if !self.said_recently(conn, chat_id, text).await? {
+            queue_reply_in(conn, chat_id, Sender::Bot, text).await?;
+            self.said.insert((chat_id, text.to_string()));
+        }
+        Ok(())
     }
 }
 
-/// Lets the bot answer one customer message in a BOT chat (locked by the caller's transaction).
+/// Lets the bot answer one customer message in a BOT chat (locked by the caller's
+/// transaction); returns the chat's state afterwards (AGENT after a handover).
 pub async fn answer(
     conn: &mut PgConnection,
-    brain: &Brain,
+    brain: &mut Brain,
     chat_id: i64,
     state: ChatState,
     text: &str,
-) -> Result<(), AppError> {
+) -> Result<ChatState, AppError> {
     if state.mode != Mode::Bot {
-        return Ok(());
+        return Ok(state);
     }
     let to_agents = ChatState {
         mode: Mode::Agent,
@@ -56,43 +99,29 @@ pub async fn answer(
     };
     if !brain.settings.enabled {
         chat_changes::apply(conn, chat_id, None, state, to_agents).await?;
-        return Ok(());
+        return Ok(to_agents);
     }
     match bot::decide(&brain.settings, &brain.rules, text, chrono::Utc::now()) {
         Decision::Silent => {}
-        Decision::Reply { text, rule_id } => {
-            // The fallback (no rule) is rate-limited; rule answers are not.
-            if rule_id.is_some() || !said_recently(conn, chat_id, &text).await? {
-                queue_reply_in(conn, chat_id, Sender::Bot, &text).await?;
-            }
+        // The fallback (no rule) is rate-limited; rule answers are not.
+        Decision::Reply {
+            text,
+            rule_id: Some(_),
+        } => {
+            queue_reply_in(conn, chat_id, Sender::Bot, &text).await?;
         }
-        Decision::OutOfOffice { text } => {
-            if !said_recently(conn, chat_id, &text).await? {
-                queue_reply_in(conn, chat_id, Sender::Bot, &text).await?;
-            }
+        Decision::Reply {
+            text,
+            rule_id: None,
         }
+        | Decision::OutOfOffice { text } => brain.say_once(conn, chat_id, text.trim()).await?,
         Decision::Handover { reply } => {
             if let Some(reply) = reply {
                 queue_reply_in(conn, chat_id, Sender::Bot, &reply).await?;
             }
             chat_changes::apply(conn, chat_id, None, state, to_agents).await?;
+            return Ok(to_agents);
         }
     }
-    Ok(())
-}
-
-async fn said_recently(
-    conn: &mut PgConnection,
-    chat_id: i64,
-    text: &str,
-) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar(
-        "select exists(select 1 from message where chat_id = $1 and sender_kind = 'bot' and body = $2
-                         and created_at > now() - make_interval(hours => $3))",
-    )
-    .bind(chat_id)
-    .bind(text)
-    .bind(REPEAT_QUIET_HOURS)
-    .fetch_one(conn)
-    .await?)
+    Ok(state)
 }

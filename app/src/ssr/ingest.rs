@@ -12,6 +12,7 @@ use super::db::{chat_changes, events, messages};
 use crate::model::{MessageView, Mode};
 use crate::AppError;
 use sqlx::{PgConnection, PgPool};
+use std::collections::HashMap;
 use whatsapp::{InboundEvent, InboundMessage, StatusUpdate};
 
 /// What one body did, for logs and tests.
@@ -67,33 +68,82 @@ pub async fn store_all(
     let mut tx = pool
         .begin_with("begin; set local plan_cache_mode = force_generic_plan")
         .await?;
+
+    // Customer messages first, all in one round trip; then what the bot says to them, in the
+    // same order.
+    let messages: Vec<(usize, i64, &InboundMessage)> = ordered
+        .iter()
+        .filter_map(|(body, item)| match item.event {
+            InboundEvent::Message(m) => Some((*body, item.channel_id, m)),
+            _ => None,
+        })
+        .collect();
+    if messages
+        .iter()
+        .any(|(_, _, m)| m.from_phone.is_none() && m.from_user_id.is_none())
+    {
+        return Err(AppError::invalid("contact", "contact_without_identity"));
+    }
+    let prepared = messages
+        .iter()
+        .map(|(_, _, m)| Prepared::new(m))
+        .collect::<Result<Vec<_>, _>>()?;
+    let inbound: Vec<messages::Inbound> = messages
+        .iter()
+        .zip(&prepared)
+        .map(|((_, channel_id, m), p)| p.inbound(*channel_id, m))
+        .collect();
+    let results = messages::store_inbound_many(&mut tx, &inbound).await?;
+    // The chats the bot may answer, so it can look up what it said lately in one query.
+    let bot_chats: Vec<i64> = results
+        .iter()
+        .filter(|r| r.outcome == messages::Outcome::Stored && r.mode == Mode::Bot)
+        .map(|r| r.chat_id)
+        .collect();
     let mut brain: Option<Brain> = None;
+    // Each chat's state as this transaction left it (the bot may hand a chat over halfway).
+    let mut states: HashMap<i64, ChatState> = HashMap::new();
+    for (((body, _, m), inbound), result) in messages.iter().zip(&inbound).zip(results) {
+        let report = &mut reports[*body];
+        let stored = match result.outcome {
+            messages::Outcome::Stored => Some((result.chat_id, result.state())),
+            messages::Outcome::Duplicate => None,
+            messages::Outcome::Closed => {
+                let stored = store_in_closed_chat(&mut tx, inbound, reopen_mode).await?;
+                if let Some((chat_id, state)) = stored {
+                    states.insert(chat_id, state);
+                }
+                stored
+            }
+        };
+        let Some((chat_id, state)) = stored else {
+            report.duplicates += 1;
+            continue;
+        };
+        report.stored += 1;
+        let state = *states.entry(chat_id).or_insert(state);
+        if state.mode == Mode::Bot {
+            if brain.is_none() {
+                brain = Some(Brain::load(&mut tx, &bot_chats).await?);
+            }
+            if let Some(brain) = &mut brain {
+                let after = bot::answer(
+                    &mut tx,
+                    brain,
+                    chat_id,
+                    state,
+                    m.text.as_deref().unwrap_or_default(),
+                )
+                .await?;
+                states.insert(chat_id, after);
+            }
+        }
+    }
+
     for (body, item) in ordered {
         let report = &mut reports[body];
         match item.event {
-            InboundEvent::Message(m) => {
-                match store_message(&mut tx, item.channel_id, m, reopen_mode).await? {
-                    Some((chat_id, state)) => {
-                        report.stored += 1;
-                        if state.mode == Mode::Bot {
-                            if brain.is_none() {
-                                brain = Some(Brain::load(&mut tx).await?);
-                            }
-                            if let Some(brain) = &brain {
-                                bot::answer(
-                                    &mut tx,
-                                    brain,
-                                    chat_id,
-                                    state,
-                                    m.text.as_deref().unwrap_or_default(),
-                                )
-                                .await?;
-                            }
-                        }
-                    }
-                    None => report.duplicates += 1,
-                }
-            }
+            InboundEvent::Message(_) => {}
             InboundEvent::Status(s) => {
                 if apply_status(&mut tx, item.channel_id, s).await? {
                     report.statuses += 1;
@@ -137,77 +187,79 @@ fn sort_key<'a>(r: &'a Routed<'_>) -> (u8, Option<&'a str>, Option<&'a str>, i64
     }
 }
 
-/// Stores one customer message; returns its chat and the chat's state, or `None` for a
-/// redelivery. One round trip on the common path: the contact, the chat, the message, the
-/// chat's update and both live events happen inside PostgreSQL (`inbox_store_inbound`, in
-/// `migrations/`), because ingest throughput was mostly per-statement overhead.
-async fn store_message(
+/// What a customer message needs besides the parsed event, owned for the batch.
+struct Prepared {
+    media: Option<serde_json::Value>,
+    preview: String,
+    /// The message as the conversation shows it; the database fills in its ids.
+    view: serde_json::Value,
+}
+
+impl Prepared {
+    fn new(m: &InboundMessage) -> Result<Prepared, AppError> {
+        Ok(Prepared {
+            media: m
+                .media
+                .as_ref()
+                .map(|media| serde_json::to_value(media).unwrap_or_default()),
+            preview: preview(m),
+            view: events::to_json(&MessageView {
+                message_id: 0,
+                chat_id: 0,
+                direction: "in".into(),
+                sender_kind: "customer".into(),
+                sender_name: None,
+                kind: m.kind.as_str().into(),
+                body: m.text.clone(),
+                status: "received".into(),
+                error_code: None,
+                error_reason: None,
+                sent_at: m.sent_at,
+                event: None,
+            })?,
+        })
+    }
+
+    fn inbound<'a>(&'a self, channel_id: i64, m: &'a InboundMessage) -> messages::Inbound<'a> {
+        messages::Inbound {
+            channel_id,
+            phone: m.from_phone.as_deref(),
+            bsuid: m.from_user_id.as_deref(),
+            name: m.from_name.as_deref(),
+            provider_message_id: &m.provider_message_id,
+            kind: m.kind.as_str(),
+            body: m.text.as_deref(),
+            media: self.media.as_ref(),
+            reply_to: m.reply_to.as_deref(),
+            raw: &m.raw,
+            sent_at: m.sent_at,
+            preview: &self.preview,
+            view: &self.view,
+        }
+    }
+}
+
+/// A message whose chat was closed when the batch reached it: the customer wrote again, so the
+/// chat reopens (recorded like any other transition; once, if several messages found it
+/// closed) and the message goes into it. Returns its chat and state, or `None` when it turns
+/// out to be a redelivery.
+async fn store_in_closed_chat(
     conn: &mut PgConnection,
-    channel_id: i64,
-    m: &InboundMessage,
+    inbound: &messages::Inbound<'_>,
     reopen_mode: Mode,
 ) -> Result<Option<(i64, ChatState)>, AppError> {
-    if m.from_phone.is_none() && m.from_user_id.is_none() {
-        return Err(AppError::invalid("contact", "contact_without_identity"));
-    }
-    let media = m
-        .media
-        .as_ref()
-        .map(|media| serde_json::to_value(media).unwrap_or_default());
-    let preview = preview(m);
-    // The message as the conversation shows it; the database fills in its ids.
-    let view = events::to_json(&MessageView {
-        message_id: 0,
-        chat_id: 0,
-        direction: "in".into(),
-        sender_kind: "customer".into(),
-        sender_name: None,
-        kind: m.kind.as_str().into(),
-        body: m.text.clone(),
-        status: "received".into(),
-        error_code: None,
-        error_reason: None,
-        sent_at: m.sent_at,
-        event: None,
-    })?;
-    let inbound = messages::Inbound {
-        channel_id,
-        phone: m.from_phone.as_deref(),
-        bsuid: m.from_user_id.as_deref(),
-        name: m.from_name.as_deref(),
-        provider_message_id: &m.provider_message_id,
-        kind: m.kind.as_str(),
-        body: m.text.as_deref(),
-        media: media.as_ref(),
-        reply_to: m.reply_to.as_deref(),
-        raw: &m.raw,
-        sent_at: m.sent_at,
-        preview: &preview,
-        view: &view,
-    };
-    let mut stored = messages::store_inbound(conn, &inbound).await?;
+    let mut stored = messages::store_inbound(conn, inbound).await?;
     if stored.outcome == messages::Outcome::Closed {
-        // The customer wrote again: the chat reopens (recorded like any other transition), and
-        // the message goes into it.
-        let state = ChatState {
-            mode: stored.mode,
-            assigned: stored.assigned,
-        };
+        let state = stored.state();
         let reopened = ChatState {
             mode: reopen_mode,
             ..state
         };
         chat_changes::apply(conn, stored.chat_id, None, state, reopened).await?;
-        stored = messages::store_inbound(conn, &inbound).await?;
+        stored = messages::store_inbound(conn, inbound).await?;
     }
     Ok(match stored.outcome {
-        messages::Outcome::Stored => Some((
-            stored.chat_id,
-            ChatState {
-                mode: stored.mode,
-                assigned: stored.assigned,
-            },
-        )),
+        messages::Outcome::Stored => Some((stored.chat_id, stored.state())),
         messages::Outcome::Duplicate => None,
         messages::Outcome::Closed => {
             return Err(anyhow::anyhow!("chat {} did not reopen", stored.chat_id).into())

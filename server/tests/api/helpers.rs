@@ -261,6 +261,24 @@ impl TestApp {
 
 /// A Meta text webhook from `from` (digits), sent now.
 pub fn meta_text(from: &str, wamid: &str, text: &str) -> Vec<u8> {
+    meta_texts(from, &[(wamid, text)])
+}
+
+/// A Meta webhook with several text messages from one customer, in this order.
+pub fn meta_texts(from: &str, messages: &[(&str, &str)]) -> Vec<u8> {
+    let at = chrono::Utc::now().timestamp().to_string();
+    let messages: Vec<serde_json::Value> = messages
+        .iter()
+        .map(|(wamid, text)| {
+            serde_json::json!({
+                "from": from,
+                "id": wamid,
+                "timestamp": at,
+                "type": "text",
+                "text": { "body": text }
+            })
+        })
+        .collect();
     serde_json::to_vec(&serde_json::json!({
         "object": "whatsapp_business_account",
         "entry": [{
@@ -271,13 +289,7 @@ pub fn meta_text(from: &str, wamid: &str, text: &str) -> Vec<u8> {
                     "messaging_product": "whatsapp",
                     "metadata": { "display_phone_number": "6281234500000", "phone_number_id": META_PHONE_ID },
                     "contacts": [{ "profile": { "name": format!("Customer {from}") }, "wa_id": from }],
-                    "messages": [{
-                        "from": from,
-                        "id": wamid,
-                        "timestamp": chrono::Utc::now().timestamp().to_string(),
-                        "type": "text",
-                        "text": { "body": text }
-                    }]
+                    "messages": messages
                 }
             }]
         }]

@@ -45,22 +45,36 @@ pub async fn all(conn: &mut PgConnection) -> Result<Vec<Rule>, AppError> {
     Ok(rows.into_iter().map(Rule::from).collect())
 }
 
-/// What the bot needs to answer: its settings (the `bot` setting, `None` when never saved) and
-/// its enabled rules in order, read in one statement (ingest needs them for every body).
+/// What the bot needs to answer, read in one statement (ingest needs it for every group of
+/// webhook bodies): its settings (the `bot` setting, `None` when never saved), its enabled
+/// rules in order, and what it said in the last `hours` hours in `chats` (chat id and text).
 pub async fn brain(
     conn: &mut PgConnection,
-) -> Result<(Option<serde_json::Value>, Vec<Rule>), AppError> {
-    let (settings, rules): (Option<serde_json::Value>, sqlx::types::Json<Vec<RuleRow>>) =
+    chats: &[i64],
+    hours: i32,
+) -> Result<(Option<serde_json::Value>, Vec<Rule>, Vec<(i64, String)>), AppError> {
+    type Said = sqlx::types::Json<Vec<(i64, String)>>;
+    let (settings, rules, said): (Option<serde_json::Value>, sqlx::types::Json<Vec<RuleRow>>, Said) =
         sqlx::query_as(
             "select (select value from setting where key = $1),
                     coalesce((select json_agg(r order by r.position, r.bot_rule_id)
                                 from (select bot_rule_id, keyword, match_type, reply, enabled, position
-                                        from bot_rule where enabled) r), '[]'::json)",
+                                        from bot_rule where enabled) r), '[]'::json),
+                    coalesce((select json_agg(distinct jsonb_build_array(m.chat_id, m.body))
+                                from message m
+                               where m.sender_kind = 'bot' and m.chat_id = any($2) and m.body is not null
+                                 and m.created_at > now() - make_interval(hours => $3)), '[]'::json)",
         )
         .bind(super::settings::BOT)
+        .bind(chats)
+        .bind(hours)
         .fetch_one(conn)
         .await?;
-    Ok((settings, rules.0.into_iter().map(Rule::from).collect()))
+    Ok((
+        settings,
+        rules.0.into_iter().map(Rule::from).collect(),
+        said.0,
+    ))
 }
 
 /// Creates a rule (`id` = None) or updates one; returns its id.

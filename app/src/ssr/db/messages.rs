@@ -115,6 +115,16 @@ pub struct StoredInbound {
     pub assigned: Option<i64>,
 }
 
+impl StoredInbound {
+    /// The chat's mode and assignee after the call.
+    pub fn state(&self) -> crate::ssr::chat_state::ChatState {
+        crate::ssr::chat_state::ChatState {
+            mode: self.mode,
+            assigned: self.assigned,
+        }
+    }
+}
+
 /// Stores a customer message with everything that goes with it, in one round trip: the
 /// contact (found or created), its chat (locked; created if none), the message, the chat's
 /// activity, preview and unread count, and the `message.created` and `chat.updated` events.
@@ -122,37 +132,74 @@ pub async fn store_inbound(
     conn: &mut PgConnection,
     m: &Inbound<'_>,
 ) -> Result<StoredInbound, AppError> {
-    let (outcome, chat_id, mode, assigned): (String, i64, String, Option<i64>) = sqlx::query_as(
-        "select outcome, chat_id, mode, assigned_user_id
-           from inbox_store_inbound($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    let mut stored = store_inbound_many(conn, std::slice::from_ref(m)).await?;
+    stored
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("inbox_store_inbound returned no row").into())
+}
+
+/// [`store_inbound`] for several messages, in order, in one round trip (one result each, in
+/// the same order). Per-statement overhead was most of ingest's cost in PostgreSQL, so a group
+/// of webhook bodies sends all its messages at once.
+pub async fn store_inbound_many(
+    conn: &mut PgConnection,
+    ms: &[Inbound<'_>],
+) -> Result<Vec<StoredInbound>, AppError> {
+    if ms.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One array per argument; the lateral call runs once per element, in array order.
+    let rows: Vec<(String, i64, String, Option<i64>)> = sqlx::query_as(
+        "select r.outcome, r.chat_id, r.mode, r.assigned_user_id
+           from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                       $7::text[], $8::jsonb[], $9::text[], $10::jsonb[], $11::timestamptz[],
+                       $12::text[], $13::jsonb[])
+                with ordinality as m(channel_id, phone, bsuid, name, provider_message_id, kind,
+                                     body, media, reply_to, raw, sent_at, preview, view, ord)
+          cross join lateral inbox_store_inbound(m.channel_id, m.phone, m.bsuid, m.name,
+                       m.provider_message_id, m.kind, m.body, m.media, m.reply_to, m.raw,
+                       m.sent_at, m.preview, m.view, $14) r
+          order by m.ord",
     )
-    .bind(m.channel_id)
-    .bind(m.phone)
-    .bind(m.bsuid)
-    .bind(m.name)
-    .bind(m.provider_message_id)
-    .bind(m.kind)
-    .bind(m.body)
-    .bind(m.media)
-    .bind(m.reply_to)
-    .bind(m.raw)
-    .bind(m.sent_at)
-    .bind(m.preview)
-    .bind(m.view)
+    .bind(ms.iter().map(|m| m.channel_id).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.phone).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.bsuid).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.name).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.provider_message_id).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.kind).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.body).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.media.cloned()).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.reply_to).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.raw.clone()).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.sent_at).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.preview).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.view.clone()).collect::<Vec<_>>())
     .bind(super::events::INLINE_LIMIT)
-    .fetch_one(conn)
+    .fetch_all(conn)
     .await?;
-    Ok(StoredInbound {
-        outcome: match outcome.as_str() {
-            "stored" => Outcome::Stored,
-            "duplicate" => Outcome::Duplicate,
-            "closed" => Outcome::Closed,
-            other => return Err(anyhow::anyhow!("inbox_store_inbound: {other}").into()),
-        },
-        chat_id,
-        mode: Mode::parse(&mode).unwrap_or(Mode::Paused),
-        assigned,
-    })
+    if rows.len() != ms.len() {
+        return Err(anyhow::anyhow!(
+            "inbox_store_inbound: {} rows for {} messages",
+            rows.len(),
+            ms.len()
+        )
+        .into());
+    }
+    rows.into_iter()
+        .map(|(outcome, chat_id, mode, assigned)| {
+            Ok(StoredInbound {
+                outcome: match outcome.as_str() {
+                    "stored" => Outcome::Stored,
+                    "duplicate" => Outcome::Duplicate,
+                    "closed" => Outcome::Closed,
+                    other => return Err(anyhow::anyhow!("inbox_store_inbound: {other}").into()),
+                },
+                chat_id,
+                mode: Mode::parse(&mode).unwrap_or(Mode::Paused),
+                assigned,
+            })
+        })
+        .collect()
 }
 
 /// A reply (agent or bot) waiting in the outbox: status `queued`.
