@@ -460,3 +460,19 @@ async fn a_closed_chat_reopens_once_for_several_messages_in_one_body(pool: PgPoo
     assert_eq!(count_for(&app, CUSTOMER_MESSAGES, phone).await, 3);
     assert_eq!(bot_replies_to(&app, phone).await.len(), 2);
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_fallback_text_with_surrounding_spaces_is_not_repeated_either(pool: PgPool) {
+    let app = setup(pool, Mode::Bot).await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    let settings = BotSettings {
+        fallback_reply: Some("  Maaf, kami belum mengerti.\n".into()),
+        ..BotSettings::default()
+    };
+    app::ssr::db::settings::put(&mut conn, app::ssr::db::settings::BOT, &settings)
+        .await
+        .unwrap();
+    customer_says(&app, "asdfgh").await;
+    customer_says(&app, "qwerty").await;
+    assert_eq!(bot_replies(&app).await, vec!["Maaf, kami belum mengerti."]);
+}
