@@ -7,6 +7,8 @@ test("admin signs in and sees the app shell", async ({ page }) => {
   await expect(page.getByTestId("whoami")).toHaveText(ADMIN.name);
   await expect(page.getByRole("link", { name: "Users" })).toBeVisible();
   await expect(page.getByTestId("inbox")).toBeVisible();
+  // Signing in loads /inbox afresh: a click while it hydrates is lost.
+  await waitHydrated(page);
   await page.getByRole("link", { name: "Users" }).click();
   await expect(page.getByTestId("users-page")).toBeVisible();
   await expect(page.getByTestId("user-rina")).toBeVisible();
@@ -30,6 +32,7 @@ test("an agent opening an admin page sees 'not allowed'", async ({ page }) => {
 test("after logout the back button shows the login page, not private data", async ({ page }) => {
   await login(page, ADMIN.username, ADMIN.password);
   await expect(page).toHaveURL(/\/inbox$/);
+  await waitHydrated(page);
   await page.getByRole("link", { name: "Users" }).click();
   await expect(page.getByTestId("users-page")).toBeVisible();
   await page.getByTestId("logout").click();

@@ -3,10 +3,11 @@ import { AGENT, login, openHydrated } from "./helpers";
 
 test("a reply being typed survives live updates and leaving the chat", async ({ browser }) => {
   const phoneNumber = `62815${Date.now().toString().slice(-7)}`;
+  const name = `Draf ${Date.now() % 100000}`;
   const customer = await browser.newContext();
   const phone = await customer.newPage();
   await openHydrated(phone, "/sandbox");
-  await phone.getByTestId("sandbox-name").fill("Draf Playwright");
+  await phone.getByTestId("sandbox-name").fill(name);
   await phone.getByTestId("sandbox-phone").fill(phoneNumber);
   await phone.getByTestId("sandbox-phone").blur();
   const say = async (text: string) => {
@@ -21,8 +22,8 @@ test("a reply being typed survives live updates and leaving the chat", async ({ 
   await login(agent, AGENT.username, AGENT.password);
   await expect(agent.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
   await agent.getByTestId("tab-unassigned").click();
-  await agent.getByTestId("chat-row").filter({ hasText: "Draf Playwright" }).getByRole("link").click();
-  await expect(agent.getByTestId("chat-title")).toHaveText("Draf Playwright");
+  await agent.getByTestId("chat-row").filter({ hasText: name }).getByRole("link").click();
+  await expect(agent.getByTestId("chat-title")).toHaveText(name);
   // Opening a chat keeps the list as it was (the same tab).
   await expect(agent.getByTestId("tab-unassigned")).toHaveClass(/active/);
 
@@ -34,11 +35,14 @@ test("a reply being typed survives live updates and leaving the chat", async ({ 
     const w = window as any;
     const inbox = document.querySelector('[data-testid="inbox"]')!;
     w.__composer = document.querySelector('[data-testid="composer"]');
-    w.__detached = 0;
+    w.__detached = [];
     new MutationObserver((records) => {
       for (const r of records) {
         for (const n of Array.from(r.removedNodes)) {
-          if (n === inbox || n.contains(inbox) || n.contains(w.__composer)) w.__detached++;
+          if (n === inbox || n.contains(inbox) || n.contains(w.__composer)) {
+            const el = n as Element;
+            w.__detached.push(`${el.tagName ?? n.nodeName}.${el.className ?? ""} from ${(r.target as Element).tagName}.${(r.target as Element).className}`);
+          }
         }
       }
     }).observe(document.body, { childList: true, subtree: true });
@@ -47,7 +51,7 @@ test("a reply being typed survives live updates and leaving the chat", async ({ 
   await say("masih di sana?");
   const messages = agent.getByTestId("messages");
   await expect(messages.getByText("masih di sana?")).toBeVisible();
-  expect(await agent.evaluate(() => (window as any).__detached)).toBe(0);
+  expect(await agent.evaluate(() => (window as any).__detached)).toEqual([]);
   expect(await agent.evaluate(() => document.activeElement === (window as any).__composer)).toBe(true);
   await agent.keyboard.type(" kak");
   await expect(agent.getByTestId("composer")).toHaveValue("Sebentar ya kak");
@@ -56,8 +60,8 @@ test("a reply being typed survives live updates and leaving the chat", async ({ 
   await agent.locator("a.brand").click();
   await expect(agent.getByTestId("chat-title")).toHaveCount(0);
   await agent.getByTestId("tab-all").click();
-  await agent.getByTestId("chat-row").filter({ hasText: "Draf Playwright" }).getByRole("link").click();
-  await expect(agent.getByTestId("chat-title")).toHaveText("Draf Playwright");
+  await agent.getByTestId("chat-row").filter({ hasText: name }).getByRole("link").click();
+  await expect(agent.getByTestId("chat-title")).toHaveText(name);
   await expect(agent.getByTestId("composer")).toHaveValue("Sebentar ya kak");
   await agent.getByTestId("composer").press("Enter");
   await expect(messages.getByTestId("message").filter({ hasText: "Sebentar ya kak" })).toBeVisible();

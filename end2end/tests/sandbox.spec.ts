@@ -3,10 +3,11 @@ import { AGENT, login, openHydrated, waitHydrated } from "./helpers";
 
 test("a sandbox customer message reaches the inbox live, and the reply reaches the phone live", async ({ browser }) => {
   const phoneNumber = `62812${Date.now().toString().slice(-7)}`;
+  const name = `Sari ${Date.now() % 100000}`;
   const customer = await browser.newContext();
   const phone = await customer.newPage();
   await openHydrated(phone, "/sandbox");
-  await phone.getByTestId("sandbox-name").fill("Sari Playwright");
+  await phone.getByTestId("sandbox-name").fill(name);
   await phone.getByTestId("sandbox-phone").fill(phoneNumber);
   await phone.getByTestId("sandbox-phone").blur();
 
@@ -24,10 +25,10 @@ test("a sandbox customer message reaches the inbox live, and the reply reaches t
 
   // A new customer's chat waits in "Unassigned" (agents land on "Mine").
   await agent.getByTestId("tab-unassigned").click();
-  const row = agent.getByTestId("chat-row").filter({ hasText: "Sari Playwright" });
+  const row = agent.getByTestId("chat-row").filter({ hasText: name });
   await expect(row).toBeVisible();
   await row.getByRole("link").click();
-  await expect(agent.getByTestId("chat-title")).toHaveText("Sari Playwright");
+  await expect(agent.getByTestId("chat-title")).toHaveText(name);
   await waitHydrated(agent);
   const bubble = agent.getByTestId("messages").locator('[data-testid="message"][data-direction="in"]').first();
   // Rendered as text: the tags are visible characters, nothing was interpreted.

@@ -36,7 +36,7 @@ pub fn Protected(#[prop(optional)] admin: bool, children: ChildrenFn) -> impl In
     // whole page out of the document on every refetch of it: the screen blinks and a
     // focused composer loses its focus, with the keys typed meanwhile.
     view! {
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match user.await {
                     Ok(Some(u)) if admin && !u.is_admin() => {
@@ -49,7 +49,7 @@ pub fn Protected(#[prop(optional)] admin: bool, children: ChildrenFn) -> impl In
                     Err(e) => view! { <crate::components::error_text::ErrorText error=e /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
