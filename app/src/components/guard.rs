@@ -35,9 +35,15 @@ pub fn Protected(#[prop(optional)] admin: bool, children: ChildrenFn) -> impl In
     // its own (in an effect, say) registers with this one, and a `Suspense` would take the
     // whole page out of the document on every refetch of it: the screen blinks and a
     // focused composer loses its focus, with the keys typed meanwhile.
+    //
+    // The signed-in user is read once per page (a new user means a new page load), so the
+    // `Suspend` is not in a reactive closure: in one, the user resource resolving on the server
+    // re-ran it and built the page a second time, and the first copy's resources, still
+    // fetching, lost the request's context and sent an error to the browser as their data (a
+    // failed hydration, now and then).
     view! {
         <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
+            {Suspend::new(async move {
                 match user.await {
                     Ok(Some(u)) if admin && !u.is_admin() => {
                         view! { <AppShell user=u><NotAllowed /></AppShell> }.into_any()
