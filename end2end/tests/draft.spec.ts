@@ -1,21 +1,15 @@
 import { test, expect } from "@playwright/test";
-import { AGENT, login, openHydrated } from "./helpers";
+import { AGENT, login, sandboxPhone, say } from "./helpers";
 
 test("a reply being typed survives live updates and leaving the chat", async ({ browser }) => {
   const phoneNumber = `62815${Date.now().toString().slice(-7)}`;
   const name = `Draf ${Date.now() % 100000}`;
-  const customer = await browser.newContext();
-  const phone = await customer.newPage();
-  await openHydrated(phone, "/sandbox");
-  await phone.getByTestId("sandbox-name").fill(name);
-  await phone.getByTestId("sandbox-phone").fill(phoneNumber);
-  await phone.getByTestId("sandbox-phone").blur();
-  const say = async (text: string) => {
-    await phone.getByTestId("sandbox-text").fill(text);
-    await phone.getByTestId("sandbox-send").click();
+  const phone = await sandboxPhone(browser, name, phoneNumber);
+  const write = async (text: string) => {
+    await say(phone, text);
     await expect(phone.getByTestId("sandbox-messages").getByText(text)).toBeVisible();
   };
-  await say("manusia");
+  await write("manusia");
 
   const agentContext = await browser.newContext();
   const agent = await agentContext.newPage();
@@ -47,8 +41,8 @@ test("a reply being typed survives live updates and leaving the chat", async ({ 
       }
     }).observe(document.body, { childList: true, subtree: true });
   });
-  await say("halo?");
-  await say("masih di sana?");
+  await write("halo?");
+  await write("masih di sana?");
   const messages = agent.getByTestId("messages");
   await expect(messages.getByText("masih di sana?")).toBeVisible();
   expect(await agent.evaluate(() => (window as any).__detached)).toEqual([]);
@@ -67,6 +61,6 @@ test("a reply being typed survives live updates and leaving the chat", async ({ 
   await expect(messages.getByTestId("message").filter({ hasText: "Sebentar ya kak" })).toBeVisible();
   await expect(agent.getByTestId("composer")).toHaveValue("");
 
-  await customer.close();
+  await phone.context().close();
   await agentContext.close();
 });

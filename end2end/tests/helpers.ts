@@ -1,4 +1,4 @@
-import { expect, Page } from "@playwright/test";
+import { expect, Browser, Page } from "@playwright/test";
 
 /**
  * Waits until the wasm has hydrated the page, including the page's own suspended content
@@ -24,3 +24,19 @@ export async function login(page: Page, username: string, password: string) {
 
 export const ADMIN = { username: "admin", password: "admin-demo", name: "Admin Demo" };
 export const AGENT = { username: "rina", password: "rina-demo", name: "Rina" };
+
+/** A sandbox phone in a browser context of its own, as the customer `name` with `number`. */
+export async function sandboxPhone(browser: Browser, name: string, number: string): Promise<Page> {
+  const phone = await (await browser.newContext()).newPage();
+  await openHydrated(phone, "/sandbox");
+  await phone.getByTestId("sandbox-name").fill(name);
+  await phone.getByTestId("sandbox-phone").fill(number);
+  await phone.getByTestId("sandbox-phone").blur();
+  return phone;
+}
+
+/** The customer sends `text` from the sandbox phone. */
+export async function say(phone: Page, text: string) {
+  await phone.getByTestId("sandbox-text").fill(text);
+  await phone.getByTestId("sandbox-send").click();
+}

@@ -1,19 +1,5 @@
 import { test, expect, Browser, Page } from "@playwright/test";
-import { ADMIN, AGENT, login, openHydrated, waitHydrated } from "./helpers";
-
-async function phoneFor(browser: Browser, name: string, number: string): Promise<Page> {
-  const phone = await (await browser.newContext()).newPage();
-  await openHydrated(phone, "/sandbox");
-  await phone.getByTestId("sandbox-name").fill(name);
-  await phone.getByTestId("sandbox-phone").fill(number);
-  await phone.getByTestId("sandbox-phone").blur();
-  return phone;
-}
-
-async function say(phone: Page, text: string) {
-  await phone.getByTestId("sandbox-text").fill(text);
-  await phone.getByTestId("sandbox-send").click();
-}
+import { ADMIN, AGENT, login, sandboxPhone, say, waitHydrated } from "./helpers";
 
 async function signedIn(browser: Browser, who: { username: string; password: string }): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
@@ -30,7 +16,7 @@ function uniqueNumber(): string {
 
 test("admin and agent see new chats, assignment and mode changes live; the agent's reply reaches the phone", async ({ browser }) => {
   const name = `Dewi ${Date.now() % 100000}`;
-  const phone = await phoneFor(browser, name, uniqueNumber());
+  const phone = await sandboxPhone(browser, name, uniqueNumber());
   const admin = await signedIn(browser, ADMIN);
   const agent = await signedIn(browser, AGENT);
   await agent.getByTestId("tab-unassigned").click();
@@ -67,7 +53,7 @@ test("admin and agent see new chats, assignment and mode changes live; the agent
 
 test("the bot answers in BOT mode and is silent after an agent takes over", async ({ browser }) => {
   const name = `Bayu ${Date.now() % 100000}`;
-  const phone = await phoneFor(browser, name, uniqueNumber());
+  const phone = await sandboxPhone(browser, name, uniqueNumber());
   const botBubbles = () => phone.getByTestId("sandbox-messages").locator('[data-direction="out"]');
 
   await say(phone, "halo");

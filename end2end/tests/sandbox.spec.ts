@@ -1,15 +1,10 @@
 import { test, expect } from "@playwright/test";
-import { AGENT, login, openHydrated, waitHydrated } from "./helpers";
+import { AGENT, login, sandboxPhone, waitHydrated } from "./helpers";
 
 test("a sandbox customer message reaches the inbox live, and the reply reaches the phone live", async ({ browser }) => {
   const phoneNumber = `62812${Date.now().toString().slice(-7)}`;
   const name = `Sari ${Date.now() % 100000}`;
-  const customer = await browser.newContext();
-  const phone = await customer.newPage();
-  await openHydrated(phone, "/sandbox");
-  await phone.getByTestId("sandbox-name").fill(name);
-  await phone.getByTestId("sandbox-phone").fill(phoneNumber);
-  await phone.getByTestId("sandbox-phone").blur();
+  const phone = await sandboxPhone(browser, name, phoneNumber);
 
   const agentContext = await browser.newContext();
   const agent = await agentContext.newPage();
@@ -45,6 +40,6 @@ test("a sandbox customer message reaches the inbox live, and the reply reaches t
   // The phone displayed it, so the agent's tick turns to "read" live.
   await expect(agentReply).toHaveAttribute("data-status", "read");
 
-  await customer.close();
+  await phone.context().close();
   await agentContext.close();
 });

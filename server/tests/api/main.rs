@@ -4,6 +4,7 @@
 mod accounts;
 mod assignment;
 mod bot;
+mod bot_bodies;
 mod embedded;
 mod helpers;
 mod ingest_queue;
