@@ -1,7 +1,9 @@
 //! `AppError`: the only error type that crosses the wire, for server functions and axum
-//! handlers alike. Internal details (SQL, provider bodies) never go into it; they are logged
-//! on the server where the error is converted (see `ssr::error`).
+//! handlers alike. Internal details (SQL, provider bodies) never go into it: the backend's
+//! `inbox::Error` is converted once, at the edge, and its cause is logged there
+//! (`ssr::error`).
 
+use crate::model::Reason;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -18,10 +20,10 @@ pub enum AppError {
     NotFound,
     /// Input that failed validation; `field` names the form field.
     #[error("{field}: {reason}")]
-    Invalid { field: String, reason: String },
+    Invalid { field: String, reason: Reason },
     /// The request conflicts with the current state (HTTP 409).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Reason),
     /// Wrong username or password: one answer for both, on purpose (HTTP 401).
     #[error("wrong username or password")]
     BadCredentials,
@@ -37,10 +39,10 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn invalid(field: &str, reason: impl Into<String>) -> Self {
+    pub fn invalid(field: &str, reason: Reason) -> Self {
         AppError::Invalid {
             field: field.to_string(),
-            reason: reason.into(),
+            reason,
         }
     }
 

@@ -3,11 +3,12 @@
 //!
 //! Module map, in reading order:
 //! - [`error`]: `AppError`, the one error type that crosses the wire.
-//! - [`model`]: data shared with the browser (users, roles).
+//! - [`model`]: the `model` crate, data shared with the browser (ids, enums, DTOs, reasons).
 //! - [`api`]: `#[server]` functions, thin: auth check, one `ssr` call.
 //! - [`components`]: the app shell, route guards, language switch, error text.
 //! - [`pages`]: one file per page.
-//! - `ssr` (server only): state, auth and sessions, SQL by table group.
+//! - `ssr` (server only): the request's state and session, role guards, error conversion;
+//!   the backend itself is the `inbox` crate.
 
 #![recursion_limit = "256"]
 
@@ -15,13 +16,14 @@ pub mod api;
 pub mod components;
 pub mod error;
 pub mod live;
-pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+/// The shared data types, from the `model` crate (`crate::model::Mode`, ...).
+pub use ::model;
 pub use error::AppError;
 
 use components::guard::{provide_current_user, Protected};

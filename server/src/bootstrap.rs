@@ -2,8 +2,8 @@
 //! and in demo mode the demo admin and agent (printed on the console; never outside demo mode).
 
 use crate::config::Config;
-use app::model::Role;
-use app::ssr::db::{accounts, users};
+use inbox::{accounts, db::users};
+use model::Role;
 use sqlx::PgPool;
 
 pub const DEMO_USERS: [(&str, &str, Role, &str); 2] = [

@@ -2,6 +2,8 @@
 //! the README and in `.env.example`. Secrets are redacted from `Debug`.
 
 use anyhow::{bail, Context};
+use inbox::channels::{MetaEnv, WhapiEnv};
+use inbox::outbox::OutboxSettings;
 use std::path::{Path, PathBuf};
 
 pub struct Config {
@@ -30,56 +32,8 @@ pub struct Config {
     pub whapi: Option<WhapiEnv>,
     /// `INBOX_REOPEN_MODE` (`bot` or `agent`, default `bot`): the mode a closed chat reopens into
     /// when the customer writes again.
-    pub reopen_mode: app::model::Mode,
+    pub reopen_mode: model::Mode,
     pub outbox: OutboxSettings,
-}
-
-/// `WHATSAPP_*`: one Meta number. Other numbers of the same app are registered automatically
-/// when their (signed) webhooks arrive.
-#[derive(Clone)]
-pub struct MetaEnv {
-    pub graph_url: String,
-    pub access_token: String,
-    pub phone_number_id: String,
-    pub business_account_id: String,
-    pub app_secret: String,
-    pub verify_token: String,
-}
-
-/// `WHAPI_*`: one Whapi channel.
-#[derive(Clone)]
-pub struct WhapiEnv {
-    pub base_url: String,
-    pub token: String,
-    pub webhook_secret: Option<String>,
-    pub channel_id: Option<String>,
-}
-
-/// How the outbox retries (`INBOX_OUTBOX_*`).
-#[derive(Debug, Clone)]
-pub struct OutboxSettings {
-    /// `INBOX_OUTBOX_WORKERS` (default 4): sends in flight at once per server process.
-    pub workers: usize,
-    /// `INBOX_OUTBOX_MAX_ATTEMPTS` (default 10): then the message fails with the last reason.
-    pub max_attempts: i32,
-    /// `INBOX_OUTBOX_RETRY_BASE_MS` (default 1000): the first retry's delay; it doubles each time.
-    pub retry_base: std::time::Duration,
-    /// `INBOX_OUTBOX_RETRY_MAX_SECS` (default 300): the longest delay between two attempts.
-    pub retry_max: std::time::Duration,
-    /// `INBOX_OUTBOX_LEASE_SECS` (default 60): after this a send in flight counts as lost.
-    pub lease: std::time::Duration,
-}
-
-impl Default for OutboxSettings {
-    fn default() -> Self {
-        OutboxSettings {
-            workers: 4,
-            max_attempts: 10,
-            retry_base: std::time::Duration::from_millis(1000),
-            retry_max: std::time::Duration::from_secs(300),
-            lease: std::time::Duration::from_secs(60),
-        }
-    }
 }
 
 impl std::fmt::Debug for Config {
@@ -156,8 +110,8 @@ impl Config {
                 channel_id: var("WHAPI_CHANNEL_ID"),
             }),
             reopen_mode: match var("INBOX_REOPEN_MODE").as_deref() {
-                None | Some("bot") => app::model::Mode::Bot,
-                Some("agent") => app::model::Mode::Agent,
+                None | Some("bot") => model::Mode::Bot,
+                Some("agent") => model::Mode::Agent,
                 Some(other) => bail!("INBOX_REOPEN_MODE={other:?}: expected bot or agent"),
             },
             outbox: OutboxSettings {

@@ -10,31 +10,19 @@
 //! - [`startup`] — database connection, migrations, the router, serving.
 //! - [`bootstrap`] — first admin and demo accounts.
 //! - [`health`] — `/healthz` and `/readyz`.
-//! - [`crypto`] — provider credentials encrypted at rest.
-//! - [`channels`] — channels from the environment, each channel's provider adapter.
-//! - [`webhooks`] — provider webhooks → verify → parse → store → acknowledge.
-//! - [`ingest_queue`] — group commit: webhook bodies that arrive together share a transaction.
-//! - [`outbox`] — the worker that delivers replies, with retries.
-//! - [`live`] — LISTEN/NOTIFY → Server-Sent Events (and agent presence).
-//! - [`assigner`] — runs auto-assignment when chats change.
-//! - [`sandbox`] — the built-in sandbox channel's adapter.
-//! - [`demo`] — demo data (sample bot rules and chats) in demo mode.
+//! - [`webhooks`] — provider webhooks: verify → parse → hand to `inbox::ingest` → acknowledge.
+//! - [`live`] — Server-Sent Events fed by the hub (`inbox::live`).
+//!
+//! The backend itself (storage, ingest, replies, the outbox worker, the live hub, channels)
+//! is the `inbox` crate; this crate wires it to HTTP and to the process.
 
-pub mod assigner;
 pub mod bootstrap;
-pub mod channels;
 pub mod config;
-pub mod crypto;
-pub mod demo;
 pub mod embedded_pg;
 pub mod health;
-pub mod ingest_queue;
 pub mod live;
-pub mod outbox;
-pub mod sandbox;
 pub mod startup;
 pub mod telemetry;
 pub mod webhooks;
 
-/// The migrations in `migrations/`, embedded at compile time; used at start-up and by tests.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+pub use inbox::MIGRATOR;

@@ -44,7 +44,7 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
             .clone()
             .run_until_stopped(stop.clone().cancelled_owned()),
     );
-    let assigner = tokio::spawn(server::assigner::run_until_stopped(
+    let assigner = tokio::spawn(inbox::assignment::worker::run_until_stopped(
         app.state.pool.clone(),
         app.hub.clone(),
         stop.clone().cancelled_owned(),

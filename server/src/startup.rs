@@ -1,15 +1,8 @@
 //! Building the application: connect (or start the private PostgreSQL), migrate, build the
 //! router, serve until a shutdown signal. `main` and the tests share all of it.
 
-use crate::channels::Channels;
-use crate::ingest_queue::IngestQueue;
-
-/// Webhook transactions in flight at once per process (each stores a group of bodies).
-const INGEST_WORKERS: usize = 4;
 use crate::config::Config;
 use crate::embedded_pg::EmbeddedPostgres;
-use crate::live::Hub;
-use crate::outbox::Outbox;
 use crate::{bootstrap, health, live, webhooks, MIGRATOR};
 use anyhow::Context;
 use app::ssr::{AppState, Settings};
@@ -20,6 +13,10 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use inbox::channels::Channels;
+use inbox::ingest::queue::IngestQueue;
+use inbox::live::Hub;
+use inbox::outbox::Outbox;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -35,6 +32,9 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
+
+/// Webhook transactions in flight at once per process (each stores a group of bodies).
+const INGEST_WORKERS: usize = 4;
 
 /// Where the database lives: the configured server, or our private one (stopped on exit).
 pub struct Database {
@@ -165,9 +165,18 @@ impl Application {
             .timeout(Duration::from_secs(30))
             .build()
             .context("HTTP client")?;
-        let channels = Arc::new(Channels::init(config, pool.clone(), http).await?);
+        let channels = Arc::new(
+            Channels::init(
+                &config.secret_key()?,
+                config.meta.as_ref(),
+                config.whapi.as_ref(),
+                pool.clone(),
+                http,
+            )
+            .await?,
+        );
         if config.demo && config.demo_data {
-            crate::demo::seed(&pool).await?;
+            inbox::demo::seed(&pool).await?;
         }
         let hub = Hub::start(pool.clone()).await;
         let outbox = Outbox::new(pool.clone(), channels.clone(), config.outbox.clone());

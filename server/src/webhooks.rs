@@ -9,9 +9,9 @@
 //! missing signature (nothing stored from either); 404 when the provider is not configured;
 //! 500 when the database failed (the provider retries).
 
-use crate::channels::Channels;
-use crate::ingest_queue::{Body, IngestQueue};
 use app::ssr::AppState;
+use inbox::channels::Channels;
+use inbox::ingest::queue::{Body, IngestQueue};
 
 use axum::extract::{Query, RawQuery};
 use axum::http::{HeaderMap, StatusCode};

@@ -22,7 +22,10 @@ pub async fn login(username: String, password: String) -> Result<UserInfo, AppEr
         let state = AppState::get()?;
         let session = auth::request_session().await?;
         let address = client_address().await;
-        auth::login(&state.pool, &session, &username, password, &address).await
+        Ok(
+            inbox::accounts::sessions::login(&state.pool, &session, &username, password, &address)
+                .await?,
+        )
     })
     .await
 }
@@ -51,7 +54,8 @@ pub async fn me() -> Result<Option<UserInfo>, AppError> {
 
 #[server(endpoint = "setup_status")]
 pub async fn setup_status() -> Result<SetupInfo, AppError> {
-    use crate::ssr::{db::users, respond, AppState};
+    use crate::ssr::{respond, AppState};
+    use inbox::db::users;
     respond(async move {
         let state = AppState::get()?;
         Ok(SetupInfo {
@@ -72,19 +76,15 @@ pub async fn create_first_admin(
     use crate::ssr::{auth, respond, AppState};
     respond(async move {
         let state = AppState::get()?;
-        let user = crate::ssr::db::accounts::create_first_admin(
-            &state.pool,
-            &username,
-            &display_name,
-            password,
-        )
-        .await?;
+        let user =
+            inbox::accounts::create_first_admin(&state.pool, &username, &display_name, password)
+                .await?;
         let session = auth::request_session().await?;
         session
             .cycle_id()
             .await
             .map_err(|e| anyhow::anyhow!("cycle session id: {e}"))?;
-        auth::bind_session(&state.pool, &session, user.user_id).await?;
+        inbox::accounts::sessions::bind_session(&state.pool, &session, user.user_id).await?;
         Ok(user)
     })
     .await

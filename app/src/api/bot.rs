@@ -7,11 +7,12 @@ use leptos::prelude::*;
 
 #[server(endpoint = "admin/bot")]
 pub async fn bot_settings() -> Result<BotForm, AppError> {
-    use crate::ssr::{auth, bot_admin, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::bot::form;
     respond(async move {
         auth::require_admin().await?;
         let mut conn = AppState::get()?.pool.acquire().await?;
-        bot_admin::load(&mut conn).await
+        Ok(form::load(&mut conn).await?)
     })
     .await
 }
@@ -43,7 +44,8 @@ pub async fn save_bot_settings(
     sun_open: String,
     sun_close: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{auth, bot_admin, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::bot::form;
     respond(async move {
         auth::require_admin().await?;
         let form = BotForm {
@@ -65,9 +67,9 @@ pub async fn save_bot_settings(
             ],
             rules: Vec::new(),
         };
-        let settings = bot_admin::parse(&form)?;
+        let settings = form::parse(&form)?;
         let mut conn = AppState::get()?.pool.acquire().await?;
-        crate::ssr::db::settings::put(&mut conn, crate::ssr::db::settings::BOT, &settings).await
+        Ok(inbox::db::settings::put(&mut conn, inbox::db::settings::BOT, &settings).await?)
     })
     .await
 }
@@ -81,11 +83,12 @@ pub async fn save_bot_rule(
     reply: String,
     enabled: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::ssr::{auth, bot_admin, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::bot::form;
     respond(async move {
         auth::require_admin().await?;
         let mut conn = AppState::get()?.pool.acquire().await?;
-        bot_admin::save_rule(
+        Ok(form::save_rule(
             &mut conn,
             id,
             &keyword,
@@ -93,18 +96,19 @@ pub async fn save_bot_rule(
             &reply,
             enabled.is_some(),
         )
-        .await
+        .await?)
     })
     .await
 }
 
 #[server(endpoint = "admin/bot/delete_rule")]
 pub async fn delete_bot_rule(id: i64) -> Result<(), AppError> {
-    use crate::ssr::{auth, db::bot_rules, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::db::bot_rules;
     respond(async move {
         auth::require_admin().await?;
         let mut conn = AppState::get()?.pool.acquire().await?;
-        bot_rules::delete(&mut conn, id).await
+        Ok(bot_rules::delete(&mut conn, id).await?)
     })
     .await
 }

@@ -22,14 +22,17 @@ pub async fn list_chats(
     before_id: Option<i64>,
 ) -> Result<ChatPage, AppError> {
     use crate::model::{Mode, Tab};
-    use crate::ssr::{auth, db::chats, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::db::chats;
     respond(async move {
         let user = auth::require_user().await?;
-        let tab = Tab::parse(&tab).ok_or_else(|| AppError::invalid("tab", "tab_invalid"))?;
+        let tab = Tab::parse(&tab)
+            .ok_or_else(|| AppError::invalid("tab", crate::model::Reason::TabInvalid))?;
         let mode = match mode.as_deref().filter(|m| !m.is_empty()) {
-            Some(m) => {
-                Some(Mode::parse(m).ok_or_else(|| AppError::invalid("mode", "mode_invalid"))?)
-            }
+            Some(m) => Some(
+                Mode::parse(m)
+                    .ok_or_else(|| AppError::invalid("mode", crate::model::Reason::ModeInvalid))?,
+            ),
             None => None,
         };
         let filter = chats::ListFilter {
@@ -61,7 +64,8 @@ pub async fn list_chats(
 /// `before` is unset, else the page before that message.
 #[server(endpoint = "chats/open")]
 pub async fn open_chat(chat_id: i64, before: Option<i64>) -> Result<Conversation, AppError> {
-    use crate::ssr::{auth, db::chats, db::messages, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::{db::chats, db::messages};
     respond(async move {
         auth::require_user().await?;
         let pool = AppState::get()?.pool;
@@ -86,7 +90,8 @@ pub async fn open_chat(chat_id: i64, before: Option<i64>) -> Result<Conversation
 /// Who a chat can be assigned to (active users), for the admin's list.
 #[server(endpoint = "chats/assignees")]
 pub async fn assignees() -> Result<Vec<Assignee>, AppError> {
-    use crate::ssr::{auth, db::users, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::db::users;
     respond(async move {
         auth::require_user().await?;
         Ok(users::list(&AppState::get()?.pool)
@@ -105,16 +110,17 @@ pub async fn assignees() -> Result<Vec<Assignee>, AppError> {
 /// Sends a reply through the outbox; it shows at once as `queued`.
 #[server(endpoint = "chats/reply")]
 pub async fn send_reply(chat_id: i64, text: String) -> Result<Vec<MessageView>, AppError> {
-    use crate::ssr::{auth, replies, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::replies;
     respond(async move {
         let user = auth::require_user().await?;
-        replies::queue_reply(
+        Ok(replies::queue_reply(
             &AppState::get()?.pool,
             chat_id,
             replies::Sender::Human(&user),
             &text,
         )
-        .await
+        .await?)
     })
     .await
 }
@@ -122,17 +128,19 @@ pub async fn send_reply(chat_id: i64, text: String) -> Result<Vec<MessageView>, 
 /// Sends a failed reply again.
 #[server(endpoint = "chats/retry")]
 pub async fn retry_message(message_id: i64) -> Result<MessageView, AppError> {
-    use crate::ssr::{auth, replies, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::replies;
     respond(async move {
         auth::require_user().await?;
-        replies::retry(&AppState::get()?.pool, message_id).await
+        Ok(replies::retry(&AppState::get()?.pool, message_id).await?)
     })
     .await
 }
 
 #[server(endpoint = "chats/mark_read")]
 pub async fn mark_read(chat_id: i64) -> Result<(), AppError> {
-    use crate::ssr::{auth, db::chats, db::events, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::{db::chats, db::events};
     respond(async move {
         auth::require_user().await?;
         let mut tx = AppState::get()?.pool.begin().await?;
@@ -150,16 +158,12 @@ pub async fn mark_read(chat_id: i64) -> Result<(), AppError> {
 /// unassigned chats.
 #[server(endpoint = "chats/set_mode")]
 pub async fn set_mode(chat_id: i64, mode: String) -> Result<(), AppError> {
-    use crate::ssr::{auth, chat_state, db::chat_changes, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
         let mode = crate::model::Mode::parse(&mode)
-            .ok_or_else(|| AppError::invalid("mode", "mode_invalid"))?;
-        chat_changes::change(&AppState::get()?.pool, chat_id, &user, |state| {
-            chat_state::may_set_mode(&user, state)?;
-            Ok(chat_state::ChatState { mode, ..*state })
-        })
-        .await
+            .ok_or_else(|| AppError::invalid("mode", crate::model::Reason::ModeInvalid))?;
+        Ok(inbox::chat_changes::set_mode(&AppState::get()?.pool, chat_id, &user, mode).await?)
     })
     .await
 }
@@ -168,21 +172,10 @@ pub async fn set_mode(chat_id: i64, mode: String) -> Result<(), AppError> {
 /// take a free chat for themselves or release their own.
 #[server(endpoint = "chats/assign")]
 pub async fn assign(chat_id: i64, user_id: Option<i64>) -> Result<(), AppError> {
-    use crate::ssr::{auth, chat_state, db::chat_changes, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
-        chat_changes::change(&AppState::get()?.pool, chat_id, &user, |state| {
-            chat_state::may_assign(&user, state, user_id)?;
-            Ok(if user_id == Some(user.user_id) && !user.is_admin() {
-                chat_state::after_take(&user, state)
-            } else {
-                chat_state::ChatState {
-                    assigned: user_id,
-                    ..*state
-                }
-            })
-        })
-        .await
+        Ok(inbox::chat_changes::assign(&AppState::get()?.pool, chat_id, &user, user_id).await?)
     })
     .await
 }
@@ -190,16 +183,10 @@ pub async fn assign(chat_id: i64, user_id: Option<i64>) -> Result<(), AppError> 
 /// "Take": an agent takes an unassigned chat (a BOT chat becomes an AGENT chat).
 #[server(endpoint = "chats/take")]
 pub async fn take(chat_id: i64) -> Result<(), AppError> {
-    use crate::ssr::{auth, chat_state, db::chat_changes, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
-        chat_changes::change(&AppState::get()?.pool, chat_id, &user, |state| {
-            if state.assigned.is_some() && state.assigned != Some(user.user_id) {
-                return Err(AppError::Conflict("already_assigned".into()));
-            }
-            Ok(chat_state::after_take(&user, state))
-        })
-        .await
+        Ok(inbox::chat_changes::take(&AppState::get()?.pool, chat_id, &user).await?)
     })
     .await
 }
@@ -207,14 +194,10 @@ pub async fn take(chat_id: i64) -> Result<(), AppError> {
 /// "Hand back to bot": BOT mode, unassigned.
 #[server(endpoint = "chats/hand_back")]
 pub async fn hand_back(chat_id: i64) -> Result<(), AppError> {
-    use crate::ssr::{auth, chat_state, db::chat_changes, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
-        chat_changes::change(&AppState::get()?.pool, chat_id, &user, |state| {
-            chat_state::may_set_mode(&user, state)?;
-            Ok(chat_state::after_hand_back(state))
-        })
-        .await
+        Ok(inbox::chat_changes::hand_back(&AppState::get()?.pool, chat_id, &user).await?)
     })
     .await
 }

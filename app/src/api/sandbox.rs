@@ -18,32 +18,17 @@ async fn allowed() -> Result<crate::ssr::AppState, AppError> {
 /// The customer sends a text message to the business.
 #[server(endpoint = "sandbox/send")]
 pub async fn sandbox_send(phone: String, name: String, text: String) -> Result<(), AppError> {
-    use crate::ssr::{db::channels, ingest, respond};
+    use crate::ssr::respond;
     respond(async move {
         let state = allowed().await?;
-        let phone = whatsapp::phone::normalize_phone(&phone).ok_or_else(|| AppError::invalid("phone", "phone_invalid"))?;
-        let text = text.trim().to_string();
-        if text.is_empty() {
-            return Err(AppError::invalid("text", "reply_empty"));
-        }
-        let name = Some(name.trim().to_string()).filter(|n| !n.is_empty());
-        let provider_message_id = format!("sandbox-{}", uuid::Uuid::new_v4());
-        let raw = serde_json::json!({ "from": phone, "name": name, "text": text, "id": provider_message_id });
-        let event = whatsapp::InboundEvent::Message(whatsapp::InboundMessage {
-            channel_key: channels::SANDBOX_KEY.to_string(),
-            provider_message_id,
-            from_phone: Some(phone),
-            from_user_id: None,
-            from_name: name,
-            sent_at: chrono::Utc::now(),
-            kind: whatsapp::MessageKind::Text,
-            text: Some(text),
-            media: None,
-            reply_to: None,
-            raw,
-        });
-        let channel_id = channels::sandbox_id(&state.pool).await?;
-        ingest::store(&state.pool, &[ingest::Routed { channel_id, event: &event }], state.settings.reopen_mode).await?;
+        inbox::channels::sandbox::customer_writes(
+            &state.pool,
+            &phone,
+            &name,
+            &text,
+            state.settings.reopen_mode,
+        )
+        .await?;
         Ok(())
     })
     .await
@@ -53,14 +38,15 @@ pub async fn sandbox_send(phone: String, name: String, text: String) -> Result<(
 /// "delivered" and "read" mean for the sandbox, so they are marked so here.
 #[server(endpoint = "sandbox/messages")]
 pub async fn sandbox_messages(phone: String) -> Result<Vec<MessageView>, AppError> {
-    use crate::ssr::{db::channels, db::messages, respond};
+    use crate::ssr::respond;
+    use inbox::{db::channels, db::messages};
     respond(async move {
         let state = allowed().await?;
         let phone = whatsapp::phone::normalize_phone(&phone)
-            .ok_or_else(|| AppError::invalid("phone", "phone_invalid"))?;
+            .ok_or_else(|| AppError::invalid("phone", crate::model::Reason::PhoneInvalid))?;
         let channel_id = channels::sandbox_id(&state.pool).await?;
         messages::sandbox_mark_read(&state.pool, channel_id, &phone).await?;
-        messages::for_contact(&state.pool, channel_id, &phone, 200).await
+        Ok(messages::for_contact(&state.pool, channel_id, &phone, 200).await?)
     })
     .await
 }

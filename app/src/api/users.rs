@@ -6,10 +6,11 @@ use leptos::prelude::*;
 
 #[server(endpoint = "admin/list_users")]
 pub async fn list_users() -> Result<Vec<UserInfo>, AppError> {
-    use crate::ssr::{auth, db::users, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::db::users;
     respond(async move {
         auth::require_admin().await?;
-        users::list(&AppState::get()?.pool).await
+        Ok(users::list(&AppState::get()?.pool).await?)
     })
     .await
 }
@@ -21,19 +22,20 @@ pub async fn create_user(
     role: String,
     password: String,
 ) -> Result<UserInfo, AppError> {
-    use crate::ssr::{auth, db::accounts, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::accounts;
     respond(async move {
         auth::require_admin().await?;
         let role = crate::model::Role::parse(&role)
-            .ok_or_else(|| AppError::invalid("role", "role_invalid"))?;
-        accounts::create_user(
+            .ok_or_else(|| AppError::invalid("role", crate::model::Reason::RoleInvalid))?;
+        Ok(accounts::create_user(
             &AppState::get()?.pool,
             &username,
             &display_name,
             role,
             password,
         )
-        .await
+        .await?)
     })
     .await
 }
@@ -44,37 +46,42 @@ pub async fn update_user(
     display_name: String,
     role: String,
 ) -> Result<UserInfo, AppError> {
-    use crate::ssr::{auth, db::accounts, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::accounts;
     respond(async move {
         auth::require_admin().await?;
         let role = crate::model::Role::parse(&role)
-            .ok_or_else(|| AppError::invalid("role", "role_invalid"))?;
-        accounts::update_user(&AppState::get()?.pool, user_id, &display_name, role).await
+            .ok_or_else(|| AppError::invalid("role", crate::model::Reason::RoleInvalid))?;
+        Ok(accounts::update_user(&AppState::get()?.pool, user_id, &display_name, role).await?)
     })
     .await
 }
 
 #[server(endpoint = "admin/set_user_active")]
 pub async fn set_user_active(user_id: i64, active: bool) -> Result<UserInfo, AppError> {
-    use crate::ssr::{auth, db::accounts, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::accounts;
     respond(async move {
         let me = auth::require_admin().await?;
         if me.user_id == user_id && !active {
-            return Err(AppError::Conflict("cannot_deactivate_self".into()));
+            return Err(AppError::Conflict(
+                crate::model::Reason::CannotDeactivateSelf,
+            ));
         }
-        accounts::set_active(&AppState::get()?.pool, user_id, active).await
+        Ok(accounts::set_active(&AppState::get()?.pool, user_id, active).await?)
     })
     .await
 }
 
 #[server(endpoint = "admin/reset_password")]
 pub async fn reset_password(user_id: i64, password: String) -> Result<(), AppError> {
-    use crate::ssr::{auth, db::users, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::db::users;
     respond(async move {
         auth::require_admin().await?;
-        auth::validate_password(&password)?;
-        let hash = auth::hash_password(password).await?;
-        users::set_password(&AppState::get()?.pool, user_id, &hash).await
+        inbox::accounts::passwords::validate_password(&password)?;
+        let hash = inbox::accounts::passwords::hash_password(password).await?;
+        Ok(users::set_password(&AppState::get()?.pool, user_id, &hash).await?)
     })
     .await
 }
@@ -82,7 +89,8 @@ pub async fn reset_password(user_id: i64, password: String) -> Result<(), AppErr
 /// Auto-assignment settings (admins).
 #[server(endpoint = "admin/assignment")]
 pub async fn assignment_settings() -> Result<(bool, i32), AppError> {
-    use crate::ssr::{assignment::AssignmentSettings, auth, db::settings, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::{assignment::AssignmentSettings, db::settings};
     respond(async move {
         auth::require_admin().await?;
         let mut conn = AppState::get()?.pool.acquire().await?;
@@ -94,11 +102,15 @@ pub async fn assignment_settings() -> Result<(bool, i32), AppError> {
 
 #[server(endpoint = "admin/assignment/save")]
 pub async fn save_assignment(enabled: Option<String>, capacity: i32) -> Result<(), AppError> {
-    use crate::ssr::{assignment, auth, db::settings, respond, AppState};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::{assignment, db::settings};
     respond(async move {
         auth::require_admin().await?;
         if !(1..=500).contains(&capacity) {
-            return Err(AppError::invalid("capacity", "capacity_invalid"));
+            return Err(AppError::invalid(
+                "capacity",
+                crate::model::Reason::CapacityInvalid,
+            ));
         }
         let pool = AppState::get()?.pool;
         let mut conn = pool.acquire().await?;

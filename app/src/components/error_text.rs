@@ -1,7 +1,9 @@
-//! Turns an `AppError` into translated text. Server reasons are stable codes
-//! (`username_taken`, `last_admin`, ...) so that every language can word them.
+//! Turns an `AppError` into translated text. Server reasons are the `Reason` enum (stable
+//! codes on the wire: `username_taken`, `last_admin`, ...), so that every language can word
+//! them.
 
 use crate::i18n::*;
+use crate::model::Reason;
 use crate::AppError;
 use leptos::prelude::*;
 
@@ -21,34 +23,38 @@ pub fn error_message(i18n: leptos_i18n::I18nContext<Locale>, e: &AppError) -> St
     }
 }
 
-fn reason_message(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
-    match code {
-        "username_format" => t_string!(i18n, reason_username_format).to_string(),
-        "username_taken" => t_string!(i18n, reason_username_taken).to_string(),
-        "display_name_length" => t_string!(i18n, reason_display_name_length).to_string(),
-        "password_too_short" => t_string!(i18n, reason_password_too_short).to_string(),
-        "password_too_long" => t_string!(i18n, reason_password_too_long).to_string(),
-        "role_invalid" => t_string!(i18n, reason_role_invalid).to_string(),
-        "first_admin_exists" => t_string!(i18n, reason_first_admin_exists).to_string(),
-        "last_admin" => t_string!(i18n, reason_last_admin).to_string(),
-        "cannot_deactivate_self" => t_string!(i18n, reason_cannot_deactivate_self).to_string(),
-        "reply_empty" => t_string!(i18n, reason_reply_empty).to_string(),
-        "outside_24h_window" => t_string!(i18n, reason_outside_24h_window).to_string(),
-        "not_failed" => t_string!(i18n, reason_not_failed).to_string(),
-        "phone_invalid" => t_string!(i18n, reason_phone_invalid).to_string(),
-        "mode_invalid" => t_string!(i18n, reason_mode_invalid).to_string(),
-        "tab_invalid" => t_string!(i18n, reason_tab_invalid).to_string(),
-        "already_assigned" => t_string!(i18n, reason_already_assigned).to_string(),
-        "assignee_inactive" => t_string!(i18n, reason_assignee_inactive).to_string(),
-        "keyword_length" => t_string!(i18n, reason_keyword_length).to_string(),
-        "keyword_without_text" => t_string!(i18n, reason_keyword_without_text).to_string(),
-        "reply_length" => t_string!(i18n, reason_reply_length).to_string(),
-        "unknown_time_zone" => t_string!(i18n, reason_unknown_time_zone).to_string(),
-        "empty_hours" => t_string!(i18n, reason_empty_hours).to_string(),
-        "time_invalid" => t_string!(i18n, reason_time_invalid).to_string(),
-        "match_type_invalid" => t_string!(i18n, reason_match_type_invalid).to_string(),
-        "capacity_invalid" => t_string!(i18n, reason_capacity_invalid).to_string(),
-        other => other.to_string(),
+/// Every reason has its words: the match is exhaustive, so a new `Reason` cannot ship
+/// untranslated.
+fn reason_message(i18n: leptos_i18n::I18nContext<Locale>, reason: &Reason) -> String {
+    match reason {
+        Reason::UsernameFormat => t_string!(i18n, reason_username_format).to_string(),
+        Reason::UsernameTaken => t_string!(i18n, reason_username_taken).to_string(),
+        Reason::DisplayNameLength => t_string!(i18n, reason_display_name_length).to_string(),
+        Reason::PasswordTooShort => t_string!(i18n, reason_password_too_short).to_string(),
+        Reason::PasswordTooLong => t_string!(i18n, reason_password_too_long).to_string(),
+        Reason::RoleInvalid => t_string!(i18n, reason_role_invalid).to_string(),
+        Reason::FirstAdminExists => t_string!(i18n, reason_first_admin_exists).to_string(),
+        Reason::LastAdmin => t_string!(i18n, reason_last_admin).to_string(),
+        Reason::CannotDeactivateSelf => t_string!(i18n, reason_cannot_deactivate_self).to_string(),
+        Reason::ReplyEmpty => t_string!(i18n, reason_reply_empty).to_string(),
+        Reason::Outside24hWindow => t_string!(i18n, reason_outside_24h_window).to_string(),
+        Reason::NotFailed => t_string!(i18n, reason_not_failed).to_string(),
+        Reason::PhoneInvalid => t_string!(i18n, reason_phone_invalid).to_string(),
+        Reason::ModeInvalid => t_string!(i18n, reason_mode_invalid).to_string(),
+        Reason::TabInvalid => t_string!(i18n, reason_tab_invalid).to_string(),
+        Reason::AlreadyAssigned => t_string!(i18n, reason_already_assigned).to_string(),
+        Reason::AssigneeInactive => t_string!(i18n, reason_assignee_inactive).to_string(),
+        Reason::KeywordLength => t_string!(i18n, reason_keyword_length).to_string(),
+        Reason::KeywordWithoutText => t_string!(i18n, reason_keyword_without_text).to_string(),
+        Reason::ReplyLength => t_string!(i18n, reason_reply_length).to_string(),
+        Reason::UnknownTimeZone => t_string!(i18n, reason_unknown_time_zone).to_string(),
+        Reason::EmptyHours => t_string!(i18n, reason_empty_hours).to_string(),
+        Reason::TimeInvalid => t_string!(i18n, reason_time_invalid).to_string(),
+        Reason::MatchTypeInvalid => t_string!(i18n, reason_match_type_invalid).to_string(),
+        Reason::CapacityInvalid => t_string!(i18n, reason_capacity_invalid).to_string(),
+        Reason::ContactWithoutIdentity => {
+            t_string!(i18n, reason_contact_without_identity).to_string()
+        }
     }
 }
 

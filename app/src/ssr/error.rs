@@ -1,18 +1,29 @@
-//! Server-side error plumbing: internal errors are logged here with their cause and become
-//! `AppError::Internal` on the wire; the HTTP status of a failed server function is set from
+//! Server-side error plumbing: the backend's errors become `AppError` here, failures of the
+//! server logged with their cause and sent as `AppError::Internal`; the HTTP status of a failed server function is set from
 //! `AppError::status`.
 
 use crate::AppError;
 use std::future::Future;
 
-impl From<sqlx::Error> for AppError {
+impl From<inbox::Error> for AppError {
+    /// The one conversion from the backend's error: refusals keep their meaning, failures of
+    /// the server are logged with their cause and become `Internal`.
     #[track_caller]
-    fn from(e: sqlx::Error) -> Self {
+    fn from(e: inbox::Error) -> Self {
+        use inbox::Error as E;
         match e {
-            sqlx::Error::RowNotFound => AppError::NotFound,
-            other => {
+            E::Unauthenticated => AppError::Unauthenticated,
+            E::Forbidden => AppError::Forbidden,
+            E::NotFound => AppError::NotFound,
+            E::Invalid { field, reason } => AppError::invalid(field, reason),
+            E::Conflict(reason) => AppError::Conflict(reason),
+            E::BadCredentials => AppError::BadCredentials,
+            E::TooManyRequests { retry_after_secs } => {
+                AppError::TooManyRequests { retry_after_secs }
+            }
+            internal @ (E::Db { .. } | E::Other(_)) => {
                 let at = std::panic::Location::caller();
-                tracing::error!(error = %other, %at, "database error");
+                tracing::error!(error = ?internal, %at, "internal error");
                 AppError::Internal
             }
         }
@@ -22,9 +33,14 @@ impl From<sqlx::Error> for AppError {
 impl From<anyhow::Error> for AppError {
     #[track_caller]
     fn from(e: anyhow::Error) -> Self {
-        let at = std::panic::Location::caller();
-        tracing::error!(error = ?e, %at, "internal error");
-        AppError::Internal
+        inbox::Error::Other(e).into()
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    #[track_caller]
+    fn from(e: sqlx::Error) -> Self {
+        inbox::Error::from(e).into()
     }
 }
 

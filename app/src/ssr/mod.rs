@@ -1,15 +1,9 @@
-//! Everything that runs only on the server and touches PostgreSQL: state, auth, queries.
-//! Compiled only with the `ssr` feature, so the wasm build never sees sqlx or argon2.
+//! The server side of the app's server functions (feature `ssr`): the request's state and
+//! session, the role guards, and the conversion of backend errors at this edge. Everything
+//! that touches PostgreSQL is in the `inbox` crate.
 
-pub mod assignment;
 pub mod auth;
-pub mod bot;
-pub mod bot_admin;
-pub mod chat_state;
-pub mod db;
 pub mod error;
-pub mod ingest;
-pub mod replies;
 pub mod state;
 
 pub use error::respond;

@@ -1,23 +1,23 @@
 //! Accounts: hashing, the first-admin rule, role checks, last-admin protection, user admin.
 
 use crate::helpers::TestApp;
-use app::model::{Role, SetupInfo, UserInfo};
+use model::{Role, SetupInfo, UserInfo};
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
 #[tokio::test]
 async fn password_hash_is_argon2id_and_verifies_only_the_right_password() {
-    let hash = app::ssr::auth::hash_password("correct horse".into())
+    let hash = inbox::accounts::passwords::hash_password("correct horse".into())
         .await
         .unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(
-        app::ssr::auth::verify_password("correct horse".into(), hash.clone())
+        inbox::accounts::passwords::verify_password("correct horse".into(), hash.clone())
             .await
             .unwrap()
     );
     assert!(
-        !app::ssr::auth::verify_password("correct horsf".into(), hash)
+        !inbox::accounts::passwords::verify_password("correct horsf".into(), hash)
             .await
             .unwrap()
     );
@@ -73,7 +73,7 @@ async fn first_account_is_admin_and_only_once(pool: PgPool) {
         .await
         .unwrap();
     assert!(!status.needs_first_admin);
-    assert_eq!(app::ssr::db::users::count(&app.pool).await.unwrap(), 1);
+    assert_eq!(inbox::db::users::count(&app.pool).await.unwrap(), 1);
 }
 
 const ADMIN_FUNCTIONS: [(&str, &[(&str, &str)]); 5] = [
@@ -118,7 +118,7 @@ async fn admin_functions_answer_401_to_anonymous_and_403_to_agents(pool: PgPool)
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "agent {endpoint}");
     }
     // Nothing changed.
-    let users = app::ssr::db::users::list(&app.pool).await.unwrap();
+    let users = inbox::db::users::list(&app.pool).await.unwrap();
     assert_eq!(users.len(), 2);
     assert!(users.iter().all(|u| u.active && u.display_name != "X"));
 }
@@ -320,7 +320,7 @@ async fn last_active_admin_cannot_be_demoted_or_deactivated(pool: PgPool) {
         StatusCode::OK,
         "now there is another active admin"
     );
-    let admins = app::ssr::db::users::list(&app.pool)
+    let admins = inbox::db::users::list(&app.pool)
         .await
         .unwrap()
         .into_iter()

@@ -2,8 +2,8 @@
 //! never to offline or full agents, and are handed out when someone gets room or comes online.
 
 use crate::helpers::{test_config, TestApp};
-use app::model::Role;
-use app::ssr::assignment::{distribute, AssignmentSettings};
+use inbox::assignment::{distribute, AssignmentSettings};
+use model::Role;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
@@ -16,7 +16,7 @@ async fn app(pool: PgPool, capacity: i32) -> TestApp {
         enabled: true,
         capacity,
     };
-    app::ssr::db::settings::put(&mut conn, app::ssr::db::settings::ASSIGNMENT, &on)
+    inbox::db::settings::put(&mut conn, inbox::db::settings::ASSIGNMENT, &on)
         .await
         .unwrap();
     app

@@ -3,8 +3,8 @@
 //! once, and does not repeat its fallback.
 
 use crate::helpers::{meta_text, provider_config, test_config, TestApp};
-use app::model::Mode;
 use bot::{BotSettings, MatchType};
+use model::Mode;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
@@ -14,7 +14,7 @@ pub(crate) async fn setup(pool: PgPool, reopen: Mode) -> TestApp {
     config.reopen_mode = reopen;
     let app = TestApp::spawn_with(pool, config).await;
     let mut conn = app.pool.acquire().await.unwrap();
-    app::ssr::db::bot_rules::save(
+    inbox::db::bot_rules::save(
         &mut conn,
         None,
         "halo",
@@ -24,7 +24,7 @@ pub(crate) async fn setup(pool: PgPool, reopen: Mode) -> TestApp {
     )
     .await
     .unwrap();
-    app::ssr::db::bot_rules::save(
+    inbox::db::bot_rules::save(
         &mut conn,
         None,
         "harga",
@@ -39,7 +39,7 @@ pub(crate) async fn setup(pool: PgPool, reopen: Mode) -> TestApp {
         handover_reply: Some("Baik, kami sambungkan ke CS.".into()),
         ..BotSettings::default()
     };
-    app::ssr::db::settings::put(&mut conn, app::ssr::db::settings::BOT, &settings)
+    inbox::db::settings::put(&mut conn, inbox::db::settings::BOT, &settings)
         .await
         .unwrap();
     app
@@ -206,9 +206,9 @@ async fn the_fallback_is_not_repeated_and_a_redelivery_is_answered_once(pool: Pg
 async fn with_the_bot_switched_off_bot_chats_go_to_the_agents(pool: PgPool) {
     let app = setup(pool, Mode::Bot).await;
     let mut conn = app.pool.acquire().await.unwrap();
-    app::ssr::db::settings::put(
+    inbox::db::settings::put(
         &mut conn,
-        app::ssr::db::settings::BOT,
+        inbox::db::settings::BOT,
         &BotSettings {
             enabled: false,
             ..BotSettings::default()
@@ -286,7 +286,7 @@ async fn admins_edit_the_bot_settings_and_rules_and_agents_may_not(pool: PgPool)
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let shown: app::model::BotForm = app
+    let shown: model::BotForm = app
         .call(&admin, "admin/bot", &[])
         .await
         .json()
@@ -332,7 +332,7 @@ async fn admins_edit_the_bot_settings_and_rules_and_agents_may_not(pool: PgPool)
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let shown: app::model::BotForm = app
+    let shown: model::BotForm = app
         .call(&admin, "admin/bot", &[])
         .await
         .json()
@@ -363,7 +363,7 @@ async fn a_fallback_text_with_surrounding_spaces_is_not_repeated_either(pool: Pg
         fallback_reply: Some("  Maaf, kami belum mengerti.\n".into()),
         ..BotSettings::default()
     };
-    app::ssr::db::settings::put(&mut conn, app::ssr::db::settings::BOT, &settings)
+    inbox::db::settings::put(&mut conn, inbox::db::settings::BOT, &settings)
         .await
         .unwrap();
     customer_says(&app, "asdfgh").await;

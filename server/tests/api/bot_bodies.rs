@@ -5,7 +5,7 @@
 
 use crate::bot::setup;
 use crate::helpers::{meta_text, meta_texts, provider_config, TestApp};
-use app::model::Mode;
+use model::Mode;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 

@@ -1,6 +1,6 @@
 //! `TestApp`: the application built exactly as `main` builds it, served on 127.0.0.1:0.
 
-use app::model::{Role, UserInfo};
+use model::{Role, UserInfo};
 use reqwest::{Client, Response, StatusCode};
 use server::config::Config;
 use server::startup::Application;
@@ -10,7 +10,7 @@ pub struct TestApp {
     pub base: String,
     pub pool: PgPool,
     /// The reply worker; tests drive it (`drain_outbox`), it never runs by itself here.
-    pub outbox: server::outbox::Outbox,
+    pub outbox: inbox::outbox::Outbox,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -33,8 +33,8 @@ pub fn test_config() -> Config {
         pg_bin: None,
         meta: None,
         whapi: None,
-        reopen_mode: app::model::Mode::Bot,
-        outbox: server::config::OutboxSettings::default(),
+        reopen_mode: model::Mode::Bot,
+        outbox: inbox::outbox::OutboxSettings::default(),
     }
 }
 
@@ -69,17 +69,13 @@ impl TestApp {
     }
 
     /// Runs the outbox worker until nothing is left in the outbox (retries included).
-    pub async fn drain_outbox(&self) -> Vec<server::outbox::Outcome> {
+    pub async fn drain_outbox(&self) -> Vec<inbox::outbox::Outcome> {
         let mut outcomes = Vec::new();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
             let outcome = self.outbox.deliver_next().await.expect("deliver_next");
-            if outcome == server::outbox::Outcome::Idle {
-                if app::ssr::db::outbox::pending_count(&self.pool)
-                    .await
-                    .unwrap()
-                    == 0
-                {
+            if outcome == inbox::outbox::Outcome::Idle {
+                if inbox::db::outbox::pending_count(&self.pool).await.unwrap() == 0 {
                     return outcomes;
                 }
                 // A retry is scheduled a few milliseconds ahead.
@@ -160,15 +156,9 @@ impl TestApp {
     }
 
     pub async fn create_user(&self, username: &str, role: Role, password: &str) -> UserInfo {
-        app::ssr::db::accounts::create_user(
-            &self.pool,
-            username,
-            username,
-            role,
-            password.to_string(),
-        )
-        .await
-        .expect("create user")
+        inbox::accounts::create_user(&self.pool, username, username, role, password.to_string())
+            .await
+            .expect("create user")
     }
 
     /// A client signed in as a new user with that role.
@@ -198,7 +188,7 @@ pub const WHAPI_SECRET: &str = "whapi-hook-secret";
 /// outbox retries in milliseconds.
 pub fn provider_config(provider_url: &str) -> Config {
     let mut config = test_config();
-    config.meta = Some(server::config::MetaEnv {
+    config.meta = Some(inbox::channels::MetaEnv {
         graph_url: provider_url.to_string(),
         access_token: "meta-test-token".into(),
         phone_number_id: META_PHONE_ID.into(),
@@ -206,13 +196,13 @@ pub fn provider_config(provider_url: &str) -> Config {
         app_secret: META_SECRET.into(),
         verify_token: "verify-me".into(),
     });
-    config.whapi = Some(server::config::WhapiEnv {
+    config.whapi = Some(inbox::channels::WhapiEnv {
         base_url: provider_url.to_string(),
         token: "whapi-test-token".into(),
         webhook_secret: Some(WHAPI_SECRET.into()),
         channel_id: None,
     });
-    config.outbox = server::config::OutboxSettings {
+    config.outbox = inbox::outbox::OutboxSettings {
         workers: 2,
         max_attempts: 10,
         retry_base: std::time::Duration::from_millis(1),

@@ -8,7 +8,7 @@ use sqlx::PgPool;
 /// does not take the others down: they are stored, it alone gets the error.
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_bad_body_in_a_group_commit_fails_alone(pool: PgPool) {
-    use server::ingest_queue::IngestQueue;
+    use inbox::ingest::queue::IngestQueue;
     use whatsapp::{InboundEvent, InboundMessage, MessageKind};
     let _app = TestApp::spawn(pool.clone()).await;
     let sandbox: i64 = sqlx::query_scalar("select channel_id from channel where kind = 'sandbox'")
@@ -16,7 +16,7 @@ async fn a_bad_body_in_a_group_commit_fails_alone(pool: PgPool) {
         .await
         .unwrap();
     // One worker: while it stores the first body, the others queue up and go together.
-    let queue = IngestQueue::start(pool.clone(), app::model::Mode::Bot, 1);
+    let queue = IngestQueue::start(pool.clone(), model::Mode::Bot, 1);
     let body = |i: usize| {
         let message = InboundMessage {
             channel_key: "sandbox".into(),

@@ -3,8 +3,8 @@
 //! a subscriber too far behind is told to reload.
 
 use crate::helpers::{meta_text, provider_config, test_config, TestApp};
-use app::model::Role;
 use futures::StreamExt;
+use model::Role;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
@@ -84,7 +84,7 @@ async fn an_event_published_by_one_process_reaches_a_subscriber_of_another(pool:
         .iter()
         .find(|e| e.event == "message.created")
         .expect("message.created");
-    let message: app::model::MessageView = serde_json::from_str(&created.data).unwrap();
+    let message: model::MessageView = serde_json::from_str(&created.data).unwrap();
     assert_eq!(message.body.as_deref(), Some("lewat proses satu"));
 }
 
@@ -143,7 +143,7 @@ async fn reconnecting_with_last_event_id_delivers_the_missed_events_exactly_once
         .iter()
         .filter(|e| e.event == "message.created")
         .map(|e| {
-            serde_json::from_str::<app::model::MessageView>(&e.data)
+            serde_json::from_str::<model::MessageView>(&e.data)
                 .unwrap()
                 .body
                 .unwrap()
@@ -180,7 +180,7 @@ async fn a_message_too_large_to_travel_in_the_notification_still_arrives_whole(p
         .iter()
         .find(|e| e.event == "message.created")
         .unwrap();
-    let message: app::model::MessageView = serde_json::from_str(&created.data).unwrap();
+    let message: model::MessageView = serde_json::from_str(&created.data).unwrap();
     assert_eq!(message.body.as_deref(), Some(long.as_str()));
 }
 
@@ -275,8 +275,8 @@ async fn ingest_events_carry_the_message_and_the_chat_as_the_inbox_shows_them(po
     })
     .await;
     let data = |kind: &str| &events.iter().find(|e| e.event == kind).unwrap().data;
-    let message: app::model::MessageView = serde_json::from_str(data("message.created")).unwrap();
-    let chat: app::model::ChatSummary = serde_json::from_str(data("chat.updated")).unwrap();
+    let message: model::MessageView = serde_json::from_str(data("message.created")).unwrap();
+    let chat: model::ChatSummary = serde_json::from_str(data("chat.updated")).unwrap();
     let stored: (i64, i64) = sqlx::query_as("select message_id, chat_id from message")
         .fetch_one(&app.pool)
         .await
@@ -287,7 +287,7 @@ async fn ingest_events_carry_the_message_and_the_chat_as_the_inbox_shows_them(po
         (message.direction.as_str(), message.status.as_str()),
         ("in", "received")
     );
-    let listed = app::ssr::db::chats::summary(&mut app.pool.acquire().await.unwrap(), stored.1)
+    let listed = inbox::db::chats::summary(&mut app.pool.acquire().await.unwrap(), stored.1)
         .await
         .unwrap();
     assert_eq!(chat, listed, "the event's chat is the chat list's row");

@@ -3,7 +3,7 @@
 //! event in the conversation.
 
 use crate::helpers::{test_config, TestApp};
-use app::model::Role;
+use model::Role;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
@@ -81,7 +81,7 @@ async fn an_agent_replying_in_a_bot_chat_takes_it_over(pool: PgPool) {
     );
     assert_eq!(app.count("select count(*) from chat_audit").await, 2);
     // The system events come with their structured form, for translation.
-    let conversation: app::model::Conversation = app
+    let conversation: model::Conversation = app
         .call(&rina, "chats/open", &[("chat_id", &chat.to_string())])
         .await
         .json()

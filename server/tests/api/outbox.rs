@@ -4,9 +4,9 @@
 //! Whapi, and the worker waking on commit.
 
 use crate::helpers::{fixture, meta_text, provider_config, TestApp, META_PHONE_ID};
-use app::model::{MessageView, Role};
+use inbox::outbox::Outcome;
+use model::{MessageView, Role};
 use reqwest::StatusCode;
-use server::outbox::Outcome;
 use sqlx::PgPool;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -341,7 +341,7 @@ async fn the_running_worker_sends_a_reply_as_soon_as_it_is_committed(pool: PgPoo
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn idle_workers_sleep_until_the_next_row_is_due(pool: PgPool) {
-    use app::ssr::db::outbox::next_due_in;
+    use inbox::db::outbox::next_due_in;
     use std::time::Duration;
     let mock = meta_mock(meta_ok(0)).await;
     let (app, agent, chat) = setup(pool, &mock).await;

@@ -2,9 +2,9 @@
 //! reply reaches the phone (and counts as read there); outside demo mode only admins may use it.
 
 use crate::helpers::TestApp;
-use app::model::{MessageView, Role};
+use inbox::outbox::Outcome;
+use model::{MessageView, Role};
 use reqwest::StatusCode;
-use server::outbox::Outcome;
 use sqlx::PgPool;
 
 #[sqlx::test(migrator = "server::MIGRATOR")]

@@ -1,7 +1,7 @@
 //! Sessions: sign in and out, rotation, throttling, deactivation, surviving a restart, probes.
 
 use crate::helpers::{session_cookie, TestApp};
-use app::model::{Role, UserInfo};
+use model::{Role, UserInfo};
 use reqwest::StatusCode;
 use sqlx::PgPool;
 

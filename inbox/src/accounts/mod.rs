@@ -1,0 +1,142 @@
+//! Accounts: the rules that span several queries (the first-admin rule, validation, keeping at
+//! least one active admin; each runs in one transaction under the accounts lock), plus
+//! [`passwords`] (argon2id) and [`sessions`] (sign-in, throttling, the session ↔ user link).
+
+pub mod passwords;
+pub mod sessions;
+
+use crate::db::users::{self, NewUser};
+use crate::Error;
+use model::Reason;
+use model::{Role, UserInfo};
+use sqlx::PgPool;
+
+pub fn validate_username(username: &str) -> Result<String, Error> {
+    let u = username.trim();
+    let ok_chars = u
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+'));
+    if u.len() < 3 || u.len() > 64 || !ok_chars {
+        return Err(Error::invalid("username", Reason::UsernameFormat));
+    }
+    Ok(u.to_string())
+}
+
+pub fn validate_display_name(name: &str) -> Result<String, Error> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 100 {
+        return Err(Error::invalid("display_name", Reason::DisplayNameLength));
+    }
+    Ok(n.to_string())
+}
+
+pub async fn create_first_admin(
+    pool: &PgPool,
+    username: &str,
+    display_name: &str,
+    password: String,
+) -> Result<UserInfo, Error> {
+    let username = validate_username(username)?;
+    let display_name = validate_display_name(display_name)?;
+    passwords::validate_password(&password)?;
+    let hash = passwords::hash_password(password).await?;
+    let mut tx = pool.begin().await?;
+    users::lock_accounts(&mut tx).await?;
+    if users::count_in(&mut tx).await? > 0 {
+        return Err(Error::Conflict(Reason::FirstAdminExists));
+    }
+    let user = users::insert(
+        &mut tx,
+        &NewUser {
+            username: &username,
+            display_name: &display_name,
+            role: Role::Admin,
+            password_hash: &hash,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(user_id = user.user_id, "first admin created");
+    Ok(user)
+}
+
+pub async fn create_user(
+    pool: &PgPool,
+    username: &str,
+    display_name: &str,
+    role: Role,
+    password: String,
+) -> Result<UserInfo, Error> {
+    let username = validate_username(username)?;
+    let display_name = validate_display_name(display_name)?;
+    passwords::validate_password(&password)?;
+    let hash = passwords::hash_password(password).await?;
+    let mut tx = pool.begin().await?;
+    let user = users::insert(
+        &mut tx,
+        &NewUser {
+            username: &username,
+            display_name: &display_name,
+            role,
+            password_hash: &hash,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Creates the user unless the username exists (for demo and bootstrap accounts).
+pub async fn ensure_user(
+    pool: &PgPool,
+    username: &str,
+    display_name: &str,
+    role: Role,
+    password: &str,
+) -> Result<bool, Error> {
+    if users::find_credentials(pool, username).await?.is_some() {
+        return Ok(false);
+    }
+    create_user(pool, username, display_name, role, password.to_string()).await?;
+    Ok(true)
+}
+
+pub async fn update_user(
+    pool: &PgPool,
+    user_id: i64,
+    display_name: &str,
+    role: Role,
+) -> Result<UserInfo, Error> {
+    let display_name = validate_display_name(display_name)?;
+    let mut tx = pool.begin().await?;
+    users::lock_accounts(&mut tx).await?;
+    let before = users::find_in(&mut tx, user_id).await?;
+    if before.role == Role::Admin
+        && role != Role::Admin
+        && before.active
+        && users::count_active_admins(&mut tx).await? <= 1
+    {
+        return Err(Error::Conflict(Reason::LastAdmin));
+    }
+    users::update_profile(&mut tx, user_id, &display_name, role).await?;
+    let after = users::find_in(&mut tx, user_id).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn set_active(pool: &PgPool, user_id: i64, active: bool) -> Result<UserInfo, Error> {
+    let mut tx = pool.begin().await?;
+    users::lock_accounts(&mut tx).await?;
+    let before = users::find_in(&mut tx, user_id).await?;
+    if !active
+        && before.active
+        && before.role == Role::Admin
+        && users::count_active_admins(&mut tx).await? <= 1
+    {
+        return Err(Error::Conflict(Reason::LastAdmin));
+    }
+    users::set_active(&mut tx, user_id, active).await?;
+    let after = users::find_in(&mut tx, user_id).await?;
+    tx.commit().await?;
+    Ok(after)
+}

@@ -1,0 +1,98 @@
+//! Sessions and sign-in: credentials checked with throttling, the session ↔ user link (with
+//! the user's auth epoch, so a deactivation or a password reset ends every session at once).
+//! The HTTP side (reading the session of a request) is the caller's.
+
+use super::passwords::{dummy_hash, verify_password};
+use crate::db::{login_failures, users};
+use crate::Error;
+use model::UserInfo;
+use sqlx::PgPool;
+use tower_sessions::Session;
+
+const SESSION_USER: &str = "uid";
+const SESSION_EPOCH: &str = "epoch";
+
+/// Failed logins allowed per account, and per client address, within the window.
+pub const THROTTLE: login_failures::Limits = login_failures::Limits {
+    per_account: 5,
+    per_address: 20,
+    window_secs: 15 * 60,
+};
+
+/// Checks the credentials with throttling, and on success binds the session to the user
+/// (with a fresh session id).
+pub async fn login(
+    pool: &PgPool,
+    session: &Session,
+    username: &str,
+    password: String,
+    address: &str,
+) -> Result<UserInfo, Error> {
+    let username = username.trim();
+    let wait = login_failures::retry_after(pool, &THROTTLE, username, address).await?;
+    if let Some(retry_after_secs) = wait {
+        tracing::warn!(%username, %address, "login throttled");
+        return Err(Error::TooManyRequests { retry_after_secs });
+    }
+    let found = users::find_credentials(pool, username).await?;
+    let hash = match &found {
+        Some((_, hash)) => hash.clone(),
+        None => dummy_hash().await?,
+    };
+    let ok = verify_password(password, hash).await?;
+    match found {
+        Some((user, _)) if ok && user.active => {
+            login_failures::clear(pool, username).await?;
+            session
+                .cycle_id()
+                .await
+                .map_err(|e| anyhow::anyhow!("cycle session id: {e}"))?;
+            bind_session(pool, session, user.user_id).await?;
+            tracing::info!(user_id = user.user_id, "signed in");
+            Ok(user)
+        }
+        _ => {
+            login_failures::record(pool, &THROTTLE, username, address).await?;
+            tracing::info!(%username, %address, "failed login");
+            Err(Error::BadCredentials)
+        }
+    }
+}
+
+/// Stores the user and their current auth epoch in the session.
+pub async fn bind_session(pool: &PgPool, session: &Session, user_id: i64) -> Result<(), Error> {
+    let epoch = users::auth_epoch(pool, user_id).await?;
+    session
+        .insert(SESSION_USER, user_id)
+        .await
+        .map_err(|e| anyhow::anyhow!("session insert: {e}"))?;
+    session
+        .insert(SESSION_EPOCH, epoch)
+        .await
+        .map_err(|e| anyhow::anyhow!("session insert: {e}"))?;
+    Ok(())
+}
+
+/// The user behind a session, or `None`. A session whose user was deactivated, or whose
+/// password was reset since it signed in (the epoch moved), is emptied on the spot.
+pub async fn session_user(pool: &PgPool, session: &Session) -> Result<Option<UserInfo>, Error> {
+    let uid: Option<i64> = session
+        .get(SESSION_USER)
+        .await
+        .map_err(|e| anyhow::anyhow!("session read: {e}"))?;
+    let Some(uid) = uid else { return Ok(None) };
+    let epoch: Option<i32> = session
+        .get(SESSION_EPOCH)
+        .await
+        .map_err(|e| anyhow::anyhow!("session read: {e}"))?;
+    match users::find_with_epoch(pool, uid).await? {
+        Some((user, current)) if user.active && Some(current) == epoch => Ok(Some(user)),
+        _ => {
+            session
+                .flush()
+                .await
+                .map_err(|e| anyhow::anyhow!("session flush: {e}"))?;
+            Ok(None)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Auto-assignment (admin setting): AGENT chats nobody has are handed to the online agent with
+//! the fewest open chats, while that agent is under the capacity; when everyone is full or
+//! offline they wait in "Unassigned" and are handed out as soon as someone has room.
+//!
+//! "Online" means an open event stream (the inbox open in a browser) seen within the last
+//! minute. Only users with the agent role are picked: admins assign themselves by hand.
+//! `distribute` is safe to call from any number of server processes at once (one runs at a
+//! time, under an advisory lock).
+
+pub mod worker;
+
+use crate::chat_changes;
+use crate::chat_changes::rules::ChatState;
+use crate::db::settings;
+use crate::Error;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentSettings {
+    pub enabled: bool,
+    /// Open (not closed) chats an agent may hold before auto-assignment skips them.
+    pub capacity: i32,
+}
+
+impl Default for AssignmentSettings {
+    fn default() -> Self {
+        AssignmentSettings {
+            enabled: false,
+            capacity: 5,
+        }
+    }
+}
+
+/// Seconds after the last sign of life that an agent still counts as online.
+pub const ONLINE_SECS: i32 = 60;
+
+/// Marks a user as online now (called while their event stream is open).
+pub async fn seen(pool: &PgPool, user_id: i64) -> Result<(), Error> {
+    sqlx::query("update app_user set last_seen_at = now() where user_id = $1")
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Hands waiting chats to agents with room; returns how many were assigned.
+pub async fn distribute(pool: &PgPool) -> Result<usize, Error> {
+    // Runs after every burst of chat changes: when auto-assignment is off (the default) this is
+    // one read, without a transaction.
+    let config: AssignmentSettings =
+        settings::get(&mut *pool.acquire().await?, settings::ASSIGNMENT).await?;
+    if !config.enabled {
+        return Ok(0);
+    }
+    let mut tx = pool.begin().await?;
+    // Read again under the lock: it may have been switched off meanwhile.
+    sqlx::query("select pg_advisory_xact_lock(7310002)")
+        .execute(&mut *tx)
+        .await?;
+    let config: AssignmentSettings = settings::get(&mut tx, settings::ASSIGNMENT).await?;
+    if !config.enabled {
+        return Ok(0);
+    }
+    let mut assigned = 0;
+    loop {
+        let waiting: Option<i64> = sqlx::query_scalar(
+            "select chat_id from chat where mode = 'agent' and assigned_user_id is null
+              order by last_customer_message_at nulls last, chat_id limit 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(chat_id) = waiting else { break };
+        let agent: Option<i64> = sqlx::query_scalar(
+            "select u.user_id from app_user u
+               left join chat c on c.assigned_user_id = u.user_id and c.mode <> 'closed'
+              where u.role = 'agent' and u.active and u.last_seen_at > now() - make_interval(secs => $1)
+              group by u.user_id
+             having count(c.chat_id) < $2
+              order by count(c.chat_id), u.user_id
+              limit 1",
+        )
+        .bind(ONLINE_SECS as f64)
+        .bind(config.capacity as i64)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(agent) = agent else { break };
+        let state = chat_changes::lock(&mut tx, chat_id).await?;
+        chat_changes::apply(
+            &mut tx,
+            chat_id,
+            None,
+            state,
+            ChatState {
+                assigned: Some(agent),
+                ..state
+            },
+        )
+        .await?;
+        assigned += 1;
+    }
+    tx.commit().await?;
+    Ok(assigned)
+}

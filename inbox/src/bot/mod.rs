@@ -1,0 +1,130 @@
+//! The bot inside the inbox: after a customer message is stored in a BOT chat, the `bot` crate
+//! decides, and its reply is queued in the same transaction (a redelivered webhook stores
+//! nothing, so it never triggers a second answer). Settings and rules live in `setting` and
+//! `bot_rule`.
+//!
+//! Product rules decided here:
+//! - With the bot switched off, a customer message in a BOT chat moves the chat to AGENT, so
+//!   it waits for a human instead of for nobody.
+//! - A customer asking for a human (a handover keyword) moves the chat to AGENT, unassigned:
+//!   it joins the "Unassigned" queue (or goes to an agent when auto-assignment is on).
+//! - The fallback and out-of-office texts go to one chat at most once every 4 hours, so a
+//!   customer who writes five lines at night gets one "we are closed", not five.
+
+pub mod form;
+
+use crate::chat_changes;
+use crate::chat_changes::rules::ChatState;
+use crate::db::{bot_rules, settings};
+use crate::replies::{queue_reply_in, Sender};
+use crate::Error;
+use bot::{BotSettings, Decision, Rule};
+use model::Mode;
+use sqlx::PgConnection;
+use std::collections::HashSet;
+
+const REPEAT_QUIET_HOURS: i32 = 4;
+
+/// Settings and rules, loaded once per transaction of webhook bodies, with what the bot said
+/// lately in the chats it is about to answer.
+pub struct Brain {
+    pub settings: BotSettings,
+    pub rules: Vec<Rule>,
+    /// Chats whose recent bot texts are in `said`.
+    known: HashSet<i64>,
+    /// (chat, text) the bot sent within the quiet hours, including in this transaction.
+    said: HashSet<(i64, String)>,
+}
+
+impl Brain {
+    /// Loads the bot for a transaction that will answer messages in `chats`.
+    pub async fn load(conn: &mut PgConnection, chats: &[i64]) -> Result<Brain, Error> {
+        let (settings, rules, said) = bot_rules::brain(conn, chats, REPEAT_QUIET_HOURS).await?;
+        let settings = match settings {
+            Some(v) => serde_json::from_value(v)
+                .map_err(|e| anyhow::anyhow!("setting {}: {e}", settings::BOT))?,
+            None => BotSettings::default(),
+        };
+        Ok(Brain {
+            settings,
+            rules,
+            known: chats.iter().copied().collect(),
+            said: said.into_iter().collect(),
+        })
+    }
+
+    /// Whether the bot sent `text` to the chat within the quiet hours.
+    async fn said_recently(
+        &mut self,
+        conn: &mut PgConnection,
+        chat_id: i64,
+        text: &str,
+    ) -> Result<bool, Error> {
+        if !self.known.contains(&chat_id) {
+            // A chat this transaction did not expect (one it reopened): ask once.
+            let (_, _, said) = bot_rules::brain(conn, &[chat_id], REPEAT_QUIET_HOURS).await?;
+            self.said.extend(said);
+            self.known.insert(chat_id);
+        }
+        Ok(self.said.contains(&(chat_id, text.to_string())))
+    }
+
+    /// Queues a rate-limited text unless it went to this chat within the quiet hours.
+    async fn say_once(
+        &mut self,
+        conn: &mut PgConnection,
+        chat_id: i64,
+        text: &str,
+    ) -> Result<(), Error> {
+        if !self.said_recently(conn, chat_id, text).await? {
+            queue_reply_in(conn, chat_id, Sender::Bot, text).await?;
+            self.said.insert((chat_id, text.to_string()));
+        }
+        Ok(())
+    }
+}
+
+/// Lets the bot answer one customer message in a BOT chat (locked by the caller's
+/// transaction); returns the chat's state afterwards (AGENT after a handover).
+pub async fn answer(
+    conn: &mut PgConnection,
+    brain: &mut Brain,
+    chat_id: i64,
+    state: ChatState,
+    text: &str,
+) -> Result<ChatState, Error> {
+    if state.mode != Mode::Bot {
+        return Ok(state);
+    }
+    let to_agents = ChatState {
+        mode: Mode::Agent,
+        ..state
+    };
+    if !brain.settings.enabled {
+        chat_changes::apply(conn, chat_id, None, state, to_agents).await?;
+        return Ok(to_agents);
+    }
+    match bot::decide(&brain.settings, &brain.rules, text, chrono::Utc::now()) {
+        Decision::Silent => {}
+        // The fallback (no rule) is rate-limited; rule answers are not.
+        Decision::Reply {
+            text,
+            rule_id: Some(_),
+        } => {
+            queue_reply_in(conn, chat_id, Sender::Bot, &text).await?;
+        }
+        Decision::Reply {
+            text,
+            rule_id: None,
+        }
+        | Decision::OutOfOffice { text } => brain.say_once(conn, chat_id, text.trim()).await?,
+        Decision::Handover { reply } => {
+            if let Some(reply) = reply {
+                queue_reply_in(conn, chat_id, Sender::Bot, &reply).await?;
+            }
+            chat_changes::apply(conn, chat_id, None, state, to_agents).await?;
+            return Ok(to_agents);
+        }
+    }
+    Ok(state)
+}

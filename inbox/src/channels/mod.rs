@@ -1,0 +1,327 @@
+//! The channel registry: channels from the environment are created or updated at start-up
+//! (credentials encrypted), the sandbox channel always exists, and each channel's provider
+//! adapter is built from its stored row on first use.
+
+pub mod crypto;
+pub mod sandbox;
+
+use crate::db::channels::{self, ChannelRow};
+use anyhow::Context;
+use crypto::Cipher;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use whatsapp::{MetaConfig, MetaProvider, Provider, WhapiConfig, WhapiProvider};
+
+/// `WHATSAPP_*`: one Meta number. Other numbers of the same app are registered automatically
+/// when their (signed) webhooks arrive.
+#[derive(Clone)]
+pub struct MetaEnv {
+    pub graph_url: String,
+    pub access_token: String,
+    pub phone_number_id: String,
+    pub business_account_id: String,
+    pub app_secret: String,
+    pub verify_token: String,
+}
+
+/// `WHAPI_*`: one Whapi channel.
+#[derive(Clone)]
+pub struct WhapiEnv {
+    pub base_url: String,
+    pub token: String,
+    pub webhook_secret: Option<String>,
+    pub channel_id: Option<String>,
+}
+
+/// What is stored (encrypted) in `channel.credentials`.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "provider", rename_all = "lowercase")]
+enum Credentials {
+    Meta {
+        graph_url: String,
+        access_token: String,
+        phone_number_id: String,
+        business_account_id: String,
+        app_secret: String,
+        verify_token: String,
+    },
+    Whapi {
+        base_url: String,
+        token: String,
+        webhook_secret: Option<String>,
+        channel_id: Option<String>,
+    },
+}
+
+impl Credentials {
+    fn meta(m: &MetaEnv, phone_number_id: &str) -> Credentials {
+        Credentials::Meta {
+            graph_url: m.graph_url.clone(),
+            access_token: m.access_token.clone(),
+            phone_number_id: phone_number_id.to_string(),
+            business_account_id: m.business_account_id.clone(),
+            app_secret: m.app_secret.clone(),
+            verify_token: m.verify_token.clone(),
+        }
+    }
+
+    fn whapi(w: &WhapiEnv) -> Credentials {
+        Credentials::Whapi {
+            base_url: w.base_url.clone(),
+            token: w.token.clone(),
+            webhook_secret: w.webhook_secret.clone(),
+            channel_id: w.channel_id.clone(),
+        }
+    }
+}
+
+fn aad(kind: &str, key: &str) -> Vec<u8> {
+    format!("channel:{kind}:{key}").into_bytes()
+}
+
+#[derive(Debug)]
+pub struct Channels {
+    pool: PgPool,
+    cipher: Cipher,
+    http: reqwest::Client,
+    cache: RwLock<HashMap<i64, Arc<dyn Provider>>>,
+    /// Meta phone number id → channel id. Channels are never deleted, so an id once known
+    /// stays right; webhooks then need no query to find their channel.
+    meta_ids: RwLock<HashMap<String, i64>>,
+    meta_env: Option<MetaEnvRedacted>,
+    /// The adapter that verifies and parses Meta webhooks (the app secret is per app).
+    pub meta: Option<Arc<MetaProvider>>,
+    /// The Whapi channel and its adapter.
+    pub whapi: Option<(i64, Arc<WhapiProvider>)>,
+    pub sandbox_id: i64,
+}
+
+/// `MetaEnv` without a `Debug` that could print its secrets.
+struct MetaEnvRedacted(MetaEnv);
+
+impl std::fmt::Debug for MetaEnvRedacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MetaEnv({})", self.0.phone_number_id)
+    }
+}
+
+impl Channels {
+    /// Creates or updates the sandbox channel and the channels configured from the
+    /// environment (credentials sealed under `secret_key`).
+    pub async fn init(
+        secret_key: &[u8; 32],
+        meta_env: Option<&MetaEnv>,
+        whapi_env: Option<&WhapiEnv>,
+        pool: PgPool,
+        http: reqwest::Client,
+    ) -> anyhow::Result<Channels> {
+        let cipher = Cipher::new(secret_key);
+        let mut conn = pool.acquire().await?;
+        let sandbox_id = channels::upsert(
+            &mut conn,
+            "sandbox",
+            channels::SANDBOX_KEY,
+            "Sandbox",
+            None,
+            None,
+        )
+        .await?;
+        let mut meta = None;
+        if let Some(m) = meta_env {
+            let sealed = cipher.seal(
+                &aad("meta", &m.phone_number_id),
+                &serde_json::to_vec(&Credentials::meta(m, &m.phone_number_id))?,
+            )?;
+            channels::upsert(
+                &mut conn,
+                "meta",
+                &m.phone_number_id,
+                "WhatsApp (Meta)",
+                None,
+                Some(&sealed),
+            )
+            .await?;
+            meta = Some(Arc::new(MetaProvider::new(
+                meta_config(m, &m.phone_number_id),
+                http.clone(),
+            )));
+            tracing::info!(phone_number_id = %m.phone_number_id, "Meta channel configured");
+        }
+        let mut whapi = None;
+        if let Some(w) = whapi_env {
+            let key = w.channel_id.clone().unwrap_or_else(|| "whapi".to_string());
+            let sealed = cipher.seal(
+                &aad("whapi", &key),
+                &serde_json::to_vec(&Credentials::whapi(w))?,
+            )?;
+            let id = channels::upsert(
+                &mut conn,
+                "whapi",
+                &key,
+                "WhatsApp (Whapi)",
+                None,
+                Some(&sealed),
+            )
+            .await?;
+            whapi = Some((
+                id,
+                Arc::new(WhapiProvider::new(whapi_config(w), http.clone())),
+            ));
+            tracing::info!(channel = %key, "Whapi channel configured");
+        }
+        Ok(Channels {
+            pool,
+            cipher,
+            http,
+            cache: RwLock::new(HashMap::new()),
+            meta_ids: RwLock::new(HashMap::new()),
+            meta_env: meta_env.cloned().map(MetaEnvRedacted),
+            meta,
+            whapi,
+            sandbox_id,
+        })
+    }
+
+    /// The adapter that sends for this channel.
+    pub async fn provider(&self, channel_id: i64) -> anyhow::Result<Arc<dyn Provider>> {
+        if let Some(p) = self
+            .cache
+            .read()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?
+            .get(&channel_id)
+        {
+            return Ok(p.clone());
+        }
+        let row = channels::find(&self.pool, channel_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("channel {channel_id}: {e}"))?;
+        let provider = self.build(&row)?;
+        self.cache
+            .write()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?
+            .insert(channel_id, provider.clone());
+        Ok(provider)
+    }
+
+    fn build(&self, row: &ChannelRow) -> anyhow::Result<Arc<dyn Provider>> {
+        if row.kind == "sandbox" {
+            return Ok(Arc::new(sandbox::SandboxProvider));
+        }
+        let sealed = row
+            .credentials
+            .as_deref()
+            .with_context(|| format!("channel {} has no credentials", row.channel_id))?;
+        let plain = self
+            .cipher
+            .open(&aad(&row.kind, &row.channel_key), sealed)?;
+        Ok(
+            match serde_json::from_slice::<Credentials>(&plain).context("stored credentials")? {
+                Credentials::Meta {
+                    graph_url,
+                    access_token,
+                    phone_number_id,
+                    business_account_id,
+                    app_secret,
+                    verify_token,
+                } => {
+                    let env = MetaEnv {
+                        graph_url,
+                        access_token,
+                        phone_number_id,
+                        business_account_id,
+                        app_secret,
+                        verify_token,
+                    };
+                    Arc::new(MetaProvider::new(
+                        meta_config(&env, &env.phone_number_id),
+                        self.http.clone(),
+                    ))
+                }
+                Credentials::Whapi {
+                    base_url,
+                    token,
+                    webhook_secret,
+                    channel_id,
+                } => Arc::new(WhapiProvider::new(
+                    whapi_config(&WhapiEnv {
+                        base_url,
+                        token,
+                        webhook_secret,
+                        channel_id,
+                    }),
+                    self.http.clone(),
+                )),
+            },
+        )
+    }
+
+    /// The channel of a Meta phone number id. Another number of the same Meta app (its webhook
+    /// was signed with our app secret) is registered on first sight with the app's credentials.
+    pub async fn meta_channel(&self, phone_number_id: &str) -> anyhow::Result<Option<i64>> {
+        if let Some(id) = self.known_meta_id(phone_number_id) {
+            return Ok(Some(id));
+        }
+        let id = self.find_or_register_meta(phone_number_id).await?;
+        if let Some(id) = id {
+            if let Ok(mut ids) = self.meta_ids.write() {
+                ids.insert(phone_number_id.to_string(), id);
+            }
+        }
+        Ok(id)
+    }
+
+    fn known_meta_id(&self, phone_number_id: &str) -> Option<i64> {
+        self.meta_ids.read().ok()?.get(phone_number_id).copied()
+    }
+
+    async fn find_or_register_meta(&self, phone_number_id: &str) -> anyhow::Result<Option<i64>> {
+        if let Some(row) = channels::find_by_key(&self.pool, "meta", phone_number_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+        {
+            return Ok(Some(row.channel_id));
+        }
+        let Some(MetaEnvRedacted(env)) = &self.meta_env else {
+            return Ok(None);
+        };
+        let sealed = self.cipher.seal(
+            &aad("meta", phone_number_id),
+            &serde_json::to_vec(&Credentials::meta(env, phone_number_id))?,
+        )?;
+        let mut conn = self.pool.acquire().await?;
+        let id = channels::upsert(
+            &mut conn,
+            "meta",
+            phone_number_id,
+            "WhatsApp (Meta)",
+            None,
+            Some(&sealed),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        tracing::info!(%phone_number_id, channel_id = id, "registered another Meta number of this app");
+        Ok(Some(id))
+    }
+}
+
+fn meta_config(m: &MetaEnv, phone_number_id: &str) -> MetaConfig {
+    MetaConfig {
+        graph_url: m.graph_url.clone(),
+        access_token: m.access_token.clone(),
+        phone_number_id: phone_number_id.to_string(),
+        business_account_id: m.business_account_id.clone(),
+        app_secret: m.app_secret.clone(),
+        verify_token: m.verify_token.clone(),
+    }
+}
+
+fn whapi_config(w: &WhapiEnv) -> WhapiConfig {
+    WhapiConfig {
+        base_url: w.base_url.clone(),
+        token: w.token.clone(),
+        webhook_secret: w.webhook_secret.clone(),
+        channel_id: w.channel_id.clone(),
+    }
+}

@@ -1,0 +1,244 @@
+//! The chat state machine, whole: the rules ([`rules`]: who may move a chat where), the user
+//! actions (set mode, assign, take, hand back), and [`apply`], which moves a locked chat inside
+//! the caller's transaction. The chat row is locked first, so concurrent changes apply one
+//! after the other; each change is recorded in `chat_audit` and shown in the conversation as a
+//! system event, and browsers are told.
+
+pub mod rules;
+
+use crate::chat_changes::rules::ChatState;
+use crate::db::{chats, events, messages};
+use crate::Error;
+use model::Reason;
+use model::{Mode, UserInfo};
+use sqlx::PgConnection;
+
+/// The chat's current state, locked until the transaction ends.
+pub async fn lock(conn: &mut PgConnection, chat_id: i64) -> Result<ChatState, Error> {
+    let (mode, assigned): (String, Option<i64>) =
+        sqlx::query_as("select mode, assigned_user_id from chat where chat_id = $1 for update")
+            .bind(chat_id)
+            .fetch_one(conn)
+            .await?;
+    Ok(ChatState {
+        mode: Mode::parse(&mode).unwrap_or(Mode::Paused),
+        assigned,
+    })
+}
+
+async fn display_name(conn: &mut PgConnection, user_id: i64) -> Result<String, Error> {
+    Ok(
+        sqlx::query_scalar("select display_name from app_user where user_id = $1")
+            .bind(user_id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// One change by a signed-in user, in its own transaction: locks the chat, lets `decide` check
+/// the user's right and choose the new state, applies it, commits.
+async fn change(
+    pool: &sqlx::PgPool,
+    chat_id: i64,
+    actor: &UserInfo,
+    decide: impl FnOnce(&ChatState) -> Result<ChatState, Error>,
+) -> Result<(), Error> {
+    let mut tx = pool.begin().await?;
+    let state = lock(&mut tx, chat_id).await?;
+    let to = decide(&state)?;
+    apply(&mut tx, chat_id, Some(actor), state, to).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An admin or agent changes a chat's mode (admins: any chat; agents: their own and
+/// unassigned ones).
+pub async fn set_mode(
+    pool: &sqlx::PgPool,
+    chat_id: i64,
+    actor: &UserInfo,
+    mode: Mode,
+) -> Result<(), Error> {
+    change(pool, chat_id, actor, |state| {
+        rules::may_set_mode(actor, state)?;
+        Ok(ChatState { mode, ..*state })
+    })
+    .await
+}
+
+/// Assigns a chat to a user, or unassigns it. Admins: anyone; agents may only take a free
+/// chat for themselves (which is a Take) or release their own.
+pub async fn assign(
+    pool: &sqlx::PgPool,
+    chat_id: i64,
+    actor: &UserInfo,
+    to: Option<i64>,
+) -> Result<(), Error> {
+    change(pool, chat_id, actor, |state| {
+        rules::may_assign(actor, state, to)?;
+        Ok(if to == Some(actor.user_id) && !actor.is_admin() {
+            rules::after_take(actor, state)
+        } else {
+            ChatState {
+                assigned: to,
+                ..*state
+            }
+        })
+    })
+    .await
+}
+
+/// "Take": the actor takes an unassigned chat (a BOT chat becomes an AGENT chat); a chat
+/// someone else has is a conflict.
+pub async fn take(pool: &sqlx::PgPool, chat_id: i64, actor: &UserInfo) -> Result<(), Error> {
+    change(pool, chat_id, actor, |state| {
+        rules::may_take(actor, state)?;
+        Ok(rules::after_take(actor, state))
+    })
+    .await
+}
+
+/// "Hand back to bot": BOT mode, unassigned.
+pub async fn hand_back(pool: &sqlx::PgPool, chat_id: i64, actor: &UserInfo) -> Result<(), Error> {
+    change(pool, chat_id, actor, |state| {
+        rules::may_set_mode(actor, state)?;
+        Ok(rules::after_hand_back(state))
+    })
+    .await
+}
+
+/// Moves a locked chat from `from` to `to`. `actor` is `None` for the system (the bot, a
+/// customer reopening a chat, auto-assignment). Returns whether anything changed.
+pub async fn apply(
+    conn: &mut PgConnection,
+    chat_id: i64,
+    actor: Option<&UserInfo>,
+    from: ChatState,
+    to: ChatState,
+) -> Result<bool, Error> {
+    if from == to {
+        return Ok(false);
+    }
+    if to.assigned != from.assigned {
+        if let Some(user_id) = to.assigned {
+            let active: Option<bool> =
+                sqlx::query_scalar("select active from app_user where user_id = $1")
+                    .bind(user_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if active != Some(true) {
+                return Err(Error::invalid("user_id", Reason::AssigneeInactive));
+            }
+        }
+    }
+    sqlx::query(
+        "update chat set mode = $2, assigned_user_id = $3,
+                closed_at = case when $2 = 'closed' then coalesce(closed_at, now()) else null end
+          where chat_id = $1",
+    )
+    .bind(chat_id)
+    .bind(to.mode.as_str())
+    .bind(to.assigned)
+    .execute(&mut *conn)
+    .await?;
+    let by = actor.map(|u| u.display_name.clone());
+    let actor_id = actor.map(|u| u.user_id);
+    if to.mode != from.mode {
+        audit(
+            conn,
+            chat_id,
+            actor_id,
+            "mode",
+            Some(from.mode.as_str()),
+            Some(to.mode.as_str()),
+        )
+        .await?;
+        let event = serde_json::json!({ "event": "mode", "from": from.mode.as_str(), "to": to.mode.as_str(), "by": by });
+        let text = format!(
+            "Mode changed from {} to {}{}",
+            from.mode.as_str().to_uppercase(),
+            to.mode.as_str().to_uppercase(),
+            by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
+        );
+        system_event(conn, chat_id, &text, event).await?;
+    }
+    if to.assigned != from.assigned {
+        let from_id = from.assigned.map(|id| id.to_string());
+        let to_id = to.assigned.map(|id| id.to_string());
+        audit(
+            conn,
+            chat_id,
+            actor_id,
+            "assign",
+            from_id.as_deref(),
+            to_id.as_deref(),
+        )
+        .await?;
+        let (event, text) = match to.assigned {
+            Some(user_id) => {
+                let name = display_name(conn, user_id).await?;
+                let text = format!(
+                    "Assigned to {name}{}",
+                    by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
+                );
+                (
+                    serde_json::json!({ "event": "assign", "to": name, "by": by }),
+                    text,
+                )
+            }
+            None => {
+                let text = format!(
+                    "Unassigned{}",
+                    by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
+                );
+                (serde_json::json!({ "event": "unassign", "by": by }), text)
+            }
+        };
+        system_event(conn, chat_id, &text, event).await?;
+    }
+    let summary = chats::summary(conn, chat_id).await?;
+    events::publish(conn, events::CHAT_UPDATED, chat_id, &summary).await?;
+    Ok(true)
+}
+
+async fn audit(
+    conn: &mut PgConnection,
+    chat_id: i64,
+    actor: Option<i64>,
+    action: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(), Error> {
+    sqlx::query("insert into chat_audit (chat_id, actor_user_id, action, from_value, to_value) values ($1, $2, $3, $4, $5)")
+        .bind(chat_id)
+        .bind(actor)
+        .bind(action)
+        .bind(from)
+        .bind(to)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A line in the conversation ("Assigned to Rina by Admin"): English text, plus the structured
+/// event in `raw` for translated display.
+async fn system_event(
+    conn: &mut PgConnection,
+    chat_id: i64,
+    text: &str,
+    event: serde_json::Value,
+) -> Result<(), Error> {
+    let message_id: i64 = sqlx::query_scalar(
+        "insert into message (chat_id, channel_id, direction, sender_kind, kind, body, status, raw)
+         select chat_id, channel_id, 'note', 'system', 'system', $2, 'received', $3 from chat where chat_id = $1
+         returning message_id",
+    )
+    .bind(chat_id)
+    .bind(text)
+    .bind(event)
+    .fetch_one(&mut *conn)
+    .await?;
+    let view = messages::view(conn, message_id).await?;
+    events::publish(conn, events::MESSAGE_CREATED, chat_id, &view).await?;
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! `chat`: conversations, their mode, assignment, unread count and last activity.
+
+use crate::Error;
+use chrono::{DateTime, Utc};
+use model::{ChatSummary, Mode};
+use sqlx::{PgConnection, PgPool};
+
+#[derive(sqlx::FromRow)]
+struct ChatRow {
+    chat_id: i64,
+    channel_id: i64,
+    channel_kind: String,
+    channel_name: String,
+    contact_id: i64,
+    contact_name: Option<String>,
+    contact_phone: Option<String>,
+    mode: String,
+    assigned_user_id: Option<i64>,
+    assigned_name: Option<String>,
+    unread_count: i32,
+    last_message_at: Option<DateTime<Utc>>,
+    last_message_preview: Option<String>,
+    last_customer_message_at: Option<DateTime<Utc>>,
+}
+
+impl From<ChatRow> for ChatSummary {
+    fn from(r: ChatRow) -> Self {
+        ChatSummary {
+            chat_id: r.chat_id,
+            channel_id: r.channel_id,
+            channel_kind: r.channel_kind,
+            channel_name: r.channel_name,
+            contact_id: r.contact_id,
+            contact_name: r.contact_name,
+            contact_phone: r.contact_phone,
+            mode: Mode::parse(&r.mode).unwrap_or(Mode::Paused),
+            assigned_user_id: r.assigned_user_id,
+            assigned_name: r.assigned_name,
+            unread_count: r.unread_count,
+            last_message_at: r.last_message_at,
+            last_message_preview: r.last_message_preview,
+            last_customer_message_at: r.last_customer_message_at,
+        }
+    }
+}
+
+const SUMMARY: &str =
+    "select c.chat_id, c.channel_id, ch.kind as channel_kind, ch.name as channel_name,
+        c.contact_id, ct.display_name as contact_name, ct.phone as contact_phone, c.mode,
+        c.assigned_user_id, u.display_name as assigned_name, c.unread_count, c.last_message_at,
+        c.last_message_preview, c.last_customer_message_at
+   from chat c
+   join channel ch using (channel_id)
+   join contact ct using (contact_id)
+   left join app_user u on u.user_id = c.assigned_user_id";
+
+pub async fn summary(conn: &mut PgConnection, chat_id: i64) -> Result<ChatSummary, Error> {
+    Ok(
+        sqlx::query_as::<_, ChatRow>(&format!("{SUMMARY} where c.chat_id = $1"))
+            .bind(chat_id)
+            .fetch_one(conn)
+            .await?
+            .into(),
+    )
+}
+
+/// The customer panel: who, since when, how many chats.
+pub async fn customer(
+    conn: &mut PgConnection,
+    contact_id: i64,
+) -> Result<model::CustomerInfo, Error> {
+    let (name, phone, first_contact_at, chat_count): (Option<String>, Option<String>, DateTime<Utc>, i64) = sqlx::query_as(
+        "select ct.display_name, ct.phone, ct.created_at, (select count(*) from chat where contact_id = ct.contact_id)
+           from contact ct where ct.contact_id = $1",
+    )
+    .bind(contact_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(model::CustomerInfo {
+        name,
+        phone,
+        first_contact_at,
+        chat_count,
+    })
+}
+
+/// We sent something: activity and preview.
+pub async fn record_outbound(
+    conn: &mut PgConnection,
+    chat_id: i64,
+    at: DateTime<Utc>,
+    preview: &str,
+) -> Result<(), Error> {
+    sqlx::query("update chat set last_message_at = greatest(last_message_at, $2), last_message_preview = $3 where chat_id = $1")
+        .bind(chat_id)
+        .bind(at)
+        .bind(preview)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn mark_read(conn: &mut PgConnection, chat_id: i64) -> Result<bool, Error> {
+    let done =
+        sqlx::query("update chat set unread_count = 0 where chat_id = $1 and unread_count <> 0")
+            .bind(chat_id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// What the outbox needs to send into a chat.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Route {
+    pub chat_id: i64,
+    pub channel_id: i64,
+    pub channel_kind: String,
+    pub contact_phone: Option<String>,
+    pub contact_bsuid: Option<String>,
+    pub last_customer_message_at: Option<DateTime<Utc>>,
+}
+
+pub async fn route(conn: &mut PgConnection, chat_id: i64) -> Result<Route, Error> {
+    Ok(sqlx::query_as(
+        "select c.chat_id, c.channel_id, ch.kind as channel_kind, ct.phone as contact_phone, ct.bsuid as contact_bsuid,
+                c.last_customer_message_at
+           from chat c join channel ch using (channel_id) join contact ct using (contact_id)
+          where c.chat_id = $1",
+    )
+    .bind(chat_id)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Which chats a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Only chats assigned to this user ("Mine").
+    pub assigned_to: Option<i64>,
+    /// Only unassigned chats.
+    pub unassigned: bool,
+    pub mode: Option<Mode>,
+    /// Customer name, phone number or message text contains this (case-insensitive).
+    pub search: Option<String>,
+    /// Keyset cursor: chats older than this (last activity, chat id).
+    pub before: Option<(DateTime<Utc>, i64)>,
+}
+
+/// Escapes `%`, `_` and `\` so user input matches literally in LIKE.
+fn like_pattern(s: &str) -> String {
+    let escaped: String = s
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("%{escaped}%")
+}
+
+/// A page of chats by latest activity, newest first; keyset-paginated, so page 100 is as fast
+/// as page 1. Name, phone and text search use trigram indexes.
+pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatSummary>, Error> {
+    let search = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let pattern = search.map(like_pattern);
+    let digits: Option<String> = search
+        .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
+        .filter(|d| d.len() >= 3);
+    let rows = sqlx::query_as::<_, ChatRow>(&format!(
+        "{SUMMARY}
+          where ($1::bigint is null or c.assigned_user_id = $1)
+            and (not $2 or c.assigned_user_id is null)
+            and ($3::text is null or c.mode = $3)
+            and ($4::text is null
+                 or ct.display_name ilike $4
+                 or ($5::text is not null and ct.phone like '%' || $5 || '%')
+                 or c.chat_id in (select m.chat_id from message m where m.body ilike $4))
+            and ($6::timestamptz is null
+                 or (coalesce(c.last_message_at, '-infinity'), c.chat_id) < ($6, $7))
+          order by coalesce(c.last_message_at, '-infinity') desc, c.chat_id desc
+          limit $8"
+    ))
+    .bind(f.assigned_to)
+    .bind(f.unassigned)
+    .bind(f.mode.map(Mode::as_str))
+    .bind(pattern)
+    .bind(digits)
+    .bind(f.before.map(|b| b.0))
+    .bind(f.before.map(|b| b.1).unwrap_or(0))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(ChatSummary::from).collect())
+}

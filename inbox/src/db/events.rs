@@ -1,0 +1,108 @@
+//! `event`: the log of everything browsers must learn about. Writers insert an event in the
+//! same transaction as the change and `NOTIFY inbox_events`; PostgreSQL delivers the
+//! notification only after commit, to every listening server process. The notification carries
+//! the whole event when it fits (NOTIFY takes under 8000 bytes), so listeners need no query;
+//! a larger one carries only its id and is read from the table.
+
+use crate::Error;
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool};
+
+pub const CHANNEL: &str = "inbox_events";
+
+pub const MESSAGE_CREATED: &str = "message.created";
+pub const MESSAGE_UPDATED: &str = "message.updated";
+pub const CHAT_UPDATED: &str = "chat.updated";
+
+/// A stored event, as it goes to subscribers.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub struct StoredEvent {
+    pub event_id: i64,
+    pub kind: String,
+    pub chat_id: Option<i64>,
+    pub payload: serde_json::Value,
+}
+
+/// Notifications longer than this carry only the event id.
+pub const INLINE_LIMIT: i32 = 7000;
+
+/// Stores an event and notifies every listening process, in one statement. The notification
+/// carries the event as JSON when it fits, else only its id. (Ingest publishes its own two
+/// events inside `inbox_store_inbound`, the same way.)
+pub async fn publish(
+    conn: &mut PgConnection,
+    kind: &str,
+    chat_id: i64,
+    payload: &impl Serialize,
+) -> Result<(), Error> {
+    sqlx::query(
+        "with e as (insert into event (kind, chat_id, payload) values ($1, $2, $3)
+                    returning event_id, kind, chat_id, payload),
+              n as (select event_id, json_build_object('event_id', event_id, 'kind', kind,
+                                                       'chat_id', chat_id, 'payload', payload)::text as note
+                      from e)
+         select pg_notify($4, case when octet_length(note) <= $5 then note else event_id::text end)
+           from n",
+    )
+    .bind(kind)
+    .bind(chat_id)
+    .bind(to_json(payload)?)
+    .bind(CHANNEL)
+    .bind(INLINE_LIMIT)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub fn to_json(payload: &impl Serialize) -> Result<serde_json::Value, Error> {
+    Ok(serde_json::to_value(payload).map_err(|e| anyhow::anyhow!("event payload: {e}"))?)
+}
+
+/// What a notification says: the whole event, or only its id (a large event).
+pub enum Notified {
+    Event(StoredEvent),
+    Id(i64),
+}
+
+pub fn decode(note: &str) -> Option<Notified> {
+    match note.parse::<i64>() {
+        Ok(id) => Some(Notified::Id(id)),
+        Err(_) => serde_json::from_str(note).ok().map(Notified::Event),
+    }
+}
+
+pub async fn by_ids(pool: &sqlx::PgPool, ids: &[i64]) -> Result<Vec<StoredEvent>, Error> {
+    Ok(sqlx::query_as("select event_id, kind, chat_id, payload from event where event_id = any($1) order by event_id")
+        .bind(ids)
+        .fetch_all(pool)
+        .await?)
+}
+
+/// Events after `after` (for a subscriber that reconnects), at most `limit`.
+pub async fn since(pool: &sqlx::PgPool, after: i64, limit: i64) -> Result<Vec<StoredEvent>, Error> {
+    Ok(sqlx::query_as("select event_id, kind, chat_id, payload from event where event_id > $1 order by event_id limit $2")
+        .bind(after)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?)
+}
+
+/// The newest event id (0 with none).
+pub async fn latest_id(pool: &sqlx::PgPool) -> Result<i64, Error> {
+    Ok(
+        sqlx::query_scalar("select coalesce(max(event_id), 0) from event")
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+/// The sandbox channel's chats of one phone number (the sandbox phone's event filter).
+pub async fn sandbox_chat_ids(pool: &PgPool, phone: &str) -> Result<Vec<i64>, Error> {
+    Ok(sqlx::query_scalar(
+        "select c.chat_id from chat c join contact ct using (contact_id) join channel ch using (channel_id)
+          where ch.kind = 'sandbox' and ct.phone = $1",
+    )
+    .bind(phone)
+    .fetch_all(pool)
+    .await?)
+}

@@ -1,0 +1,369 @@
+//! `message`: every customer message (stored once per provider id), every reply with its
+//! delivery status, and system events. Delivery statuses only move forward.
+
+use crate::Error;
+use chrono::{DateTime, Utc};
+use model::{MessageView, Mode};
+use sqlx::{PgConnection, PgPool};
+
+const VIEW: &str = "select m.message_id, m.chat_id, m.direction, m.sender_kind, u.display_name as sender_name, m.kind,
+        m.body, m.status, m.error_code, m.error_reason, m.sent_at,
+        case when m.sender_kind = 'system' then m.raw end as event
+   from message m left join app_user u on u.user_id = m.sender_user_id";
+
+#[derive(sqlx::FromRow)]
+struct ViewRow {
+    message_id: i64,
+    chat_id: i64,
+    direction: String,
+    sender_kind: String,
+    sender_name: Option<String>,
+    kind: String,
+    body: Option<String>,
+    status: String,
+    error_code: Option<String>,
+    error_reason: Option<String>,
+    sent_at: DateTime<Utc>,
+    event: Option<serde_json::Value>,
+}
+
+impl From<ViewRow> for MessageView {
+    fn from(r: ViewRow) -> Self {
+        MessageView {
+            message_id: r.message_id,
+            chat_id: r.chat_id,
+            direction: r.direction,
+            sender_kind: r.sender_kind,
+            sender_name: r.sender_name,
+            kind: r.kind,
+            body: r.body,
+            status: r.status,
+            error_code: r.error_code,
+            error_reason: r.error_reason,
+            sent_at: r.sent_at,
+            event: r.event,
+        }
+    }
+}
+
+pub async fn view(conn: &mut PgConnection, message_id: i64) -> Result<MessageView, Error> {
+    Ok(
+        sqlx::query_as::<_, ViewRow>(&format!("{VIEW} where m.message_id = $1"))
+            .bind(message_id)
+            .fetch_one(conn)
+            .await?
+            .into(),
+    )
+}
+
+/// Rows read newest first (for `limit`), as the conversation shows them: oldest first.
+fn oldest_first(rows: Vec<ViewRow>) -> Vec<MessageView> {
+    rows.into_iter().rev().map(MessageView::from).collect()
+}
+
+/// A page of a chat's history, oldest first: the newest `limit` messages before `before`.
+pub async fn page(
+    pool: &PgPool,
+    chat_id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<MessageView>, Error> {
+    let rows: Vec<ViewRow> = sqlx::query_as(&format!(
+        "{VIEW} where m.chat_id = $1 and ($2::bigint is null or m.message_id < $2) order by m.message_id desc limit $3"
+    ))
+    .bind(chat_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(oldest_first(rows))
+}
+
+/// A customer message for [`store_inbound`].
+pub struct Inbound<'a> {
+    pub channel_id: i64,
+    /// The customer: phone (digits with country code) and/or Meta's business-scoped user id.
+    pub phone: Option<&'a str>,
+    pub bsuid: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub provider_message_id: &'a str,
+    pub kind: &'a str,
+    pub body: Option<&'a str>,
+    pub media: Option<&'a serde_json::Value>,
+    pub reply_to: Option<&'a str>,
+    pub raw: &'a serde_json::Value,
+    pub sent_at: DateTime<Utc>,
+    /// The chat list's one-line preview.
+    pub preview: &'a str,
+    /// The `message.created` payload without its ids.
+    pub view: &'a serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Stored,
+    /// Already stored (a redelivery): nothing changed.
+    Duplicate,
+    /// The contact's chat is closed: nothing stored; reopen it and call again.
+    Closed,
+}
+
+pub struct StoredInbound {
+    pub outcome: Outcome,
+    pub chat_id: i64,
+    pub mode: Mode,
+    pub assigned: Option<i64>,
+}
+
+impl StoredInbound {
+    /// The chat's mode and assignee after the call.
+    pub fn state(&self) -> crate::chat_changes::rules::ChatState {
+        crate::chat_changes::rules::ChatState {
+            mode: self.mode,
+            assigned: self.assigned,
+        }
+    }
+}
+
+/// Stores a customer message with everything that goes with it, in one round trip: the
+/// contact (found or created), its chat (locked; created if none), the message, the chat's
+/// activity, preview and unread count, and the `message.created` and `chat.updated` events.
+pub async fn store_inbound(
+    conn: &mut PgConnection,
+    m: &Inbound<'_>,
+) -> Result<StoredInbound, Error> {
+    let mut stored = store_inbound_many(conn, std::slice::from_ref(m)).await?;
+    stored
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("inbox_store_inbound returned no row").into())
+}
+
+/// [`store_inbound`] for several messages, in order, in one round trip (one result each, in
+/// the same order). Per-statement overhead was most of ingest's cost in PostgreSQL, so a group
+/// of webhook bodies sends all its messages at once.
+pub async fn store_inbound_many(
+    conn: &mut PgConnection,
+    ms: &[Inbound<'_>],
+) -> Result<Vec<StoredInbound>, Error> {
+    if ms.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One array per argument; the lateral call runs once per element, in array order.
+    let rows: Vec<(String, i64, String, Option<i64>)> = sqlx::query_as(
+        "select r.outcome, r.chat_id, r.mode, r.assigned_user_id
+           from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                       $7::text[], $8::jsonb[], $9::text[], $10::jsonb[], $11::timestamptz[],
+                       $12::text[], $13::jsonb[])
+                with ordinality as m(channel_id, phone, bsuid, name, provider_message_id, kind,
+                                     body, media, reply_to, raw, sent_at, preview, view, ord)
+          cross join lateral inbox_store_inbound(m.channel_id, m.phone, m.bsuid, m.name,
+                       m.provider_message_id, m.kind, m.body, m.media, m.reply_to, m.raw,
+                       m.sent_at, m.preview, m.view, $14) r
+          order by m.ord",
+    )
+    .bind(ms.iter().map(|m| m.channel_id).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.phone).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.bsuid).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.name).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.provider_message_id).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.kind).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.body).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.media.cloned()).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.reply_to).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.raw.clone()).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.sent_at).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.preview).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.view.clone()).collect::<Vec<_>>())
+    .bind(super::events::INLINE_LIMIT)
+    .fetch_all(conn)
+    .await?;
+    if rows.len() != ms.len() {
+        return Err(anyhow::anyhow!(
+            "inbox_store_inbound: {} rows for {} messages",
+            rows.len(),
+            ms.len()
+        )
+        .into());
+    }
+    rows.into_iter()
+        .map(|(outcome, chat_id, mode, assigned)| {
+            Ok(StoredInbound {
+                outcome: match outcome.as_str() {
+                    "stored" => Outcome::Stored,
+                    "duplicate" => Outcome::Duplicate,
+                    "closed" => Outcome::Closed,
+                    other => return Err(anyhow::anyhow!("inbox_store_inbound: {other}").into()),
+                },
+                chat_id,
+                mode: Mode::parse(&mode).unwrap_or(Mode::Paused),
+                assigned,
+            })
+        })
+        .collect()
+}
+
+/// A reply (agent or bot) waiting in the outbox: status `queued`.
+pub async fn insert_outbound(
+    conn: &mut PgConnection,
+    chat_id: i64,
+    channel_id: i64,
+    sender_kind: &str,
+    sender_user_id: Option<i64>,
+    body: &str,
+) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar(
+        "insert into message (chat_id, channel_id, direction, sender_kind, sender_user_id, kind, body, status)
+         values ($1, $2, 'out', $3, $4, 'text', $5, 'queued') returning message_id",
+    )
+    .bind(chat_id)
+    .bind(channel_id)
+    .bind(sender_kind)
+    .bind(sender_user_id)
+    .bind(body)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// The rank of a delivery status; a status update must raise it. `failed` can only follow
+/// `queued` or `sent` (a message already delivered did not fail).
+pub const STATUS_RANK_SQL: &str = "case status when 'queued' then 0 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 else 4 end";
+
+/// Applies a provider status to one of our messages, forward only. Returns the message and chat
+/// ids when something changed.
+pub async fn apply_status(
+    conn: &mut PgConnection,
+    channel_id: i64,
+    provider_message_id: &str,
+    status: &str,
+    at: DateTime<Utc>,
+    error_code: Option<&str>,
+    error_reason: Option<&str>,
+) -> Result<Option<(i64, i64)>, Error> {
+    Ok(sqlx::query_as(&format!(
+        "update message set status = $3, status_at = $4, error_code = $5, error_reason = $6
+          where channel_id = $1 and provider_message_id = $2 and direction = 'out'
+            and case when $3 = 'failed' then status in ('queued', 'sent')
+                     else status <> 'failed' and ({STATUS_RANK_SQL}) <
+                          (case $3 when 'queued' then 0 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 else 4 end)
+                end
+          returning message_id, chat_id"
+    ))
+    .bind(channel_id)
+    .bind(provider_message_id)
+    .bind(status)
+    .bind(at)
+    .bind(error_code)
+    .bind(error_reason)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The provider accepted our message: remember its id. A status webhook may have raced ahead of
+/// us; then the status stays where it is.
+pub async fn mark_sent(
+    conn: &mut PgConnection,
+    message_id: i64,
+    provider_message_id: &str,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update message set provider_message_id = $2,
+                status = case when status in ('queued', 'failed') then 'sent' else status end,
+                error_code = null, error_reason = null, status_at = now()
+          where message_id = $1",
+    )
+    .bind(message_id)
+    .bind(provider_message_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn mark_failed(
+    conn: &mut PgConnection,
+    message_id: i64,
+    code: Option<&str>,
+    reason: &str,
+) -> Result<(), Error> {
+    sqlx::query("update message set status = 'failed', error_code = $2, error_reason = $3, status_at = now() where message_id = $1")
+        .bind(message_id)
+        .bind(code)
+        .bind(reason)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Puts a failed reply back in the queue (the Retry button).
+pub async fn requeue(conn: &mut PgConnection, message_id: i64) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update message set status = 'queued', error_code = null, error_reason = null, status_at = now()
+          where message_id = $1 and direction = 'out' and status = 'failed'",
+    )
+    .bind(message_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Records the provider's id of one of our messages if we did not learn it from the send
+/// response (for example the worker died before it could write it down).
+pub async fn adopt_provider_id(
+    conn: &mut PgConnection,
+    message_id: i64,
+    channel_id: i64,
+    provider_message_id: &str,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update message set provider_message_id = $3
+          where message_id = $1 and channel_id = $2 and direction = 'out' and provider_message_id is null
+            and not exists (select 1 from message where channel_id = $2 and provider_message_id = $3)",
+    )
+    .bind(message_id)
+    .bind(channel_id)
+    .bind(provider_message_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The sandbox phone's view: the contact's messages on that channel, oldest first.
+pub async fn for_contact(
+    pool: &PgPool,
+    channel_id: i64,
+    phone: &str,
+    limit: i64,
+) -> Result<Vec<MessageView>, Error> {
+    let rows: Vec<ViewRow> = sqlx::query_as(&format!(
+        "{VIEW} join chat c on c.chat_id = m.chat_id join contact ct on ct.contact_id = c.contact_id
+          where c.channel_id = $1 and ct.phone = $2 and m.sender_kind <> 'system'
+          order by m.message_id desc limit $3"
+    ))
+    .bind(channel_id)
+    .bind(phone)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(oldest_first(rows))
+}
+
+/// The sandbox phone displayed our replies: they are delivered and read.
+pub async fn sandbox_mark_read(pool: &PgPool, channel_id: i64, phone: &str) -> Result<(), Error> {
+    let mut tx = pool.begin().await?;
+    let changed: Vec<(i64, i64)> = sqlx::query_as(
+        "update message m set status = 'read', status_at = now()
+           from chat c join contact ct on ct.contact_id = c.contact_id
+          where m.chat_id = c.chat_id and c.channel_id = $1 and ct.phone = $2
+            and m.direction = 'out' and m.status in ('sent', 'delivered')
+         returning m.message_id, m.chat_id",
+    )
+    .bind(channel_id)
+    .bind(phone)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (message_id, chat_id) in changed {
+        let view = view(&mut tx, message_id).await?;
+        super::events::publish(&mut tx, super::events::MESSAGE_UPDATED, chat_id, &view).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

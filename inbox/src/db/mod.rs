@@ -1,0 +1,12 @@
+//! SQL, one file per table group. Functions take a pool or `&mut PgConnection`; callers own
+//! transaction boundaries.
+
+pub mod bot_rules;
+pub mod channels;
+pub mod chats;
+pub mod events;
+pub mod login_failures;
+pub mod messages;
+pub mod outbox;
+pub mod settings;
+pub mod users;

@@ -1,0 +1,98 @@
+//! `outbox`: replies waiting for delivery. Enqueued in the same transaction as their message;
+//! claimed by workers with `FOR UPDATE SKIP LOCKED` and a lease, so several server processes
+//! share the work and a worker that dies mid-send is noticed when its lease expires.
+
+use crate::Error;
+use sqlx::{PgConnection, PgPool};
+use std::time::Duration;
+
+/// `NOTIFY`ed on every enqueue, so idle workers wake at once.
+pub const WAKEUP_CHANNEL: &str = "outbox_wakeup";
+
+pub async fn enqueue(conn: &mut PgConnection, message_id: i64) -> Result<i64, Error> {
+    let id: i64 =
+        sqlx::query_scalar("insert into outbox (message_id) values ($1) returning outbox_id")
+            .bind(message_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    sqlx::query("select pg_notify($1, '')")
+        .bind(WAKEUP_CHANNEL)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    pub outbox_id: i64,
+    pub message_id: i64,
+    /// Attempts including this one.
+    pub attempts: i32,
+    pub chat_id: i64,
+    pub body: Option<String>,
+}
+
+/// Takes the next due row, if any, for `lease`; the attempt count goes up before the send.
+pub async fn claim(pool: &PgPool, lease: Duration) -> Result<Option<Claimed>, Error> {
+    Ok(sqlx::query_as(
+        "with due as (
+            select outbox_id from outbox
+             where next_attempt_at <= now() and (locked_until is null or locked_until < now())
+             order by next_attempt_at, outbox_id
+             limit 1 for update skip locked
+         )
+         update outbox o set attempts = o.attempts + 1, locked_until = now() + make_interval(secs => $1)
+           from due, message m
+          where o.outbox_id = due.outbox_id and m.message_id = o.message_id
+         returning o.outbox_id, o.message_id, o.attempts, m.chat_id, m.body",
+    )
+    .bind(lease.as_secs_f64())
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Delivered or given up: the row is done.
+pub async fn remove(conn: &mut PgConnection, outbox_id: i64) -> Result<(), Error> {
+    sqlx::query("delete from outbox where outbox_id = $1")
+        .bind(outbox_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn reschedule(
+    conn: &mut PgConnection,
+    outbox_id: i64,
+    delay: Duration,
+    error: &str,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update outbox set next_attempt_at = now() + make_interval(secs => $2), locked_until = null, last_error = $3
+          where outbox_id = $1",
+    )
+    .bind(outbox_id)
+    .bind(delay.as_secs_f64())
+    .bind(error)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// How long until the next row is due (`None` when the outbox is empty).
+pub async fn next_due_in(pool: &PgPool) -> Result<Option<Duration>, Error> {
+    // `min` over no rows is NULL, and so is the difference; `greatest(0, NULL)` would be 0 and
+    // keep idle workers polling, so the floor at zero is taken here instead.
+    let secs: Option<f64> = sqlx::query_scalar(
+        "select extract(epoch from (min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) - now()))::float8
+           from outbox",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(secs.map(|s| Duration::from_secs_f64(s.max(0.0))))
+}
+
+pub async fn pending_count(pool: &PgPool) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar("select count(*) from outbox")
+        .fetch_one(pool)
+        .await?)
+}

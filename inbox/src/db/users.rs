@@ -1,0 +1,201 @@
+//! `app_user`: accounts, roles, the active flag and the auth epoch that invalidates sessions.
+
+use crate::Error;
+use model::Reason;
+use model::{Role, UserInfo};
+use sqlx::{PgConnection, PgPool};
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    user_id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    active: bool,
+}
+
+impl UserRow {
+    fn into_info(self) -> Result<UserInfo, Error> {
+        let role = Role::parse(&self.role)
+            .ok_or_else(|| anyhow::anyhow!("unknown role {:?}", self.role))?;
+        Ok(UserInfo {
+            user_id: self.user_id,
+            username: self.username,
+            display_name: self.display_name,
+            role,
+            active: self.active,
+        })
+    }
+}
+
+const COLUMNS: &str = "user_id, username, display_name, role, active";
+
+pub async fn count(pool: &PgPool) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar("select count(*) from app_user")
+        .fetch_one(pool)
+        .await?)
+}
+
+/// The user and password hash for a username (case-insensitive).
+pub async fn find_credentials(
+    pool: &PgPool,
+    username: &str,
+) -> Result<Option<(UserInfo, String)>, Error> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "select user_id, password_hash from app_user where lower(username) = lower($1)",
+    )
+    .bind(username)
+    .fetch_optional(pool)
+    .await?;
+    let Some((id, hash)) = row else {
+        return Ok(None);
+    };
+    Ok(Some((find(pool, id).await?, hash)))
+}
+
+pub async fn find(pool: &PgPool, user_id: i64) -> Result<UserInfo, Error> {
+    sqlx::query_as::<_, UserRow>(&format!(
+        "select {COLUMNS} from app_user where user_id = $1"
+    ))
+    .bind(user_id)
+    .fetch_one(pool)
+    .await?
+    .into_info()
+}
+
+pub async fn find_with_epoch(
+    pool: &PgPool,
+    user_id: i64,
+) -> Result<Option<(UserInfo, i32)>, Error> {
+    let row: Option<(i32,)> = sqlx::query_as("select auth_epoch from app_user where user_id = $1")
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await?;
+    let Some((epoch,)) = row else { return Ok(None) };
+    Ok(Some((find(pool, user_id).await?, epoch)))
+}
+
+pub async fn auth_epoch(pool: &PgPool, user_id: i64) -> Result<i32, Error> {
+    Ok(
+        sqlx::query_scalar("select auth_epoch from app_user where user_id = $1")
+            .bind(user_id)
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+pub async fn list(pool: &PgPool) -> Result<Vec<UserInfo>, Error> {
+    sqlx::query_as::<_, UserRow>(&format!(
+        "select {COLUMNS} from app_user order by active desc, role, lower(display_name)"
+    ))
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(UserRow::into_info)
+    .collect()
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub password_hash: &'a str,
+}
+
+pub async fn insert(conn: &mut PgConnection, new: &NewUser<'_>) -> Result<UserInfo, Error> {
+    let row = sqlx::query_as::<_, UserRow>(&format!(
+        "insert into app_user (username, display_name, role, password_hash) values ($1, $2, $3, $4)
+         returning {COLUMNS}"
+    ))
+    .bind(new.username)
+    .bind(new.display_name)
+    .bind(new.role.as_str())
+    .bind(new.password_hash)
+    .fetch_one(conn)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.constraint() == Some("app_user_username_key") => {
+            Error::invalid("username", Reason::UsernameTaken)
+        }
+        _ => Error::from(e),
+    })?;
+    row.into_info()
+}
+
+/// Serialises changes that must keep at least one active admin (and the first-admin rule).
+pub async fn lock_accounts(conn: &mut PgConnection) -> Result<(), Error> {
+    sqlx::query("select pg_advisory_xact_lock(7310001)")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn count_in(conn: &mut PgConnection) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar("select count(*) from app_user")
+        .fetch_one(conn)
+        .await?)
+}
+
+pub async fn count_active_admins(conn: &mut PgConnection) -> Result<i64, Error> {
+    Ok(
+        sqlx::query_scalar("select count(*) from app_user where role = 'admin' and active")
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+pub async fn find_in(conn: &mut PgConnection, user_id: i64) -> Result<UserInfo, Error> {
+    sqlx::query_as::<_, UserRow>(&format!(
+        "select {COLUMNS} from app_user where user_id = $1"
+    ))
+    .bind(user_id)
+    .fetch_one(conn)
+    .await?
+    .into_info()
+}
+
+pub async fn update_profile(
+    conn: &mut PgConnection,
+    user_id: i64,
+    display_name: &str,
+    role: Role,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update app_user set display_name = $2, role = $3, updated_at = now() where user_id = $1",
+    )
+    .bind(user_id)
+    .bind(display_name)
+    .bind(role.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Activates or deactivates; deactivation also moves the epoch so every session ends at once.
+pub async fn set_active(conn: &mut PgConnection, user_id: i64, active: bool) -> Result<(), Error> {
+    sqlx::query(
+        "update app_user set active = $2, updated_at = now(),
+           auth_epoch = auth_epoch + case when $2 then 0 else 1 end
+         where user_id = $1",
+    )
+    .bind(user_id)
+    .bind(active)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets a new password and ends every existing session of that user.
+pub async fn set_password(pool: &PgPool, user_id: i64, password_hash: &str) -> Result<(), Error> {
+    let done = sqlx::query(
+        "update app_user set password_hash = $2, auth_epoch = auth_epoch + 1, updated_at = now() where user_id = $1",
+    )
+    .bind(user_id)
+    .bind(password_hash)
+    .execute(pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! The inbox backend: everything between a provider's webhook or a server function and
+//! PostgreSQL, with no web framework in it. `app` (server functions) and `server` (the binary,
+//! its HTTP handlers) call into it; it never calls back out.
+//!
+//! Two layers. [`db`] is SQL only, one file per table group: functions take a connection or a
+//! transaction and return rows or typed values; they build no text and decide nothing. The
+//! services above it own the decisions, and each worker lives beside the logic it runs:
+//!
+//! - [`ingest`]: a verified, parsed webhook body → stored exactly once (with the bot's answer),
+//!   and [`ingest::queue`], the group commit that stores bodies arriving together in one
+//!   transaction.
+//! - [`replies`]: an agent's (or the bot's) reply → a message and its outbox row, in one
+//!   transaction; Retry; the 24-hour rule.
+//! - [`chat_changes`]: the chat state machine — who may move a chat to which mode or assignee
+//!   ([`chat_changes::rules`]), and the writes, audit and system events of each change.
+//! - [`accounts`]: users, the first-admin and last-admin rules, passwords (argon2id) and
+//!   sessions ([`accounts::sessions`]), login throttling.
+//! - [`bot`]: the bot in the ingest path and its settings form
+//!   ([`bot::form`]); the decisions themselves are in the `bot` crate.
+//! - [`outbox`]: the worker that delivers queued messages to the providers, with retries.
+//! - [`live`]: the hub that turns `NOTIFY inbox_events` into a stream per browser.
+//! - [`assignment`]: auto-assignment and presence, and its worker.
+//! - [`channels`]: the channel registry, each channel's provider adapter, credentials
+//!   encrypted at rest, the sandbox adapter.
+//! - [`demo`]: the demo's sample rules and chats.
+//! - [`error`]: [`Error`], the one error type of this crate.
+
+pub mod accounts;
+pub mod assignment;
+pub mod bot;
+pub mod channels;
+pub mod chat_changes;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod ingest;
+pub mod live;
+pub mod outbox;
+pub mod replies;
+
+pub use error::{Error, Result};
+
+/// The migrations in `migrations/`, embedded at compile time; used at start-up and by tests.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

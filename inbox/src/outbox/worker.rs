@@ -1,0 +1,227 @@
+//! The outbox worker: delivers queued replies to the providers.
+//!
+//! `deliver_next` claims one due row (`FOR UPDATE SKIP LOCKED`, with a lease), sends it, and
+//! records the result: sent (the provider's id is kept), retried later (exponential backoff with
+//! jitter, honouring the provider's Retry-After), or failed with the provider's code and reason
+//! (a permanent error at once, a retryable one once the attempts are spent).
+//! `run_until_stopped` runs several such loops and wakes them on `NOTIFY outbox_wakeup`, so a
+//! reply goes out as soon as it is committed; tests call `deliver_next` directly.
+//!
+//! Duplicates: no provider we send to accepts an idempotency key. A retry after a timeout or a
+//! 5xx (`maybe_sent`), or after this process died between the send and its bookkeeping (the
+//! lease expires), can therefore deliver a second copy; Meta statuses carry our message id
+//! (`biz_opaque_callback_data`), which lets the inbox still match them to the right message.
+
+use super::OutboxSettings;
+use crate::channels::Channels;
+use crate::db::{chats, events, messages, outbox};
+use rand::Rng;
+use sqlx::postgres::PgListener;
+use sqlx::PgPool;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use whatsapp::{Recipient, SendErrorKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing was due.
+    Idle,
+    Sent,
+    /// Failed this time; scheduled again.
+    Retrying,
+    /// Gave up: the message shows as failed with the reason.
+    Failed,
+}
+
+#[derive(Clone)]
+pub struct Outbox {
+    pool: PgPool,
+    channels: Arc<Channels>,
+    settings: OutboxSettings,
+}
+
+impl Outbox {
+    pub fn new(pool: PgPool, channels: Arc<Channels>, settings: OutboxSettings) -> Outbox {
+        Outbox {
+            pool,
+            channels,
+            settings,
+        }
+    }
+
+    /// The delay before attempt `attempts + 1`: base · 2^(attempts-1), capped, then a random
+    /// 50–100 % of it so that many failed sends do not come back at the same instant.
+    pub fn backoff(&self, attempts: i32) -> Duration {
+        let exp = self
+            .settings
+            .retry_base
+            .saturating_mul(1u32 << attempts.clamp(1, 20).saturating_sub(1));
+        let capped = exp.min(self.settings.retry_max);
+        capped.mul_f64(rand::rng().random_range(0.5..=1.0))
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn deliver_next(&self) -> anyhow::Result<Outcome> {
+        let Some(job) = outbox::claim(&self.pool, self.settings.lease)
+            .await
+            .map_err(|e| anyhow::anyhow!("claim: {e}"))?
+        else {
+            return Ok(Outcome::Idle);
+        };
+        let span = tracing::info_span!(
+            "deliver",
+            message_id = job.message_id,
+            attempt = job.attempts
+        );
+        let _enter = span.enter();
+        let route = {
+            let mut conn = self.pool.acquire().await?;
+            chats::route(&mut conn, job.chat_id)
+                .await
+                .map_err(|e| anyhow::anyhow!("route: {e}"))?
+        };
+        let result = match self.channels.provider(route.channel_id).await {
+            Ok(provider) => {
+                let to = Recipient {
+                    phone: route.contact_phone.clone(),
+                    user_id: route.contact_bsuid.clone(),
+                };
+                let text = job.body.clone().unwrap_or_default();
+                provider
+                    .send_text(&to, &text, &format!("msg-{}", job.message_id))
+                    .await
+            }
+            Err(e) => Err(whatsapp::SendError::permanent(format!(
+                "channel unavailable: {e:#}"
+            ))),
+        };
+
+        let mut tx = self.pool.begin().await?;
+        let outcome = match result {
+            Ok(receipt) => {
+                messages::mark_sent(&mut tx, job.message_id, &receipt.provider_message_id)
+                    .await
+                    .map_err(db)?;
+                outbox::remove(&mut tx, job.outbox_id).await.map_err(db)?;
+                tracing::info!(provider_message_id = %receipt.provider_message_id, "sent");
+                Outcome::Sent
+            }
+            Err(e)
+                if e.kind == SendErrorKind::Retryable
+                    && job.attempts < self.settings.max_attempts =>
+            {
+                let delay = self
+                    .backoff(job.attempts)
+                    .max(e.retry_after.unwrap_or_default());
+                outbox::reschedule(&mut tx, job.outbox_id, delay, &e.to_string())
+                    .await
+                    .map_err(db)?;
+                tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "send failed; will retry");
+                Outcome::Retrying
+            }
+            Err(e) => {
+                let reason = match &e.detail {
+                    Some(detail) if !e.reason.contains(detail.as_str()) => {
+                        format!("{}: {detail}", e.reason)
+                    }
+                    _ => e.reason.clone(),
+                };
+                messages::mark_failed(&mut tx, job.message_id, e.code.as_deref(), &reason)
+                    .await
+                    .map_err(db)?;
+                outbox::remove(&mut tx, job.outbox_id).await.map_err(db)?;
+                tracing::warn!(error = %e, "send failed for good");
+                Outcome::Failed
+            }
+        };
+        if outcome != Outcome::Retrying {
+            let view = messages::view(&mut tx, job.message_id).await.map_err(db)?;
+            events::publish(&mut tx, events::MESSAGE_UPDATED, job.chat_id, &view)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Delivers until `shutdown` resolves: `workers` loops, woken by `NOTIFY outbox_wakeup` and
+    /// by the next retry falling due. A database outage pauses them; they go on afterwards.
+    pub async fn run_until_stopped(self, shutdown: impl std::future::Future<Output = ()>) {
+        let wake = Arc::new(Notify::new());
+        let listener = tokio::spawn(listen(self.pool.clone(), wake.clone()));
+        let mut loops = Vec::new();
+        for _ in 0..self.settings.workers {
+            let me = self.clone();
+            let wake = wake.clone();
+            loops.push(tokio::spawn(async move { me.work(wake).await }));
+        }
+        shutdown.await;
+        listener.abort();
+        for l in loops {
+            l.abort();
+        }
+    }
+
+    async fn work(self, wake: Arc<Notify>) {
+        loop {
+            // Register for a wake-up before looking at the queue, so a reply committed between
+            // "nothing due" and the wait is not missed.
+            let notified = wake.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            match self.deliver_next().await {
+                Ok(Outcome::Idle) => {
+                    let due = outbox::next_due_in(&self.pool).await.ok().flatten();
+                    let nap = due
+                        .unwrap_or(Duration::from_secs(30))
+                        .clamp(Duration::from_millis(10), Duration::from_secs(30));
+                    tokio::select! {
+                        _ = notified => {}
+                        _ = tokio::time::sleep(nap) => {}
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), "outbox worker error; pausing");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+}
+
+fn db(e: crate::Error) -> anyhow::Error {
+    anyhow::anyhow!("database: {e}")
+}
+
+/// Turns `NOTIFY outbox_wakeup` into wake-ups of the worker loops; reconnects after errors.
+async fn listen(pool: PgPool, wake: Arc<Notify>) {
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox listener cannot connect; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen(outbox::WAKEUP_CHANNEL).await {
+            tracing::warn!(error = %e, "outbox listener cannot LISTEN; retrying");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        // Rows may have been queued while we were not listening.
+        wake.notify_waiters();
+        loop {
+            match listener.recv().await {
+                Ok(_) => wake.notify_waiters(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox listener lost its connection");
+                    wake.notify_waiters();
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! The data that crosses from the database to the browser (compiles to wasm): users and roles,
+//! chats and messages, the bot's form, and the [`Reason`] codes of refused requests. With the
+//! `sqlx` feature (server only) the same types map to and from database rows.
+
+pub mod reason;
+pub use reason::Reason;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Agent,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Agent => "agent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "agent" => Some(Role::Agent),
+            _ => None,
+        }
+    }
+}
+
+/// A user as the browser sees it (no password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+impl UserInfo {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+/// What the login page needs to know before anyone is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupInfo {
+    /// No user exists yet: show "create the first admin".
+    pub needs_first_admin: bool,
+    /// Demo mode: the login page shows the demo accounts.
+    pub demo: bool,
+}
+
+/// A chat's mode. One state machine on the server decides who may move it where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// The bot answers customer messages from keyword rules.
+    Bot,
+    /// A human handles it; the bot is silent.
+    Agent,
+    /// Messages are stored; no replies, no notifications.
+    Paused,
+    /// Finished; a new customer message reopens it.
+    Closed,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Bot => "bot",
+            Mode::Agent => "agent",
+            Mode::Paused => "paused",
+            Mode::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "bot" => Some(Mode::Bot),
+            "agent" => Some(Mode::Agent),
+            "paused" => Some(Mode::Paused),
+            "closed" => Some(Mode::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// One row of the chat list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatSummary {
+    pub chat_id: i64,
+    pub channel_id: i64,
+    pub channel_kind: String,
+    pub channel_name: String,
+    pub contact_id: i64,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub mode: Mode,
+    pub assigned_user_id: Option<i64>,
+    pub assigned_name: Option<String>,
+    pub unread_count: i32,
+    pub last_message_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_message_preview: Option<String>,
+    pub last_customer_message_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One message as the conversation view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub message_id: i64,
+    pub chat_id: i64,
+    /// `in` (from the customer) or `out`.
+    pub direction: String,
+    /// `customer`, `bot`, `agent` or `system`.
+    pub sender_kind: String,
+    pub sender_name: Option<String>,
+    /// `text`, `image`, ..., `unsupported`.
+    pub kind: String,
+    pub body: Option<String>,
+    /// `received` for customer messages; `queued`, `sent`, `delivered`, `read` or `failed`.
+    pub status: String,
+    pub error_code: Option<String>,
+    pub error_reason: Option<String>,
+    pub sent_at: chrono::DateTime<chrono::Utc>,
+    /// For system events (`sender_kind` = `system`): what happened, e.g.
+    /// `{"event": "assign", "to": "Rina", "by": "Admin"}`.
+    pub event: Option<serde_json::Value>,
+}
+
+/// Which chats the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tab {
+    Mine,
+    Unassigned,
+    All,
+}
+
+impl Tab {
+    pub fn parse(s: &str) -> Option<Tab> {
+        match s {
+            "mine" => Some(Tab::Mine),
+            "unassigned" => Some(Tab::Unassigned),
+            "all" => Some(Tab::All),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tab::Mine => "mine",
+            Tab::Unassigned => "unassigned",
+            Tab::All => "all",
+        }
+    }
+}
+
+/// A page of the chat list and the cursor of the next one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatPage {
+    pub chats: Vec<ChatSummary>,
+    /// Pass back as `before_at`/`before_id` for the next page; `None` on the last page.
+    pub next: Option<(chrono::DateTime<chrono::Utc>, i64)>,
+}
+
+/// The customer panel beside a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerInfo {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub first_contact_at: chrono::DateTime<chrono::Utc>,
+    pub chat_count: i64,
+}
+
+/// A conversation as the view opens it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub chat: ChatSummary,
+    pub customer: CustomerInfo,
+    /// Oldest first; `has_older` says whether a page before the first exists.
+    pub messages: Vec<MessageView>,
+    pub has_older: bool,
+}
+
+/// An assignee choice for the admin's "Assign to" list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignee {
+    pub user_id: i64,
+    pub display_name: String,
+}
+
+/// The bot's settings as the admin form shows them (plain strings; the server parses them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BotForm {
+    pub enabled: bool,
+    pub fallback_reply: String,
+    pub out_of_office_reply: String,
+    /// Comma-separated.
+    pub handover_keywords: String,
+    pub handover_reply: String,
+    pub hours_enabled: bool,
+    pub time_zone: String,
+    /// Monday first: ("08:00", "17:00"), or ("", "") for closed.
+    pub days: Vec<(String, String)>,
+    pub rules: Vec<BotRuleView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BotRuleView {
+    pub id: i64,
+    pub keyword: String,
+    /// `exact` or `contains`.
+    pub match_type: String,
+    pub reply: String,
+    pub enabled: bool,
+}

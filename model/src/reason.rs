@@ -1,0 +1,123 @@
+//! Why a request was refused: one stable code per case, shared by the server (which raises
+//! them) and the browser (which translates them). Serialised in `snake_case`
+//! (`username_taken`), so scripts and tests can match the codes too. The browser's
+//! translation matches this enum exhaustively: a new reason cannot ship untranslated.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    UsernameFormat,
+    UsernameTaken,
+    DisplayNameLength,
+    PasswordTooShort,
+    PasswordTooLong,
+    RoleInvalid,
+    FirstAdminExists,
+    LastAdmin,
+    CannotDeactivateSelf,
+    ReplyEmpty,
+    #[serde(rename = "outside_24h_window")]
+    Outside24hWindow,
+    NotFailed,
+    PhoneInvalid,
+    ModeInvalid,
+    TabInvalid,
+    AlreadyAssigned,
+    AssigneeInactive,
+    KeywordLength,
+    KeywordWithoutText,
+    ReplyLength,
+    UnknownTimeZone,
+    EmptyHours,
+    TimeInvalid,
+    MatchTypeInvalid,
+    CapacityInvalid,
+    ContactWithoutIdentity,
+}
+
+impl Reason {
+    /// Every reason, for tests that check each one (translations, wire codes).
+    pub const ALL: [Reason; 26] = [
+        Reason::UsernameFormat,
+        Reason::UsernameTaken,
+        Reason::DisplayNameLength,
+        Reason::PasswordTooShort,
+        Reason::PasswordTooLong,
+        Reason::RoleInvalid,
+        Reason::FirstAdminExists,
+        Reason::LastAdmin,
+        Reason::CannotDeactivateSelf,
+        Reason::ReplyEmpty,
+        Reason::Outside24hWindow,
+        Reason::NotFailed,
+        Reason::PhoneInvalid,
+        Reason::ModeInvalid,
+        Reason::TabInvalid,
+        Reason::AlreadyAssigned,
+        Reason::AssigneeInactive,
+        Reason::KeywordLength,
+        Reason::KeywordWithoutText,
+        Reason::ReplyLength,
+        Reason::UnknownTimeZone,
+        Reason::EmptyHours,
+        Reason::TimeInvalid,
+        Reason::MatchTypeInvalid,
+        Reason::CapacityInvalid,
+        Reason::ContactWithoutIdentity,
+    ];
+
+    /// The wire code (`username_taken`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::UsernameFormat => "username_format",
+            Reason::UsernameTaken => "username_taken",
+            Reason::DisplayNameLength => "display_name_length",
+            Reason::PasswordTooShort => "password_too_short",
+            Reason::PasswordTooLong => "password_too_long",
+            Reason::RoleInvalid => "role_invalid",
+            Reason::FirstAdminExists => "first_admin_exists",
+            Reason::LastAdmin => "last_admin",
+            Reason::CannotDeactivateSelf => "cannot_deactivate_self",
+            Reason::ReplyEmpty => "reply_empty",
+            Reason::Outside24hWindow => "outside_24h_window",
+            Reason::NotFailed => "not_failed",
+            Reason::PhoneInvalid => "phone_invalid",
+            Reason::ModeInvalid => "mode_invalid",
+            Reason::TabInvalid => "tab_invalid",
+            Reason::AlreadyAssigned => "already_assigned",
+            Reason::AssigneeInactive => "assignee_inactive",
+            Reason::KeywordLength => "keyword_length",
+            Reason::KeywordWithoutText => "keyword_without_text",
+            Reason::ReplyLength => "reply_length",
+            Reason::UnknownTimeZone => "unknown_time_zone",
+            Reason::EmptyHours => "empty_hours",
+            Reason::TimeInvalid => "time_invalid",
+            Reason::MatchTypeInvalid => "match_type_invalid",
+            Reason::CapacityInvalid => "capacity_invalid",
+            Reason::ContactWithoutIdentity => "contact_without_identity",
+        }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wire_code_is_the_serde_name() {
+        for r in Reason::ALL {
+            assert_eq!(
+                serde_json::to_string(&r).unwrap(),
+                format!("\"{}\"", r.code())
+            );
+        }
+    }
+}
