@@ -8,6 +8,7 @@ use crate::chat_changes::rules::ChatState;
 use crate::db::{bot_rules, channels, settings, users};
 use crate::ingest::{self, Routed};
 use crate::replies::{queue_reply, Sender};
+use model::ChatId;
 use model::Mode;
 use sqlx::PgPool;
 use whatsapp::{InboundEvent, InboundMessage, MessageKind};
@@ -90,7 +91,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
         let InboundEvent::Message(m) = event else {
             continue;
         };
-        let chat_id: i64 = sqlx::query_scalar(
+        let chat_id: ChatId = sqlx::query_scalar(
             "select chat_id from chat join contact using (contact_id) where phone = $1",
         )
         .bind(m.from_phone.as_deref())

@@ -8,6 +8,7 @@ use crate::db::{chats, events, messages, outbox};
 use crate::Error;
 use chrono::{Duration, Utc};
 use model::Reason;
+use model::{ChatId, MessageId};
 use model::{MessageView, UserInfo};
 use sqlx::PgPool;
 
@@ -24,7 +25,7 @@ pub enum Sender<'a> {
 
 pub async fn queue_reply(
     pool: &PgPool,
-    chat_id: i64,
+    chat_id: ChatId,
     sender: Sender<'_>,
     text: &str,
 ) -> Result<Vec<MessageView>, Error> {
@@ -37,7 +38,7 @@ pub async fn queue_reply(
 /// The same inside the caller's transaction (the bot answers in the ingest transaction).
 pub async fn queue_reply_in(
     tx: &mut sqlx::PgConnection,
-    chat_id: i64,
+    chat_id: ChatId,
     sender: Sender<'_>,
     text: &str,
 ) -> Result<Vec<MessageView>, Error> {
@@ -50,7 +51,7 @@ pub async fn queue_reply_in(
         rules::may_reply(user, &state)?;
     }
     let route = chats::route(&mut *tx, chat_id).await?;
-    if route.channel_kind == "meta" {
+    if route.channel_kind == model::ChannelKind::Meta {
         let open = route
             .last_customer_message_at
             .is_some_and(|t| Utc::now() - t < Duration::hours(META_WINDOW_HOURS));
@@ -98,7 +99,7 @@ pub async fn queue_reply_in(
 }
 
 /// The Retry button: a failed reply goes back into the outbox and really is sent again.
-pub async fn retry(pool: &PgPool, message_id: i64) -> Result<MessageView, Error> {
+pub async fn retry(pool: &PgPool, message_id: MessageId) -> Result<MessageView, Error> {
     let mut tx = pool.begin().await?;
     if !messages::requeue(&mut tx, message_id).await? {
         return Err(Error::Conflict(Reason::NotFailed));

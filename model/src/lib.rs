@@ -2,39 +2,21 @@
 //! chats and messages, the bot's form, and the [`Reason`] codes of refused requests. With the
 //! `sqlx` feature (server only) the same types map to and from database rows.
 
+pub mod ids;
+pub mod kinds;
 pub mod reason;
+
+pub use ids::{ChannelId, ChatId, ContactId, MessageId, UserId};
+pub use kinds::{ChannelKind, DeliveryState, Direction, MessageKind, Mode, Role, SenderKind};
 pub use reason::Reason;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    Agent,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Agent => "agent",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "admin" => Some(Role::Admin),
-            "agent" => Some(Role::Agent),
-            _ => None,
-        }
-    }
-}
-
 /// A user as the browser sees it (no password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct UserInfo {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
@@ -56,53 +38,19 @@ pub struct SetupInfo {
     pub demo: bool,
 }
 
-/// A chat's mode. One state machine on the server decides who may move it where.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// The bot answers customer messages from keyword rules.
-    Bot,
-    /// A human handles it; the bot is silent.
-    Agent,
-    /// Messages are stored; no replies, no notifications.
-    Paused,
-    /// Finished; a new customer message reopens it.
-    Closed,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Bot => "bot",
-            Mode::Agent => "agent",
-            Mode::Paused => "paused",
-            Mode::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Mode> {
-        match s {
-            "bot" => Some(Mode::Bot),
-            "agent" => Some(Mode::Agent),
-            "paused" => Some(Mode::Paused),
-            "closed" => Some(Mode::Closed),
-            _ => None,
-        }
-    }
-}
-
 /// One row of the chat list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct ChatSummary {
-    pub chat_id: i64,
-    pub channel_id: i64,
-    pub channel_kind: String,
+    pub chat_id: ChatId,
+    pub channel_id: ChannelId,
+    pub channel_kind: ChannelKind,
     pub channel_name: String,
-    pub contact_id: i64,
+    pub contact_id: ContactId,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub mode: Mode,
-    pub assigned_user_id: Option<i64>,
+    pub assigned_user_id: Option<UserId>,
     pub assigned_name: Option<String>,
     pub unread_count: i32,
     pub last_message_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -112,19 +60,16 @@ pub struct ChatSummary {
 
 /// One message as the conversation view shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct MessageView {
-    pub message_id: i64,
-    pub chat_id: i64,
-    /// `in` (from the customer) or `out`.
-    pub direction: String,
-    /// `customer`, `bot`, `agent` or `system`.
-    pub sender_kind: String,
+    pub message_id: MessageId,
+    pub chat_id: ChatId,
+    pub direction: Direction,
+    pub sender_kind: SenderKind,
     pub sender_name: Option<String>,
-    /// `text`, `image`, ..., `unsupported`.
-    pub kind: String,
+    pub kind: MessageKind,
     pub body: Option<String>,
-    /// `received` for customer messages; `queued`, `sent`, `delivered`, `read` or `failed`.
-    pub status: String,
+    pub status: DeliveryState,
     pub error_code: Option<String>,
     pub error_reason: Option<String>,
     pub sent_at: chrono::DateTime<chrono::Utc>,
@@ -166,11 +111,12 @@ impl Tab {
 pub struct ChatPage {
     pub chats: Vec<ChatSummary>,
     /// Pass back as `before_at`/`before_id` for the next page; `None` on the last page.
-    pub next: Option<(chrono::DateTime<chrono::Utc>, i64)>,
+    pub next: Option<(chrono::DateTime<chrono::Utc>, ChatId)>,
 }
 
 /// The customer panel beside a conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct CustomerInfo {
     pub name: Option<String>,
     pub phone: Option<String>,
@@ -190,8 +136,9 @@ pub struct Conversation {
 
 /// An assignee choice for the admin's "Assign to" list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct Assignee {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub display_name: String,
 }
 

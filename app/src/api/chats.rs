@@ -1,6 +1,7 @@
 //! Chats and messages: the list, a conversation, replying, retrying, marking read.
 
 use crate::model::{Assignee, ChatPage, Conversation, MessageView};
+use crate::model::{ChatId, MessageId, UserId};
 use crate::AppError;
 use leptos::prelude::*;
 
@@ -19,7 +20,7 @@ pub async fn list_chats(
     mode: Option<String>,
     q: Option<String>,
     before_at: Option<chrono::DateTime<chrono::Utc>>,
-    before_id: Option<i64>,
+    before_id: Option<ChatId>,
 ) -> Result<ChatPage, AppError> {
     use crate::model::{Mode, Tab};
     use crate::ssr::{auth, respond, AppState};
@@ -63,7 +64,10 @@ pub async fn list_chats(
 /// One chat, its customer, and a page of messages (oldest first): the newest page when
 /// `before` is unset, else the page before that message.
 #[server(endpoint = "chats/open")]
-pub async fn open_chat(chat_id: i64, before: Option<i64>) -> Result<Conversation, AppError> {
+pub async fn open_chat(
+    chat_id: ChatId,
+    before: Option<MessageId>,
+) -> Result<Conversation, AppError> {
     use crate::ssr::{auth, respond, AppState};
     use inbox::{db::chats, db::messages};
     respond(async move {
@@ -109,7 +113,7 @@ pub async fn assignees() -> Result<Vec<Assignee>, AppError> {
 
 /// Sends a reply through the outbox; it shows at once as `queued`.
 #[server(endpoint = "chats/reply")]
-pub async fn send_reply(chat_id: i64, text: String) -> Result<Vec<MessageView>, AppError> {
+pub async fn send_reply(chat_id: ChatId, text: String) -> Result<Vec<MessageView>, AppError> {
     use crate::ssr::{auth, respond, AppState};
     use inbox::replies;
     respond(async move {
@@ -127,7 +131,7 @@ pub async fn send_reply(chat_id: i64, text: String) -> Result<Vec<MessageView>, 
 
 /// Sends a failed reply again.
 #[server(endpoint = "chats/retry")]
-pub async fn retry_message(message_id: i64) -> Result<MessageView, AppError> {
+pub async fn retry_message(message_id: MessageId) -> Result<MessageView, AppError> {
     use crate::ssr::{auth, respond, AppState};
     use inbox::replies;
     respond(async move {
@@ -138,7 +142,7 @@ pub async fn retry_message(message_id: i64) -> Result<MessageView, AppError> {
 }
 
 #[server(endpoint = "chats/mark_read")]
-pub async fn mark_read(chat_id: i64) -> Result<(), AppError> {
+pub async fn mark_read(chat_id: ChatId) -> Result<(), AppError> {
     use crate::ssr::{auth, respond, AppState};
     use inbox::{db::chats, db::events};
     respond(async move {
@@ -157,7 +161,7 @@ pub async fn mark_read(chat_id: i64) -> Result<(), AppError> {
 /// Changes a chat's mode (bot, agent, paused, closed). Admins: any chat; agents: their own and
 /// unassigned chats.
 #[server(endpoint = "chats/set_mode")]
-pub async fn set_mode(chat_id: i64, mode: String) -> Result<(), AppError> {
+pub async fn set_mode(chat_id: ChatId, mode: String) -> Result<(), AppError> {
     use crate::ssr::{auth, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
@@ -171,7 +175,7 @@ pub async fn set_mode(chat_id: i64, mode: String) -> Result<(), AppError> {
 /// Assigns a chat to a user, or unassigns it (`user_id` empty). Admins: anyone; agents may only
 /// take a free chat for themselves or release their own.
 #[server(endpoint = "chats/assign")]
-pub async fn assign(chat_id: i64, user_id: Option<i64>) -> Result<(), AppError> {
+pub async fn assign(chat_id: ChatId, user_id: Option<UserId>) -> Result<(), AppError> {
     use crate::ssr::{auth, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
@@ -182,7 +186,7 @@ pub async fn assign(chat_id: i64, user_id: Option<i64>) -> Result<(), AppError> 
 
 /// "Take": an agent takes an unassigned chat (a BOT chat becomes an AGENT chat).
 #[server(endpoint = "chats/take")]
-pub async fn take(chat_id: i64) -> Result<(), AppError> {
+pub async fn take(chat_id: ChatId) -> Result<(), AppError> {
     use crate::ssr::{auth, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
@@ -193,7 +197,7 @@ pub async fn take(chat_id: i64) -> Result<(), AppError> {
 
 /// "Hand back to bot": BOT mode, unassigned.
 #[server(endpoint = "chats/hand_back")]
-pub async fn hand_back(chat_id: i64) -> Result<(), AppError> {
+pub async fn hand_back(chat_id: ChatId) -> Result<(), AppError> {
     use crate::ssr::{auth, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;

@@ -1,5 +1,6 @@
 //! Admin-only user management: list, create, edit, (de)activate, reset password.
 
+use crate::model::UserId;
 use crate::model::UserInfo;
 use crate::AppError;
 use leptos::prelude::*;
@@ -42,7 +43,7 @@ pub async fn create_user(
 
 #[server(endpoint = "admin/update_user")]
 pub async fn update_user(
-    user_id: i64,
+    user_id: UserId,
     display_name: String,
     role: String,
 ) -> Result<UserInfo, AppError> {
@@ -58,7 +59,7 @@ pub async fn update_user(
 }
 
 #[server(endpoint = "admin/set_user_active")]
-pub async fn set_user_active(user_id: i64, active: bool) -> Result<UserInfo, AppError> {
+pub async fn set_user_active(user_id: UserId, active: bool) -> Result<UserInfo, AppError> {
     use crate::ssr::{auth, respond, AppState};
     use inbox::accounts;
     respond(async move {
@@ -74,7 +75,7 @@ pub async fn set_user_active(user_id: i64, active: bool) -> Result<UserInfo, App
 }
 
 #[server(endpoint = "admin/reset_password")]
-pub async fn reset_password(user_id: i64, password: String) -> Result<(), AppError> {
+pub async fn reset_password(user_id: UserId, password: String) -> Result<(), AppError> {
     use crate::ssr::{auth, respond, AppState};
     use inbox::db::users;
     respond(async move {

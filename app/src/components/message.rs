@@ -3,7 +3,7 @@
 
 use crate::api::chats::RetryMessage;
 use crate::i18n::*;
-use crate::model::MessageView;
+use crate::model::{DeliveryState, Direction, MessageView, SenderKind};
 use leptos::prelude::*;
 
 /// Times are shown in Western Indonesia Time (UTC+7) until the business time zone setting exists.
@@ -73,7 +73,7 @@ pub fn Bubble(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let m = message;
-    if m.sender_kind == "system" {
+    if m.sender_kind == SenderKind::System {
         let event = m.event.clone().unwrap_or_default();
         let fallback = m.body.clone().unwrap_or_default();
         return view! {
@@ -85,29 +85,29 @@ pub fn Bubble(
     }
     let class = format!("bubble {} {}", m.direction, m.sender_kind);
     let body = m.body.clone().unwrap_or_else(|| format!("[{}]", m.kind));
-    let sender = match m.sender_kind.as_str() {
-        "bot" => Some(t_string!(i18n, sender_bot).to_string()),
-        "agent" => m.sender_name.clone(),
-        _ => None,
+    let sender = match m.sender_kind {
+        SenderKind::Bot => Some(t_string!(i18n, sender_bot).to_string()),
+        SenderKind::Agent => m.sender_name.clone(),
+        SenderKind::Customer | SenderKind::System => None,
     };
-    let outbound = m.direction == "out";
-    let icon = match m.status.as_str() {
-        "queued" => "🕓",
-        "sent" => "✓",
-        "delivered" | "read" => "✓✓",
-        "failed" => "⚠",
-        _ => "",
+    let outbound = m.direction == Direction::Out;
+    let icon = match m.status {
+        DeliveryState::Queued => "🕓",
+        DeliveryState::Sent => "✓",
+        DeliveryState::Delivered | DeliveryState::Read => "✓✓",
+        DeliveryState::Failed => "⚠",
+        DeliveryState::Received => "",
     };
-    let status = m.status.clone();
-    let tick_title = move || match status.as_str() {
-        "queued" => t_string!(i18n, status_queued).to_string(),
-        "sent" => t_string!(i18n, status_sent).to_string(),
-        "delivered" => t_string!(i18n, status_delivered).to_string(),
-        "read" => t_string!(i18n, status_read).to_string(),
-        "failed" => t_string!(i18n, status_failed).to_string(),
-        _ => String::new(),
+    let status = m.status;
+    let tick_title = move || match status {
+        DeliveryState::Queued => t_string!(i18n, status_queued).to_string(),
+        DeliveryState::Sent => t_string!(i18n, status_sent).to_string(),
+        DeliveryState::Delivered => t_string!(i18n, status_delivered).to_string(),
+        DeliveryState::Read => t_string!(i18n, status_read).to_string(),
+        DeliveryState::Failed => t_string!(i18n, status_failed).to_string(),
+        DeliveryState::Received => String::new(),
     };
-    let failed = m.status == "failed";
+    let failed = m.status == DeliveryState::Failed;
     let reason = [m.error_code.clone(), m.error_reason.clone()]
         .into_iter()
         .flatten()
@@ -115,7 +115,7 @@ pub fn Bubble(
         .join(" · ");
     let message_id = m.message_id;
     view! {
-        <li class=class data-testid="message" data-status=m.status.clone() data-direction=m.direction.clone()>
+        <li class=class data-testid="message" data-status=m.status.as_str() data-direction=m.direction.as_str()>
             {sender.map(|s| view! { <span class="sender">{s}</span> })}
             <p class="body">{body}</p>
             <footer>

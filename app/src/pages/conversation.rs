@@ -9,7 +9,9 @@ use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
 use crate::components::message::Bubble;
 use crate::i18n::*;
-use crate::model::{ChatSummary, Conversation, MessageView, Mode};
+use crate::model::{
+    ChannelKind, ChatId, ChatSummary, Conversation, MessageId, MessageView, Mode, UserId,
+};
 use crate::pages::inbox::{contact_title, mode_label, use_now};
 use crate::AppError;
 use leptos::html::Ol;
@@ -19,7 +21,7 @@ use leptos::prelude::*;
 const WINDOW_HOURS: i64 = 24;
 
 #[component]
-pub fn ChatView(chat_id: i64, refresh: RwSignal<u64>, is_admin: bool) -> impl IntoView {
+pub fn ChatView(chat_id: ChatId, refresh: RwSignal<u64>, is_admin: bool) -> impl IntoView {
     let i18n = use_i18n();
     let me = expect_context::<CurrentUser>()
         .get_untracked()
@@ -50,7 +52,7 @@ pub fn ChatView(chat_id: i64, refresh: RwSignal<u64>, is_admin: bool) -> impl In
     // Older pages, prepended above the newest page.
     let older = RwSignal::new(Vec::<MessageView>::new());
     let has_older = RwSignal::new(false);
-    let load_older = Action::new(move |before: &i64| open_chat(chat_id, Some(*before)));
+    let load_older = Action::new(move |before: &MessageId| open_chat(chat_id, Some(*before)));
     let list: NodeRef<Ol> = NodeRef::new();
     Effect::new(move |_| {
         if let Some(Ok(page)) = load_older.value().get() {
@@ -254,7 +256,7 @@ fn AssignSelect(
                 let list = people.await.unwrap_or_default();
                 view! {
                     <select data-testid="assign-select" on:change=move |ev| {
-                        let user_id = event_target_value(&ev).parse::<i64>().ok();
+                        let user_id = event_target_value(&ev).parse::<UserId>().ok();
                         assign.dispatch(Assign { chat_id, user_id });
                     }>
                         <option value="" selected=current.is_none()>{t!(i18n, unassigned)}</option>
@@ -274,7 +276,7 @@ fn window_notice(
     chat: &ChatSummary,
     now: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Option<impl IntoView> {
-    if chat.channel_kind != "meta" {
+    if chat.channel_kind != ChannelKind::Meta {
         return None;
     }
     let now = now?;
@@ -293,20 +295,22 @@ fn window_notice(
 
 /// Unsent replies by chat, for this browser tab (nothing on the server).
 mod drafts {
+    use crate::model::ChatId;
+
     #[cfg(feature = "hydrate")]
     thread_local! {
-        static DRAFTS: std::cell::RefCell<std::collections::HashMap<i64, String>> =
+        static DRAFTS: std::cell::RefCell<std::collections::HashMap<ChatId, String>> =
             Default::default();
     }
 
-    pub fn get(_chat_id: i64) -> String {
+    pub fn get(_chat_id: ChatId) -> String {
         #[cfg(feature = "hydrate")]
         return DRAFTS.with(|d| d.borrow().get(&_chat_id).cloned().unwrap_or_default());
         #[cfg(not(feature = "hydrate"))]
         String::new()
     }
 
-    pub fn set(_chat_id: i64, _text: &str) {
+    pub fn set(_chat_id: ChatId, _text: &str) {
         #[cfg(feature = "hydrate")]
         DRAFTS.with(|d| {
             let mut d = d.borrow_mut();

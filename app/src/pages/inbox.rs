@@ -7,7 +7,7 @@ use crate::components::guard::CurrentUser;
 use crate::components::message::relative_time;
 use crate::i18n::*;
 use crate::live::use_live_events;
-use crate::model::{ChatPage, ChatSummary, Mode, Tab};
+use crate::model::{ChatId, ChatPage, ChatSummary, Mode, Tab};
 use crate::pages::conversation::ChatView;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -43,7 +43,7 @@ pub fn InboxPage() -> impl IntoView {
             .pathname
             .read()
             .strip_prefix("/inbox/")
-            .and_then(|id| id.parse::<i64>().ok())
+            .and_then(|id| id.parse::<ChatId>().ok())
     });
     let is_admin = expect_context::<CurrentUser>()
         .get_untracked()
@@ -70,7 +70,8 @@ pub fn InboxPage() -> impl IntoView {
         move |kind, data| {
             let chat_id = serde_json::from_str::<serde_json::Value>(&data)
                 .ok()
-                .and_then(|v| v.get("chat_id").and_then(|c| c.as_i64()));
+                .and_then(|v| v.get("chat_id").and_then(|c| c.as_i64()))
+                .map(ChatId);
             if kind == "reload" || kind == "chat.updated" {
                 list_bump();
             }
@@ -81,7 +82,7 @@ pub fn InboxPage() -> impl IntoView {
     );
     // Extra pages loaded with "Load more", appended after the first page.
     let more = RwSignal::new(Vec::<ChatSummary>::new());
-    let next = RwSignal::new(None::<(chrono::DateTime<chrono::Utc>, i64)>);
+    let next = RwSignal::new(None::<(chrono::DateTime<chrono::Utc>, ChatId)>);
     let first = Resource::new(
         move || (tab.get(), mode.get(), search.get(), refresh.get()),
         |(tab, mode, q, _)| list_chats(tab.as_str().to_string(), Some(mode), Some(q), None, None),
@@ -196,7 +197,12 @@ pub fn NoChatSelected() -> impl IntoView {
 pub fn SelectedChat() -> impl IntoView {
     let OpenChat { refresh, is_admin } = expect_context::<OpenChat>();
     let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()));
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<ChatId>().ok())
+    });
     move || match id.get() {
         Some(chat_id) => view! { <ChatView chat_id refresh is_admin /> }.into_any(),
         None => view! { <crate::pages::not_found::NotFound /> }.into_any(),
@@ -241,7 +247,7 @@ pub fn contact_title(c: &ChatSummary) -> String {
 #[component]
 fn ChatRow(
     chat: ChatSummary,
-    selected: Memo<Option<i64>>,
+    selected: Memo<Option<ChatId>>,
     now: ReadSignal<Option<chrono::DateTime<chrono::Utc>>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -250,7 +256,7 @@ fn ChatRow(
     let id = chat.chat_id;
     let at = chat.last_message_at;
     view! {
-        <li class:selected=move || selected.get() == Some(id) data-testid="chat-row" data-chat-id=id>
+        <li class:selected=move || selected.get() == Some(id) data-testid="chat-row" data-chat-id=id.to_string()>
             <A href=href>
                 <div class="row-top">
                     <strong class="name">{contact_title(&chat)}</strong>

@@ -8,6 +8,7 @@ pub mod sessions;
 use crate::db::users::{self, NewUser};
 use crate::Error;
 use model::Reason;
+use model::UserId;
 use model::{Role, UserInfo};
 use sqlx::PgPool;
 
@@ -56,7 +57,7 @@ pub async fn create_first_admin(
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(user_id = user.user_id, "first admin created");
+    tracing::info!(user_id = %user.user_id, "first admin created");
     Ok(user)
 }
 
@@ -103,7 +104,7 @@ pub async fn ensure_user(
 
 pub async fn update_user(
     pool: &PgPool,
-    user_id: i64,
+    user_id: UserId,
     display_name: &str,
     role: Role,
 ) -> Result<UserInfo, Error> {
@@ -124,7 +125,7 @@ pub async fn update_user(
     Ok(after)
 }
 
-pub async fn set_active(pool: &PgPool, user_id: i64, active: bool) -> Result<UserInfo, Error> {
+pub async fn set_active(pool: &PgPool, user_id: UserId, active: bool) -> Result<UserInfo, Error> {
     let mut tx = pool.begin().await?;
     users::lock_accounts(&mut tx).await?;
     let before = users::find_in(&mut tx, user_id).await?;

@@ -5,7 +5,7 @@
 use super::passwords::{dummy_hash, verify_password};
 use crate::db::{login_failures, users};
 use crate::Error;
-use model::UserInfo;
+use model::{UserId, UserInfo};
 use sqlx::PgPool;
 use tower_sessions::Session;
 
@@ -48,7 +48,7 @@ pub async fn login(
                 .await
                 .map_err(|e| anyhow::anyhow!("cycle session id: {e}"))?;
             bind_session(pool, session, user.user_id).await?;
-            tracing::info!(user_id = user.user_id, "signed in");
+            tracing::info!(user_id = %user.user_id, "signed in");
             Ok(user)
         }
         _ => {
@@ -60,7 +60,7 @@ pub async fn login(
 }
 
 /// Stores the user and their current auth epoch in the session.
-pub async fn bind_session(pool: &PgPool, session: &Session, user_id: i64) -> Result<(), Error> {
+pub async fn bind_session(pool: &PgPool, session: &Session, user_id: UserId) -> Result<(), Error> {
     let epoch = users::auth_epoch(pool, user_id).await?;
     session
         .insert(SESSION_USER, user_id)
@@ -76,7 +76,7 @@ pub async fn bind_session(pool: &PgPool, session: &Session, user_id: i64) -> Res
 /// The user behind a session, or `None`. A session whose user was deactivated, or whose
 /// password was reset since it signed in (the epoch moved), is emptied on the spot.
 pub async fn session_user(pool: &PgPool, session: &Session) -> Result<Option<UserInfo>, Error> {
-    let uid: Option<i64> = session
+    let uid: Option<UserId> = session
         .get(SESSION_USER)
         .await
         .map_err(|e| anyhow::anyhow!("session read: {e}"))?;

@@ -13,6 +13,7 @@ use crate::chat_changes;
 use crate::chat_changes::rules::ChatState;
 use crate::db::settings;
 use crate::Error;
+use model::{ChatId, UserId};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
@@ -36,7 +37,7 @@ impl Default for AssignmentSettings {
 pub const ONLINE_SECS: i32 = 60;
 
 /// Marks a user as online now (called while their event stream is open).
-pub async fn seen(pool: &PgPool, user_id: i64) -> Result<(), Error> {
+pub async fn seen(pool: &PgPool, user_id: UserId) -> Result<(), Error> {
     sqlx::query("update app_user set last_seen_at = now() where user_id = $1")
         .bind(user_id)
         .execute(pool)
@@ -64,14 +65,14 @@ pub async fn distribute(pool: &PgPool) -> Result<usize, Error> {
     }
     let mut assigned = 0;
     loop {
-        let waiting: Option<i64> = sqlx::query_scalar(
+        let waiting: Option<ChatId> = sqlx::query_scalar(
             "select chat_id from chat where mode = 'agent' and assigned_user_id is null
               order by last_customer_message_at nulls last, chat_id limit 1",
         )
         .fetch_optional(&mut *tx)
         .await?;
         let Some(chat_id) = waiting else { break };
-        let agent: Option<i64> = sqlx::query_scalar(
+        let agent: Option<UserId> = sqlx::query_scalar(
             "select u.user_id from app_user u
                left join chat c on c.assigned_user_id = u.user_id and c.mode <> 'closed'
               where u.role = 'agent' and u.active and u.last_seen_at > now() - make_interval(secs => $1)

@@ -19,6 +19,7 @@ use crate::db::{bot_rules, settings};
 use crate::replies::{queue_reply_in, Sender};
 use crate::Error;
 use bot::{BotSettings, Decision, Rule};
+use model::ChatId;
 use model::Mode;
 use sqlx::PgConnection;
 use std::collections::HashSet;
@@ -31,14 +32,14 @@ pub struct Brain {
     pub settings: BotSettings,
     pub rules: Vec<Rule>,
     /// Chats whose recent bot texts are in `said`.
-    known: HashSet<i64>,
+    known: HashSet<ChatId>,
     /// (chat, text) the bot sent within the quiet hours, including in this transaction.
-    said: HashSet<(i64, String)>,
+    said: HashSet<(ChatId, String)>,
 }
 
 impl Brain {
     /// Loads the bot for a transaction that will answer messages in `chats`.
-    pub async fn load(conn: &mut PgConnection, chats: &[i64]) -> Result<Brain, Error> {
+    pub async fn load(conn: &mut PgConnection, chats: &[ChatId]) -> Result<Brain, Error> {
         let (settings, rules, said) = bot_rules::brain(conn, chats, REPEAT_QUIET_HOURS).await?;
         let settings = match settings {
             Some(v) => serde_json::from_value(v)
@@ -57,7 +58,7 @@ impl Brain {
     async fn said_recently(
         &mut self,
         conn: &mut PgConnection,
-        chat_id: i64,
+        chat_id: ChatId,
         text: &str,
     ) -> Result<bool, Error> {
         if !self.known.contains(&chat_id) {
@@ -73,7 +74,7 @@ impl Brain {
     async fn say_once(
         &mut self,
         conn: &mut PgConnection,
-        chat_id: i64,
+        chat_id: ChatId,
         text: &str,
     ) -> Result<(), Error> {
         if !self.said_recently(conn, chat_id, text).await? {
@@ -89,7 +90,7 @@ impl Brain {
 pub async fn answer(
     conn: &mut PgConnection,
     brain: &mut Brain,
-    chat_id: i64,
+    chat_id: ChatId,
     state: ChatState,
     text: &str,
 ) -> Result<ChatState, Error> {

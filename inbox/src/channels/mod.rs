@@ -8,6 +8,7 @@ pub mod sandbox;
 use crate::db::channels::{self, ChannelRow};
 use anyhow::Context;
 use crypto::Cipher;
+use model::ChannelKind;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -121,7 +122,7 @@ impl Channels {
         let mut conn = pool.acquire().await?;
         let sandbox_id = channels::upsert(
             &mut conn,
-            "sandbox",
+            ChannelKind::Sandbox,
             channels::SANDBOX_KEY,
             "Sandbox",
             None,
@@ -136,7 +137,7 @@ impl Channels {
             )?;
             channels::upsert(
                 &mut conn,
-                "meta",
+                ChannelKind::Meta,
                 &m.phone_number_id,
                 "WhatsApp (Meta)",
                 None,
@@ -158,7 +159,7 @@ impl Channels {
             )?;
             let id = channels::upsert(
                 &mut conn,
-                "whapi",
+                ChannelKind::Whapi,
                 &key,
                 "WhatsApp (Whapi)",
                 None,
@@ -206,7 +207,7 @@ impl Channels {
     }
 
     fn build(&self, row: &ChannelRow) -> anyhow::Result<Arc<dyn Provider>> {
-        if row.kind == "sandbox" {
+        if row.kind == ChannelKind::Sandbox {
             return Ok(Arc::new(sandbox::SandboxProvider));
         }
         let sealed = row
@@ -215,7 +216,7 @@ impl Channels {
             .with_context(|| format!("channel {} has no credentials", row.channel_id))?;
         let plain = self
             .cipher
-            .open(&aad(&row.kind, &row.channel_key), sealed)?;
+            .open(&aad(row.kind.as_str(), &row.channel_key), sealed)?;
         Ok(
             match serde_json::from_slice::<Credentials>(&plain).context("stored credentials")? {
                 Credentials::Meta {
@@ -281,7 +282,7 @@ impl Channels {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?
         {
-            return Ok(Some(row.channel_id));
+            return Ok(Some(row.channel_id.0));
         }
         let Some(MetaEnvRedacted(env)) = &self.meta_env else {
             return Ok(None);
@@ -293,7 +294,7 @@ impl Channels {
         let mut conn = self.pool.acquire().await?;
         let id = channels::upsert(
             &mut conn,
-            "meta",
+            ChannelKind::Meta,
             phone_number_id,
             "WhatsApp (Meta)",
             None,

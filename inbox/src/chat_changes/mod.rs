@@ -10,23 +10,21 @@ use crate::chat_changes::rules::ChatState;
 use crate::db::{chats, events, messages};
 use crate::Error;
 use model::Reason;
-use model::{Mode, UserInfo};
+use model::{ChatId, MessageId};
+use model::{Mode, UserId, UserInfo};
 use sqlx::PgConnection;
 
 /// The chat's current state, locked until the transaction ends.
-pub async fn lock(conn: &mut PgConnection, chat_id: i64) -> Result<ChatState, Error> {
-    let (mode, assigned): (String, Option<i64>) =
+pub async fn lock(conn: &mut PgConnection, chat_id: ChatId) -> Result<ChatState, Error> {
+    let (mode, assigned): (Mode, Option<UserId>) =
         sqlx::query_as("select mode, assigned_user_id from chat where chat_id = $1 for update")
             .bind(chat_id)
             .fetch_one(conn)
             .await?;
-    Ok(ChatState {
-        mode: Mode::parse(&mode).unwrap_or(Mode::Paused),
-        assigned,
-    })
+    Ok(ChatState { mode, assigned })
 }
 
-async fn display_name(conn: &mut PgConnection, user_id: i64) -> Result<String, Error> {
+async fn display_name(conn: &mut PgConnection, user_id: UserId) -> Result<String, Error> {
     Ok(
         sqlx::query_scalar("select display_name from app_user where user_id = $1")
             .bind(user_id)
@@ -39,7 +37,7 @@ async fn display_name(conn: &mut PgConnection, user_id: i64) -> Result<String, E
 /// the user's right and choose the new state, applies it, commits.
 async fn change(
     pool: &sqlx::PgPool,
-    chat_id: i64,
+    chat_id: ChatId,
     actor: &UserInfo,
     decide: impl FnOnce(&ChatState) -> Result<ChatState, Error>,
 ) -> Result<(), Error> {
@@ -55,7 +53,7 @@ async fn change(
 /// unassigned ones).
 pub async fn set_mode(
     pool: &sqlx::PgPool,
-    chat_id: i64,
+    chat_id: ChatId,
     actor: &UserInfo,
     mode: Mode,
 ) -> Result<(), Error> {
@@ -70,9 +68,9 @@ pub async fn set_mode(
 /// chat for themselves (which is a Take) or release their own.
 pub async fn assign(
     pool: &sqlx::PgPool,
-    chat_id: i64,
+    chat_id: ChatId,
     actor: &UserInfo,
-    to: Option<i64>,
+    to: Option<UserId>,
 ) -> Result<(), Error> {
     change(pool, chat_id, actor, |state| {
         rules::may_assign(actor, state, to)?;
@@ -90,7 +88,7 @@ pub async fn assign(
 
 /// "Take": the actor takes an unassigned chat (a BOT chat becomes an AGENT chat); a chat
 /// someone else has is a conflict.
-pub async fn take(pool: &sqlx::PgPool, chat_id: i64, actor: &UserInfo) -> Result<(), Error> {
+pub async fn take(pool: &sqlx::PgPool, chat_id: ChatId, actor: &UserInfo) -> Result<(), Error> {
     change(pool, chat_id, actor, |state| {
         rules::may_take(actor, state)?;
         Ok(rules::after_take(actor, state))
@@ -99,7 +97,11 @@ pub async fn take(pool: &sqlx::PgPool, chat_id: i64, actor: &UserInfo) -> Result
 }
 
 /// "Hand back to bot": BOT mode, unassigned.
-pub async fn hand_back(pool: &sqlx::PgPool, chat_id: i64, actor: &UserInfo) -> Result<(), Error> {
+pub async fn hand_back(
+    pool: &sqlx::PgPool,
+    chat_id: ChatId,
+    actor: &UserInfo,
+) -> Result<(), Error> {
     change(pool, chat_id, actor, |state| {
         rules::may_set_mode(actor, state)?;
         Ok(rules::after_hand_back(state))
@@ -111,7 +113,7 @@ pub async fn hand_back(pool: &sqlx::PgPool, chat_id: i64, actor: &UserInfo) -> R
 /// customer reopening a chat, auto-assignment). Returns whether anything changed.
 pub async fn apply(
     conn: &mut PgConnection,
-    chat_id: i64,
+    chat_id: ChatId,
     actor: Option<&UserInfo>,
     from: ChatState,
     to: ChatState,
@@ -203,8 +205,8 @@ pub async fn apply(
 
 async fn audit(
     conn: &mut PgConnection,
-    chat_id: i64,
-    actor: Option<i64>,
+    chat_id: ChatId,
+    actor: Option<UserId>,
     action: &str,
     from: Option<&str>,
     to: Option<&str>,
@@ -224,11 +226,11 @@ async fn audit(
 /// event in `raw` for translated display.
 async fn system_event(
     conn: &mut PgConnection,
-    chat_id: i64,
+    chat_id: ChatId,
     text: &str,
     event: serde_json::Value,
 ) -> Result<(), Error> {
-    let message_id: i64 = sqlx::query_scalar(
+    let message_id: MessageId = sqlx::query_scalar(
         "insert into message (chat_id, channel_id, direction, sender_kind, kind, body, status, raw)
          select chat_id, channel_id, 'note', 'system', 'system', $2, 'received', $3 from chat where chat_id = $1
          returning message_id",

@@ -10,12 +10,12 @@
 
 use crate::Error;
 use model::Reason;
-use model::{Mode, UserInfo};
+use model::{Mode, UserId, UserInfo};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChatState {
     pub mode: Mode,
-    pub assigned: Option<i64>,
+    pub assigned: Option<UserId>,
 }
 
 fn own_or_free(actor: &UserInfo, state: &ChatState) -> Result<(), Error> {
@@ -31,7 +31,7 @@ pub fn may_set_mode(actor: &UserInfo, state: &ChatState) -> Result<(), Error> {
     own_or_free(actor, state)
 }
 
-pub fn may_assign(actor: &UserInfo, state: &ChatState, to: Option<i64>) -> Result<(), Error> {
+pub fn may_assign(actor: &UserInfo, state: &ChatState, to: Option<UserId>) -> Result<(), Error> {
     if actor.is_admin() {
         return Ok(());
     }

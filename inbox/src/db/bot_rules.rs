@@ -2,6 +2,7 @@
 
 use crate::Error;
 use bot::{MatchType, Rule};
+use model::ChatId;
 use sqlx::PgConnection;
 
 #[derive(sqlx::FromRow, serde::Deserialize)]
@@ -50,10 +51,10 @@ pub async fn all(conn: &mut PgConnection) -> Result<Vec<Rule>, Error> {
 /// rules in order, and what it said in the last `hours` hours in `chats` (chat id and text).
 pub async fn brain(
     conn: &mut PgConnection,
-    chats: &[i64],
+    chats: &[ChatId],
     hours: i32,
-) -> Result<(Option<serde_json::Value>, Vec<Rule>, Vec<(i64, String)>), Error> {
-    type Said = sqlx::types::Json<Vec<(i64, String)>>;
+) -> Result<(Option<serde_json::Value>, Vec<Rule>, Vec<(ChatId, String)>), Error> {
+    type Said = sqlx::types::Json<Vec<(ChatId, String)>>;
     let (settings, rules, said): (Option<serde_json::Value>, sqlx::types::Json<Vec<RuleRow>>, Said) =
         sqlx::query_as(
             "select (select value from setting where key = $1),

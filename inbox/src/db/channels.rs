@@ -1,15 +1,16 @@
 //! `channel`: the WhatsApp numbers this inbox serves. Credentials are stored encrypted; this
-//! module only moves the opaque bytes (the server crate encrypts and decrypts them).
+//! module only moves the opaque bytes (`channels` encrypts and decrypts them).
 
 use crate::Error;
+use model::{ChannelId, ChannelKind};
 use sqlx::{PgConnection, PgPool};
 
 pub const SANDBOX_KEY: &str = "sandbox";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ChannelRow {
-    pub channel_id: i64,
-    pub kind: String,
+    pub channel_id: ChannelId,
+    pub kind: ChannelKind,
     pub channel_key: String,
     pub name: String,
     pub display_phone: Option<String>,
@@ -21,7 +22,7 @@ const COLUMNS: &str = "channel_id, kind, channel_key, name, display_phone, crede
 /// Creates or updates the channel `(kind, key)`; returns its id.
 pub async fn upsert(
     conn: &mut PgConnection,
-    kind: &str,
+    kind: ChannelKind,
     key: &str,
     name: &str,
     display_phone: Option<&str>,

@@ -2,47 +2,9 @@
 
 use crate::Error;
 use chrono::{DateTime, Utc};
+use model::ChatId;
 use model::{ChatSummary, Mode};
 use sqlx::{PgConnection, PgPool};
-
-#[derive(sqlx::FromRow)]
-struct ChatRow {
-    chat_id: i64,
-    channel_id: i64,
-    channel_kind: String,
-    channel_name: String,
-    contact_id: i64,
-    contact_name: Option<String>,
-    contact_phone: Option<String>,
-    mode: String,
-    assigned_user_id: Option<i64>,
-    assigned_name: Option<String>,
-    unread_count: i32,
-    last_message_at: Option<DateTime<Utc>>,
-    last_message_preview: Option<String>,
-    last_customer_message_at: Option<DateTime<Utc>>,
-}
-
-impl From<ChatRow> for ChatSummary {
-    fn from(r: ChatRow) -> Self {
-        ChatSummary {
-            chat_id: r.chat_id,
-            channel_id: r.channel_id,
-            channel_kind: r.channel_kind,
-            channel_name: r.channel_name,
-            contact_id: r.contact_id,
-            contact_name: r.contact_name,
-            contact_phone: r.contact_phone,
-            mode: Mode::parse(&r.mode).unwrap_or(Mode::Paused),
-            assigned_user_id: r.assigned_user_id,
-            assigned_name: r.assigned_name,
-            unread_count: r.unread_count,
-            last_message_at: r.last_message_at,
-            last_message_preview: r.last_message_preview,
-            last_customer_message_at: r.last_customer_message_at,
-        }
-    }
-}
 
 const SUMMARY: &str =
     "select c.chat_id, c.channel_id, ch.kind as channel_kind, ch.name as channel_name,
@@ -54,20 +16,19 @@ const SUMMARY: &str =
    join contact ct using (contact_id)
    left join app_user u on u.user_id = c.assigned_user_id";
 
-pub async fn summary(conn: &mut PgConnection, chat_id: i64) -> Result<ChatSummary, Error> {
+pub async fn summary(conn: &mut PgConnection, chat_id: ChatId) -> Result<ChatSummary, Error> {
     Ok(
-        sqlx::query_as::<_, ChatRow>(&format!("{SUMMARY} where c.chat_id = $1"))
+        sqlx::query_as::<_, ChatSummary>(&format!("{SUMMARY} where c.chat_id = $1"))
             .bind(chat_id)
             .fetch_one(conn)
-            .await?
-            .into(),
+            .await?,
     )
 }
 
 /// The customer panel: who, since when, how many chats.
 pub async fn customer(
     conn: &mut PgConnection,
-    contact_id: i64,
+    contact_id: model::ContactId,
 ) -> Result<model::CustomerInfo, Error> {
     let (name, phone, first_contact_at, chat_count): (Option<String>, Option<String>, DateTime<Utc>, i64) = sqlx::query_as(
         "select ct.display_name, ct.phone, ct.created_at, (select count(*) from chat where contact_id = ct.contact_id)
@@ -87,7 +48,7 @@ pub async fn customer(
 /// We sent something: activity and preview.
 pub async fn record_outbound(
     conn: &mut PgConnection,
-    chat_id: i64,
+    chat_id: ChatId,
     at: DateTime<Utc>,
     preview: &str,
 ) -> Result<(), Error> {
@@ -100,7 +61,7 @@ pub async fn record_outbound(
     Ok(())
 }
 
-pub async fn mark_read(conn: &mut PgConnection, chat_id: i64) -> Result<bool, Error> {
+pub async fn mark_read(conn: &mut PgConnection, chat_id: ChatId) -> Result<bool, Error> {
     let done =
         sqlx::query("update chat set unread_count = 0 where chat_id = $1 and unread_count <> 0")
             .bind(chat_id)
@@ -112,15 +73,15 @@ pub async fn mark_read(conn: &mut PgConnection, chat_id: i64) -> Result<bool, Er
 /// What the outbox needs to send into a chat.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Route {
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub channel_id: i64,
-    pub channel_kind: String,
+    pub channel_kind: model::ChannelKind,
     pub contact_phone: Option<String>,
     pub contact_bsuid: Option<String>,
     pub last_customer_message_at: Option<DateTime<Utc>>,
 }
 
-pub async fn route(conn: &mut PgConnection, chat_id: i64) -> Result<Route, Error> {
+pub async fn route(conn: &mut PgConnection, chat_id: ChatId) -> Result<Route, Error> {
     Ok(sqlx::query_as(
         "select c.chat_id, c.channel_id, ch.kind as channel_kind, ct.phone as contact_phone, ct.bsuid as contact_bsuid,
                 c.last_customer_message_at
@@ -136,14 +97,14 @@ pub async fn route(conn: &mut PgConnection, chat_id: i64) -> Result<Route, Error
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     /// Only chats assigned to this user ("Mine").
-    pub assigned_to: Option<i64>,
+    pub assigned_to: Option<model::UserId>,
     /// Only unassigned chats.
     pub unassigned: bool,
     pub mode: Option<Mode>,
     /// Customer name, phone number or message text contains this (case-insensitive).
     pub search: Option<String>,
     /// Keyset cursor: chats older than this (last activity, chat id).
-    pub before: Option<(DateTime<Utc>, i64)>,
+    pub before: Option<(DateTime<Utc>, model::ChatId)>,
 }
 
 /// Escapes `%`, `_` and `\` so user input matches literally in LIKE.
@@ -166,7 +127,7 @@ pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatS
     let digits: Option<String> = search
         .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
         .filter(|d| d.len() >= 3);
-    let rows = sqlx::query_as::<_, ChatRow>(&format!(
+    let rows = sqlx::query_as::<_, ChatSummary>(&format!(
         "{SUMMARY}
           where ($1::bigint is null or c.assigned_user_id = $1)
             and (not $2 or c.assigned_user_id is null)
@@ -186,9 +147,9 @@ pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatS
     .bind(pattern)
     .bind(digits)
     .bind(f.before.map(|b| b.0))
-    .bind(f.before.map(|b| b.1).unwrap_or(0))
+    .bind(f.before.map(|b| b.1).unwrap_or(model::ChatId(0)))
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(ChatSummary::from).collect())
+    Ok(rows)
 }

@@ -5,6 +5,7 @@
 //! a larger one carries only its id and is read from the table.
 
 use crate::Error;
+use model::ChatId;
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
@@ -32,9 +33,10 @@ pub const INLINE_LIMIT: i32 = 7000;
 pub async fn publish(
     conn: &mut PgConnection,
     kind: &str,
-    chat_id: i64,
+    chat_id: impl Into<ChatId>,
     payload: &impl Serialize,
 ) -> Result<(), Error> {
+    let chat_id: ChatId = chat_id.into();
     sqlx::query(
         "with e as (insert into event (kind, chat_id, payload) values ($1, $2, $3)
                     returning event_id, kind, chat_id, payload),

@@ -3,7 +3,8 @@
 
 use crate::Error;
 use chrono::{DateTime, Utc};
-use model::{MessageView, Mode};
+use model::{ChatId, MessageId};
+use model::{MessageView, Mode, UserId};
 use sqlx::{PgConnection, PgPool};
 
 const VIEW: &str = "select m.message_id, m.chat_id, m.direction, m.sender_kind, u.display_name as sender_name, m.kind,
@@ -11,64 +12,28 @@ const VIEW: &str = "select m.message_id, m.chat_id, m.direction, m.sender_kind, 
         case when m.sender_kind = 'system' then m.raw end as event
    from message m left join app_user u on u.user_id = m.sender_user_id";
 
-#[derive(sqlx::FromRow)]
-struct ViewRow {
-    message_id: i64,
-    chat_id: i64,
-    direction: String,
-    sender_kind: String,
-    sender_name: Option<String>,
-    kind: String,
-    body: Option<String>,
-    status: String,
-    error_code: Option<String>,
-    error_reason: Option<String>,
-    sent_at: DateTime<Utc>,
-    event: Option<serde_json::Value>,
-}
-
-impl From<ViewRow> for MessageView {
-    fn from(r: ViewRow) -> Self {
-        MessageView {
-            message_id: r.message_id,
-            chat_id: r.chat_id,
-            direction: r.direction,
-            sender_kind: r.sender_kind,
-            sender_name: r.sender_name,
-            kind: r.kind,
-            body: r.body,
-            status: r.status,
-            error_code: r.error_code,
-            error_reason: r.error_reason,
-            sent_at: r.sent_at,
-            event: r.event,
-        }
-    }
-}
-
-pub async fn view(conn: &mut PgConnection, message_id: i64) -> Result<MessageView, Error> {
+pub async fn view(conn: &mut PgConnection, message_id: MessageId) -> Result<MessageView, Error> {
     Ok(
-        sqlx::query_as::<_, ViewRow>(&format!("{VIEW} where m.message_id = $1"))
+        sqlx::query_as::<_, MessageView>(&format!("{VIEW} where m.message_id = $1"))
             .bind(message_id)
             .fetch_one(conn)
-            .await?
-            .into(),
+            .await?,
     )
 }
 
 /// Rows read newest first (for `limit`), as the conversation shows them: oldest first.
-fn oldest_first(rows: Vec<ViewRow>) -> Vec<MessageView> {
-    rows.into_iter().rev().map(MessageView::from).collect()
+fn oldest_first(rows: Vec<MessageView>) -> Vec<MessageView> {
+    rows.into_iter().rev().collect()
 }
 
 /// A page of a chat's history, oldest first: the newest `limit` messages before `before`.
 pub async fn page(
     pool: &PgPool,
-    chat_id: i64,
-    before: Option<i64>,
+    chat_id: ChatId,
+    before: Option<MessageId>,
     limit: i64,
 ) -> Result<Vec<MessageView>, Error> {
-    let rows: Vec<ViewRow> = sqlx::query_as(&format!(
+    let rows: Vec<MessageView> = sqlx::query_as(&format!(
         "{VIEW} where m.chat_id = $1 and ($2::bigint is null or m.message_id < $2) order by m.message_id desc limit $3"
     ))
     .bind(chat_id)
@@ -110,9 +75,9 @@ pub enum Outcome {
 
 pub struct StoredInbound {
     pub outcome: Outcome,
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub mode: Mode,
-    pub assigned: Option<i64>,
+    pub assigned: Option<UserId>,
 }
 
 impl StoredInbound {
@@ -149,7 +114,7 @@ pub async fn store_inbound_many(
         return Ok(Vec::new());
     }
     // One array per argument; the lateral call runs once per element, in array order.
-    let rows: Vec<(String, i64, String, Option<i64>)> = sqlx::query_as(
+    let rows: Vec<(String, ChatId, Mode, Option<UserId>)> = sqlx::query_as(
         "select r.outcome, r.chat_id, r.mode, r.assigned_user_id
            from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                        $7::text[], $8::jsonb[], $9::text[], $10::jsonb[], $11::timestamptz[],
@@ -195,7 +160,7 @@ pub async fn store_inbound_many(
                     other => return Err(anyhow::anyhow!("inbox_store_inbound: {other}").into()),
                 },
                 chat_id,
-                mode: Mode::parse(&mode).unwrap_or(Mode::Paused),
+                mode,
                 assigned,
             })
         })
@@ -205,12 +170,12 @@ pub async fn store_inbound_many(
 /// A reply (agent or bot) waiting in the outbox: status `queued`.
 pub async fn insert_outbound(
     conn: &mut PgConnection,
-    chat_id: i64,
+    chat_id: ChatId,
     channel_id: i64,
     sender_kind: &str,
-    sender_user_id: Option<i64>,
+    sender_user_id: Option<UserId>,
     body: &str,
-) -> Result<i64, Error> {
+) -> Result<MessageId, Error> {
     Ok(sqlx::query_scalar(
         "insert into message (chat_id, channel_id, direction, sender_kind, sender_user_id, kind, body, status)
          values ($1, $2, 'out', $3, $4, 'text', $5, 'queued') returning message_id",
@@ -238,7 +203,7 @@ pub async fn apply_status(
     at: DateTime<Utc>,
     error_code: Option<&str>,
     error_reason: Option<&str>,
-) -> Result<Option<(i64, i64)>, Error> {
+) -> Result<Option<(MessageId, ChatId)>, Error> {
     Ok(sqlx::query_as(&format!(
         "update message set status = $3, status_at = $4, error_code = $5, error_reason = $6
           where channel_id = $1 and provider_message_id = $2 and direction = 'out'
@@ -262,7 +227,7 @@ pub async fn apply_status(
 /// us; then the status stays where it is.
 pub async fn mark_sent(
     conn: &mut PgConnection,
-    message_id: i64,
+    message_id: MessageId,
     provider_message_id: &str,
 ) -> Result<(), Error> {
     sqlx::query(
@@ -280,7 +245,7 @@ pub async fn mark_sent(
 
 pub async fn mark_failed(
     conn: &mut PgConnection,
-    message_id: i64,
+    message_id: MessageId,
     code: Option<&str>,
     reason: &str,
 ) -> Result<(), Error> {
@@ -294,7 +259,7 @@ pub async fn mark_failed(
 }
 
 /// Puts a failed reply back in the queue (the Retry button).
-pub async fn requeue(conn: &mut PgConnection, message_id: i64) -> Result<bool, Error> {
+pub async fn requeue(conn: &mut PgConnection, message_id: MessageId) -> Result<bool, Error> {
     let done = sqlx::query(
         "update message set status = 'queued', error_code = null, error_reason = null, status_at = now()
           where message_id = $1 and direction = 'out' and status = 'failed'",
@@ -309,7 +274,7 @@ pub async fn requeue(conn: &mut PgConnection, message_id: i64) -> Result<bool, E
 /// response (for example the worker died before it could write it down).
 pub async fn adopt_provider_id(
     conn: &mut PgConnection,
-    message_id: i64,
+    message_id: MessageId,
     channel_id: i64,
     provider_message_id: &str,
 ) -> Result<(), Error> {
@@ -333,7 +298,7 @@ pub async fn for_contact(
     phone: &str,
     limit: i64,
 ) -> Result<Vec<MessageView>, Error> {
-    let rows: Vec<ViewRow> = sqlx::query_as(&format!(
+    let rows: Vec<MessageView> = sqlx::query_as(&format!(
         "{VIEW} join chat c on c.chat_id = m.chat_id join contact ct on ct.contact_id = c.contact_id
           where c.channel_id = $1 and ct.phone = $2 and m.sender_kind <> 'system'
           order by m.message_id desc limit $3"
@@ -349,7 +314,7 @@ pub async fn for_contact(
 /// The sandbox phone displayed our replies: they are delivered and read.
 pub async fn sandbox_mark_read(pool: &PgPool, channel_id: i64, phone: &str) -> Result<(), Error> {
     let mut tx = pool.begin().await?;
-    let changed: Vec<(i64, i64)> = sqlx::query_as(
+    let changed: Vec<(MessageId, ChatId)> = sqlx::query_as(
         "update message m set status = 'read', status_at = now()
            from chat c join contact ct on ct.contact_id = c.contact_id
           where m.chat_id = c.chat_id and c.channel_id = $1 and ct.phone = $2

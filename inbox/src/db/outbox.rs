@@ -3,13 +3,14 @@
 //! share the work and a worker that dies mid-send is noticed when its lease expires.
 
 use crate::Error;
+use model::{ChatId, MessageId};
 use sqlx::{PgConnection, PgPool};
 use std::time::Duration;
 
 /// `NOTIFY`ed on every enqueue, so idle workers wake at once.
 pub const WAKEUP_CHANNEL: &str = "outbox_wakeup";
 
-pub async fn enqueue(conn: &mut PgConnection, message_id: i64) -> Result<i64, Error> {
+pub async fn enqueue(conn: &mut PgConnection, message_id: MessageId) -> Result<i64, Error> {
     let id: i64 =
         sqlx::query_scalar("insert into outbox (message_id) values ($1) returning outbox_id")
             .bind(message_id)
@@ -25,10 +26,10 @@ pub async fn enqueue(conn: &mut PgConnection, message_id: i64) -> Result<i64, Er
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Claimed {
     pub outbox_id: i64,
-    pub message_id: i64,
+    pub message_id: MessageId,
     /// Attempts including this one.
     pub attempts: i32,
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub body: Option<String>,
 }
 

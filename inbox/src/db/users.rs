@@ -2,12 +2,12 @@
 
 use crate::Error;
 use model::Reason;
-use model::{Role, UserInfo};
+use model::{Role, UserId, UserInfo};
 use sqlx::{PgConnection, PgPool};
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
-    user_id: i64,
+    user_id: UserId,
     username: String,
     display_name: String,
     role: String,
@@ -41,7 +41,7 @@ pub async fn find_credentials(
     pool: &PgPool,
     username: &str,
 ) -> Result<Option<(UserInfo, String)>, Error> {
-    let row: Option<(i64, String)> = sqlx::query_as(
+    let row: Option<(UserId, String)> = sqlx::query_as(
         "select user_id, password_hash from app_user where lower(username) = lower($1)",
     )
     .bind(username)
@@ -53,7 +53,7 @@ pub async fn find_credentials(
     Ok(Some((find(pool, id).await?, hash)))
 }
 
-pub async fn find(pool: &PgPool, user_id: i64) -> Result<UserInfo, Error> {
+pub async fn find(pool: &PgPool, user_id: UserId) -> Result<UserInfo, Error> {
     sqlx::query_as::<_, UserRow>(&format!(
         "select {COLUMNS} from app_user where user_id = $1"
     ))
@@ -65,7 +65,7 @@ pub async fn find(pool: &PgPool, user_id: i64) -> Result<UserInfo, Error> {
 
 pub async fn find_with_epoch(
     pool: &PgPool,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<Option<(UserInfo, i32)>, Error> {
     let row: Option<(i32,)> = sqlx::query_as("select auth_epoch from app_user where user_id = $1")
         .bind(user_id)
@@ -75,7 +75,7 @@ pub async fn find_with_epoch(
     Ok(Some((find(pool, user_id).await?, epoch)))
 }
 
-pub async fn auth_epoch(pool: &PgPool, user_id: i64) -> Result<i32, Error> {
+pub async fn auth_epoch(pool: &PgPool, user_id: UserId) -> Result<i32, Error> {
     Ok(
         sqlx::query_scalar("select auth_epoch from app_user where user_id = $1")
             .bind(user_id)
@@ -144,7 +144,7 @@ pub async fn count_active_admins(conn: &mut PgConnection) -> Result<i64, Error> 
     )
 }
 
-pub async fn find_in(conn: &mut PgConnection, user_id: i64) -> Result<UserInfo, Error> {
+pub async fn find_in(conn: &mut PgConnection, user_id: UserId) -> Result<UserInfo, Error> {
     sqlx::query_as::<_, UserRow>(&format!(
         "select {COLUMNS} from app_user where user_id = $1"
     ))
@@ -156,7 +156,7 @@ pub async fn find_in(conn: &mut PgConnection, user_id: i64) -> Result<UserInfo, 
 
 pub async fn update_profile(
     conn: &mut PgConnection,
-    user_id: i64,
+    user_id: UserId,
     display_name: &str,
     role: Role,
 ) -> Result<(), Error> {
@@ -172,7 +172,11 @@ pub async fn update_profile(
 }
 
 /// Activates or deactivates; deactivation also moves the epoch so every session ends at once.
-pub async fn set_active(conn: &mut PgConnection, user_id: i64, active: bool) -> Result<(), Error> {
+pub async fn set_active(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    active: bool,
+) -> Result<(), Error> {
     sqlx::query(
         "update app_user set active = $2, updated_at = now(),
            auth_epoch = auth_epoch + case when $2 then 0 else 1 end
@@ -186,7 +190,11 @@ pub async fn set_active(conn: &mut PgConnection, user_id: i64, active: bool) -> 
 }
 
 /// Sets a new password and ends every existing session of that user.
-pub async fn set_password(pool: &PgPool, user_id: i64, password_hash: &str) -> Result<(), Error> {
+pub async fn set_password(
+    pool: &PgPool,
+    user_id: UserId,
+    password_hash: &str,
+) -> Result<(), Error> {
     let done = sqlx::query(
         "update app_user set password_hash = $2, auth_epoch = auth_epoch + 1, updated_at = now() where user_id = $1",
     )

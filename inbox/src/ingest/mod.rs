@@ -12,8 +12,10 @@ use crate::bot::{self, Brain};
 use crate::chat_changes;
 use crate::chat_changes::rules::ChatState;
 use crate::db::{events, messages};
+use crate::outbox::Callback;
 use crate::Error;
 use model::Reason;
+use model::{ChatId, DeliveryState, Direction, MessageId, SenderKind};
 use model::{MessageView, Mode};
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
@@ -99,14 +101,14 @@ pub async fn store_all(
         .collect();
     let results = messages::store_inbound_many(&mut tx, &inbound).await?;
     // The chats the bot may answer, so it can look up what it said lately in one query.
-    let bot_chats: Vec<i64> = results
+    let bot_chats: Vec<ChatId> = results
         .iter()
         .filter(|r| r.outcome == messages::Outcome::Stored && r.mode == Mode::Bot)
         .map(|r| r.chat_id)
         .collect();
     let mut brain: Option<Brain> = None;
     // Each chat's state as this transaction left it (the bot may hand a chat over halfway).
-    let mut states: HashMap<i64, ChatState> = HashMap::new();
+    let mut states: HashMap<ChatId, ChatState> = HashMap::new();
     for (((body, _, m), inbound), result) in messages.iter().zip(&inbound).zip(results) {
         let report = &mut reports[*body];
         let stored = match result.outcome {
@@ -208,14 +210,14 @@ impl Prepared {
                 .map(|media| serde_json::to_value(media).unwrap_or_default()),
             preview: preview(m),
             view: events::to_json(&MessageView {
-                message_id: 0,
-                chat_id: 0,
-                direction: "in".into(),
-                sender_kind: "customer".into(),
+                message_id: MessageId(0),
+                chat_id: ChatId(0),
+                direction: Direction::In,
+                sender_kind: SenderKind::Customer,
                 sender_name: None,
-                kind: m.kind.as_str().into(),
+                kind: stored_kind(m.kind),
                 body: m.text.clone(),
-                status: "received".into(),
+                status: DeliveryState::Received,
                 error_code: None,
                 error_reason: None,
                 sent_at: m.sent_at,
@@ -251,7 +253,7 @@ async fn store_in_closed_chat(
     conn: &mut PgConnection,
     inbound: &messages::Inbound<'_>,
     reopen_mode: Mode,
-) -> Result<Option<(i64, ChatState)>, Error> {
+) -> Result<Option<(ChatId, ChatState)>, Error> {
     let mut stored = messages::store_inbound(conn, inbound).await?;
     if stored.outcome == messages::Outcome::Closed {
         let state = stored.state();
@@ -288,12 +290,7 @@ async fn apply_status(
     channel_id: i64,
     s: &StatusUpdate,
 ) -> Result<bool, Error> {
-    if let Some(message_id) = s
-        .callback_data
-        .as_deref()
-        .and_then(|c| c.strip_prefix("msg-"))
-        .and_then(|id| id.parse::<i64>().ok())
-    {
+    if let Some(Callback(message_id)) = s.callback_data.as_deref().and_then(Callback::parse) {
         messages::adopt_provider_id(conn, message_id, channel_id, &s.provider_message_id).await?;
     }
     let code = s.error.as_ref().and_then(|e| e.code.clone());
@@ -320,4 +317,23 @@ async fn apply_status(
     let view = messages::view(conn, message_id).await?;
     events::publish(conn, events::MESSAGE_UPDATED, chat_id, &view).await?;
     Ok(true)
+}
+
+/// The stored kind of a message the adapters parsed.
+pub fn stored_kind(k: whatsapp::MessageKind) -> model::MessageKind {
+    use model::MessageKind as M;
+    use whatsapp::MessageKind as W;
+    match k {
+        W::Text => M::Text,
+        W::Image => M::Image,
+        W::Audio => M::Audio,
+        W::Video => M::Video,
+        W::Document => M::Document,
+        W::Sticker => M::Sticker,
+        W::Location => M::Location,
+        W::Contacts => M::Contacts,
+        W::InteractiveReply => M::InteractiveReply,
+        W::Reaction => M::Reaction,
+        W::Unsupported => M::Unsupported,
+    }
 }

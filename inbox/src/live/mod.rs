@@ -6,6 +6,7 @@
 
 use crate::db::events::{self, StoredEvent};
 use futures::stream::{self, Stream, StreamExt};
+use model::UserId;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use std::collections::{HashSet, VecDeque};
@@ -249,7 +250,7 @@ pub fn stream(
 
 /// While a user's event stream is open they are online: refreshed every 20 seconds, and the
 /// refreshing stops when the stream is dropped (the browser went away).
-pub fn keep_online(pool: PgPool, user_id: i64) -> tokio_util::sync::DropGuard {
+pub fn keep_online(pool: PgPool, user_id: UserId) -> tokio_util::sync::DropGuard {
     let token = tokio_util::sync::CancellationToken::new();
     let stopped = token.clone();
     tokio::spawn(async move {

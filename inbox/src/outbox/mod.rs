@@ -2,8 +2,10 @@
 //! The rows are written by `replies` in the transaction that stores the message; the
 //! [`worker`] claims, sends, retries and records the outcome.
 
+pub mod callback;
 pub mod worker;
 
+pub use callback::Callback;
 pub use worker::{Outbox, Outcome};
 
 /// How the outbox retries (`INBOX_OUTBOX_*`).

@@ -71,7 +71,7 @@ impl Outbox {
         };
         let span = tracing::info_span!(
             "deliver",
-            message_id = job.message_id,
+            message_id = %job.message_id,
             attempt = job.attempts
         );
         let _enter = span.enter();
@@ -89,7 +89,7 @@ impl Outbox {
                 };
                 let text = job.body.clone().unwrap_or_default();
                 provider
-                    .send_text(&to, &text, &format!("msg-{}", job.message_id))
+                    .send_text(&to, &text, &super::Callback(job.message_id).encode())
                     .await
             }
             Err(e) => Err(whatsapp::SendError::permanent(format!(

@@ -277,10 +277,11 @@ async fn ingest_events_carry_the_message_and_the_chat_as_the_inbox_shows_them(po
     let data = |kind: &str| &events.iter().find(|e| e.event == kind).unwrap().data;
     let message: model::MessageView = serde_json::from_str(data("message.created")).unwrap();
     let chat: model::ChatSummary = serde_json::from_str(data("chat.updated")).unwrap();
-    let stored: (i64, i64) = sqlx::query_as("select message_id, chat_id from message")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let stored: (model::MessageId, model::ChatId) =
+        sqlx::query_as("select message_id, chat_id from message")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     assert_eq!((message.message_id, message.chat_id), stored);
     assert_eq!(message.body.as_deref(), Some("kirim ke Bandung?"));
     assert_eq!(

@@ -100,7 +100,11 @@ async fn a_reply_is_delivered_once(pool: PgPool) {
     let res = app.reply(&agent, chat, "Baik kak, kami cek dulu ya").await;
     assert_eq!(res.status(), StatusCode::OK);
     let queued: Vec<MessageView> = res.json().await.unwrap();
-    assert_eq!(queued[0].status, "queued", "it shows at once, as queued");
+    assert_eq!(
+        queued[0].status,
+        model::DeliveryState::Queued,
+        "it shows at once, as queued"
+    );
 
     assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
     assert_eq!(app.drain_outbox().await, vec![], "nothing is sent twice");
@@ -199,7 +203,10 @@ async fn a_permanent_error_fails_at_once_with_the_reason_and_retry_sends_again(p
         .call(&agent, "chats/retry", &[("message_id", &id.to_string())])
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.json::<MessageView>().await.unwrap().status, "queued");
+    assert_eq!(
+        res.json::<MessageView>().await.unwrap().status,
+        model::DeliveryState::Queued
+    );
     assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
     assert_eq!(mock.received_requests().await.unwrap().len(), 2);
     assert_eq!(app.reply_statuses().await, vec!["sent"]);
