@@ -1,6 +1,10 @@
 //! Admin-only: the bot's settings (switch, fallback, business hours, out-of-office, handover)
 //! and its keyword rules.
 
+// The settings form posts as a plain HTML form, one argument per field; the `#[server]`
+// macro copies the argument list into code an attribute on the function does not reach.
+#![allow(clippy::too_many_arguments)]
+
 use crate::model::BotForm;
 use crate::AppError;
 use leptos::prelude::*;
@@ -20,7 +24,6 @@ pub async fn bot_settings() -> Result<BotForm, AppError> {
 /// Saves the settings. Day fields are `mon_open`, `mon_close`, ... `sun_close` ("HH:MM"; both
 /// empty = closed that day).
 #[server(endpoint = "admin/bot/save_settings")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_bot_settings(
     enabled: Option<String>,
     fallback_reply: String,
