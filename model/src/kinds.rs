@@ -72,8 +72,10 @@ text_enum!(
     Direction {
         /// From the customer.
         In => "in",
-        /// From us (agent, bot, system).
+        /// From us (agent or bot).
         Out => "out",
+        /// A system event in the conversation, neither sent nor received.
+        Note => "note",
     }
 );
 
@@ -147,6 +149,7 @@ mod tests {
             );
             assert_eq!(MessageKind::parse(k.as_str()), Some(*k));
         }
+        assert_eq!(Direction::parse("note"), Some(Direction::Note));
         for s in DeliveryState::ALL {
             assert_eq!(
                 serde_json::to_string(s).unwrap(),
