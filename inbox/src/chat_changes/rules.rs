@@ -92,7 +92,7 @@ mod tests {
 
     fn user(id: i64, role: Role) -> UserInfo {
         UserInfo {
-            user_id: id,
+            user_id: UserId(id),
             username: format!("u{id}"),
             display_name: format!("U{id}"),
             role,
@@ -106,11 +106,11 @@ mod tests {
     fn admins_may_change_every_chat() {
         let admin = user(1, Role::Admin);
         for mode in ALL {
-            for assigned in [None, Some(1), Some(2)] {
+            for assigned in [None, Some(UserId(1)), Some(UserId(2))] {
                 let s = ChatState { mode, assigned };
                 assert!(may_set_mode(&admin, &s).is_ok());
                 assert!(may_reply(&admin, &s).is_ok());
-                assert!(may_assign(&admin, &s, Some(3)).is_ok());
+                assert!(may_assign(&admin, &s, Some(UserId(3))).is_ok());
                 assert!(may_assign(&admin, &s, None).is_ok());
             }
         }
@@ -132,30 +132,30 @@ mod tests {
                 &rina,
                 &ChatState {
                     mode,
-                    assigned: Some(2)
+                    assigned: Some(UserId(2))
                 }
             )
             .is_ok());
-            assert_eq!(
+            assert!(matches!(
                 may_set_mode(
                     &rina,
                     &ChatState {
                         mode,
-                        assigned: Some(3)
+                        assigned: Some(UserId(3))
                     }
                 ),
                 Err(Error::Forbidden)
-            );
-            assert_eq!(
+            ));
+            assert!(matches!(
                 may_reply(
                     &rina,
                     &ChatState {
                         mode,
-                        assigned: Some(3)
+                        assigned: Some(UserId(3))
                     }
                 ),
                 Err(Error::Forbidden)
-            );
+            ));
             assert!(may_reply(
                 &rina,
                 &ChatState {
@@ -176,25 +176,32 @@ mod tests {
         };
         let hers = ChatState {
             mode: Mode::Agent,
-            assigned: Some(2),
+            assigned: Some(UserId(2)),
         };
         let budis = ChatState {
             mode: Mode::Agent,
-            assigned: Some(3),
+            assigned: Some(UserId(3)),
         };
-        assert!(may_assign(&rina, &free, Some(2)).is_ok());
-        assert_eq!(
-            may_assign(&rina, &free, Some(3)),
-            Err(Error::Forbidden),
+        assert!(may_assign(&rina, &free, Some(UserId(2))).is_ok());
+        assert!(
+            matches!(
+                may_assign(&rina, &free, Some(UserId(3))),
+                Err(Error::Forbidden)
+            ),
             "agents do not assign others"
         );
         assert!(may_assign(&rina, &hers, None).is_ok());
-        assert_eq!(
-            may_assign(&rina, &budis, Some(2)),
-            Err(Error::Forbidden),
+        assert!(
+            matches!(
+                may_assign(&rina, &budis, Some(UserId(2))),
+                Err(Error::Forbidden)
+            ),
             "no taking another agent's chat"
         );
-        assert_eq!(may_assign(&rina, &budis, None), Err(Error::Forbidden));
+        assert!(matches!(
+            may_assign(&rina, &budis, None),
+            Err(Error::Forbidden)
+        ));
     }
 
     #[test]
@@ -212,7 +219,7 @@ mod tests {
                 after,
                 ChatState {
                     mode: Mode::Agent,
-                    assigned: Some(2)
+                    assigned: Some(UserId(2))
                 }
             );
         }
@@ -223,11 +230,11 @@ mod tests {
                 &admin,
                 &ChatState {
                     mode: Mode::Bot,
-                    assigned: Some(2)
+                    assigned: Some(UserId(2))
                 }
             )
             .assigned,
-            Some(2)
+            Some(UserId(2))
         );
     }
 
@@ -244,7 +251,7 @@ mod tests {
             ),
             ChatState {
                 mode: Mode::Agent,
-                assigned: Some(2)
+                assigned: Some(UserId(2))
             }
         );
         assert_eq!(
@@ -261,7 +268,7 @@ mod tests {
         assert_eq!(
             after_hand_back(&ChatState {
                 mode: Mode::Agent,
-                assigned: Some(2)
+                assigned: Some(UserId(2))
             }),
             ChatState {
                 mode: Mode::Bot,
