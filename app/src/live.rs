@@ -3,20 +3,46 @@
 //! itself and sends `Last-Event-ID`, so missed events are replayed. Every time the stream
 //! opens, the page is told to `reload` what it shows: a page rendered before its stream was
 //! subscribed would otherwise miss what happened in between (and stay stale until the next
-//! event). On the server this does nothing.
+//! event). Events arrive typed ([`LiveEvent`]); one that cannot be read becomes a `Reload`,
+//! so a view never silently misses a change. On the server this does nothing.
+
+use crate::model::LiveEvent;
+
+/// What a live stream delivers to a page.
+#[derive(Debug, Clone)]
+pub enum Live {
+    Event(LiveEvent),
+    /// The page must refetch what it shows: the stream (re)opened, or the server could not
+    /// prove this browser has every event.
+    Reload,
+}
 
 /// The event names the server sends.
 pub const EVENT_KINDS: [&str; 4] = [
-    "message.created",
-    "message.updated",
-    "chat.updated",
+    LiveEvent::MESSAGE_CREATED,
+    LiveEvent::MESSAGE_UPDATED,
+    LiveEvent::CHAT_UPDATED,
     "reload",
 ];
 
-/// Calls `on_event(kind, json)` for every event of `url()` (no subscription while it is `None`).
+/// An SSE event as the page gets it.
+pub fn decode(kind: &str, data: &str) -> Live {
+    if kind == "reload" {
+        return Live::Reload;
+    }
+    match LiveEvent::decode(kind, data) {
+        Ok(e) => Live::Event(e),
+        Err(e) => {
+            leptos::logging::warn!("unreadable live event ({e}); reloading the view");
+            Live::Reload
+        }
+    }
+}
+
+/// Calls `on_event` for every event of `url()` (no subscription while it is `None`).
 pub fn use_live_events(
     url: impl Fn() -> Option<String> + 'static,
-    on_event: impl Fn(String, String) + Clone + 'static,
+    on_event: impl Fn(Live) + Clone + 'static,
 ) {
     #[cfg(feature = "hydrate")]
     {
@@ -42,7 +68,7 @@ pub fn use_live_events(
                 let on_event = on_event.clone();
                 let callback = Closure::<dyn Fn(web_sys::MessageEvent)>::new(
                     move |e: web_sys::MessageEvent| {
-                        on_event(kind.to_string(), e.data().as_string().unwrap_or_default())
+                        on_event(decode(kind, &e.data().as_string().unwrap_or_default()))
                     },
                 );
                 let _ =
@@ -54,7 +80,7 @@ pub fn use_live_events(
             // answering, so a refetch now sees everything the stream will not.
             let on_open = {
                 let on_event = on_event.clone();
-                Closure::<dyn Fn()>::new(move || on_event("reload".to_string(), "{}".to_string()))
+                Closure::<dyn Fn()>::new(move || on_event(Live::Reload))
             };
             let _ = es.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
             on_open.forget();

@@ -5,10 +5,9 @@
 
 use crate::chat_changes;
 use crate::chat_changes::rules::ChatState;
-use crate::db::{bot_rules, channels, settings, users};
+use crate::db::{bot_rules, channels, chats, settings, users};
 use crate::ingest::{self, Routed};
 use crate::replies::{queue_reply, Sender};
-use model::ChatId;
 use model::Mode;
 use sqlx::PgPool;
 use whatsapp::{InboundEvent, InboundMessage, MessageKind};
@@ -37,10 +36,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
             .await
             .map_err(err)?;
     }
-    let chats: i64 = sqlx::query_scalar("select count(*) from chat")
-        .fetch_one(&mut *conn)
-        .await?;
-    if chats > 0 {
+    if chats::count(&mut conn).await.map_err(err)? > 0 {
         return Ok(());
     }
     drop(conn);
@@ -91,12 +87,9 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
         let InboundEvent::Message(m) = event else {
             continue;
         };
-        let chat_id: ChatId = sqlx::query_scalar(
-            "select chat_id from chat join contact using (contact_id) where phone = $1",
-        )
-        .bind(m.from_phone.as_deref())
-        .fetch_one(pool)
-        .await?;
+        let chat_id = chats::of_phone(pool, m.from_phone.as_deref().unwrap_or_default())
+            .await
+            .map_err(err)?;
         match (mode, &rina) {
             (Some(Mode::Agent), Some(rina)) => {
                 queue_reply(

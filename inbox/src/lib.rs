@@ -11,6 +11,7 @@
 //!   transaction.
 //! - [`replies`]: an agent's (or the bot's) reply → a message and its outbox row, in one
 //!   transaction; Retry; the 24-hour rule.
+//! - [`conversations`]: reading a chat and its pages of messages, marking it read.
 //! - [`chat_changes`]: the chat state machine — who may move a chat to which mode or assignee
 //!   ([`chat_changes::rules`]), and the writes, audit and system events of each change.
 //! - [`accounts`]: users, the first-admin and last-admin rules, passwords (argon2id) and
@@ -30,6 +31,7 @@ pub mod assignment;
 pub mod bot;
 pub mod channels;
 pub mod chat_changes;
+pub mod conversations;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -7,6 +7,7 @@ use crate::chat_changes::rules;
 use crate::db::{chats, events, messages, outbox};
 use crate::Error;
 use chrono::{Duration, Utc};
+use model::LiveEvent;
 use model::Reason;
 use model::{ChatId, MessageId};
 use model::{MessageView, UserInfo};
@@ -51,14 +52,7 @@ pub async fn queue_reply_in(
         rules::may_reply(user, &state)?;
     }
     let route = chats::route(&mut *tx, chat_id).await?;
-    if route.channel_kind == model::ChannelKind::Meta {
-        let open = route
-            .last_customer_message_at
-            .is_some_and(|t| Utc::now() - t < Duration::hours(META_WINDOW_HOURS));
-        if !open {
-            return Err(Error::Conflict(Reason::Outside24hWindow));
-        }
-    }
+    window_open(&route)?;
     // A human reply takes the chat over: AGENT mode, and theirs if it was free.
     if let Sender::Human(user) = sender {
         chat_changes::apply(
@@ -83,7 +77,7 @@ pub async fn queue_reply_in(
                 .await?;
         outbox::enqueue(&mut *tx, message_id).await?;
         let view = messages::view(&mut *tx, message_id).await?;
-        events::publish(&mut *tx, events::MESSAGE_CREATED, chat_id, &view).await?;
+        events::publish(&mut *tx, &LiveEvent::MessageCreated(view.clone())).await?;
         chats::record_outbound(
             &mut *tx,
             chat_id,
@@ -94,19 +88,42 @@ pub async fn queue_reply_in(
         views.push(view);
     }
     let summary = chats::summary(&mut *tx, chat_id).await?;
-    events::publish(&mut *tx, events::CHAT_UPDATED, chat_id, &summary).await?;
+    events::publish(&mut *tx, &LiveEvent::ChatUpdated(summary)).await?;
     Ok(views)
 }
 
-/// The Retry button: a failed reply goes back into the outbox and really is sent again.
-pub async fn retry(pool: &PgPool, message_id: MessageId) -> Result<MessageView, Error> {
+/// Meta takes free text only within 24 hours of the customer's last message.
+fn window_open(route: &chats::Route) -> Result<(), Error> {
+    if route.channel_kind == model::ChannelKind::Meta {
+        let open = route
+            .last_customer_message_at
+            .is_some_and(|t| Utc::now() - t < Duration::hours(META_WINDOW_HOURS));
+        if !open {
+            return Err(Error::Conflict(Reason::Outside24hWindow));
+        }
+    }
+    Ok(())
+}
+
+/// The Retry button: a failed reply goes back into the outbox and really is sent again. The
+/// same rules as a reply: only someone who may answer the chat, and only while the provider
+/// takes free text.
+pub async fn retry(
+    pool: &PgPool,
+    message_id: MessageId,
+    user: &UserInfo,
+) -> Result<MessageView, Error> {
     let mut tx = pool.begin().await?;
+    let chat_id = messages::view(&mut tx, message_id).await?.chat_id;
+    let state = chat_changes::lock(&mut tx, chat_id).await?;
+    rules::may_reply(user, &state)?;
+    window_open(&chats::route(&mut tx, chat_id).await?)?;
     if !messages::requeue(&mut tx, message_id).await? {
         return Err(Error::Conflict(Reason::NotFailed));
     }
     outbox::enqueue(&mut tx, message_id).await?;
     let view = messages::view(&mut tx, message_id).await?;
-    events::publish(&mut tx, events::MESSAGE_UPDATED, view.chat_id, &view).await?;
+    events::publish(&mut tx, &LiveEvent::MessageUpdated(view.clone())).await?;
     tx.commit().await?;
     Ok(view)
 }

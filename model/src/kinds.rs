@@ -136,6 +136,21 @@ text_enum!(
     }
 );
 
+impl DeliveryState {
+    /// Whether `self` comes before `later` on the way a message moves (queued → sent →
+    /// delivered → read; failed after queued or sent; a retry takes failed back to queued).
+    pub fn precedes(self, later: DeliveryState) -> bool {
+        use DeliveryState::*;
+        match (self, later) {
+            (Queued, Sent | Delivered | Read | Failed) => true,
+            (Sent, Delivered | Read | Failed) => true,
+            (Delivered, Read) => true,
+            // Failed → queued is a retry: later, not earlier.
+            _ => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +172,11 @@ mod tests {
             );
         }
         assert_eq!(Mode::parse("nope"), None);
+        assert!(DeliveryState::Queued.precedes(DeliveryState::Sent));
+        assert!(!DeliveryState::Read.precedes(DeliveryState::Sent));
+        assert!(
+            !DeliveryState::Failed.precedes(DeliveryState::Queued),
+            "a retry is newer"
+        );
     }
 }

@@ -1,13 +1,16 @@
 //! The data that crosses from the database to the browser (compiles to wasm): users and roles,
-//! chats and messages, the bot's form, and the [`Reason`] codes of refused requests. With the
+//! chats and messages, the bot's form, the [`Reason`] codes of refused requests and the
+//! [`LiveEvent`] browsers receive. With the
 //! `sqlx` feature (server only) the same types map to and from database rows.
 
 pub mod ids;
 pub mod kinds;
+pub mod live;
 pub mod reason;
 
 pub use ids::{ChannelId, ChatId, ContactId, MessageId, UserId};
 pub use kinds::{ChannelKind, DeliveryState, Direction, MessageKind, Mode, Role, SenderKind};
+pub use live::LiveEvent;
 pub use reason::Reason;
 
 use serde::{Deserialize, Serialize};
@@ -39,7 +42,7 @@ pub struct SetupInfo {
 }
 
 /// One row of the chat list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct ChatSummary {
     pub chat_id: ChatId,

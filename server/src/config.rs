@@ -34,6 +34,9 @@ pub struct Config {
     /// when the customer writes again.
     pub reopen_mode: model::Mode,
     pub outbox: OutboxSettings,
+    /// `INBOX_EVENT_RETENTION_HOURS` (default 72): live events older than this are deleted
+    /// (they keep copies of customer text; a browser asking for pruned ones reloads).
+    pub event_retention: std::time::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -57,6 +60,7 @@ impl std::fmt::Debug for Config {
             .field("whapi", &self.whapi.as_ref().map(|w| &w.base_url))
             .field("reopen_mode", &self.reopen_mode)
             .field("outbox", &self.outbox)
+            .field("event_retention", &self.event_retention)
             .finish()
     }
 }
@@ -127,6 +131,9 @@ impl Config {
                 )?),
                 lease: std::time::Duration::from_secs(number("INBOX_OUTBOX_LEASE_SECS", 60)?),
             },
+            event_retention: std::time::Duration::from_secs(
+                3600 * number::<u64>("INBOX_EVENT_RETENTION_HOURS", 72)?.max(1),
+            ),
         })
     }
 

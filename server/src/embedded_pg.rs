@@ -43,6 +43,9 @@ impl EmbeddedPostgres {
             log_file: root.join("postgres.log"),
             run_as: run_as_user()?,
         };
+        if let Some((uid, gid)) = pg.run_as {
+            reachable_by(&root, uid, gid)?;
+        }
         for dir in [&root, &pg.socket_dir, &pg.pgdata] {
             std::fs::create_dir_all(dir)?;
             pg.give_to_owner(dir)?;
@@ -210,6 +213,36 @@ impl EmbeddedPostgres {
         }
         Ok(())
     }
+}
+
+/// PostgreSQL runs as `uid` (the `postgres` system user when we are root): every directory on
+/// the way to its data must let that user in, or initdb fails with a bare "Permission denied".
+/// Names the directory that does not, and the fix.
+fn reachable_by(path: &Path, uid: Uid, gid: Gid) -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    for dir in path.ancestors().skip(1) {
+        let meta = std::fs::metadata(dir).with_context(|| format!("read {}", dir.display()))?;
+        let mode = meta.mode();
+        let enters = if meta.uid() == uid.as_raw() {
+            mode & 0o100 != 0
+        } else if meta.gid() == gid.as_raw() {
+            mode & 0o010 != 0
+        } else {
+            mode & 0o001 != 0
+        };
+        if !enters {
+            bail!(
+                "the private PostgreSQL cannot start: it runs as the system user `postgres` (this \
+                 server runs as root, and PostgreSQL refuses to run as root), which cannot enter \
+                 {dir} (mode {mode:o}, owner uid {owner}). Use an INBOX_DATA_DIR that user can \
+                 reach, let it in with `chmod o+x {dir}`, or set DATABASE_URL",
+                dir = dir.display(),
+                mode = mode & 0o7777,
+                owner = meta.uid(),
+            );
+        }
+    }
+    Ok(())
 }
 
 fn path_str(p: &Path) -> anyhow::Result<&str> {

@@ -111,7 +111,7 @@ async fn sandbox_events(
             return false;
         };
         // A new chat of this phone announces itself with chat.updated.
-        if e.kind == events::CHAT_UPDATED
+        if e.kind == model::LiveEvent::CHAT_UPDATED
             && e.payload.get("channel_kind").and_then(|v| v.as_str()) == Some("sandbox")
             && e.payload.get("contact_phone").and_then(|v| v.as_str()) == Some(phone.as_str())
         {

@@ -49,6 +49,11 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
         app.hub.clone(),
         stop.clone().cancelled_owned(),
     ));
+    let pruner = tokio::spawn(inbox::live::prune_until_stopped(
+        app.state.pool.clone(),
+        config.event_retention,
+        stop.clone().cancelled_owned(),
+    ));
     let stop_on_signal = stop.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -58,6 +63,7 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
     stop.cancel();
     let _ = worker.await;
     let _ = assigner.await;
+    let _ = pruner.await;
     served
 }
 

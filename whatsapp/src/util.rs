@@ -11,9 +11,32 @@ use crate::error::{ParseError, SendError};
 /// Per-request timeout applied to every send (the caller's client may have none).
 pub(crate) const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Parse a body as JSON, mapping failure to [`ParseError::NotJson`].
+/// Parse a body as JSON, mapping failure to [`ParseError::NotJson`]. Every adapter starts here,
+/// so this is where text PostgreSQL would refuse is made storable: U+0000 (valid JSON, but
+/// refused by `text` and `jsonb`) is removed from every string and key, and the rest of the
+/// message is kept.
 pub(crate) fn parse_json(raw_body: &[u8]) -> Result<Value, ParseError> {
-    serde_json::from_slice(raw_body).map_err(|e| ParseError::NotJson(e.to_string()))
+    let mut body =
+        serde_json::from_slice(raw_body).map_err(|e| ParseError::NotJson(e.to_string()))?;
+    strip_nul(&mut body);
+    Ok(body)
+}
+
+/// Removes U+0000 from every string and object key in `v`.
+pub(crate) fn strip_nul(v: &mut Value) {
+    match v {
+        Value::String(s) if s.contains('\0') => s.retain(|c| c != '\0'),
+        Value::Array(items) => items.iter_mut().for_each(strip_nul),
+        Value::Object(map) if map.keys().any(|k| k.contains('\0')) => {
+            let old = std::mem::take(map);
+            for (k, mut item) in old {
+                strip_nul(&mut item);
+                map.insert(k.replace('\0', ""), item);
+            }
+        }
+        Value::Object(map) => map.values_mut().for_each(strip_nul),
+        _ => {}
+    }
 }
 
 /// `v[key]` as a non-empty string (numbers are stringified: ids sometimes

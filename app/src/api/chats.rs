@@ -24,7 +24,6 @@ pub async fn list_chats(
 ) -> Result<ChatPage, AppError> {
     use crate::model::{Mode, Tab};
     use crate::ssr::{auth, respond, AppState};
-    use inbox::db::chats;
     respond(async move {
         let user = auth::require_user().await?;
         let tab = Tab::parse(&tab)
@@ -36,27 +35,9 @@ pub async fn list_chats(
             ),
             None => None,
         };
-        let filter = chats::ListFilter {
-            assigned_to: (tab == Tab::Mine).then_some(user.user_id),
-            unassigned: tab == Tab::Unassigned,
-            mode,
-            search: q,
-            before: before_at.zip(before_id),
-        };
-        let mut page = chats::page(&AppState::get()?.pool, &filter, CHAT_PAGE + 1).await?;
-        let next = if page.len() as i64 > CHAT_PAGE {
-            page.truncate(CHAT_PAGE as usize);
-            page.last().map(|c| {
-                (
-                    c.last_message_at
-                        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
-                    c.chat_id,
-                )
-            })
-        } else {
-            None
-        };
-        Ok(ChatPage { chats: page, next })
+        let pool = AppState::get()?.pool;
+        let before = before_at.zip(before_id);
+        Ok(inbox::conversations::list(&pool, &user, tab, mode, q, before, CHAT_PAGE).await?)
     })
     .await
 }
@@ -69,24 +50,10 @@ pub async fn open_chat(
     before: Option<MessageId>,
 ) -> Result<Conversation, AppError> {
     use crate::ssr::{auth, respond, AppState};
-    use inbox::{db::chats, db::messages};
     respond(async move {
         auth::require_user().await?;
         let pool = AppState::get()?.pool;
-        let mut conn = pool.acquire().await?;
-        let chat = chats::summary(&mut conn, chat_id).await?;
-        let customer = chats::customer(&mut conn, chat.contact_id).await?;
-        let mut page = messages::page(&pool, chat_id, before, MESSAGE_PAGE + 1).await?;
-        let has_older = page.len() as i64 > MESSAGE_PAGE;
-        if has_older {
-            page.remove(0);
-        }
-        Ok(Conversation {
-            chat,
-            customer,
-            messages: page,
-            has_older,
-        })
+        Ok(inbox::conversations::open(&pool, chat_id, before, MESSAGE_PAGE).await?)
     })
     .await
 }
@@ -135,8 +102,8 @@ pub async fn retry_message(message_id: MessageId) -> Result<MessageView, AppErro
     use crate::ssr::{auth, respond, AppState};
     use inbox::replies;
     respond(async move {
-        auth::require_user().await?;
-        Ok(replies::retry(&AppState::get()?.pool, message_id).await?)
+        let user = auth::require_user().await?;
+        Ok(replies::retry(&AppState::get()?.pool, message_id, &user).await?)
     })
     .await
 }
@@ -144,16 +111,9 @@ pub async fn retry_message(message_id: MessageId) -> Result<MessageView, AppErro
 #[server(endpoint = "chats/mark_read")]
 pub async fn mark_read(chat_id: ChatId) -> Result<(), AppError> {
     use crate::ssr::{auth, respond, AppState};
-    use inbox::{db::chats, db::events};
     respond(async move {
         auth::require_user().await?;
-        let mut tx = AppState::get()?.pool.begin().await?;
-        if chats::mark_read(&mut tx, chat_id).await? {
-            let summary = chats::summary(&mut tx, chat_id).await?;
-            events::publish(&mut tx, events::CHAT_UPDATED, chat_id, &summary).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        Ok(inbox::conversations::mark_read(&AppState::get()?.pool, chat_id).await?)
     })
     .await
 }

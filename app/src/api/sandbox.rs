@@ -39,14 +39,9 @@ pub async fn sandbox_send(phone: String, name: String, text: String) -> Result<(
 #[server(endpoint = "sandbox/messages")]
 pub async fn sandbox_messages(phone: String) -> Result<Vec<MessageView>, AppError> {
     use crate::ssr::respond;
-    use inbox::{db::channels, db::messages};
     respond(async move {
         let state = allowed().await?;
-        let phone = whatsapp::phone::normalize_phone(&phone)
-            .ok_or_else(|| AppError::invalid("phone", crate::model::Reason::PhoneInvalid))?;
-        let channel_id = channels::sandbox_id(&state.pool).await?;
-        messages::sandbox_mark_read(&state.pool, channel_id, &phone).await?;
-        Ok(messages::for_contact(&state.pool, channel_id, &phone, 200).await?)
+        Ok(inbox::channels::sandbox::phone_reads(&state.pool, &phone).await?)
     })
     .await
 }

@@ -69,7 +69,7 @@ pub async fn set_user_active(user_id: UserId, active: bool) -> Result<UserInfo, 
                 crate::model::Reason::CannotDeactivateSelf,
             ));
         }
-        Ok(accounts::set_active(&AppState::get()?.pool, user_id, active).await?)
+        Ok(accounts::set_active(&AppState::get()?.pool, &me, user_id, active).await?)
     })
     .await
 }

@@ -1,5 +1,6 @@
 //! Pieces shared by the pages.
 
+pub mod chat;
 pub mod error_text;
 pub mod guard;
 pub mod lang;

@@ -5,6 +5,7 @@
 use crate::api::chats::{
     assignees, open_chat, Assign, HandBack, MarkRead, RetryMessage, SendReply, SetMode, Take,
 };
+use crate::components::chat::{contact_title, mode_label, use_now};
 use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
 use crate::components::message::Bubble;
@@ -12,7 +13,6 @@ use crate::i18n::*;
 use crate::model::{
     ChannelKind, ChatId, ChatSummary, Conversation, MessageId, MessageView, Mode, UserId,
 };
-use crate::pages::inbox::{contact_title, mode_label, use_now};
 use crate::AppError;
 use leptos::html::Ol;
 use leptos::prelude::*;
@@ -20,8 +20,91 @@ use leptos::prelude::*;
 /// Meta allows free-form replies for 24 hours after the customer's last message.
 const WINDOW_HOURS: i64 = 24;
 
+/// The open chat's live changes, which the conversation applies in place.
+#[derive(Clone, Copy)]
+pub struct LiveChat {
+    /// Bumped to refetch the conversation (a reload).
+    pub refresh: RwSignal<u64>,
+    /// Messages created or changed since the newest page was fetched, the latest version of
+    /// each, in the order they changed.
+    pub messages: RwSignal<Vec<MessageView>>,
+    /// Bumped when a message is created: the view scrolls down to it.
+    pub appended: RwSignal<u64>,
+    /// The chat's summary (mode, assignee, window) as it last changed.
+    pub chat: RwSignal<Option<ChatSummary>>,
+}
+
+impl Default for LiveChat {
+    fn default() -> Self {
+        LiveChat {
+            refresh: RwSignal::new(0),
+            messages: RwSignal::new(Vec::new()),
+            appended: RwSignal::new(0),
+            chat: RwSignal::new(None),
+        }
+    }
+}
+
+impl LiveChat {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A message of the open chat was created or changed. A version older than the one already
+    /// applied (an action's answer arriving after the live event of its send) is ignored.
+    pub fn apply(&self, m: MessageView, created: bool) {
+        let newer = self.messages.with_untracked(|v| {
+            v.iter()
+                .find(|x| x.message_id == m.message_id)
+                .is_none_or(|x| !m.status.precedes(x.status))
+        });
+        if !newer {
+            return;
+        }
+        self.messages.update(|v| {
+            v.retain(|x| x.message_id != m.message_id);
+            v.push(m);
+        });
+        if created {
+            self.appended.update(|n| *n += 1);
+        }
+    }
+
+    pub fn clear(&self) {
+        self.messages.set(Vec::new());
+        self.chat.set(None);
+    }
+}
+
+/// The newest page as shown: the fetched messages with the live changes applied (a changed one
+/// replaced where it is, a new one added in order; changes to messages of older pages are
+/// applied to those pages).
+fn with_changes(
+    mut page: Vec<MessageView>,
+    changes: &[MessageView],
+    in_older: impl Fn(MessageId) -> bool,
+) -> Vec<MessageView> {
+    for m in changes {
+        if let Some(x) = page.iter_mut().find(|x| x.message_id == m.message_id) {
+            *x = m.clone();
+        } else if in_older(m.message_id) {
+            continue;
+        } else if page
+            .first()
+            .is_none_or(|first| m.message_id > first.message_id)
+        {
+            let at = page
+                .iter()
+                .position(|x| x.message_id > m.message_id)
+                .unwrap_or(page.len());
+            page.insert(at, m.clone());
+        }
+    }
+    page
+}
+
 #[component]
-pub fn ChatView(chat_id: ChatId, refresh: RwSignal<u64>, is_admin: bool) -> impl IntoView {
+pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoView {
     let i18n = use_i18n();
     let me = expect_context::<CurrentUser>()
         .get_untracked()
@@ -35,24 +118,53 @@ pub fn ChatView(chat_id: ChatId, refresh: RwSignal<u64>, is_admin: bool) -> impl
     let assign = ServerAction::<Assign>::new();
     let take = ServerAction::<Take>::new();
     let hand_back = ServerAction::<HandBack>::new();
+    // Fetched when the view opens and on a reload only: everything else (new messages, ticks,
+    // this agent's own replies and changes) arrives as live changes, applied in place.
     let data = Resource::new(
-        move || {
-            (
-                refresh.get(),
-                reply.version().get(),
-                retry.version().get(),
-                set_mode.version().get(),
-                assign.version().get(),
-                take.version().get(),
-                hand_back.version().get(),
-            )
-        },
+        move || live.refresh.get(),
         move |_| open_chat(chat_id, None),
     );
+    // A refetched page already has what the live changes said; changes after this keep coming.
+    Effect::watch(
+        move || live.refresh.get(),
+        move |_, _, _| live.clear(),
+        false,
+    );
+    // This agent's own reply and retry show at once, even before their live events arrive.
+    Effect::new(move |_| {
+        if let Some(Ok(views)) = reply.value().get() {
+            for v in views {
+                live.apply(v, true);
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(view)) = retry.value().get() {
+            live.apply(view, false);
+        }
+    });
     // Older pages, prepended above the newest page.
     let older = RwSignal::new(Vec::<MessageView>::new());
     let has_older = RwSignal::new(false);
     let load_older = Action::new(move |before: &MessageId| open_chat(chat_id, Some(*before)));
+    // Changes to messages of older pages go into those pages, so their ticks stay true too.
+    Effect::new(move |_| {
+        let changes = live.messages.get();
+        let stale = older.with_untracked(|o| {
+            changes
+                .iter()
+                .any(|m| o.iter().any(|x| x.message_id == m.message_id && x != m))
+        });
+        if stale {
+            older.update(|o| {
+                for m in &changes {
+                    if let Some(x) = o.iter_mut().find(|x| x.message_id == m.message_id) {
+                        *x = m.clone();
+                    }
+                }
+            });
+        }
+    });
     let list: NodeRef<Ol> = NodeRef::new();
     Effect::new(move |_| {
         if let Some(Ok(page)) = load_older.value().get() {
@@ -90,6 +202,7 @@ pub fn ChatView(chat_id: ChatId, refresh: RwSignal<u64>, is_admin: bool) -> impl
     let now = use_now();
     // Newest at the bottom: keep the view scrolled there when messages arrive.
     Effect::new(move |_| {
+        live.appended.track();
         if let Some(Ok(_)) = data.get() {
             if let Some(el) = list.get() {
                 el.set_scroll_top(el.scroll_height());
@@ -134,9 +247,24 @@ pub fn ChatView(chat_id: ChatId, refresh: RwSignal<u64>, is_admin: bool) -> impl
                             has_older.set(more);
                         }
                         let first_id = messages.first().map(|m| m.message_id);
+                        let fetched = chat.clone();
+                        let current = move || {
+                            live.chat
+                                .get()
+                                .filter(|c| c.chat_id == chat_id)
+                                .unwrap_or_else(|| fetched.clone())
+                        };
+                        let current_for_window = current.clone();
+                        let shown = move || {
+                            let changes = live.messages.get();
+                            with_changes(messages.clone(), &changes, |id| {
+                                older.with(|o| o.iter().any(|x| x.message_id == id))
+                            })
+                        };
+                        let header = move || {
+                        let chat = current();
                         let mine = chat.assigned_user_id.is_some() && chat.assigned_user_id == me;
                         let may_act = is_admin || chat.assigned_user_id.is_none() || mine;
-                        let chat_for_window = chat.clone();
                         view! {
                             <header class="chat-head">
                                 <a class="back" href="/inbox">"←"</a>
@@ -167,9 +295,13 @@ pub fn ChatView(chat_id: ChatId, refresh: RwSignal<u64>, is_admin: bool) -> impl
                                     <span class="badge assignee" data-testid="assigned-elsewhere">{chat.assigned_name.clone()}</span>
                                 })}
                             </header>
+                        }
+                        };
+                        view! {
+                            {header}
                             <div class="chat-body">
                                 <div class="chat-main">
-                                    {move || window_notice(i18n, &chat_for_window, now.get())}
+                                    {move || window_notice(i18n, &current_for_window(), now.get())}
                                     <ol
                                         class="messages"
                                         data-testid="messages"
@@ -195,8 +327,16 @@ pub fn ChatView(chat_id: ChatId, refresh: RwSignal<u64>, is_admin: bool) -> impl
                                                 </li>
                                             }
                                         })}
-                                        {move || older.get().into_iter().map(|m| view! { <Bubble message=m retry /> }).collect_view()}
-                                        {messages.into_iter().map(|m| view! { <Bubble message=m retry /> }).collect_view()}
+                                        <For
+                                            each=move || older.get()
+                                            key=|m| (m.message_id, m.status, m.error_code.clone())
+                                            children=move |m| view! { <Bubble message=m retry /> }
+                                        />
+                                        <For
+                                            each=shown
+                                            key=|m| (m.message_id, m.status, m.error_code.clone())
+                                            children=move |m| view! { <Bubble message=m retry /> }
+                                        />
                                     </ol>
                                 </div>
                                 <aside class="customer-panel" data-testid="customer-panel">

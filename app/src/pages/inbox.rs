@@ -2,36 +2,17 @@
 //! open conversation, kept current by live events; no reload is ever needed.
 
 use crate::api::chats::{list_chats, ListChats};
+use crate::components::chat::{contact_title, mode_label, use_now};
 use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
 use crate::components::message::relative_time;
 use crate::i18n::*;
-use crate::live::use_live_events;
-use crate::model::{ChatId, ChatPage, ChatSummary, Mode, Tab};
-use crate::pages::conversation::ChatView;
+use crate::live::{use_live_events, Live};
+use crate::model::{ChatId, ChatPage, ChatSummary, LiveEvent, Mode, Tab, UserId};
+use crate::pages::conversation::{ChatView, LiveChat};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_params_map};
-
-/// Ticks every minute after hydration so relative times stay true ("now" is `None` while the
-/// server renders, so server and browser render the same first HTML).
-pub fn use_now() -> ReadSignal<Option<chrono::DateTime<chrono::Utc>>> {
-    let (now, set_now) = signal(None);
-    Effect::new(move |_| {
-        set_now.set(Some(chrono::Utc::now()));
-        #[cfg(feature = "hydrate")]
-        {
-            let handle = set_interval_with_handle(
-                move || set_now.set(Some(chrono::Utc::now())),
-                std::time::Duration::from_secs(60),
-            );
-            if let Ok(handle) = handle {
-                on_cleanup(move || handle.clear());
-            }
-        }
-    });
-    now
-}
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
@@ -45,40 +26,74 @@ pub fn InboxPage() -> impl IntoView {
             .strip_prefix("/inbox/")
             .and_then(|id| id.parse::<ChatId>().ok())
     });
-    let is_admin = expect_context::<CurrentUser>()
+    let user = expect_context::<CurrentUser>()
         .get_untracked()
         .and_then(|r| r.ok())
-        .flatten()
-        .is_some_and(|u| u.is_admin());
+        .flatten();
+    let is_admin = user.as_ref().is_some_and(|u| u.is_admin());
+    let me = user.map(|u| u.user_id);
     let tab = RwSignal::new(if is_admin { Tab::All } else { Tab::Mine });
     let mode = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
     let search_input = RwSignal::new(String::new());
-    // Live events refresh what they touch: the list on chat changes, the open conversation on
-    // its own events; "reload" (after a long disconnection) refreshes both. A burst of events
-    // becomes one refetch.
+    // Live events change what they touch in place: a chat's row moves to its place in the
+    // list with its new preview and unread count, the open conversation gets its new or changed
+    // bubble. Only "reload" (the stream opened, or the server cannot prove this browser has
+    // every event) refetches, and a burst of those becomes one refetch. A search the browser
+    // cannot evaluate (it matches message text) refetches on chat changes too.
     let refresh = RwSignal::new(0u64);
-    let chat_refresh = RwSignal::new(0u64);
+    let live_chat = LiveChat::new();
     provide_context(OpenChat {
-        refresh: chat_refresh,
+        live: live_chat,
         is_admin,
     });
+    // Chat rows changed since the list was last fetched, oldest change first.
+    let patches = RwSignal::new(Vec::<ChatSummary>::new());
     let list_bump = coalesced(refresh);
-    let chat_bump = coalesced(chat_refresh);
+    let chat_bump = coalesced(live_chat.refresh);
     use_live_events(
         || Some("/api/events".to_string()),
-        move |kind, data| {
-            let chat_id = serde_json::from_str::<serde_json::Value>(&data)
-                .ok()
-                .and_then(|v| v.get("chat_id").and_then(|c| c.as_i64()))
-                .map(ChatId);
-            if kind == "reload" || kind == "chat.updated" {
+        move |live| match live {
+            Live::Reload => {
                 list_bump();
-            }
-            if kind == "reload" || (chat_id.is_some() && chat_id == selected.get_untracked()) {
                 chat_bump();
             }
+            Live::Event(LiveEvent::ChatUpdated(chat)) => {
+                if selected.get_untracked() == Some(chat.chat_id) {
+                    live_chat.chat.set(Some(chat.clone()));
+                }
+                if search.get_untracked().trim().is_empty() {
+                    patches.update(|p| {
+                        p.retain(|c| c.chat_id != chat.chat_id);
+                        p.push(chat);
+                    });
+                } else {
+                    list_bump();
+                }
+            }
+            Live::Event(LiveEvent::MessageCreated(m)) => {
+                if selected.get_untracked() == Some(m.chat_id) {
+                    live_chat.apply(m, true);
+                }
+            }
+            Live::Event(LiveEvent::MessageUpdated(m)) => {
+                if selected.get_untracked() == Some(m.chat_id) {
+                    live_chat.apply(m, false);
+                }
+            }
         },
+    );
+    // Another chat opened: what was patched into the previous one is not this one's.
+    Effect::watch(
+        move || selected.get(),
+        move |_, _, _| live_chat.clear(),
+        false,
+    );
+    // A refetched list already has what the patches said; changes after this keep coming.
+    Effect::watch(
+        move || (tab.get(), mode.get(), search.get(), refresh.get()),
+        move |_, _, _| patches.set(Vec::new()),
+        false,
     );
     // Extra pages loaded with "Load more", appended after the first page.
     let more = RwSignal::new(Vec::<ChatSummary>::new());
@@ -99,6 +114,25 @@ pub fn InboxPage() -> impl IntoView {
             more.update(|m| m.extend(chats));
             next.set(n);
         }
+    });
+    // The list as shown: the fetched pages with the live changes applied.
+    let rows = Memo::new(move |_| {
+        let mut rows: Vec<ChatSummary> = first
+            .get()
+            .and_then(Result::ok)
+            .map(|p| p.chats)
+            .unwrap_or_default();
+        rows.extend(more.get());
+        let complete = next.get().is_none();
+        let filter = ListView {
+            tab: tab.get(),
+            mode: Mode::parse(&mode.get()),
+            me,
+        };
+        for chat in patches.get() {
+            filter.apply(&mut rows, chat, complete);
+        }
+        rows
     });
     let now = use_now();
     // Runs once this page is hydrated: tests wait for it before clicking.
@@ -147,12 +181,19 @@ pub fn InboxPage() -> impl IntoView {
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match first.await {
-                            Ok(page) if page.chats.is_empty() => view! { <p class="empty-state">{t!(i18n, inbox_empty)}</p> }.into_any(),
-                            Ok(page) => view! {
-                                <ul data-testid="chat-list">
-                                    {page.chats.into_iter().map(|c| view! { <ChatRow chat=c selected now /> }).collect_view()}
-                                    {move || more.get().into_iter().map(|c| view! { <ChatRow chat=c selected now /> }).collect_view()}
-                                </ul>
+                            Ok(_) => view! {
+                                <Show
+                                    when=move || !rows.with(Vec::is_empty)
+                                    fallback=move || view! { <p class="empty-state">{t!(i18n, inbox_empty)}</p> }
+                                >
+                                    <ul data-testid="chat-list">
+                                        <For
+                                            each=move || rows.get()
+                                            key=|c| c.clone()
+                                            children=move |c| view! { <ChatRow chat=c selected now /> }
+                                        />
+                                    </ul>
+                                </Show>
                             }.into_any(),
                             Err(e) => view! { <ErrorText error=e /> }.into_any(),
                         }
@@ -180,9 +221,59 @@ pub fn InboxPage() -> impl IntoView {
 /// What the inbox page gives the conversation shown in its outlet.
 #[derive(Clone, Copy)]
 struct OpenChat {
-    /// Bumped when a live event touches the open chat.
-    refresh: RwSignal<u64>,
+    /// The open chat's live changes.
+    live: LiveChat,
     is_admin: bool,
+}
+
+/// Which chats the list shows, as far as the browser can tell by itself (the tab and the mode
+/// filter; a text search is the server's).
+struct ListView {
+    tab: Tab,
+    mode: Option<Mode>,
+    me: Option<UserId>,
+}
+
+impl ListView {
+    fn shows(&self, c: &ChatSummary) -> bool {
+        let tab = match self.tab {
+            Tab::Mine => c.assigned_user_id.is_some() && c.assigned_user_id == self.me,
+            Tab::Unassigned => c.assigned_user_id.is_none(),
+            Tab::All => true,
+        };
+        tab && self.mode.is_none_or(|m| m == c.mode)
+    }
+
+    /// Puts a changed chat where the list keeps it (newest activity first), or takes it out
+    /// when it no longer belongs. A chat that was not listed joins only within the part of the
+    /// list that is loaded (`complete`: every page is).
+    fn apply(&self, rows: &mut Vec<ChatSummary>, chat: ChatSummary, complete: bool) {
+        let was = rows.iter().position(|r| r.chat_id == chat.chat_id);
+        if let Some(i) = was {
+            rows.remove(i);
+        }
+        if !self.shows(&chat) {
+            return;
+        }
+        let key = order(&chat);
+        if was.is_none() && !complete && rows.last().is_some_and(|last| key < order(last)) {
+            return;
+        }
+        let at = rows
+            .iter()
+            .position(|r| order(r) < key)
+            .unwrap_or(rows.len());
+        rows.insert(at, chat);
+    }
+}
+
+/// The list's order: last activity, then id, both descending.
+fn order(c: &ChatSummary) -> (chrono::DateTime<chrono::Utc>, ChatId) {
+    (
+        c.last_message_at
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
+        c.chat_id,
+    )
 }
 
 /// `/inbox`: no chat open yet.
@@ -195,7 +286,7 @@ pub fn NoChatSelected() -> impl IntoView {
 /// `/inbox/{id}`: the conversation; another chat's address builds a new one.
 #[component]
 pub fn SelectedChat() -> impl IntoView {
-    let OpenChat { refresh, is_admin } = expect_context::<OpenChat>();
+    let OpenChat { live, is_admin } = expect_context::<OpenChat>();
     let params = use_params_map();
     let id = Memo::new(move |_| {
         params
@@ -204,7 +295,7 @@ pub fn SelectedChat() -> impl IntoView {
             .and_then(|s| s.parse::<ChatId>().ok())
     });
     move || match id.get() {
-        Some(chat_id) => view! { <ChatView chat_id refresh is_admin /> }.into_any(),
+        Some(chat_id) => view! { <ChatView chat_id live is_admin /> }.into_any(),
         None => view! { <crate::pages::not_found::NotFound /> }.into_any(),
     }
 }
@@ -226,22 +317,6 @@ fn coalesced(counter: RwSignal<u64>) -> impl Fn() + Copy + 'static {
         #[cfg(not(feature = "hydrate"))]
         fire();
     }
-}
-
-pub fn mode_label(i18n: leptos_i18n::I18nContext<Locale>, mode: Mode) -> String {
-    match mode {
-        Mode::Bot => t_string!(i18n, mode_bot).to_string(),
-        Mode::Agent => t_string!(i18n, mode_agent).to_string(),
-        Mode::Paused => t_string!(i18n, mode_paused).to_string(),
-        Mode::Closed => t_string!(i18n, mode_closed).to_string(),
-    }
-}
-
-pub fn contact_title(c: &ChatSummary) -> String {
-    c.contact_name
-        .clone()
-        .or_else(|| c.contact_phone.as_ref().map(|p| format!("+{p}")))
-        .unwrap_or_else(|| "?".into())
 }
 
 #[component]

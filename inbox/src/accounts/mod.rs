@@ -5,6 +5,8 @@
 pub mod passwords;
 pub mod sessions;
 
+use crate::chat_changes::{self, rules::ChatState};
+use crate::db::chats;
 use crate::db::users::{self, NewUser};
 use crate::Error;
 use model::Reason;
@@ -125,7 +127,15 @@ pub async fn update_user(
     Ok(after)
 }
 
-pub async fn set_active(pool: &PgPool, user_id: UserId, active: bool) -> Result<UserInfo, Error> {
+/// Activates or deactivates a user (by `actor`, an admin). A deactivated user's chats go back
+/// to the queue, unassigned, each with a system event (auto-assignment, when on, hands them
+/// out again); their sessions end at once (the auth epoch moves).
+pub async fn set_active(
+    pool: &PgPool,
+    actor: &UserInfo,
+    user_id: UserId,
+    active: bool,
+) -> Result<UserInfo, Error> {
     let mut tx = pool.begin().await?;
     users::lock_accounts(&mut tx).await?;
     let before = users::find_in(&mut tx, user_id).await?;
@@ -137,7 +147,67 @@ pub async fn set_active(pool: &PgPool, user_id: UserId, active: bool) -> Result<
         return Err(Error::Conflict(Reason::LastAdmin));
     }
     users::set_active(&mut tx, user_id, active).await?;
+    if before.active && !active {
+        release_chats(&mut tx, user_id, Some(actor)).await?;
+    }
     let after = users::find_in(&mut tx, user_id).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// A deactivated user's chats go back to the queue, unassigned.
+async fn release_chats(
+    conn: &mut sqlx::PgConnection,
+    user_id: UserId,
+    actor: Option<&UserInfo>,
+) -> Result<(), Error> {
+    for chat_id in chats::assigned_to(conn, user_id).await? {
+        let state = chat_changes::lock(conn, chat_id).await?;
+        let unassigned = ChatState {
+            assigned: None,
+            ..state
+        };
+        chat_changes::apply(conn, chat_id, actor, state, unassigned).await?;
+    }
+    Ok(())
+}
+
+/// In demo mode, a demo account retired by an earlier start outside it (and still with the
+/// published password) is active again.
+pub async fn restore_demo_account(
+    pool: &PgPool,
+    username: &str,
+    published_password: &str,
+) -> Result<(), Error> {
+    if let Some((user, hash)) = users::find_credentials(pool, username).await? {
+        if !user.active && passwords::verify_password(published_password.into(), hash).await? {
+            let mut tx = pool.begin().await?;
+            users::lock_accounts(&mut tx).await?;
+            users::set_active(&mut tx, user.user_id, true).await?;
+            tx.commit().await?;
+        }
+    }
+    Ok(())
+}
+
+/// Outside demo mode, a demo account whose password is still the published one must not guard
+/// a real installation: it is deactivated (its chats go back to the queue). Returns whether it
+/// was. An account of that name with its own password is left alone.
+pub async fn retire_demo_account(
+    pool: &PgPool,
+    username: &str,
+    published_password: &str,
+) -> Result<bool, Error> {
+    let Some((user, hash)) = users::find_credentials(pool, username).await? else {
+        return Ok(false);
+    };
+    if !user.active || !passwords::verify_password(published_password.into(), hash).await? {
+        return Ok(false);
+    }
+    let mut tx = pool.begin().await?;
+    users::lock_accounts(&mut tx).await?;
+    users::set_active(&mut tx, user.user_id, false).await?;
+    release_chats(&mut tx, user.user_id, None).await?;
+    tx.commit().await?;
+    Ok(true)
 }

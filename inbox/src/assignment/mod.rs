@@ -11,9 +11,9 @@ pub mod worker;
 
 use crate::chat_changes;
 use crate::chat_changes::rules::ChatState;
-use crate::db::settings;
+use crate::db::{chats, settings, users};
 use crate::Error;
-use model::{ChatId, UserId};
+use model::UserId;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
@@ -38,11 +38,7 @@ pub const ONLINE_SECS: i32 = 60;
 
 /// Marks a user as online now (called while their event stream is open).
 pub async fn seen(pool: &PgPool, user_id: UserId) -> Result<(), Error> {
-    sqlx::query("update app_user set last_seen_at = now() where user_id = $1")
-        .bind(user_id)
-        .execute(pool)
-        .await?;
-    Ok(())
+    users::seen(pool, user_id).await
 }
 
 /// Hands waiting chats to agents with room; returns how many were assigned.
@@ -56,35 +52,17 @@ pub async fn distribute(pool: &PgPool) -> Result<usize, Error> {
     }
     let mut tx = pool.begin().await?;
     // Read again under the lock: it may have been switched off meanwhile.
-    sqlx::query("select pg_advisory_xact_lock(7310002)")
-        .execute(&mut *tx)
-        .await?;
+    settings::lock(&mut tx, settings::ASSIGNMENT_LOCK).await?;
     let config: AssignmentSettings = settings::get(&mut tx, settings::ASSIGNMENT).await?;
     if !config.enabled {
         return Ok(0);
     }
     let mut assigned = 0;
     loop {
-        let waiting: Option<ChatId> = sqlx::query_scalar(
-            "select chat_id from chat where mode = 'agent' and assigned_user_id is null
-              order by last_customer_message_at nulls last, chat_id limit 1",
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(chat_id) = waiting else { break };
-        let agent: Option<UserId> = sqlx::query_scalar(
-            "select u.user_id from app_user u
-               left join chat c on c.assigned_user_id = u.user_id and c.mode <> 'closed'
-              where u.role = 'agent' and u.active and u.last_seen_at > now() - make_interval(secs => $1)
-              group by u.user_id
-             having count(c.chat_id) < $2
-              order by count(c.chat_id), u.user_id
-              limit 1",
-        )
-        .bind(ONLINE_SECS as f64)
-        .bind(config.capacity as i64)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let Some(chat_id) = chats::next_waiting(&mut tx).await? else {
+            break;
+        };
+        let agent = users::least_busy_agent(&mut tx, ONLINE_SECS, config.capacity as i64).await?;
         let Some(agent) = agent else { break };
         let state = chat_changes::lock(&mut tx, chat_id).await?;
         chat_changes::apply(

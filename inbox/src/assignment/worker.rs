@@ -20,7 +20,7 @@ pub async fn run_until_stopped(
             _ = tick.tick() => {}
             received = events.recv() => {
                 match received {
-                    Ok(e) if e.kind != crate::db::events::CHAT_UPDATED => continue,
+                    Ok(e) if e.kind != model::LiveEvent::CHAT_UPDATED => continue,
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                     _ => {}
                 }

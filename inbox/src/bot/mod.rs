@@ -20,7 +20,7 @@ use crate::replies::{queue_reply_in, Sender};
 use crate::Error;
 use bot::{BotSettings, Decision, Rule};
 use model::ChatId;
-use model::Mode;
+use model::{Mode, Reason};
 use sqlx::PgConnection;
 use std::collections::HashSet;
 
@@ -77,11 +77,25 @@ impl Brain {
         chat_id: ChatId,
         text: &str,
     ) -> Result<(), Error> {
-        if !self.said_recently(conn, chat_id, text).await? {
-            queue_reply_in(conn, chat_id, Sender::Bot, text).await?;
+        if !self.said_recently(conn, chat_id, text).await? && say(conn, chat_id, text).await? {
             self.said.insert((chat_id, text.to_string()));
         }
         Ok(())
+    }
+}
+
+/// Queues the bot's text, unless the provider may not take it now (Meta's 24-hour window has
+/// closed: the customer's message arrived late). The customer's message is stored all the
+/// same, in the same transaction; the bot just does not answer. Returns whether it was queued.
+async fn say(conn: &mut PgConnection, chat_id: ChatId, text: &str) -> Result<bool, Error> {
+    match queue_reply_in(conn, chat_id, Sender::Bot, text).await {
+        Ok(_) => Ok(true),
+        // Refused before anything was written, so the transaction goes on.
+        Err(Error::Conflict(Reason::Outside24hWindow)) => {
+            tracing::info!(%chat_id, "the bot does not answer: the 24-hour window is closed");
+            Ok(false)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -112,7 +126,7 @@ pub async fn answer(
             text,
             rule_id: Some(_),
         } => {
-            queue_reply_in(conn, chat_id, Sender::Bot, &text).await?;
+            say(conn, chat_id, &text).await?;
         }
         Decision::Reply {
             text,
@@ -121,7 +135,7 @@ pub async fn answer(
         | Decision::OutOfOffice { text } => brain.say_once(conn, chat_id, text.trim()).await?,
         Decision::Handover { reply } => {
             if let Some(reply) = reply {
-                queue_reply_in(conn, chat_id, Sender::Bot, &reply).await?;
+                say(conn, chat_id, &reply).await?;
             }
             chat_changes::apply(conn, chat_id, None, state, to_agents).await?;
             return Ok(to_agents);

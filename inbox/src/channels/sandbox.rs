@@ -2,7 +2,7 @@
 //! database, where the sandbox phone page reads it). Inbound sandbox messages come from the
 //! sandbox phone page ([`customer_writes`]), not from webhooks.
 
-use crate::db::channels;
+use crate::db::{channels, events, messages};
 use crate::ingest;
 use crate::Error;
 use model::{Mode, Reason};
@@ -87,4 +87,20 @@ pub async fn customer_writes(
     )
     .await?;
     Ok(())
+}
+
+/// The conversation as the sandbox phone shows it. Showing our replies on the phone is what
+/// "delivered" and "read" mean for the sandbox, so they become read here (and browsers are
+/// told).
+pub async fn phone_reads(pool: &PgPool, phone: &str) -> Result<Vec<model::MessageView>, Error> {
+    let phone = whatsapp::phone::normalize_phone(phone)
+        .ok_or(Error::invalid("phone", Reason::PhoneInvalid))?;
+    let channel_id = channels::sandbox_id(pool).await?;
+    let mut tx = pool.begin().await?;
+    for message_id in messages::mark_read_for_phone(&mut tx, channel_id, &phone).await? {
+        let view = messages::view(&mut tx, message_id).await?;
+        events::publish(&mut tx, &model::LiveEvent::MessageUpdated(view)).await?;
+    }
+    tx.commit().await?;
+    messages::for_contact(pool, channel_id, &phone, 200).await
 }

@@ -7,30 +7,18 @@
 pub mod rules;
 
 use crate::chat_changes::rules::ChatState;
-use crate::db::{chats, events, messages};
+use crate::db::{chat_audit, chats, events, messages, users};
 use crate::Error;
+use model::ChatId;
+use model::LiveEvent;
 use model::Reason;
-use model::{ChatId, MessageId};
 use model::{Mode, UserId, UserInfo};
 use sqlx::PgConnection;
 
 /// The chat's current state, locked until the transaction ends.
 pub async fn lock(conn: &mut PgConnection, chat_id: ChatId) -> Result<ChatState, Error> {
-    let (mode, assigned): (Mode, Option<UserId>) =
-        sqlx::query_as("select mode, assigned_user_id from chat where chat_id = $1 for update")
-            .bind(chat_id)
-            .fetch_one(conn)
-            .await?;
+    let (mode, assigned) = chats::lock_state(conn, chat_id).await?;
     Ok(ChatState { mode, assigned })
-}
-
-async fn display_name(conn: &mut PgConnection, user_id: UserId) -> Result<String, Error> {
-    Ok(
-        sqlx::query_scalar("select display_name from app_user where user_id = $1")
-            .bind(user_id)
-            .fetch_one(conn)
-            .await?,
-    )
 }
 
 /// One change by a signed-in user, in its own transaction: locks the chat, lets `decide` check
@@ -123,30 +111,16 @@ pub async fn apply(
     }
     if to.assigned != from.assigned {
         if let Some(user_id) = to.assigned {
-            let active: Option<bool> =
-                sqlx::query_scalar("select active from app_user where user_id = $1")
-                    .bind(user_id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            if active != Some(true) {
+            if users::is_active(conn, user_id).await? != Some(true) {
                 return Err(Error::invalid("user_id", Reason::AssigneeInactive));
             }
         }
     }
-    sqlx::query(
-        "update chat set mode = $2, assigned_user_id = $3,
-                closed_at = case when $2 = 'closed' then coalesce(closed_at, now()) else null end
-          where chat_id = $1",
-    )
-    .bind(chat_id)
-    .bind(to.mode.as_str())
-    .bind(to.assigned)
-    .execute(&mut *conn)
-    .await?;
+    chats::set_state(conn, chat_id, to.mode, to.assigned).await?;
     let by = actor.map(|u| u.display_name.clone());
     let actor_id = actor.map(|u| u.user_id);
     if to.mode != from.mode {
-        audit(
+        chat_audit::record(
             conn,
             chat_id,
             actor_id,
@@ -167,7 +141,7 @@ pub async fn apply(
     if to.assigned != from.assigned {
         let from_id = from.assigned.map(|id| id.to_string());
         let to_id = to.assigned.map(|id| id.to_string());
-        audit(
+        chat_audit::record(
             conn,
             chat_id,
             actor_id,
@@ -178,7 +152,7 @@ pub async fn apply(
         .await?;
         let (event, text) = match to.assigned {
             Some(user_id) => {
-                let name = display_name(conn, user_id).await?;
+                let name = users::display_name(conn, user_id).await?;
                 let text = format!(
                     "Assigned to {name}{}",
                     by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
@@ -199,27 +173,8 @@ pub async fn apply(
         system_event(conn, chat_id, &text, event).await?;
     }
     let summary = chats::summary(conn, chat_id).await?;
-    events::publish(conn, events::CHAT_UPDATED, chat_id, &summary).await?;
+    events::publish(conn, &LiveEvent::ChatUpdated(summary)).await?;
     Ok(true)
-}
-
-async fn audit(
-    conn: &mut PgConnection,
-    chat_id: ChatId,
-    actor: Option<UserId>,
-    action: &str,
-    from: Option<&str>,
-    to: Option<&str>,
-) -> Result<(), Error> {
-    sqlx::query("insert into chat_audit (chat_id, actor_user_id, action, from_value, to_value) values ($1, $2, $3, $4, $5)")
-        .bind(chat_id)
-        .bind(actor)
-        .bind(action)
-        .bind(from)
-        .bind(to)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 /// A line in the conversation ("Assigned to Rina by Admin"): English text, plus the structured
@@ -230,17 +185,8 @@ async fn system_event(
     text: &str,
     event: serde_json::Value,
 ) -> Result<(), Error> {
-    let message_id: MessageId = sqlx::query_scalar(
-        "insert into message (chat_id, channel_id, direction, sender_kind, kind, body, status, raw)
-         select chat_id, channel_id, 'note', 'system', 'system', $2, 'received', $3 from chat where chat_id = $1
-         returning message_id",
-    )
-    .bind(chat_id)
-    .bind(text)
-    .bind(event)
-    .fetch_one(&mut *conn)
-    .await?;
+    let message_id = messages::insert_system(conn, chat_id, text, event).await?;
     let view = messages::view(conn, message_id).await?;
-    events::publish(conn, events::MESSAGE_CREATED, chat_id, &view).await?;
+    events::publish(conn, &LiveEvent::MessageCreated(view)).await?;
     Ok(())
 }

@@ -153,3 +153,76 @@ pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatS
     .await?;
     Ok(rows)
 }
+
+/// A chat's mode and assignee, with the row locked until the transaction ends (changes to one
+/// chat apply one after the other).
+pub async fn lock_state(
+    conn: &mut PgConnection,
+    chat_id: model::ChatId,
+) -> Result<(Mode, Option<model::UserId>), Error> {
+    Ok(
+        sqlx::query_as("select mode, assigned_user_id from chat where chat_id = $1 for update")
+            .bind(chat_id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// Sets a chat's mode and assignee (and when it was closed).
+pub async fn set_state(
+    conn: &mut PgConnection,
+    chat_id: model::ChatId,
+    mode: Mode,
+    assigned: Option<model::UserId>,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update chat set mode = $2, assigned_user_id = $3,
+                closed_at = case when $2 = 'closed' then coalesce(closed_at, now()) else null end
+          where chat_id = $1",
+    )
+    .bind(chat_id)
+    .bind(mode)
+    .bind(assigned)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The chat waiting longest in the agents' queue without an agent, if any.
+pub async fn next_waiting(conn: &mut PgConnection) -> Result<Option<model::ChatId>, Error> {
+    Ok(sqlx::query_scalar(
+        "select chat_id from chat where mode = 'agent' and assigned_user_id is null
+          order by last_customer_message_at nulls last, chat_id limit 1",
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn count(conn: &mut PgConnection) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar("select count(*) from chat")
+        .fetch_one(conn)
+        .await?)
+}
+
+/// The chat of a phone number (the demo's sample customers have one each).
+pub async fn of_phone(pool: &PgPool, phone: &str) -> Result<model::ChatId, Error> {
+    Ok(sqlx::query_scalar(
+        "select chat_id from chat join contact using (contact_id) where phone = $1",
+    )
+    .bind(phone)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// The chats assigned to a user.
+pub async fn assigned_to(
+    conn: &mut PgConnection,
+    user_id: model::UserId,
+) -> Result<Vec<model::ChatId>, Error> {
+    Ok(
+        sqlx::query_scalar("select chat_id from chat where assigned_user_id = $1 order by chat_id")
+            .bind(user_id)
+            .fetch_all(conn)
+            .await?,
+    )
+}

@@ -5,15 +5,11 @@
 //! a larger one carries only its id and is read from the table.
 
 use crate::Error;
-use model::ChatId;
+use model::LiveEvent;
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
 pub const CHANNEL: &str = "inbox_events";
-
-pub const MESSAGE_CREATED: &str = "message.created";
-pub const MESSAGE_UPDATED: &str = "message.updated";
-pub const CHAT_UPDATED: &str = "chat.updated";
 
 /// A stored event, as it goes to subscribers.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
@@ -29,14 +25,11 @@ pub const INLINE_LIMIT: i32 = 7000;
 
 /// Stores an event and notifies every listening process, in one statement. The notification
 /// carries the event as JSON when it fits, else only its id. (Ingest publishes its own two
-/// events inside `inbox_store_inbound`, the same way.)
-pub async fn publish(
-    conn: &mut PgConnection,
-    kind: &str,
-    chat_id: impl Into<ChatId>,
-    payload: &impl Serialize,
-) -> Result<(), Error> {
-    let chat_id: ChatId = chat_id.into();
+/// events inside `inbox_store_inbound`, the same way; tests hold its JSON to [`LiveEvent`].)
+pub async fn publish(conn: &mut PgConnection, event: &LiveEvent) -> Result<(), Error> {
+    let payload = event
+        .payload()
+        .map_err(|e| anyhow::anyhow!("event payload: {e}"))?;
     sqlx::query(
         "with e as (insert into event (kind, chat_id, payload) values ($1, $2, $3)
                     returning event_id, kind, chat_id, payload),
@@ -46,9 +39,9 @@ pub async fn publish(
          select pg_notify($4, case when octet_length(note) <= $5 then note else event_id::text end)
            from n",
     )
-    .bind(kind)
-    .bind(chat_id)
-    .bind(to_json(payload)?)
+    .bind(event.kind())
+    .bind(event.chat_id())
+    .bind(payload)
     .bind(CHANNEL)
     .bind(INLINE_LIMIT)
     .execute(conn)
@@ -107,4 +100,33 @@ pub async fn sandbox_chat_ids(pool: &PgPool, phone: &str) -> Result<Vec<i64>, Er
     .bind(phone)
     .fetch_all(pool)
     .await?)
+}
+
+/// The oldest stored event id (`None` with none).
+pub async fn oldest_id(pool: &sqlx::PgPool) -> Result<Option<i64>, Error> {
+    Ok(sqlx::query_scalar("select min(event_id) from event")
+        .fetch_one(pool)
+        .await?)
+}
+
+/// Deletes up to `batch` events older than `retention`, oldest first, never the newest event
+/// (so the oldest id left always tells a resuming subscriber whether it missed pruned ones).
+/// Returns how many went.
+pub async fn prune(
+    pool: &sqlx::PgPool,
+    retention: std::time::Duration,
+    batch: i64,
+) -> Result<u64, Error> {
+    Ok(sqlx::query(
+        "delete from event where event_id in (
+            select event_id from event
+             where created_at < now() - make_interval(secs => $1)
+               and event_id < (select max(event_id) from event)
+             order by event_id limit $2)",
+    )
+    .bind(retention.as_secs_f64())
+    .bind(batch)
+    .execute(pool)
+    .await?
+    .rows_affected())
 }

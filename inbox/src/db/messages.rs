@@ -28,7 +28,7 @@ fn oldest_first(rows: Vec<MessageView>) -> Vec<MessageView> {
 
 /// A page of a chat's history, oldest first: the newest `limit` messages before `before`.
 pub async fn page(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     chat_id: ChatId,
     before: Option<MessageId>,
     limit: i64,
@@ -39,7 +39,7 @@ pub async fn page(
     .bind(chat_id)
     .bind(before)
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?;
     Ok(oldest_first(rows))
 }
@@ -165,6 +165,26 @@ pub async fn store_inbound_many(
             })
         })
         .collect()
+}
+
+/// A system event in the conversation (`note`): its English text, and the structured event in
+/// `raw` for translated display.
+pub async fn insert_system(
+    conn: &mut PgConnection,
+    chat_id: ChatId,
+    text: &str,
+    event: serde_json::Value,
+) -> Result<MessageId, Error> {
+    Ok(sqlx::query_scalar(
+        "insert into message (chat_id, channel_id, direction, sender_kind, kind, body, status, raw)
+         select chat_id, channel_id, 'note', 'system', 'system', $2, 'received', $3 from chat where chat_id = $1
+         returning message_id",
+    )
+    .bind(chat_id)
+    .bind(text)
+    .bind(event)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// A reply (agent or bot) waiting in the outbox: status `queued`.
@@ -311,24 +331,21 @@ pub async fn for_contact(
     Ok(oldest_first(rows))
 }
 
-/// The sandbox phone displayed our replies: they are delivered and read.
-pub async fn sandbox_mark_read(pool: &PgPool, channel_id: i64, phone: &str) -> Result<(), Error> {
-    let mut tx = pool.begin().await?;
-    let changed: Vec<(MessageId, ChatId)> = sqlx::query_as(
+/// Our sent or delivered messages to this phone on this channel become read; returns which.
+pub async fn mark_read_for_phone(
+    conn: &mut PgConnection,
+    channel_id: i64,
+    phone: &str,
+) -> Result<Vec<MessageId>, Error> {
+    Ok(sqlx::query_scalar(
         "update message m set status = 'read', status_at = now()
            from chat c join contact ct on ct.contact_id = c.contact_id
           where m.chat_id = c.chat_id and c.channel_id = $1 and ct.phone = $2
             and m.direction = 'out' and m.status in ('sent', 'delivered')
-         returning m.message_id, m.chat_id",
+         returning m.message_id",
     )
     .bind(channel_id)
     .bind(phone)
-    .fetch_all(&mut *tx)
-    .await?;
-    for (message_id, chat_id) in changed {
-        let view = view(&mut tx, message_id).await?;
-        super::events::publish(&mut tx, super::events::MESSAGE_UPDATED, chat_id, &view).await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    .fetch_all(conn)
+    .await?)
 }

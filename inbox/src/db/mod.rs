@@ -3,6 +3,7 @@
 
 pub mod bot_rules;
 pub mod channels;
+pub mod chat_audit;
 pub mod chats;
 pub mod events;
 pub mod login_failures;

@@ -12,7 +12,10 @@ pub const WAKEUP_CHANNEL: &str = "outbox_wakeup";
 
 pub async fn enqueue(conn: &mut PgConnection, message_id: MessageId) -> Result<i64, Error> {
     let id: i64 =
-        sqlx::query_scalar("insert into outbox (message_id) values ($1) returning outbox_id")
+        sqlx::query_scalar(
+            "insert into outbox (message_id, chat_id) select message_id, chat_id from message where message_id = $1
+             returning outbox_id",
+        )
             .bind(message_id)
             .fetch_one(&mut *conn)
             .await?;
@@ -33,13 +36,17 @@ pub struct Claimed {
     pub body: Option<String>,
 }
 
-/// Takes the next due row, if any, for `lease`; the attempt count goes up before the send.
+/// Takes the next due row, if any, for `lease`; the attempt count goes up before the send. A
+/// row is due only when no earlier row of its chat is still in the outbox (sending, or waiting
+/// for a retry): replies reach each customer in the order they were written.
 pub async fn claim(pool: &PgPool, lease: Duration) -> Result<Option<Claimed>, Error> {
     Ok(sqlx::query_as(
         "with due as (
-            select outbox_id from outbox
-             where next_attempt_at <= now() and (locked_until is null or locked_until < now())
-             order by next_attempt_at, outbox_id
+            select o.outbox_id from outbox o
+             where o.next_attempt_at <= now() and (o.locked_until is null or o.locked_until < now())
+               and not exists (select 1 from outbox e
+                                where e.chat_id = o.chat_id and e.outbox_id < o.outbox_id)
+             order by o.next_attempt_at, o.outbox_id
              limit 1 for update skip locked
          )
          update outbox o set attempts = o.attempts + 1, locked_until = now() + make_interval(secs => $1)
@@ -79,13 +86,15 @@ pub async fn reschedule(
     Ok(())
 }
 
-/// How long until the next row is due (`None` when the outbox is empty).
+/// How long until the next row is due (`None` when the outbox is empty). A row waiting behind
+/// an earlier one of its chat is due when that one is.
 pub async fn next_due_in(pool: &PgPool) -> Result<Option<Duration>, Error> {
     // `min` over no rows is NULL, and so is the difference; `greatest(0, NULL)` would be 0 and
     // keep idle workers polling, so the floor at zero is taken here instead.
     let secs: Option<f64> = sqlx::query_scalar(
         "select extract(epoch from (min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) - now()))::float8
-           from outbox",
+           from outbox o
+          where not exists (select 1 from outbox e where e.chat_id = o.chat_id and e.outbox_id < o.outbox_id)",
     )
     .fetch_one(pool)
     .await?;

@@ -43,3 +43,15 @@ pub async fn put<T: serde::Serialize>(
 pub async fn bot(conn: &mut PgConnection) -> Result<bot::BotSettings, Error> {
     get(conn, BOT).await
 }
+
+/// The advisory lock auto-assignment runs under (one distribution at a time, across processes).
+pub const ASSIGNMENT_LOCK: i64 = 7310002;
+
+/// Takes a transaction-scoped advisory lock.
+pub async fn lock(conn: &mut PgConnection, key: i64) -> Result<(), Error> {
+    sqlx::query("select pg_advisory_xact_lock($1)")
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -207,3 +207,52 @@ pub async fn set_password(
     }
     Ok(())
 }
+
+/// Whether the user is active; `None` when there is no such user.
+pub async fn is_active(conn: &mut PgConnection, user_id: UserId) -> Result<Option<bool>, Error> {
+    Ok(
+        sqlx::query_scalar("select active from app_user where user_id = $1")
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+pub async fn display_name(conn: &mut PgConnection, user_id: UserId) -> Result<String, Error> {
+    Ok(
+        sqlx::query_scalar("select display_name from app_user where user_id = $1")
+            .bind(user_id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// Marks a user as online now (while their event stream is open).
+pub async fn seen(pool: &PgPool, user_id: UserId) -> Result<(), Error> {
+    sqlx::query("update app_user set last_seen_at = now() where user_id = $1")
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The online agent with the fewest open chats, under `capacity`, if any.
+pub async fn least_busy_agent(
+    conn: &mut PgConnection,
+    online_secs: i32,
+    capacity: i64,
+) -> Result<Option<UserId>, Error> {
+    Ok(sqlx::query_scalar(
+        "select u.user_id from app_user u
+           left join chat c on c.assigned_user_id = u.user_id and c.mode <> 'closed'
+          where u.role = 'agent' and u.active and u.last_seen_at > now() - make_interval(secs => $1)
+          group by u.user_id
+         having count(c.chat_id) < $2
+          order by count(c.chat_id), u.user_id
+          limit 1",
+    )
+    .bind(online_secs as f64)
+    .bind(capacity)
+    .fetch_optional(conn)
+    .await?)
+}

@@ -14,6 +14,7 @@ use crate::chat_changes::rules::ChatState;
 use crate::db::{events, messages};
 use crate::outbox::Callback;
 use crate::Error;
+use model::LiveEvent;
 use model::Reason;
 use model::{ChatId, DeliveryState, Direction, MessageId, SenderKind};
 use model::{MessageView, Mode};
@@ -311,11 +312,11 @@ async fn apply_status(
         reason.as_deref().filter(|r| !r.is_empty()),
     )
     .await?;
-    let Some((message_id, chat_id)) = changed else {
+    let Some((message_id, _)) = changed else {
         return Ok(false);
     };
     let view = messages::view(conn, message_id).await?;
-    events::publish(conn, events::MESSAGE_UPDATED, chat_id, &view).await?;
+    events::publish(conn, &LiveEvent::MessageUpdated(view)).await?;
     Ok(true)
 }
 

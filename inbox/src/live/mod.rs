@@ -210,6 +210,8 @@ pub fn stream(
     let backlog = async move {
         match after {
             None => (Vec::new(), false),
+            // Events after `after` were pruned: what they said is gone, so the view reloads.
+            Some(after) if pruned_since(&pool, after).await => (Vec::new(), true),
             Some(after) => match events::since(&pool, after, REPLAY_LIMIT + 1).await {
                 Ok(rows) if rows.len() as i64 > REPLAY_LIMIT => (Vec::new(), true),
                 Ok(rows) => (rows, false),
@@ -246,6 +248,46 @@ pub fn stream(
     })
     .flatten()
     .take_until(closing)
+}
+
+/// Whether events after `after` may have been pruned (or cannot be checked).
+async fn pruned_since(pool: &PgPool, after: i64) -> bool {
+    match events::oldest_id(pool).await {
+        Ok(Some(oldest)) => oldest > after + 1,
+        Ok(None) => false,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot check for pruned events; asking the browser to reload");
+            true
+        }
+    }
+}
+
+/// Deletes events older than `retention` in small batches, every ten minutes, until
+/// `shutdown`: the log keeps copies of customer text, and browsers only need the last hours of
+/// it (one that asks for pruned events reloads instead).
+pub async fn prune_until_stopped(
+    pool: PgPool,
+    retention: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    const BATCH: i64 = 1_000;
+    tokio::pin!(shutdown);
+    loop {
+        loop {
+            match events::prune(&pool, retention, BATCH).await {
+                Ok(n) if (n as i64) < BATCH => break,
+                Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot prune old events; trying again later");
+                    break;
+                }
+            }
+        }
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+        }
+    }
 }
 
 /// While a user's event stream is open they are online: refreshed every 20 seconds, and the

@@ -15,6 +15,7 @@
 use super::OutboxSettings;
 use crate::channels::Channels;
 use crate::db::{chats, events, messages, outbox};
+use model::LiveEvent;
 use rand::Rng;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
@@ -137,7 +138,7 @@ impl Outbox {
         };
         if outcome != Outcome::Retrying {
             let view = messages::view(&mut tx, job.message_id).await.map_err(db)?;
-            events::publish(&mut tx, events::MESSAGE_UPDATED, job.chat_id, &view)
+            events::publish(&mut tx, &LiveEvent::MessageUpdated(view))
                 .await
                 .map_err(db)?;
         }

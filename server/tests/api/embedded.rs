@@ -147,3 +147,25 @@ async fn without_database_url_the_server_runs_and_stops_its_own_postgres() {
     stop_server(child);
     assert!(gone_soon(pid));
 }
+
+/// As root, the private PostgreSQL runs as `postgres`; a data directory inside a directory that
+/// user cannot enter (a `mktemp -d` directory is 0700) fails with a message naming it and the
+/// fix, not initdb's bare "Permission denied".
+#[tokio::test]
+async fn a_data_dir_postgres_cannot_reach_is_named_with_the_fix() {
+    if !nix::unistd::Uid::effective().is_root() {
+        eprintln!("skipped: only as root does the private PostgreSQL run as another user");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let data = tmp.path().join("data");
+    let Err(err) = server::embedded_pg::EmbeddedPostgres::start(&data, None).await else {
+        panic!("a private PostgreSQL started where its user cannot reach the data");
+    };
+    let message = format!("{err:#}");
+    let dir = tmp.path().canonicalize().unwrap();
+    assert!(message.contains(&dir.display().to_string()), "{message}");
+    assert!(message.contains("`postgres`"), "{message}");
+    assert!(message.contains("chmod o+x"), "{message}");
+}

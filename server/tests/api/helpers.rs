@@ -35,6 +35,7 @@ pub fn test_config() -> Config {
         whapi: None,
         reopen_mode: model::Mode::Bot,
         outbox: inbox::outbox::OutboxSettings::default(),
+        event_retention: std::time::Duration::from_secs(72 * 3600),
     }
 }
 

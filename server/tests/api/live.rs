@@ -292,6 +292,56 @@ async fn ingest_events_carry_the_message_and_the_chat_as_the_inbox_shows_them(po
         .await
         .unwrap();
     assert_eq!(chat, listed, "the event's chat is the chat list's row");
+    // The JSON that PostgreSQL's ingest function writes is the one live event type.
+    assert_eq!(
+        model::LiveEvent::decode("message.created", data("message.created")).unwrap(),
+        model::LiveEvent::MessageCreated(message)
+    );
+    assert_eq!(
+        model::LiveEvent::decode("chat.updated", data("chat.updated")).unwrap(),
+        model::LiveEvent::ChatUpdated(chat.clone())
+    );
     assert_eq!(chat.unread_count, 1);
     assert_eq!(chat.contact_phone.as_deref(), Some("6281298765432"));
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn old_events_are_pruned_and_a_subscriber_resuming_before_them_reloads(pool: PgPool) {
+    let app = demo_app(pool).await;
+    let (agent, _) = app.signed_in("tari", Role::Agent).await;
+    sqlx::query("insert into event (kind, payload, created_at) select 'chat.updated', '{}'::jsonb, now() - interval '100 hours' from generate_series(1, 5)")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query("insert into event (kind, payload) values ('chat.updated', '{}'::jsonb)")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let first: i64 = sqlx::query_scalar("select min(event_id) from event")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let pruned = inbox::db::events::prune(&app.pool, Duration::from_secs(72 * 3600), 2)
+        .await
+        .unwrap();
+    assert_eq!(pruned, 2, "in batches");
+    while inbox::db::events::prune(&app.pool, Duration::from_secs(72 * 3600), 2)
+        .await
+        .unwrap()
+        > 0
+    {}
+    assert_eq!(
+        app.count("select count(*) from event").await,
+        1,
+        "the recent one stays"
+    );
+    // A browser that saw only the first (now pruned) event cannot be told what it missed.
+    let res = agent
+        .get(app.url("/api/events"))
+        .header("last-event-id", first.to_string())
+        .send()
+        .await
+        .unwrap();
+    let events = read_until(res, |e| !e.is_empty()).await;
+    assert_eq!(events[0].event, "reload");
 }

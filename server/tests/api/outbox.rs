@@ -13,7 +13,7 @@ use std::sync::Arc;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-fn meta_ok(n: usize) -> ResponseTemplate {
+pub(crate) fn meta_ok(n: usize) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(serde_json::json!({
         "messaging_product": "whatsapp",
         "contacts": [{ "input": "+6281298765432", "wa_id": "6281298765432" }],
@@ -21,7 +21,7 @@ fn meta_ok(n: usize) -> ResponseTemplate {
     }))
 }
 
-fn meta_error(status: u16, code: u32, message: &str) -> ResponseTemplate {
+pub(crate) fn meta_error(status: u16, code: u32, message: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(serde_json::json!({
         "error": { "message": message, "type": "OAuthException", "code": code,
                    "error_data": { "messaging_product": "whatsapp", "details": message }, "fbtrace_id": "Axyz" }
@@ -57,7 +57,7 @@ async fn meta_mock(responder: impl Respond + 'static) -> MockServer {
 }
 
 /// The app, a customer who just wrote on the Meta channel, and a signed-in agent.
-async fn setup(pool: PgPool, mock: &MockServer) -> (TestApp, reqwest::Client, i64) {
+pub(crate) async fn setup(pool: PgPool, mock: &MockServer) -> (TestApp, reqwest::Client, i64) {
     let app = TestApp::spawn_with(pool, provider_config(&mock.uri())).await;
     assert_eq!(
         app.post_meta(&meta_text("6281298765432", "wamid.hello", "halo kak"))

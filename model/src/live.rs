@@ -1,0 +1,71 @@
+//! The live event: one change that open browsers learn about, defined once. The server
+//! publishes it (from Rust through `inbox::db::events::publish`, and from PostgreSQL inside
+//! `inbox_store_inbound`, whose JSON is tested against this type); the SSE stream carries its
+//! [`LiveEvent::kind`] as the event name and its payload as the data; the browser decodes it
+//! with [`LiveEvent::decode`] and applies it to what it shows.
+
+use crate::{ChatId, ChatSummary, MessageView};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload")]
+pub enum LiveEvent {
+    /// A message was stored: the customer's, a reply, a system event.
+    #[serde(rename = "message.created")]
+    MessageCreated(MessageView),
+    /// A message changed: its delivery state (the tick), or its failure.
+    #[serde(rename = "message.updated")]
+    MessageUpdated(MessageView),
+    /// A chat's row changed: new activity, mode, assignee, unread count.
+    #[serde(rename = "chat.updated")]
+    ChatUpdated(ChatSummary),
+}
+
+impl LiveEvent {
+    pub const MESSAGE_CREATED: &'static str = "message.created";
+    pub const MESSAGE_UPDATED: &'static str = "message.updated";
+    pub const CHAT_UPDATED: &'static str = "chat.updated";
+
+    /// The event name on the wire (and in the `event` table).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LiveEvent::MessageCreated(_) => Self::MESSAGE_CREATED,
+            LiveEvent::MessageUpdated(_) => Self::MESSAGE_UPDATED,
+            LiveEvent::ChatUpdated(_) => Self::CHAT_UPDATED,
+        }
+    }
+
+    pub fn chat_id(&self) -> ChatId {
+        match self {
+            LiveEvent::MessageCreated(m) | LiveEvent::MessageUpdated(m) => m.chat_id,
+            LiveEvent::ChatUpdated(c) => c.chat_id,
+        }
+    }
+
+    /// The payload alone, as stored and sent.
+    pub fn payload(&self) -> serde_json::Result<serde_json::Value> {
+        match self {
+            LiveEvent::MessageCreated(m) | LiveEvent::MessageUpdated(m) => serde_json::to_value(m),
+            LiveEvent::ChatUpdated(c) => serde_json::to_value(c),
+        }
+    }
+
+    /// An event from its name and payload (an SSE event's name and data); an unknown name or a
+    /// payload that does not fit is an error.
+    pub fn decode(kind: &str, payload: &str) -> Result<LiveEvent, DecodeError> {
+        Ok(match kind {
+            Self::MESSAGE_CREATED => LiveEvent::MessageCreated(serde_json::from_str(payload)?),
+            Self::MESSAGE_UPDATED => LiveEvent::MessageUpdated(serde_json::from_str(payload)?),
+            Self::CHAT_UPDATED => LiveEvent::ChatUpdated(serde_json::from_str(payload)?),
+            other => return Err(DecodeError::UnknownKind(other.to_string())),
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("unknown live event {0:?}")]
+    UnknownKind(String),
+    #[error("live event payload: {0}")]
+    Payload(#[from] serde_json::Error),
+}
