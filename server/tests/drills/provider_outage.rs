@@ -16,7 +16,7 @@ async fn thirty_seconds_of_provider_outage_delays_replies_but_loses_none(pool: P
     // Retries compressed from the defaults (1 s doubling to 5 min, 10 attempts: about 8.5
     // minutes of outage before a reply fails) so the drill sees many attempts in 30 s and
     // recovers within seconds.
-    let server = ServerProcess::start(
+    let server = start_server(
         &database_url(&pool),
         free_port(),
         &graph.url(),
@@ -34,20 +34,20 @@ async fn thirty_seconds_of_provider_outage_delays_replies_but_loses_none(pool: P
         text: "halo, pesanan saya mana?".into(),
     }];
     assert_eq!(
-        post_meta(&client, &server.base, meta_body(&first)).await,
+        post_meta(&client, &server.base, META.messages(&first)).await,
         Some(200)
     );
     let chat_id: i64 = sqlx::query_scalar("select chat_id from chat")
         .fetch_one(&pool)
         .await
         .unwrap();
-    let admin = server.admin().await;
+    let admin = server.admin().await.unwrap();
 
     graph.stop();
     let down_since = Instant::now();
     for i in 0..REPLIES {
         assert!(
-            server.reply(&admin, chat_id, format!("balasan {i}")).await,
+            reply(&server, &admin, chat_id, format!("balasan {i}")).await,
             "reply {i} accepted while the provider is down"
         );
     }
@@ -93,7 +93,7 @@ async fn thirty_seconds_of_provider_outage_delays_replies_but_loses_none(pool: P
                 .unwrap();
         assert_eq!(stored.as_deref(), Some(wamid.as_str()));
         assert_eq!(
-            post_meta(&client, &server.base, meta_status_body(wamid, "delivered")).await,
+            post_meta(&client, &server.base, META.status(wamid, "delivered")).await,
             Some(200)
         );
     }
