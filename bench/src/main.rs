@@ -14,7 +14,6 @@ mod scale;
 mod server;
 mod stats;
 
-use server::{Server, ADMIN};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,12 +46,9 @@ async fn main() -> anyhow::Result<()> {
 
     let mock = Arc::new(outbound::Mock::default());
     let mock_url = outbound::start_mock(mock.clone()).await?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let server = Server::start(&binary, &database_url, port, &mock_url).await?;
+    let server = server::start(&binary, &database_url, &mock_url).await?;
     let result = run(&server, &database_url, &mock, &binary).await;
-    server.stop();
+    server.stop_or_kill(Duration::from_secs(20));
     let mut report = result?;
     report.seconds = started.elapsed().as_secs_f64();
     report.started_at = started_at;
@@ -70,7 +66,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn run(
-    server: &Server,
+    server: &test_support::process::ServerProcess,
     database_url: &str,
     mock: &outbound::Mock,
     binary: &std::path::Path,
@@ -114,13 +110,7 @@ async fn run(
         });
     }
 
-    let session = reqwest::Client::builder().cookie_store(true).build()?;
-    let res = session
-        .post(format!("{base}/api/login"))
-        .form(&[("username", ADMIN.0), ("password", ADMIN.1)])
-        .send()
-        .await?;
-    anyhow::ensure!(res.status().is_success(), "admin login: {}", res.status());
+    let session = server.admin().await.map_err(anyhow::Error::msg)?;
 
     eprintln!("live latency ...");
     let live = vec![

@@ -2,7 +2,7 @@
 //! a human took over or in PAUSED chats, hands over on request, answers a redelivered message
 //! once, and does not repeat its fallback.
 
-use crate::helpers::{meta_text, provider_config, test_config, TestApp};
+use crate::helpers::{provider_config, test_config, TestApp, META};
 use bot::{BotSettings, MatchType};
 use model::Mode;
 use reqwest::StatusCode;
@@ -195,7 +195,7 @@ async fn the_fallback_is_not_repeated_and_a_redelivery_is_answered_once(pool: Pg
     // A Meta webhook delivered twice gets one answer.
     drop(app);
     let app = TestApp::spawn_with(pool, provider_config("http://127.0.0.1:9")).await;
-    let body = meta_text("6285712345678", "wamid.twice", "halo");
+    let body = META.text("6285712345678", "wamid.twice", "halo");
     app.post_meta(&body).await;
     app.post_meta(&body).await;
     let answers: i64 = app.count("select count(*) from message m join chat c using (chat_id) join contact ct using (contact_id) where ct.phone = '6285712345678' and m.sender_kind = 'bot'").await;

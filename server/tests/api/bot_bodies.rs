@@ -4,7 +4,7 @@
 //! check that what follows it still happens message by message.
 
 use crate::bot::setup;
-use crate::helpers::{meta_text, meta_texts, provider_config, TestApp};
+use crate::helpers::{provider_config, TestApp, META};
 use model::Mode;
 use reqwest::StatusCode;
 use sqlx::PgPool;
@@ -54,7 +54,7 @@ async fn bot_replies_to(app: &TestApp, phone: &str) -> Vec<String> {
 async fn messages_in_one_body_are_answered_in_order_as_if_they_came_one_by_one(pool: PgPool) {
     let app = meta_app(pool, Mode::Bot).await;
     let phone = "6285711110001";
-    let body = meta_texts(
+    let body = META.texts(
         phone,
         &[
             ("wamid.b1", "halo"),
@@ -83,14 +83,14 @@ async fn messages_in_one_body_are_answered_in_order_as_if_they_came_one_by_one(p
 async fn a_closed_chat_reopens_once_for_several_messages_in_one_body(pool: PgPool) {
     let app = meta_app(pool, Mode::Bot).await;
     let phone = "6285711110002";
-    app.post_meta(&meta_text(phone, "wamid.c1", "halo")).await;
+    app.post_meta(&META.text(phone, "wamid.c1", "halo")).await;
     sqlx::query("update chat set mode = 'closed', closed_at = now() where contact_id = (select contact_id from contact where phone = $1)")
         .bind(phone)
         .execute(&app.pool)
         .await
         .unwrap();
 
-    let body = meta_texts(phone, &[("wamid.c2", "qwerty"), ("wamid.c3", "asdfg")]);
+    let body = META.texts(phone, &[("wamid.c2", "qwerty"), ("wamid.c3", "asdfg")]);
     assert_eq!(app.post_meta(&body).await.status(), StatusCode::OK);
     let chats =
         "select count(*) from chat c join contact ct using (contact_id) where ct.phone = $1";

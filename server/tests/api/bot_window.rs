@@ -2,7 +2,7 @@
 //! has closed (Meta redelivers old webhooks after an outage; phones send queued messages late)
 //! is stored, and the bot, which may not answer it with free text, stays silent.
 
-use crate::helpers::{meta_text, provider_config, TestApp};
+use crate::helpers::{provider_config, TestApp, META};
 use bot::{BotSettings, MatchType};
 use reqwest::StatusCode;
 use sqlx::PgPool;
@@ -10,7 +10,7 @@ use sqlx::PgPool;
 /// `meta_text`, with the message sent `hours` ago.
 fn meta_text_sent_hours_ago(from: &str, wamid: &str, text: &str, hours: i64) -> Vec<u8> {
     let mut body: serde_json::Value =
-        serde_json::from_slice(&meta_text(from, wamid, text)).unwrap();
+        serde_json::from_slice(&META.text(from, wamid, text)).unwrap();
     let at = (chrono::Utc::now() - chrono::Duration::hours(hours)).timestamp();
     body["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = at.to_string().into();
     serde_json::to_vec(&body).unwrap()

@@ -3,63 +3,25 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use test_support::process::{ServerBuilder, ServerProcess};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_server(data_dir: &Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_server"))
+/// Starts the binary on a free port with no `DATABASE_URL` and waits (up to 120 s: it first
+/// sets up its own PostgreSQL) until it is ready; `stop` waits up to 60 s for a clean exit.
+async fn start_server(data_dir: &Path) -> ServerProcess {
+    ServerBuilder::new(env!("CARGO_BIN_EXE_server"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("DATABASE_URL")
-        .env("INBOX_DATA_DIR", data_dir)
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .without_database_url()
+        .data_dir(data_dir)
         .env("LEPTOS_OUTPUT_NAME", "inbox")
-        .env("INBOX_ADMIN_USER", "boss")
-        .env("INBOX_ADMIN_PASSWORD", "boss-password")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start the server binary")
-}
-
-async fn wait_ready(port: u16, child: &mut Child) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("server exited early: {status}");
-        }
-        if let Ok(res) = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await {
-            if res.status() == 200 {
-                return;
-            }
-        }
-        assert!(Instant::now() < deadline, "server not ready in time");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-fn stop_server(mut child: Child) {
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "server exit status: {status}");
-            return;
-        }
-        assert!(Instant::now() < deadline, "server did not stop");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+        .admin("boss", "boss-password")
+        .rust_log("warn")
+        .ready_within(Duration::from_secs(120))
+        .poll_every(Duration::from_millis(200))
+        .stop_within(Duration::from_secs(60))
+        .start()
+        .await
+        .unwrap()
 }
 
 fn postmaster_pid(data_dir: &Path) -> Option<i32> {
@@ -98,9 +60,7 @@ async fn without_database_url_the_server_runs_and_stops_its_own_postgres() {
     std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let data_dir = tmp.path().join("data");
 
-    let port = free_port();
-    let mut child = start_server(&data_dir, port);
-    wait_ready(port, &mut child).await;
+    let server = start_server(&data_dir).await;
     let pid = postmaster_pid(&data_dir).expect("a running private PostgreSQL");
     assert!(process_alive(pid));
     assert!(
@@ -118,14 +78,14 @@ async fn without_database_url_the_server_runs_and_stops_its_own_postgres() {
         .build()
         .unwrap();
     let res = client
-        .post(format!("http://127.0.0.1:{port}/api/login"))
+        .post(server.url("/api/login"))
         .form(&[("username", "boss"), ("password", "boss-password")])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
 
-    stop_server(child);
+    server.stop();
     assert!(gone_soon(pid), "the private PostgreSQL is gone");
     assert!(
         postmaster_pid(&data_dir).is_none(),
@@ -133,18 +93,16 @@ async fn without_database_url_the_server_runs_and_stops_its_own_postgres() {
     );
 
     // Data survives a restart: the same account still exists (and no second one is created).
-    let port = free_port();
-    let mut child = start_server(&data_dir, port);
-    wait_ready(port, &mut child).await;
+    let server = start_server(&data_dir).await;
     let res = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/api/login"))
+        .post(server.url("/api/login"))
         .form(&[("username", "boss"), ("password", "boss-password")])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
     let pid = postmaster_pid(&data_dir).unwrap();
-    stop_server(child);
+    server.stop();
     assert!(gone_soon(pid));
 }
 

@@ -5,6 +5,8 @@ use reqwest::{Client, Response, StatusCode};
 use server::config::Config;
 use server::startup::Application;
 use sqlx::PgPool;
+use test_support::bodies::MetaFixture;
+use test_support::signature::{meta_request, whapi_request};
 
 pub struct TestApp {
     pub base: String,
@@ -185,6 +187,16 @@ pub const META_SECRET: &str = "fixture-app-secret";
 pub const META_PHONE_ID: &str = "106540352242922";
 pub const WHAPI_SECRET: &str = "whapi-hook-secret";
 
+/// What the tests put in their Meta webhooks besides the messages (`META.text(from, wamid,
+/// text)`, `META.texts(..)`, `META.status(wamid, status)`; sent now).
+pub const META: MetaFixture = MetaFixture {
+    business_account_id: "102290129340398",
+    display_phone_number: "6281234500000",
+    phone_number_id: META_PHONE_ID,
+    contact_name: "Customer",
+    status_recipient: "6281298765432",
+};
+
 /// A configuration with the Meta and Whapi channels pointing at `provider_url` (a mock), and
 /// outbox retries in milliseconds.
 pub fn provider_config(provider_url: &str) -> Config {
@@ -218,96 +230,24 @@ pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-pub fn meta_signature(body: &[u8]) -> String {
-    use hmac::Mac;
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(META_SECRET.as_bytes()).unwrap();
-    mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
-}
-
 impl TestApp {
     /// Posts a Meta webhook body, signed as Meta signs it.
     pub async fn post_meta(&self, body: &[u8]) -> Response {
-        reqwest::Client::new()
-            .post(self.url("/api/webhooks/whatsapp"))
-            .header("content-type", "application/json")
-            .header("x-hub-signature-256", meta_signature(body))
-            .body(body.to_vec())
+        meta_request(&Client::new(), &self.base, META_SECRET, body.to_vec())
             .send()
             .await
             .expect("request")
     }
 
     pub async fn post_whapi(&self, body: &[u8]) -> Response {
-        reqwest::Client::new()
-            .post(self.url("/webhook/whapi"))
-            .header("content-type", "application/json")
-            .header("x-webhook-secret", WHAPI_SECRET)
-            .body(body.to_vec())
-            .send()
-            .await
-            .expect("request")
+        whapi_request(
+            &Client::new(),
+            &self.base,
+            Some(WHAPI_SECRET),
+            body.to_vec(),
+        )
+        .send()
+        .await
+        .expect("request")
     }
-}
-
-/// A Meta text webhook from `from` (digits), sent now.
-pub fn meta_text(from: &str, wamid: &str, text: &str) -> Vec<u8> {
-    meta_texts(from, &[(wamid, text)])
-}
-
-/// A Meta webhook with several text messages from one customer, in this order.
-pub fn meta_texts(from: &str, messages: &[(&str, &str)]) -> Vec<u8> {
-    let at = chrono::Utc::now().timestamp().to_string();
-    let messages: Vec<serde_json::Value> = messages
-        .iter()
-        .map(|(wamid, text)| {
-            serde_json::json!({
-                "from": from,
-                "id": wamid,
-                "timestamp": at,
-                "type": "text",
-                "text": { "body": text }
-            })
-        })
-        .collect();
-    serde_json::to_vec(&serde_json::json!({
-        "object": "whatsapp_business_account",
-        "entry": [{
-            "id": "102290129340398",
-            "changes": [{
-                "field": "messages",
-                "value": {
-                    "messaging_product": "whatsapp",
-                    "metadata": { "display_phone_number": "6281234500000", "phone_number_id": META_PHONE_ID },
-                    "contacts": [{ "profile": { "name": format!("Customer {from}") }, "wa_id": from }],
-                    "messages": messages
-                }
-            }]
-        }]
-    }))
-    .unwrap()
-}
-
-/// A Meta status webhook for one of our messages.
-pub fn meta_status(wamid: &str, status: &str) -> Vec<u8> {
-    serde_json::to_vec(&serde_json::json!({
-        "object": "whatsapp_business_account",
-        "entry": [{
-            "id": "102290129340398",
-            "changes": [{
-                "field": "messages",
-                "value": {
-                    "messaging_product": "whatsapp",
-                    "metadata": { "display_phone_number": "6281234500000", "phone_number_id": META_PHONE_ID },
-                    "statuses": [{
-                        "id": wamid,
-                        "status": status,
-                        "timestamp": chrono::Utc::now().timestamp().to_string(),
-                        "recipient_id": "6281298765432"
-                    }]
-                }
-            }]
-        }]
-    }))
-    .unwrap()
 }

@@ -2,7 +2,7 @@
 //! another process published; a reconnect with `Last-Event-ID` replays exactly what was missed;
 //! a subscriber too far behind is told to reload.
 
-use crate::helpers::{meta_text, provider_config, test_config, TestApp};
+use crate::helpers::{provider_config, test_config, TestApp, META};
 use futures::StreamExt;
 use model::Role;
 use reqwest::StatusCode;
@@ -204,12 +204,8 @@ async fn signed_in_browsers_receive_new_messages_as_server_sent_events(pool: PgP
         .starts_with("text/event-stream"));
     let mut stream = res.bytes_stream();
     // The subscription is live once the response has started.
-    app.post_meta(&meta_text(
-        "6281298765432",
-        "wamid.live",
-        "<script>alert(1)</script>",
-    ))
-    .await;
+    app.post_meta(&META.text("6281298765432", "wamid.live", "<script>alert(1)</script>"))
+        .await;
     let mut seen = String::new();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !(seen.contains("event: message.created") && seen.contains("event: chat.updated")) {
@@ -263,12 +259,8 @@ async fn ingest_events_carry_the_message_and_the_chat_as_the_inbox_shows_them(po
     let app = TestApp::spawn_with(pool, provider_config("http://127.0.0.1:9")).await;
     let (agent, _) = app.signed_in("rina", Role::Agent).await;
     let res = agent.get(app.url("/api/events")).send().await.unwrap();
-    app.post_meta(&meta_text(
-        "6281298765432",
-        "wamid.shape",
-        "kirim ke Bandung?",
-    ))
-    .await;
+    app.post_meta(&META.text("6281298765432", "wamid.shape", "kirim ke Bandung?"))
+        .await;
     let events = read_until(res, |e| {
         e.iter().any(|e| e.event == "message.created")
             && e.iter().any(|e| e.event == "chat.updated")

@@ -2,7 +2,7 @@
 //! message: it is removed where the body is parsed, and the rest is stored, wherever it was (the
 //! text, the profile name, any other field of the raw JSON).
 
-use crate::helpers::{meta_text, provider_config, TestApp};
+use crate::helpers::{provider_config, TestApp, META};
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
@@ -12,7 +12,7 @@ async fn a_nul_in_the_text_the_name_or_the_raw_json_is_removed_and_the_message_s
 ) {
     let app = TestApp::spawn_with(pool, provider_config("http://127.0.0.1:9")).await;
     let mut body: serde_json::Value =
-        serde_json::from_slice(&meta_text("6281377778888", "wamid.NUL", "x")).unwrap();
+        serde_json::from_slice(&META.text("6281377778888", "wamid.NUL", "x")).unwrap();
     let value = &mut body["entry"][0]["changes"][0]["value"];
     value["messages"][0]["text"]["body"] = "ha\u{0}lo".into();
     value["contacts"][0]["profile"]["name"] = "Bu\u{0}di".into();

@@ -3,7 +3,7 @@
 //! permanent error, re-sent by Retry, delayed but not lost by an outage; plus the 24-hour rule,
 //! Whapi, and the worker waking on commit.
 
-use crate::helpers::{fixture, meta_text, provider_config, TestApp, META_PHONE_ID};
+use crate::helpers::{fixture, provider_config, TestApp, META, META_PHONE_ID};
 use inbox::outbox::Outcome;
 use model::{MessageView, Role};
 use reqwest::StatusCode;
@@ -60,7 +60,7 @@ async fn meta_mock(responder: impl Respond + 'static) -> MockServer {
 pub(crate) async fn setup(pool: PgPool, mock: &MockServer) -> (TestApp, reqwest::Client, i64) {
     let app = TestApp::spawn_with(pool, provider_config(&mock.uri())).await;
     assert_eq!(
-        app.post_meta(&meta_text("6281298765432", "wamid.hello", "halo kak"))
+        app.post_meta(&META.text("6281298765432", "wamid.hello", "halo kak"))
             .await
             .status(),
         StatusCode::OK
@@ -126,7 +126,7 @@ async fn a_reply_is_delivered_once(pool: PgPool) {
     assert_eq!((status.as_str(), wamid.as_str()), ("sent", "wamid.mock0"));
 
     // The provider's later statuses move it on.
-    app.post_meta(&crate::helpers::meta_status("wamid.mock0", "delivered"))
+    app.post_meta(&META.status("wamid.mock0", "delivered"))
         .await;
     assert_eq!(app.reply_statuses().await, vec!["delivered"]);
 }

@@ -2,7 +2,7 @@
 //! claimed while an earlier one is still in the outbox (in flight, or waiting for a retry),
 //! while replies to other chats still go out in parallel.
 
-use crate::helpers::{meta_text, provider_config, TestApp};
+use crate::helpers::{provider_config, TestApp, META};
 use model::Role;
 use reqwest::StatusCode;
 use sqlx::PgPool;
@@ -12,7 +12,7 @@ use std::time::Duration;
 async fn a_chats_next_reply_waits_for_the_one_before_it(pool: PgPool) {
     let app = TestApp::spawn_with(pool, provider_config("http://127.0.0.1:9")).await;
     for (phone, wamid) in [("6281200000011", "wamid.X"), ("6281200000022", "wamid.Y")] {
-        let res = app.post_meta(&meta_text(phone, wamid, "halo")).await;
+        let res = app.post_meta(&META.text(phone, wamid, "halo")).await;
         assert_eq!(res.status(), StatusCode::OK);
     }
     let chat = |phone: &'static str| {

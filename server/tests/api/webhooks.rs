@@ -3,10 +3,11 @@
 //! statuses move forward only, Whapi echoes never become customer messages, and concurrent
 //! deliveries keep one contact and one chat per customer.
 
-use crate::helpers::{fixture, meta_signature, meta_status, meta_text, provider_config, TestApp};
+use crate::helpers::{fixture, provider_config, TestApp, META, META_SECRET};
 use futures::StreamExt;
 use reqwest::StatusCode;
 use sqlx::PgPool;
+use test_support::signature::meta_signature;
 
 /// Meta fixtures with customer messages, and how many each holds (read off the files).
 pub const META_MESSAGE_FIXTURES: [(&str, i64); 12] = [
@@ -135,7 +136,9 @@ async fn bad_or_missing_signatures_are_refused_and_nothing_is_stored(pool: PgPoo
     let mut flipped = body.clone();
     flipped[20] ^= 1;
     assert_eq!(
-        send(Some(meta_signature(&body)), flipped).await.status(),
+        send(Some(meta_signature(META_SECRET, &body)), flipped)
+            .await
+            .status(),
         StatusCode::UNAUTHORIZED
     );
     // The fixture README's own test vector is accepted.
@@ -167,7 +170,7 @@ async fn unparseable_bodies_get_400_with_a_reason_and_store_nothing(pool: PgPool
 async fn a_half_valid_body_stores_the_valid_messages(pool: PgPool) {
     let app = app(pool).await;
     let mut body: serde_json::Value =
-        serde_json::from_slice(&meta_text("6281200000001", "wamid.good", "valid")).unwrap();
+        serde_json::from_slice(&META.text("6281200000001", "wamid.good", "valid")).unwrap();
     body["entry"][0]["changes"][0]["value"]["messages"]
         .as_array_mut()
         .unwrap()
@@ -207,7 +210,7 @@ async fn status_of(app: &TestApp, id: i64) -> (String, Option<String>, Option<St
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn statuses_only_move_forward_and_failures_carry_the_provider_reason(pool: PgPool) {
     let app = app(pool).await;
-    app.post_meta(&meta_text("6281298765432", "wamid.in1", "halo"))
+    app.post_meta(&META.text("6281298765432", "wamid.in1", "halo"))
         .await;
     let read_id = "wamid.HBgNNjI4MTI5ODc2NTQzMhUCABEYEjVGNDI1QTc0RjEzMDMzNDkyQQA=";
     let msg = sent_message(&app, read_id).await;
@@ -219,14 +222,14 @@ async fn statuses_only_move_forward_and_failures_carry_the_provider_reason(pool:
     );
     assert_eq!(status_of(&app, msg).await.0, "read");
     // A late "delivered" after "read" is ignored, and so is a redelivered "sent".
-    app.post_meta(&meta_status(read_id, "delivered")).await;
-    app.post_meta(&meta_status(read_id, "sent")).await;
+    app.post_meta(&META.status(read_id, "delivered")).await;
+    app.post_meta(&META.status(read_id, "sent")).await;
     assert_eq!(status_of(&app, msg).await.0, "read");
     // A failure cannot undo a delivery either.
-    app.post_meta(&meta_status(read_id, "failed")).await;
+    app.post_meta(&META.status(read_id, "failed")).await;
     assert_eq!(status_of(&app, msg).await.0, "read");
 
-    app.post_meta(&meta_text("6285712345678", "wamid.in2", "halo"))
+    app.post_meta(&META.text("6285712345678", "wamid.in2", "halo"))
         .await;
     let failed_id = "wamid.HBgNNjI4NTcxMjM0NTY3OBUCABEYEjA4RTc5M0NEM0FDM0E1RkIwNgA=";
     let chat: i64 = sqlx::query_scalar(
@@ -322,7 +325,7 @@ async fn fifty_concurrent_first_messages_from_one_new_number_make_one_contact_an
     let app = app(pool).await;
     let bodies: Vec<Vec<u8>> = (0..50)
         .map(|i| {
-            meta_text(
+            META.text(
                 "6281311112222",
                 &format!("wamid.burst{i}"),
                 &format!("msg {i}"),
@@ -356,7 +359,7 @@ async fn a_thousand_messages_with_redeliveries_from_a_hundred_numbers_store_exac
     let app = app(pool).await;
     let mut bodies: Vec<Vec<u8>> = (0..1000)
         .map(|i| {
-            meta_text(
+            META.text(
                 &format!("62812{:07}", i % 100),
                 &format!("wamid.load{i}"),
                 &format!("message {i}"),

@@ -39,7 +39,7 @@ fn ids(body: &[Msg]) -> Vec<String> {
 async fn sigkill_mid_ingest_loses_and_duplicates_nothing(pool: PgPool) {
     let url = database_url(&pool);
     let port = free_port();
-    let server = ServerProcess::start(&url, port, "http://127.0.0.1:9", &[]).await;
+    let server = start_server(&url, port, "http://127.0.0.1:9", &[]).await;
     let base = server.base.clone();
     let bodies = Arc::new(bodies());
     let acked: Arc<Mutex<HashSet<usize>>> = Arc::default();
@@ -54,7 +54,7 @@ async fn sigkill_mid_ingest_loses_and_duplicates_nothing(pool: PgPool) {
                     let (client, bodies, acked, base) =
                         (client.clone(), bodies.clone(), acked.clone(), base.clone());
                     async move {
-                        if post_meta(&client, &base, meta_body(&bodies[i])).await == Some(200) {
+                        if post_meta(&client, &base, META.messages(&bodies[i])).await == Some(200) {
                             acked.lock().unwrap().insert(i);
                         }
                     }
@@ -93,12 +93,12 @@ async fn sigkill_mid_ingest_loses_and_duplicates_nothing(pool: PgPool) {
 
     // Restart; the provider retries what was not acknowledged, and (at-least-once) every
     // fifth body that was.
-    let server = ServerProcess::start(&url, port, "http://127.0.0.1:9", &[]).await;
+    let server = start_server(&url, port, "http://127.0.0.1:9", &[]).await;
     let client = reqwest::Client::new();
     for (i, body) in bodies.iter().enumerate() {
         if !acked.contains(&i) || i % 5 == 0 {
             assert_eq!(
-                post_meta(&client, &server.base, meta_body(body)).await,
+                post_meta(&client, &server.base, META.messages(body)).await,
                 Some(200),
                 "retry of body {i}"
             );

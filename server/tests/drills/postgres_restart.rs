@@ -34,8 +34,8 @@ async fn postgres_restart_under_load_recovers_by_itself_and_loses_nothing() {
         .max_connections(2)
         .connect_lazy_with(opts.clone());
 
-    let mut server = ServerProcess::start(&url, free_port(), "http://127.0.0.1:9", &[]).await;
-    let admin = server.admin().await;
+    let mut server = start_server(&url, free_port(), "http://127.0.0.1:9", &[]).await;
+    let admin = server.admin().await.unwrap();
     let mut events = EventReader::open(&admin, &server.url("/api/events")).await;
 
     // The provider: 4 bodies in flight, one message each, until all were tried once.
@@ -50,7 +50,7 @@ async fn postgres_restart_under_load_recovers_by_itself_and_loses_nothing() {
                     let (client, acked, refused, base) =
                         (client.clone(), acked.clone(), refused.clone(), base.clone());
                     async move {
-                        let body = meta_body(&[msg(i)]);
+                        let body = META.messages(&[msg(i)]);
                         match post_meta(&client, &base, body).await {
                             Some(200) => {
                                 acked.lock().unwrap().insert(i);
@@ -114,7 +114,7 @@ async fn postgres_restart_under_load_recovers_by_itself_and_loses_nothing() {
     let client = reqwest::Client::new();
     for i in (0..MESSAGES).filter(|i| !acked.contains(i)) {
         assert_eq!(
-            post_meta(&client, &server.base, meta_body(&[msg(i)])).await,
+            post_meta(&client, &server.base, META.messages(&[msg(i)])).await,
             Some(200),
             "retry of {i}"
         );
@@ -130,7 +130,7 @@ async fn postgres_restart_under_load_recovers_by_itself_and_loses_nothing() {
         text: "setelah restart".into(),
     };
     assert_eq!(
-        post_meta(&client, &server.base, meta_body(&[after])).await,
+        post_meta(&client, &server.base, META.messages(&[after])).await,
         Some(200)
     );
     events
@@ -141,7 +141,7 @@ async fn postgres_restart_under_load_recovers_by_itself_and_loses_nothing() {
         )
         .await;
     println!("database down and back: ready again after {recovered_in:?}");
-    server.wait_ready(Duration::from_secs(5)).await;
+    server.wait_ready(Duration::from_secs(5)).await.unwrap();
     server.stop();
     pool.close().await;
     pg.0.stop().unwrap();

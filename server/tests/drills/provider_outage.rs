@@ -1,6 +1,7 @@
 //! The provider is down for 30 seconds while replies are queued: nothing fails or is lost while
-//! it is down (the replies stay `queued`, retrying), and once it is back each reply reaches it
-//! exactly once and shows `sent`, then `delivered` when the provider says so.
+//! it is down (the replies stay `queued`: the chat's first one retrying, the others waiting
+//! behind it in order), and once it is back each reply reaches it exactly once and shows
+//! `sent`, then `delivered` when the provider says so.
 
 use crate::support::*;
 use sqlx::PgPool;
@@ -16,7 +17,7 @@ async fn thirty_seconds_of_provider_outage_delays_replies_but_loses_none(pool: P
     // Retries compressed from the defaults (1 s doubling to 5 min, 10 attempts: about 8.5
     // minutes of outage before a reply fails) so the drill sees many attempts in 30 s and
     // recovers within seconds.
-    let server = ServerProcess::start(
+    let server = start_server(
         &database_url(&pool),
         free_port(),
         &graph.url(),
@@ -34,25 +35,25 @@ async fn thirty_seconds_of_provider_outage_delays_replies_but_loses_none(pool: P
         text: "halo, pesanan saya mana?".into(),
     }];
     assert_eq!(
-        post_meta(&client, &server.base, meta_body(&first)).await,
+        post_meta(&client, &server.base, META.messages(&first)).await,
         Some(200)
     );
     let chat_id: i64 = sqlx::query_scalar("select chat_id from chat")
         .fetch_one(&pool)
         .await
         .unwrap();
-    let admin = server.admin().await;
+    let admin = server.admin().await.unwrap();
 
     graph.stop();
     let down_since = Instant::now();
     for i in 0..REPLIES {
         assert!(
-            server.reply(&admin, chat_id, format!("balasan {i}")).await,
+            reply(&server, &admin, chat_id, format!("balasan {i}")).await,
             "reply {i} accepted while the provider is down"
         );
     }
     // While it is down: every reply waits, retrying; none fails.
-    let mut attempts = 0;
+    let mut attempts: Vec<i32> = Vec::new();
     while down_since.elapsed() < OUTAGE {
         let (queued, failed): (i64, i64) = sqlx::query_as(
             "select count(*) filter (where status = 'queued'), count(*) filter (where status = 'failed')
@@ -63,15 +64,23 @@ async fn thirty_seconds_of_provider_outage_delays_replies_but_loses_none(pool: P
         .unwrap();
         assert_eq!(failed, 0, "no reply fails during the outage");
         assert_eq!(queued, REPLIES as i64, "every reply still queued");
-        attempts = sqlx::query_scalar("select coalesce(sum(attempts), 0)::bigint from outbox")
-            .fetch_one(&pool)
+        attempts = sqlx::query_scalar("select attempts from outbox order by outbox_id")
+            .fetch_all(&pool)
             .await
             .unwrap();
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
+    // The replies go to one chat, so they leave in order: the first keeps being retried, the
+    // others wait behind it (untried) instead of overtaking it.
+    assert_eq!(attempts.len(), REPLIES);
     assert!(
-        attempts >= 2 * REPLIES as i64,
-        "the worker kept trying during the outage ({attempts} attempts)"
+        attempts[0] >= 2,
+        "the worker kept trying during the outage ({} attempts)",
+        attempts[0]
+    );
+    assert!(
+        attempts[1..].iter().all(|&a| a == 0),
+        "later replies of the chat wait for the first: {attempts:?}"
     );
     assert_eq!(graph.log.calls.load(std::sync::atomic::Ordering::SeqCst), 0);
 
@@ -93,7 +102,7 @@ async fn thirty_seconds_of_provider_outage_delays_replies_but_loses_none(pool: P
                 .unwrap();
         assert_eq!(stored.as_deref(), Some(wamid.as_str()));
         assert_eq!(
-            post_meta(&client, &server.base, meta_status_body(wamid, "delivered")).await,
+            post_meta(&client, &server.base, META.status(wamid, "delivered")).await,
             Some(200)
         );
     }

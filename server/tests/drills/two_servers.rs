@@ -15,9 +15,9 @@ async fn two_servers_on_one_database_share_events_and_deliver_once(pool: PgPool)
     let mut graph = MockGraph::new();
     graph.start();
     let workers = [("INBOX_OUTBOX_WORKERS", "4")];
-    let a = ServerProcess::start(&url, free_port(), &graph.url(), &workers).await;
-    let b = ServerProcess::start(&url, free_port(), &graph.url(), &workers).await;
-    let admin = a.admin().await;
+    let a = start_server(&url, free_port(), &graph.url(), &workers).await;
+    let b = start_server(&url, free_port(), &graph.url(), &workers).await;
+    let admin = a.admin().await.unwrap();
     let mut on_b = EventReader::open(&admin, &b.url("/api/events")).await;
 
     // A customer writes; the provider happens to call server A.
@@ -28,7 +28,7 @@ async fn two_servers_on_one_database_share_events_and_deliver_once(pool: PgPool)
         text: "halo dari server A".into(),
     }];
     assert_eq!(
-        post_meta(&client, &a.base, meta_body(&hello)).await,
+        post_meta(&client, &a.base, META.messages(&hello)).await,
         Some(200)
     );
     on_b.wait_for(
@@ -46,8 +46,8 @@ async fn two_servers_on_one_database_share_events_and_deliver_once(pool: PgPool)
     let accepted = join_all((0..REPLIES_EACH).flat_map(|i| {
         let admin = &admin;
         [
-            a.reply(admin, chat_id, format!("dari A {i}")),
-            b.reply(admin, chat_id, format!("dari B {i}")),
+            reply(&a, admin, chat_id, format!("dari A {i}")),
+            reply(&b, admin, chat_id, format!("dari B {i}")),
         ]
     }))
     .await;

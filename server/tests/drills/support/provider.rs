@@ -1,69 +1,28 @@
-//! The provider's side: webhook bodies in Meta's wire format, signed as Meta signs them, and a
-//! mock of Meta's Graph API that can be switched off and on.
+//! The provider's side: the drills' webhook bodies in Meta's wire format (built by
+//! `test_support::bodies`), posted signed as Meta signs them, and a mock of Meta's Graph API
+//! that can be switched off and on.
 
 use super::{free_port, META_PHONE_ID, META_SECRET};
-use hmac::Mac;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use test_support::bodies::MetaFixture;
+use test_support::signature::meta_request;
 
-/// One customer text message in a webhook body.
-pub struct Msg {
-    pub from: String,
-    pub id: String,
-    pub text: String,
-}
-
-/// A Meta webhook body carrying `msgs`.
-pub fn meta_body(msgs: &[Msg]) -> Vec<u8> {
-    let now = chrono::Utc::now().timestamp().to_string();
-    let contacts: Vec<_> = msgs
-        .iter()
-        .map(|m| serde_json::json!({ "profile": { "name": format!("Pelanggan {}", m.from) }, "wa_id": m.from }))
-        .collect();
-    let messages: Vec<_> = msgs
-        .iter()
-        .map(|m| serde_json::json!({ "from": m.from, "id": m.id, "timestamp": now, "type": "text", "text": { "body": m.text } }))
-        .collect();
-    serde_json::to_vec(&serde_json::json!({
-        "object": "whatsapp_business_account",
-        "entry": [{ "id": "100000000000070", "changes": [{ "field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": { "display_phone_number": "6281234500077", "phone_number_id": META_PHONE_ID },
-            "contacts": contacts,
-            "messages": messages
-        }}]}]
-    }))
-    .unwrap()
-}
-
-/// A Meta status webhook (`delivered`, `read`) for one of our messages.
-pub fn meta_status_body(wamid: &str, status: &str) -> Vec<u8> {
-    serde_json::to_vec(&serde_json::json!({
-        "object": "whatsapp_business_account",
-        "entry": [{ "id": "100000000000070", "changes": [{ "field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": { "display_phone_number": "6281234500077", "phone_number_id": META_PHONE_ID },
-            "statuses": [{ "id": wamid, "status": status,
-                           "timestamp": chrono::Utc::now().timestamp().to_string(),
-                           "recipient_id": "6281200000001" }]
-        }}]}]
-    }))
-    .unwrap()
-}
+/// What the drills put in their Meta webhooks besides the messages.
+pub const META: MetaFixture = MetaFixture {
+    business_account_id: "100000000000070",
+    display_phone_number: "6281234500077",
+    phone_number_id: META_PHONE_ID,
+    contact_name: "Pelanggan",
+    status_recipient: "6281200000001",
+};
 
 /// Posts a body as Meta does (signed); `Some(status)` when the server answered.
 pub async fn post_meta(client: &reqwest::Client, base: &str, body: Vec<u8>) -> Option<u16> {
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(META_SECRET.as_bytes()).unwrap();
-    mac.update(&body);
-    let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
-    client
-        .post(format!("{base}/api/webhooks/whatsapp"))
-        .header("content-type", "application/json")
-        .header("x-hub-signature-256", signature)
+    meta_request(client, base, META_SECRET, body)
         .timeout(Duration::from_secs(30))
-        .body(body)
         .send()
         .await
         .ok()
