@@ -137,15 +137,18 @@ text_enum!(
 );
 
 impl DeliveryState {
-    /// Whether `self` comes before `later` on the way a message moves (queued → sent →
-    /// delivered → read; failed after queued or sent; a retry takes failed back to queued).
-    pub fn precedes(self, later: DeliveryState) -> bool {
+    /// Whether a message can be in state `self` after having been in `earlier`: the same state
+    /// again, a step forward (queued → sent → delivered → read; failed after queued or sent),
+    /// or anything after failed (a retry starts over). A view that already shows `earlier`
+    /// ignores an update that cannot follow it (an answer that arrived after a newer event).
+    pub fn may_follow(self, earlier: DeliveryState) -> bool {
         use DeliveryState::*;
-        match (self, later) {
+        match (earlier, self) {
+            (a, b) if a == b => true,
             (Queued, Sent | Delivered | Read | Failed) => true,
             (Sent, Delivered | Read | Failed) => true,
             (Delivered, Read) => true,
-            // Failed → queued is a retry: later, not earlier.
+            (Failed, Queued | Sent | Delivered | Read) => true,
             _ => false,
         }
     }
@@ -172,11 +175,15 @@ mod tests {
             );
         }
         assert_eq!(Mode::parse("nope"), None);
-        assert!(DeliveryState::Queued.precedes(DeliveryState::Sent));
-        assert!(!DeliveryState::Read.precedes(DeliveryState::Sent));
+        use DeliveryState::*;
+        assert!(Sent.may_follow(Queued) && Read.may_follow(Delivered));
         assert!(
-            !DeliveryState::Failed.precedes(DeliveryState::Queued),
-            "a retry is newer"
+            !Sent.may_follow(Read) && !Queued.may_follow(Sent),
+            "ticks never go back"
+        );
+        assert!(
+            Queued.may_follow(Failed) && Sent.may_follow(Failed),
+            "a retry starts over"
         );
     }
 }

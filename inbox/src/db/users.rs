@@ -5,29 +5,6 @@ use model::Reason;
 use model::{Role, UserId, UserInfo};
 use sqlx::{PgConnection, PgPool};
 
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    user_id: UserId,
-    username: String,
-    display_name: String,
-    role: String,
-    active: bool,
-}
-
-impl UserRow {
-    fn into_info(self) -> Result<UserInfo, Error> {
-        let role = Role::parse(&self.role)
-            .ok_or_else(|| anyhow::anyhow!("unknown role {:?}", self.role))?;
-        Ok(UserInfo {
-            user_id: self.user_id,
-            username: self.username,
-            display_name: self.display_name,
-            role,
-            active: self.active,
-        })
-    }
-}
-
 const COLUMNS: &str = "user_id, username, display_name, role, active";
 
 pub async fn count(pool: &PgPool) -> Result<i64, Error> {
@@ -54,13 +31,12 @@ pub async fn find_credentials(
 }
 
 pub async fn find(pool: &PgPool, user_id: UserId) -> Result<UserInfo, Error> {
-    sqlx::query_as::<_, UserRow>(&format!(
+    Ok(sqlx::query_as::<_, UserInfo>(&format!(
         "select {COLUMNS} from app_user where user_id = $1"
     ))
     .bind(user_id)
     .fetch_one(pool)
-    .await?
-    .into_info()
+    .await?)
 }
 
 pub async fn find_with_epoch(
@@ -85,14 +61,11 @@ pub async fn auth_epoch(pool: &PgPool, user_id: UserId) -> Result<i32, Error> {
 }
 
 pub async fn list(pool: &PgPool) -> Result<Vec<UserInfo>, Error> {
-    sqlx::query_as::<_, UserRow>(&format!(
+    Ok(sqlx::query_as::<_, UserInfo>(&format!(
         "select {COLUMNS} from app_user order by active desc, role, lower(display_name)"
     ))
     .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(UserRow::into_info)
-    .collect()
+    .await?)
 }
 
 pub struct NewUser<'a> {
@@ -103,7 +76,7 @@ pub struct NewUser<'a> {
 }
 
 pub async fn insert(conn: &mut PgConnection, new: &NewUser<'_>) -> Result<UserInfo, Error> {
-    let row = sqlx::query_as::<_, UserRow>(&format!(
+    let row = sqlx::query_as::<_, UserInfo>(&format!(
         "insert into app_user (username, display_name, role, password_hash) values ($1, $2, $3, $4)
          returning {COLUMNS}"
     ))
@@ -119,7 +92,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewUser<'_>) -> Result<UserIn
         }
         _ => Error::from(e),
     })?;
-    row.into_info()
+    Ok(row)
 }
 
 /// Serialises changes that must keep at least one active admin (and the first-admin rule).
@@ -145,13 +118,12 @@ pub async fn count_active_admins(conn: &mut PgConnection) -> Result<i64, Error> 
 }
 
 pub async fn find_in(conn: &mut PgConnection, user_id: UserId) -> Result<UserInfo, Error> {
-    sqlx::query_as::<_, UserRow>(&format!(
+    Ok(sqlx::query_as::<_, UserInfo>(&format!(
         "select {COLUMNS} from app_user where user_id = $1"
     ))
     .bind(user_id)
     .fetch_one(conn)
-    .await?
-    .into_info()
+    .await?)
 }
 
 pub async fn update_profile(

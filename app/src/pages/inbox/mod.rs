@@ -1,18 +1,21 @@
 //! `/inbox` and `/inbox/{chat id}`: the chat list (tabs, mode filter, search, pages) beside the
-//! open conversation, kept current by live events; no reload is ever needed.
+//! open conversation, kept current by live events applied in place; no reload is ever needed.
+//! [`rows`]: where a changed chat goes in the list, and one row as drawn.
+
+mod rows;
 
 use crate::api::chats::{list_chats, ListChats};
-use crate::components::chat::{contact_title, mode_label, use_now};
+use crate::components::chat::use_now;
 use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
-use crate::components::message::relative_time;
 use crate::i18n::*;
 use crate::live::{use_live_events, Live};
-use crate::model::{ChatId, ChatPage, ChatSummary, LiveEvent, Mode, Tab, UserId};
+use crate::model::{ChatId, ChatPage, ChatSummary, LiveEvent, Mode, Tab};
 use crate::pages::conversation::{ChatView, LiveChat};
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, A};
+use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_params_map};
+use rows::{ChatRow, ListView};
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
@@ -47,8 +50,11 @@ pub fn InboxPage() -> impl IntoView {
         live: live_chat,
         is_admin,
     });
-    // Chat rows changed since the list was last fetched, oldest change first.
-    let patches = RwSignal::new(Vec::<ChatSummary>::new());
+    // Chat rows changed lately, oldest change first, each with the number of its change. A
+    // refetch drops, when it returns, the changes made before it began (its answer has them).
+    let patches = RwSignal::new(Vec::<(u64, ChatSummary)>::new());
+    let next_patch = StoredValue::new(0u64);
+    let cut = StoredValue::new(0u64);
     let list_bump = coalesced(refresh);
     let chat_bump = coalesced(live_chat.refresh);
     use_live_events(
@@ -60,12 +66,14 @@ pub fn InboxPage() -> impl IntoView {
             }
             Live::Event(LiveEvent::ChatUpdated(chat)) => {
                 if selected.get_untracked() == Some(chat.chat_id) {
-                    live_chat.chat.set(Some(chat.clone()));
+                    live_chat.set_chat(chat.clone());
                 }
                 if search.get_untracked().trim().is_empty() {
+                    let n = next_patch.get_value();
+                    next_patch.set_value(n + 1);
                     patches.update(|p| {
-                        p.retain(|c| c.chat_id != chat.chat_id);
-                        p.push(chat);
+                        p.retain(|(_, c)| c.chat_id != chat.chat_id);
+                        p.push((n, chat));
                     });
                 } else {
                     list_bump();
@@ -89,10 +97,10 @@ pub fn InboxPage() -> impl IntoView {
         move |_, _, _| live_chat.clear(),
         false,
     );
-    // A refetched list already has what the patches said; changes after this keep coming.
+    // A refetch of the list begins: the changes so far will be in its answer.
     Effect::watch(
         move || (tab.get(), mode.get(), search.get(), refresh.get()),
-        move |_, _, _| patches.set(Vec::new()),
+        move |_, _, _| cut.set_value(next_patch.get_value()),
         false,
     );
     // Extra pages loaded with "Load more", appended after the first page.
@@ -106,6 +114,11 @@ pub fn InboxPage() -> impl IntoView {
         if let Some(Ok(page)) = first.get() {
             more.set(Vec::new());
             next.set(page.next);
+            // The refetch returned: the changes it has go, later ones stay.
+            let cut = cut.get_value();
+            if patches.with_untracked(|p| p.iter().any(|(n, _)| *n < cut)) {
+                patches.update(|p| p.retain(|(n, _)| *n >= cut));
+            }
         }
     });
     let load_more = ServerAction::<ListChats>::new();
@@ -129,7 +142,7 @@ pub fn InboxPage() -> impl IntoView {
             mode: Mode::parse(&mode.get()),
             me,
         };
-        for chat in patches.get() {
+        for (_, chat) in patches.get() {
             filter.apply(&mut rows, chat, complete);
         }
         rows
@@ -226,56 +239,6 @@ struct OpenChat {
     is_admin: bool,
 }
 
-/// Which chats the list shows, as far as the browser can tell by itself (the tab and the mode
-/// filter; a text search is the server's).
-struct ListView {
-    tab: Tab,
-    mode: Option<Mode>,
-    me: Option<UserId>,
-}
-
-impl ListView {
-    fn shows(&self, c: &ChatSummary) -> bool {
-        let tab = match self.tab {
-            Tab::Mine => c.assigned_user_id.is_some() && c.assigned_user_id == self.me,
-            Tab::Unassigned => c.assigned_user_id.is_none(),
-            Tab::All => true,
-        };
-        tab && self.mode.is_none_or(|m| m == c.mode)
-    }
-
-    /// Puts a changed chat where the list keeps it (newest activity first), or takes it out
-    /// when it no longer belongs. A chat that was not listed joins only within the part of the
-    /// list that is loaded (`complete`: every page is).
-    fn apply(&self, rows: &mut Vec<ChatSummary>, chat: ChatSummary, complete: bool) {
-        let was = rows.iter().position(|r| r.chat_id == chat.chat_id);
-        if let Some(i) = was {
-            rows.remove(i);
-        }
-        if !self.shows(&chat) {
-            return;
-        }
-        let key = order(&chat);
-        if was.is_none() && !complete && rows.last().is_some_and(|last| key < order(last)) {
-            return;
-        }
-        let at = rows
-            .iter()
-            .position(|r| order(r) < key)
-            .unwrap_or(rows.len());
-        rows.insert(at, chat);
-    }
-}
-
-/// The list's order: last activity, then id, both descending.
-fn order(c: &ChatSummary) -> (chrono::DateTime<chrono::Utc>, ChatId) {
-    (
-        c.last_message_at
-            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
-        c.chat_id,
-    )
-}
-
 /// `/inbox`: no chat open yet.
 #[component]
 pub fn NoChatSelected() -> impl IntoView {
@@ -316,37 +279,5 @@ fn coalesced(counter: RwSignal<u64>) -> impl Fn() + Copy + 'static {
         set_timeout(fire, std::time::Duration::from_millis(50));
         #[cfg(not(feature = "hydrate"))]
         fire();
-    }
-}
-
-#[component]
-fn ChatRow(
-    chat: ChatSummary,
-    selected: Memo<Option<ChatId>>,
-    now: ReadSignal<Option<chrono::DateTime<chrono::Utc>>>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let href = format!("/inbox/{}", chat.chat_id);
-    let unread = chat.unread_count;
-    let id = chat.chat_id;
-    let at = chat.last_message_at;
-    view! {
-        <li class:selected=move || selected.get() == Some(id) data-testid="chat-row" data-chat-id=id.to_string()>
-            <A href=href>
-                <div class="row-top">
-                    <strong class="name">{contact_title(&chat)}</strong>
-                    <span class="time">{move || at.map(|t| relative_time(i18n, t, now.get()))}</span>
-                </div>
-                <div class="row-bottom">
-                    <span class="preview">{chat.last_message_preview.clone()}</span>
-                    {(unread > 0).then(|| view! { <span class="unread" data-testid="unread">{unread}</span> })}
-                </div>
-                <div class="badges">
-                    <span class="badge channel">{chat.channel_name.clone()}</span>
-                    <span class=format!("badge mode {}", chat.mode.as_str()) data-testid="row-mode">{mode_label(i18n, chat.mode)}</span>
-                    {chat.assigned_name.clone().map(|n| view! { <span class="badge assignee" data-testid="row-assignee">{n}</span> })}
-                </div>
-            </A>
-        </li>
     }
 }

@@ -1,6 +1,17 @@
 //! The open conversation: header with mode, assignment, Take and "Hand back to bot"; the
 //! customer panel; Meta's 24-hour window; history with older pages; the composer (Enter sends,
-//! Shift+Enter adds a line). Replies show at once as queued and update live.
+//! Shift+Enter adds a line). Fetched when it opens and on a reload; every other change arrives
+//! live and is applied in place ([`live`]).
+//!
+//! - [`live`]: the open chat's live changes and how they apply to the loaded pages.
+//! - [`parts`]: the assignee list and the 24-hour window notice.
+//! - [`drafts`]: unsent replies per chat, kept while the tab lives.
+
+mod drafts;
+pub mod live;
+mod parts;
+
+pub use live::LiveChat;
 
 use crate::api::chats::{
     assignees, open_chat, Assign, HandBack, MarkRead, RetryMessage, SendReply, SetMode, Take,
@@ -10,98 +21,12 @@ use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
 use crate::components::message::Bubble;
 use crate::i18n::*;
-use crate::model::{
-    ChannelKind, ChatId, ChatSummary, Conversation, MessageId, MessageView, Mode, UserId,
-};
+use crate::model::{ChatId, Conversation, MessageId, MessageView, Mode};
 use crate::AppError;
 use leptos::html::Ol;
 use leptos::prelude::*;
-
-/// Meta allows free-form replies for 24 hours after the customer's last message.
-const WINDOW_HOURS: i64 = 24;
-
-/// The open chat's live changes, which the conversation applies in place.
-#[derive(Clone, Copy)]
-pub struct LiveChat {
-    /// Bumped to refetch the conversation (a reload).
-    pub refresh: RwSignal<u64>,
-    /// Messages created or changed since the newest page was fetched, the latest version of
-    /// each, in the order they changed.
-    pub messages: RwSignal<Vec<MessageView>>,
-    /// Bumped when a message is created: the view scrolls down to it.
-    pub appended: RwSignal<u64>,
-    /// The chat's summary (mode, assignee, window) as it last changed.
-    pub chat: RwSignal<Option<ChatSummary>>,
-}
-
-impl Default for LiveChat {
-    fn default() -> Self {
-        LiveChat {
-            refresh: RwSignal::new(0),
-            messages: RwSignal::new(Vec::new()),
-            appended: RwSignal::new(0),
-            chat: RwSignal::new(None),
-        }
-    }
-}
-
-impl LiveChat {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// A message of the open chat was created or changed. A version older than the one already
-    /// applied (an action's answer arriving after the live event of its send) is ignored.
-    pub fn apply(&self, m: MessageView, created: bool) {
-        let newer = self.messages.with_untracked(|v| {
-            v.iter()
-                .find(|x| x.message_id == m.message_id)
-                .is_none_or(|x| !m.status.precedes(x.status))
-        });
-        if !newer {
-            return;
-        }
-        self.messages.update(|v| {
-            v.retain(|x| x.message_id != m.message_id);
-            v.push(m);
-        });
-        if created {
-            self.appended.update(|n| *n += 1);
-        }
-    }
-
-    pub fn clear(&self) {
-        self.messages.set(Vec::new());
-        self.chat.set(None);
-    }
-}
-
-/// The newest page as shown: the fetched messages with the live changes applied (a changed one
-/// replaced where it is, a new one added in order; changes to messages of older pages are
-/// applied to those pages).
-fn with_changes(
-    mut page: Vec<MessageView>,
-    changes: &[MessageView],
-    in_older: impl Fn(MessageId) -> bool,
-) -> Vec<MessageView> {
-    for m in changes {
-        if let Some(x) = page.iter_mut().find(|x| x.message_id == m.message_id) {
-            *x = m.clone();
-        } else if in_older(m.message_id) {
-            continue;
-        } else if page
-            .first()
-            .is_none_or(|first| m.message_id > first.message_id)
-        {
-            let at = page
-                .iter()
-                .position(|x| x.message_id > m.message_id)
-                .unwrap_or(page.len());
-            page.insert(at, m.clone());
-        }
-    }
-    page
-}
+use live::with_changes;
+use parts::{window_notice, AssignSelect};
 
 #[component]
 pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoView {
@@ -124,12 +49,25 @@ pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoVie
         move || live.refresh.get(),
         move |_| open_chat(chat_id, None),
     );
-    // A refetched page already has what the live changes said; changes after this keep coming.
+    // Older pages, prepended above the newest page.
+    let older = RwSignal::new(Vec::<MessageView>::new());
+    let has_older = RwSignal::new(false);
+    // A reload starts the history over from the newest page (older pages would leave a gap
+    // below them); the changes made until now will be in its answer, and are dropped when it
+    // comes (later ones stay).
     Effect::watch(
         move || live.refresh.get(),
-        move |_, _, _| live.clear(),
+        move |_, _, _| {
+            live.refetching();
+            older.set(Vec::new());
+        },
         false,
     );
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = data.get() {
+            live.fetched();
+        }
+    });
     // This agent's own reply and retry show at once, even before their live events arrive.
     Effect::new(move |_| {
         if let Some(Ok(views)) = reply.value().get() {
@@ -143,22 +81,19 @@ pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoVie
             live.apply(view, false);
         }
     });
-    // Older pages, prepended above the newest page.
-    let older = RwSignal::new(Vec::<MessageView>::new());
-    let has_older = RwSignal::new(false);
     let load_older = Action::new(move |before: &MessageId| open_chat(chat_id, Some(*before)));
     // Changes to messages of older pages go into those pages, so their ticks stay true too.
     Effect::new(move |_| {
-        let changes = live.messages.get();
-        let stale = older.with_untracked(|o| {
-            changes
-                .iter()
-                .any(|m| o.iter().any(|x| x.message_id == m.message_id && x != m))
-        });
+        let changes = live.changes();
+        let applies = |m: &MessageView, x: &MessageView| {
+            x.message_id == m.message_id && x != m && m.status.may_follow(x.status)
+        };
+        let stale =
+            older.with_untracked(|o| changes.iter().any(|m| o.iter().any(|x| applies(m, x))));
         if stale {
             older.update(|o| {
                 for m in &changes {
-                    if let Some(x) = o.iter_mut().find(|x| x.message_id == m.message_id) {
+                    if let Some(x) = o.iter_mut().find(|x| applies(m, x)) {
                         *x = m.clone();
                     }
                 }
@@ -203,10 +138,14 @@ pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoVie
     // Newest at the bottom: keep the view scrolled there when messages arrive.
     Effect::new(move |_| {
         live.appended.track();
+        list.track();
         if let Some(Ok(_)) = data.get() {
-            if let Some(el) = list.get() {
-                el.set_scroll_top(el.scroll_height());
-            }
+            // After the list has drawn the new bubble.
+            request_animation_frame(move || {
+                if let Some(el) = list.get_untracked() {
+                    el.set_scroll_top(el.scroll_height());
+                }
+            });
         }
     });
     // The reply being typed is kept per chat while the tab lives: switching chats, or the view
@@ -249,19 +188,24 @@ pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoVie
                         let first_id = messages.first().map(|m| m.message_id);
                         let fetched = chat.clone();
                         let current = move || {
-                            live.chat
-                                .get()
+                            live.chat()
                                 .filter(|c| c.chat_id == chat_id)
                                 .unwrap_or_else(|| fetched.clone())
                         };
                         let current_for_window = current.clone();
                         let shown = move || {
-                            let changes = live.messages.get();
-                            with_changes(messages.clone(), &changes, |id| {
+                            let changes = live.changes();
+                            with_changes(chat_id, messages.clone(), &changes, |id| {
                                 older.with(|o| o.iter().any(|x| x.message_id == id))
                             })
                         };
                         let header = move || {
+                        // Also drawn again when this agent's own change comes back (refused, it
+                        // shows the chat as it is, not the choice left in the list).
+                        set_mode.version().track();
+                        assign.version().track();
+                        take.version().track();
+                        hand_back.version().track();
                         let chat = current();
                         let mine = chat.assigned_user_id.is_some() && chat.assigned_user_id == me;
                         let may_act = is_admin || chat.assigned_user_id.is_none() || mine;
@@ -378,87 +322,5 @@ pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoVie
             ></textarea>
             <button type="submit" class="primary" data-testid="send">{t!(i18n, send)}</button>
         </form>
-    }
-}
-
-#[component]
-fn AssignSelect(
-    chat: ChatSummary,
-    people: Resource<Result<Vec<crate::model::Assignee>, AppError>>,
-    assign: ServerAction<Assign>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let chat_id = chat.chat_id;
-    let current = chat.assigned_user_id;
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let list = people.await.unwrap_or_default();
-                view! {
-                    <select data-testid="assign-select" on:change=move |ev| {
-                        let user_id = event_target_value(&ev).parse::<UserId>().ok();
-                        assign.dispatch(Assign { chat_id, user_id });
-                    }>
-                        <option value="" selected=current.is_none()>{t!(i18n, unassigned)}</option>
-                        {list.into_iter().map(|p| view! {
-                            <option value=p.user_id.to_string() selected=current == Some(p.user_id)>{p.display_name}</option>
-                        }).collect_view()}
-                    </select>
-                }
-            })}
-        </Transition>
-    }
-}
-
-/// Meta chats: how long free-form replies are still allowed.
-fn window_notice(
-    i18n: leptos_i18n::I18nContext<Locale>,
-    chat: &ChatSummary,
-    now: Option<chrono::DateTime<chrono::Utc>>,
-) -> Option<impl IntoView> {
-    if chat.channel_kind != ChannelKind::Meta {
-        return None;
-    }
-    let now = now?;
-    let closes = chat
-        .last_customer_message_at
-        .map(|t| t + chrono::Duration::hours(WINDOW_HOURS));
-    Some(match closes {
-        Some(at) if at > now => {
-            let hours = (at - now).num_minutes() as f64 / 60.0;
-            view! { <p class="window open" data-testid="window">{t_string!(i18n, window_open, hours = format!("{hours:.1}")).to_string()}</p> }.into_any()
-        }
-        _ => view! { <p class="window closed" data-testid="window">{t!(i18n, window_closed)}</p> }
-            .into_any(),
-    })
-}
-
-/// Unsent replies by chat, for this browser tab (nothing on the server).
-mod drafts {
-    use crate::model::ChatId;
-
-    #[cfg(feature = "hydrate")]
-    thread_local! {
-        static DRAFTS: std::cell::RefCell<std::collections::HashMap<ChatId, String>> =
-            Default::default();
-    }
-
-    pub fn get(_chat_id: ChatId) -> String {
-        #[cfg(feature = "hydrate")]
-        return DRAFTS.with(|d| d.borrow().get(&_chat_id).cloned().unwrap_or_default());
-        #[cfg(not(feature = "hydrate"))]
-        String::new()
-    }
-
-    pub fn set(_chat_id: ChatId, _text: &str) {
-        #[cfg(feature = "hydrate")]
-        DRAFTS.with(|d| {
-            let mut d = d.borrow_mut();
-            if _text.is_empty() {
-                d.remove(&_chat_id);
-            } else {
-                d.insert(_chat_id, _text.to_string());
-            }
-        });
     }
 }

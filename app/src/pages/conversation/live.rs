@@ -1,0 +1,146 @@
+//! The open chat's live changes: what the inbox page hands the conversation when an event for
+//! it arrives, and how those changes apply to the newest page (the older pages are patched in
+//! place by the conversation itself).
+
+use crate::model::{ChatId, ChatSummary, MessageId, MessageView};
+use leptos::prelude::*;
+
+/// The open chat's live changes, which the conversation applies in place. Each change is
+/// numbered; a refetch drops, when it returns, the changes made before it began (its answer has
+/// them), and keeps the later ones.
+#[derive(Clone, Copy)]
+pub struct LiveChat {
+    /// Bumped to refetch the conversation (a reload).
+    pub refresh: RwSignal<u64>,
+    /// Messages created or changed lately, the latest version of each, in the order they
+    /// changed, with the number of the change.
+    messages: RwSignal<Vec<(u64, MessageView)>>,
+    /// Bumped when a message is created: the view scrolls down to it.
+    pub appended: RwSignal<u64>,
+    /// The chat's summary (mode, assignee, window) as it last changed.
+    chat: RwSignal<Option<(u64, ChatSummary)>>,
+    next: StoredValue<u64>,
+    /// Changes numbered below this are in the answer of the refetch in flight.
+    cut: StoredValue<u64>,
+}
+
+impl Default for LiveChat {
+    fn default() -> Self {
+        LiveChat {
+            refresh: RwSignal::new(0),
+            messages: RwSignal::new(Vec::new()),
+            appended: RwSignal::new(0),
+            chat: RwSignal::new(None),
+            next: StoredValue::new(0),
+            cut: StoredValue::new(0),
+        }
+    }
+}
+
+impl LiveChat {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn number(&self) -> u64 {
+        let n = self.next.get_value();
+        self.next.set_value(n + 1);
+        n
+    }
+
+    /// A message of the open chat was created or changed. A state that cannot follow the one
+    /// already applied (an action's answer arriving after the live event of its send) is
+    /// ignored.
+    pub fn apply(&self, m: MessageView, created: bool) {
+        let newer = self.messages.with_untracked(|v| {
+            v.iter()
+                .find(|(_, x)| x.message_id == m.message_id)
+                .is_none_or(|(_, x)| m.status.may_follow(x.status))
+        });
+        if !newer {
+            return;
+        }
+        let n = self.number();
+        self.messages.update(|v| {
+            v.retain(|(_, x)| x.message_id != m.message_id);
+            v.push((n, m));
+        });
+        if created {
+            self.appended.update(|n| *n += 1);
+        }
+    }
+
+    /// The open chat's row changed.
+    pub fn set_chat(&self, c: ChatSummary) {
+        let n = self.number();
+        self.chat.set(Some((n, c)));
+    }
+
+    /// The changed messages (tracked).
+    pub fn changes(&self) -> Vec<MessageView> {
+        self.messages.get().into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// The chat as it last changed, if it did (tracked).
+    pub fn chat(&self) -> Option<ChatSummary> {
+        self.chat.get().map(|(_, c)| c)
+    }
+
+    /// A refetch begins: what changed so far will be in its answer.
+    pub fn refetching(&self) {
+        self.cut.set_value(self.next.get_value());
+    }
+
+    /// The refetch returned: the changes it has are dropped, later ones stay.
+    pub fn fetched(&self) {
+        let cut = self.cut.get_value();
+        if self
+            .messages
+            .with_untracked(|v| v.iter().any(|(n, _)| *n < cut))
+        {
+            self.messages.update(|v| v.retain(|(n, _)| *n >= cut));
+        }
+        if self
+            .chat
+            .with_untracked(|c| c.as_ref().is_some_and(|(n, _)| *n < cut))
+        {
+            self.chat.set(None);
+        }
+    }
+
+    /// Another chat opened.
+    pub fn clear(&self) {
+        self.messages.set(Vec::new());
+        self.chat.set(None);
+    }
+}
+
+/// The newest page as shown: the fetched messages with the live changes applied (a changed one
+/// replaced where it is, a new one added in order; changes to messages of older pages are
+/// applied to those pages).
+pub(super) fn with_changes(
+    chat_id: ChatId,
+    mut page: Vec<MessageView>,
+    changes: &[MessageView],
+    in_older: impl Fn(MessageId) -> bool,
+) -> Vec<MessageView> {
+    for m in changes.iter().filter(|m| m.chat_id == chat_id) {
+        if let Some(x) = page.iter_mut().find(|x| x.message_id == m.message_id) {
+            if m.status.may_follow(x.status) {
+                *x = m.clone();
+            }
+        } else if in_older(m.message_id) {
+            continue;
+        } else if page
+            .first()
+            .is_none_or(|first| m.message_id > first.message_id)
+        {
+            let at = page
+                .iter()
+                .position(|x| x.message_id > m.message_id)
+                .unwrap_or(page.len());
+            page.insert(at, m.clone());
+        }
+    }
+    page
+}
