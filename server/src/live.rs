@@ -105,7 +105,9 @@ async fn sandbox_events(
         Ok(ids) => ids,
         Err(e) => return AppError::from(e).into_response(),
     };
-    let chats = Arc::new(Mutex::new(known.into_iter().collect::<HashSet<i64>>()));
+    let chats = Arc::new(Mutex::new(
+        known.into_iter().collect::<HashSet<model::ChatId>>(),
+    ));
     let keep: Filter = Arc::new(move |e: &StoredEvent| {
         let Ok(mut chats) = chats.lock() else {
             return false;

@@ -8,6 +8,7 @@ pub mod sandbox;
 use crate::db::channels::{self, ChannelRow};
 use anyhow::Context;
 use crypto::Cipher;
+use model::ChannelId;
 use model::ChannelKind;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -87,16 +88,16 @@ pub struct Channels {
     pool: PgPool,
     cipher: Cipher,
     http: reqwest::Client,
-    cache: RwLock<HashMap<i64, Arc<dyn Provider>>>,
+    cache: RwLock<HashMap<ChannelId, Arc<dyn Provider>>>,
     /// Meta phone number id → channel id. Channels are never deleted, so an id once known
     /// stays right; webhooks then need no query to find their channel.
-    meta_ids: RwLock<HashMap<String, i64>>,
+    meta_ids: RwLock<HashMap<String, ChannelId>>,
     meta_env: Option<MetaEnvRedacted>,
     /// The adapter that verifies and parses Meta webhooks (the app secret is per app).
     pub meta: Option<Arc<MetaProvider>>,
     /// The Whapi channel and its adapter.
-    pub whapi: Option<(i64, Arc<WhapiProvider>)>,
-    pub sandbox_id: i64,
+    pub whapi: Option<(ChannelId, Arc<WhapiProvider>)>,
+    pub sandbox_id: ChannelId,
 }
 
 /// `MetaEnv` without a `Debug` that could print its secrets.
@@ -186,7 +187,7 @@ impl Channels {
     }
 
     /// The adapter that sends for this channel.
-    pub async fn provider(&self, channel_id: i64) -> anyhow::Result<Arc<dyn Provider>> {
+    pub async fn provider(&self, channel_id: ChannelId) -> anyhow::Result<Arc<dyn Provider>> {
         if let Some(p) = self
             .cache
             .read()
@@ -260,7 +261,7 @@ impl Channels {
 
     /// The channel of a Meta phone number id. Another number of the same Meta app (its webhook
     /// was signed with our app secret) is registered on first sight with the app's credentials.
-    pub async fn meta_channel(&self, phone_number_id: &str) -> anyhow::Result<Option<i64>> {
+    pub async fn meta_channel(&self, phone_number_id: &str) -> anyhow::Result<Option<ChannelId>> {
         if let Some(id) = self.known_meta_id(phone_number_id) {
             return Ok(Some(id));
         }
@@ -273,16 +274,19 @@ impl Channels {
         Ok(id)
     }
 
-    fn known_meta_id(&self, phone_number_id: &str) -> Option<i64> {
+    fn known_meta_id(&self, phone_number_id: &str) -> Option<ChannelId> {
         self.meta_ids.read().ok()?.get(phone_number_id).copied()
     }
 
-    async fn find_or_register_meta(&self, phone_number_id: &str) -> anyhow::Result<Option<i64>> {
+    async fn find_or_register_meta(
+        &self,
+        phone_number_id: &str,
+    ) -> anyhow::Result<Option<ChannelId>> {
         if let Some(row) = channels::find_by_key(&self.pool, "meta", phone_number_id)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?
         {
-            return Ok(Some(row.channel_id.0));
+            return Ok(Some(row.channel_id));
         }
         let Some(MetaEnvRedacted(env)) = &self.meta_env else {
             return Ok(None);
@@ -302,7 +306,7 @@ impl Channels {
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-        tracing::info!(%phone_number_id, channel_id = id, "registered another Meta number of this app");
+        tracing::info!(%phone_number_id, channel_id = %id, "registered another Meta number of this app");
         Ok(Some(id))
     }
 }

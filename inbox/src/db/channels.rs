@@ -27,7 +27,7 @@ pub async fn upsert(
     name: &str,
     display_phone: Option<&str>,
     credentials: Option<&[u8]>,
-) -> Result<i64, Error> {
+) -> Result<ChannelId, Error> {
     Ok(sqlx::query_scalar(
         "insert into channel (kind, channel_key, name, display_phone, credentials) values ($1, $2, $3, $4, $5)
          on conflict (kind, channel_key) do update
@@ -58,7 +58,7 @@ pub async fn find_by_key(
     .await?)
 }
 
-pub async fn find(pool: &PgPool, channel_id: i64) -> Result<ChannelRow, Error> {
+pub async fn find(pool: &PgPool, channel_id: ChannelId) -> Result<ChannelRow, Error> {
     Ok(sqlx::query_as(&format!(
         "select {COLUMNS} from channel where channel_id = $1"
     ))
@@ -78,7 +78,7 @@ pub async fn of_kind(pool: &PgPool, kind: &str) -> Result<Vec<ChannelRow>, Error
 }
 
 /// The built-in sandbox channel (created at start-up).
-pub async fn sandbox_id(pool: &PgPool) -> Result<i64, Error> {
+pub async fn sandbox_id(pool: &PgPool) -> Result<ChannelId, Error> {
     Ok(sqlx::query_scalar(
         "select channel_id from channel where kind = 'sandbox' and channel_key = $1",
     )

@@ -2,6 +2,7 @@
 
 use crate::Error;
 use chrono::{DateTime, Utc};
+use model::ChannelId;
 use model::ChatId;
 use model::{ChatSummary, Mode};
 use sqlx::{PgConnection, PgPool};
@@ -74,7 +75,7 @@ pub async fn mark_read(conn: &mut PgConnection, chat_id: ChatId) -> Result<bool,
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Route {
     pub chat_id: ChatId,
-    pub channel_id: i64,
+    pub channel_id: ChannelId,
     pub channel_kind: model::ChannelKind,
     pub contact_phone: Option<String>,
     pub contact_bsuid: Option<String>,

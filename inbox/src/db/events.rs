@@ -5,6 +5,7 @@
 //! a larger one carries only its id and is read from the table.
 
 use crate::Error;
+use model::ChatId;
 use model::LiveEvent;
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
@@ -16,7 +17,7 @@ pub const CHANNEL: &str = "inbox_events";
 pub struct StoredEvent {
     pub event_id: i64,
     pub kind: String,
-    pub chat_id: Option<i64>,
+    pub chat_id: Option<ChatId>,
     pub payload: serde_json::Value,
 }
 
@@ -92,7 +93,7 @@ pub async fn latest_id(pool: &sqlx::PgPool) -> Result<i64, Error> {
 }
 
 /// The sandbox channel's chats of one phone number (the sandbox phone's event filter).
-pub async fn sandbox_chat_ids(pool: &PgPool, phone: &str) -> Result<Vec<i64>, Error> {
+pub async fn sandbox_chat_ids(pool: &PgPool, phone: &str) -> Result<Vec<ChatId>, Error> {
     Ok(sqlx::query_scalar(
         "select c.chat_id from chat c join contact ct using (contact_id) join channel ch using (channel_id)
           where ch.kind = 'sandbox' and ct.phone = $1",

@@ -3,6 +3,7 @@
 
 use crate::Error;
 use chrono::{DateTime, Utc};
+use model::ChannelId;
 use model::{ChatId, MessageId};
 use model::{MessageView, Mode, UserId};
 use sqlx::{PgConnection, PgPool};
@@ -46,7 +47,7 @@ pub async fn page(
 
 /// A customer message for [`store_inbound`].
 pub struct Inbound<'a> {
-    pub channel_id: i64,
+    pub channel_id: ChannelId,
     /// The customer: phone (digits with country code) and/or Meta's business-scoped user id.
     pub phone: Option<&'a str>,
     pub bsuid: Option<&'a str>,
@@ -191,7 +192,7 @@ pub async fn insert_system(
 pub async fn insert_outbound(
     conn: &mut PgConnection,
     chat_id: ChatId,
-    channel_id: i64,
+    channel_id: ChannelId,
     sender_kind: &str,
     sender_user_id: Option<UserId>,
     body: &str,
@@ -217,7 +218,7 @@ pub const STATUS_RANK_SQL: &str = "case status when 'queued' then 0 when 'sent' 
 /// ids when something changed.
 pub async fn apply_status(
     conn: &mut PgConnection,
-    channel_id: i64,
+    channel_id: ChannelId,
     provider_message_id: &str,
     status: &str,
     at: DateTime<Utc>,
@@ -295,7 +296,7 @@ pub async fn requeue(conn: &mut PgConnection, message_id: MessageId) -> Result<b
 pub async fn adopt_provider_id(
     conn: &mut PgConnection,
     message_id: MessageId,
-    channel_id: i64,
+    channel_id: ChannelId,
     provider_message_id: &str,
 ) -> Result<(), Error> {
     sqlx::query(
@@ -314,7 +315,7 @@ pub async fn adopt_provider_id(
 /// The sandbox phone's view: the contact's messages on that channel, oldest first.
 pub async fn for_contact(
     pool: &PgPool,
-    channel_id: i64,
+    channel_id: ChannelId,
     phone: &str,
     limit: i64,
 ) -> Result<Vec<MessageView>, Error> {
@@ -334,7 +335,7 @@ pub async fn for_contact(
 /// Our sent or delivered messages to this phone on this channel become read; returns which.
 pub async fn mark_read_for_phone(
     conn: &mut PgConnection,
-    channel_id: i64,
+    channel_id: ChannelId,
     phone: &str,
 ) -> Result<Vec<MessageId>, Error> {
     Ok(sqlx::query_scalar(

@@ -14,6 +14,7 @@ use crate::chat_changes::rules::ChatState;
 use crate::db::{events, messages};
 use crate::outbox::Callback;
 use crate::Error;
+use model::ChannelId;
 use model::LiveEvent;
 use model::Reason;
 use model::{ChatId, DeliveryState, Direction, MessageId, SenderKind};
@@ -37,7 +38,7 @@ pub struct IngestReport {
 
 /// One parsed event and the channel it belongs to.
 pub struct Routed<'a> {
-    pub channel_id: i64,
+    pub channel_id: ChannelId,
     pub event: &'a InboundEvent,
 }
 
@@ -78,7 +79,7 @@ pub async fn store_all(
 
     // Customer messages first, all in one round trip; then what the bot says to them, in the
     // same order.
-    let messages: Vec<(usize, i64, &InboundMessage)> = ordered
+    let messages: Vec<(usize, ChannelId, &InboundMessage)> = ordered
         .iter()
         .filter_map(|(body, item)| match item.event {
             InboundEvent::Message(m) => Some((*body, item.channel_id, m)),
@@ -227,7 +228,11 @@ impl Prepared {
         })
     }
 
-    fn inbound<'a>(&'a self, channel_id: i64, m: &'a InboundMessage) -> messages::Inbound<'a> {
+    fn inbound<'a>(
+        &'a self,
+        channel_id: ChannelId,
+        m: &'a InboundMessage,
+    ) -> messages::Inbound<'a> {
         messages::Inbound {
             channel_id,
             phone: m.from_phone.as_deref(),
@@ -288,7 +293,7 @@ fn preview(m: &InboundMessage) -> String {
 /// (`msg-<message id>`), which also teaches us the provider's id.
 async fn apply_status(
     conn: &mut PgConnection,
-    channel_id: i64,
+    channel_id: ChannelId,
     s: &StatusUpdate,
 ) -> Result<bool, Error> {
     if let Some(Callback(message_id)) = s.callback_data.as_deref().and_then(Callback::parse) {

@@ -10,6 +10,7 @@
 
 use crate::ingest::{self, IngestReport, Routed};
 use crate::Error;
+use model::ChannelId;
 use model::Mode;
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -23,7 +24,7 @@ pub const MAX_GROUP: usize = 32;
 pub const MAX_GROUP_EVENTS: usize = 64;
 
 /// Events of one body, each with its channel.
-pub type Body = Vec<(i64, InboundEvent)>;
+pub type Body = Vec<(ChannelId, InboundEvent)>;
 
 struct Job {
     body: Body,

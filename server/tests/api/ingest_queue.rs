@@ -11,10 +11,11 @@ async fn a_bad_body_in_a_group_commit_fails_alone(pool: PgPool) {
     use inbox::ingest::queue::IngestQueue;
     use whatsapp::{InboundEvent, InboundMessage, MessageKind};
     let _app = TestApp::spawn(pool.clone()).await;
-    let sandbox: i64 = sqlx::query_scalar("select channel_id from channel where kind = 'sandbox'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let sandbox: model::ChannelId =
+        sqlx::query_scalar("select channel_id from channel where kind = 'sandbox'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     // One worker: while it stores the first body, the others queue up and go together.
     let queue = IngestQueue::start(pool.clone(), model::Mode::Bot, 1);
     let body = |i: usize| {
