@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the inbox needs to build, run and test, skipping whatever is already there.
 # Sourced by scripts/run and scripts/test. Safe to run again: the second time it only checks.
-#   setup_build   Rust wasm target, cargo-leptos, wasm-bindgen-cli, npm packages, PostgreSQL binaries
+#   setup_build   rustfmt, clippy, Rust wasm target, cargo-leptos, wasm-bindgen-cli, npm packages, PostgreSQL binaries
 #   setup_browser Chromium for the browser tests
 set -euo pipefail
 
@@ -37,6 +37,11 @@ setup_build() {
   if ! cargo fmt --version >/dev/null 2>&1; then
     log "adding rustfmt"
     rustup component add rustfmt
+  fi
+
+  if ! cargo clippy --version >/dev/null 2>&1; then
+    log "adding clippy"
+    rustup component add clippy
   fi
 
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
