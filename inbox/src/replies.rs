@@ -65,8 +65,8 @@ pub async fn queue_reply_in(
         .await?;
     }
     let (kind, user) = match sender {
-        Sender::Human(u) => ("agent", Some(u.user_id)),
-        Sender::Bot => ("bot", None),
+        Sender::Human(u) => (model::SenderKind::Agent, Some(u.user_id)),
+        Sender::Bot => (model::SenderKind::Bot, None),
     };
     // WhatsApp takes at most 4096 characters per text; longer replies go out as several
     // messages, split at paragraph or sentence ends.

@@ -53,7 +53,7 @@ pub struct Inbound<'a> {
     pub bsuid: Option<&'a str>,
     pub name: Option<&'a str>,
     pub provider_message_id: &'a str,
-    pub kind: &'a str,
+    pub kind: model::MessageKind,
     pub body: Option<&'a str>,
     pub media: Option<&'a serde_json::Value>,
     pub reply_to: Option<&'a str>,
@@ -132,7 +132,7 @@ pub async fn store_inbound_many(
     .bind(ms.iter().map(|m| m.bsuid).collect::<Vec<_>>())
     .bind(ms.iter().map(|m| m.name).collect::<Vec<_>>())
     .bind(ms.iter().map(|m| m.provider_message_id).collect::<Vec<_>>())
-    .bind(ms.iter().map(|m| m.kind).collect::<Vec<_>>())
+    .bind(ms.iter().map(|m| m.kind.as_str()).collect::<Vec<_>>())
     .bind(ms.iter().map(|m| m.body).collect::<Vec<_>>())
     .bind(ms.iter().map(|m| m.media.cloned()).collect::<Vec<_>>())
     .bind(ms.iter().map(|m| m.reply_to).collect::<Vec<_>>())
@@ -193,7 +193,7 @@ pub async fn insert_outbound(
     conn: &mut PgConnection,
     chat_id: ChatId,
     channel_id: ChannelId,
-    sender_kind: &str,
+    sender_kind: model::SenderKind,
     sender_user_id: Option<UserId>,
     body: &str,
 ) -> Result<MessageId, Error> {
@@ -203,7 +203,7 @@ pub async fn insert_outbound(
     )
     .bind(chat_id)
     .bind(channel_id)
-    .bind(sender_kind)
+    .bind(sender_kind.as_str())
     .bind(sender_user_id)
     .bind(body)
     .fetch_one(conn)

@@ -239,7 +239,7 @@ impl Prepared {
             bsuid: m.from_user_id.as_deref(),
             name: m.from_name.as_deref(),
             provider_message_id: &m.provider_message_id,
-            kind: m.kind.as_str(),
+            kind: stored_kind(m.kind),
             body: m.text.as_deref(),
             media: self.media.as_ref(),
             reply_to: m.reply_to.as_deref(),
