@@ -103,17 +103,12 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
             }
             (Some(mode), _) => {
                 let mut tx = pool.begin().await?;
-                let state = chat_changes::lock(&mut tx, chat_id).await.map_err(err)?;
-                chat_changes::apply(
-                    &mut tx,
-                    chat_id,
-                    None,
-                    state,
-                    ChatState {
+                chat_changes::update(&mut tx, chat_id, None, |state| {
+                    Ok(ChatState {
                         mode: *mode,
-                        ..state
-                    },
-                )
+                        ..*state
+                    })
+                })
                 .await
                 .map_err(err)?;
                 tx.commit().await?;

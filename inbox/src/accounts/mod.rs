@@ -33,16 +33,27 @@ pub fn validate_display_name(name: &str) -> Result<String, Error> {
     Ok(n.to_string())
 }
 
+/// A new account's username and display name, validated, and its password, validated and
+/// hashed.
+async fn new_account(
+    username: &str,
+    display_name: &str,
+    password: String,
+) -> Result<(String, String, String), Error> {
+    let username = validate_username(username)?;
+    let display_name = validate_display_name(display_name)?;
+    passwords::validate_password(&password)?;
+    let hash = passwords::hash_password(password).await?;
+    Ok((username, display_name, hash))
+}
+
 pub async fn create_first_admin(
     pool: &PgPool,
     username: &str,
     display_name: &str,
     password: String,
 ) -> Result<UserInfo, Error> {
-    let username = validate_username(username)?;
-    let display_name = validate_display_name(display_name)?;
-    passwords::validate_password(&password)?;
-    let hash = passwords::hash_password(password).await?;
+    let (username, display_name, hash) = new_account(username, display_name, password).await?;
     let mut tx = pool.begin().await?;
     users::lock_accounts(&mut tx).await?;
     if users::count_in(&mut tx).await? > 0 {
@@ -70,10 +81,7 @@ pub async fn create_user(
     role: Role,
     password: String,
 ) -> Result<UserInfo, Error> {
-    let username = validate_username(username)?;
-    let display_name = validate_display_name(display_name)?;
-    passwords::validate_password(&password)?;
-    let hash = passwords::hash_password(password).await?;
+    let (username, display_name, hash) = new_account(username, display_name, password).await?;
     let mut tx = pool.begin().await?;
     let user = users::insert(
         &mut tx,
@@ -162,12 +170,13 @@ async fn release_chats(
     actor: Option<&UserInfo>,
 ) -> Result<(), Error> {
     for chat_id in chats::assigned_to(conn, user_id).await? {
-        let state = chat_changes::lock(conn, chat_id).await?;
-        let unassigned = ChatState {
-            assigned: None,
-            ..state
-        };
-        chat_changes::apply(conn, chat_id, actor, state, unassigned).await?;
+        chat_changes::update(conn, chat_id, actor, |state| {
+            Ok(ChatState {
+                assigned: None,
+                ..*state
+            })
+        })
+        .await?;
     }
     Ok(())
 }

@@ -64,17 +64,12 @@ pub async fn distribute(pool: &PgPool) -> Result<usize, Error> {
         };
         let agent = users::least_busy_agent(&mut tx, ONLINE_SECS, config.capacity as i64).await?;
         let Some(agent) = agent else { break };
-        let state = chat_changes::lock(&mut tx, chat_id).await?;
-        chat_changes::apply(
-            &mut tx,
-            chat_id,
-            None,
-            state,
-            ChatState {
+        chat_changes::update(&mut tx, chat_id, None, |state| {
+            Ok(ChatState {
                 assigned: Some(agent),
-                ..state
-            },
-        )
+                ..*state
+            })
+        })
         .await?;
         assigned += 1;
     }

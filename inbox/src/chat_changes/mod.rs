@@ -30,11 +30,23 @@ async fn change(
     decide: impl FnOnce(&ChatState) -> Result<ChatState, Error>,
 ) -> Result<(), Error> {
     let mut tx = pool.begin().await?;
-    let state = lock(&mut tx, chat_id).await?;
-    let to = decide(&state)?;
-    apply(&mut tx, chat_id, Some(actor), state, to).await?;
+    update(&mut tx, chat_id, Some(actor), decide).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Locks the chat, lets `decide` choose its new state from the current one, and applies it,
+/// inside the caller's transaction. `actor` is `None` for the system. Returns whether anything
+/// changed.
+pub async fn update(
+    conn: &mut PgConnection,
+    chat_id: ChatId,
+    actor: Option<&UserInfo>,
+    decide: impl FnOnce(&ChatState) -> Result<ChatState, Error>,
+) -> Result<bool, Error> {
+    let state = lock(conn, chat_id).await?;
+    let to = decide(&state)?;
+    apply(conn, chat_id, actor, state, to).await
 }
 
 /// An admin or agent changes a chat's mode (admins: any chat; agents: their own and
