@@ -6,7 +6,7 @@
 //! event). Events arrive typed ([`LiveEvent`]); one that cannot be read becomes a `Reload`,
 //! so a view never silently misses a change. On the server this does nothing.
 
-use crate::model::LiveEvent;
+use crate::model::{EventKind, LiveEvent};
 
 /// What a live stream delivers to a page.
 #[derive(Debug, Clone)]
@@ -17,13 +17,10 @@ pub enum Live {
     Reload,
 }
 
-/// The event names the server sends.
-pub const EVENT_KINDS: [&str; 4] = [
-    LiveEvent::MESSAGE_CREATED,
-    LiveEvent::MESSAGE_UPDATED,
-    LiveEvent::CHAT_UPDATED,
-    "reload",
-];
+/// The event names the server sends: every [`EventKind`], and `reload`.
+pub fn event_names() -> impl Iterator<Item = &'static str> {
+    EventKind::ALL.iter().map(|k| k.as_str()).chain(["reload"])
+}
 
 /// An SSE event as the page gets it.
 pub fn decode(kind: &str, data: &str) -> Live {
@@ -64,7 +61,7 @@ pub fn use_live_events(
             let Ok(es) = web_sys::EventSource::new(&url) else {
                 return;
             };
-            for kind in EVENT_KINDS {
+            for kind in event_names() {
                 let on_event = on_event.clone();
                 let callback = Closure::<dyn Fn(web_sys::MessageEvent)>::new(
                     move |e: web_sys::MessageEvent| {

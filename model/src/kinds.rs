@@ -154,6 +154,15 @@ impl DeliveryState {
     }
 }
 
+text_enum! {
+    /// The name of a live event: in the `event` table's `kind`, and the SSE event name.
+    EventKind {
+        MessageCreated => "message.created",
+        MessageUpdated => "message.updated",
+        ChatUpdated => "chat.updated",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

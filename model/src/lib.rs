@@ -9,7 +9,9 @@ pub mod live;
 pub mod reason;
 
 pub use ids::{ChannelId, ChatId, ContactId, MessageId, UserId};
-pub use kinds::{ChannelKind, DeliveryState, Direction, MessageKind, Mode, Role, SenderKind};
+pub use kinds::{
+    ChannelKind, DeliveryState, Direction, EventKind, MessageKind, Mode, Role, SenderKind,
+};
 pub use live::LiveEvent;
 pub use reason::Reason;
 

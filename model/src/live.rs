@@ -4,7 +4,7 @@
 //! [`LiveEvent::kind`] as the event name and its payload as the data; the browser decodes it
 //! with [`LiveEvent::decode`] and applies it to what it shows.
 
-use crate::{ChatId, ChatSummary, MessageView};
+use crate::{ChatId, ChatSummary, EventKind, MessageView};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,16 +22,12 @@ pub enum LiveEvent {
 }
 
 impl LiveEvent {
-    pub const MESSAGE_CREATED: &'static str = "message.created";
-    pub const MESSAGE_UPDATED: &'static str = "message.updated";
-    pub const CHAT_UPDATED: &'static str = "chat.updated";
-
     /// The event name on the wire (and in the `event` table).
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> EventKind {
         match self {
-            LiveEvent::MessageCreated(_) => Self::MESSAGE_CREATED,
-            LiveEvent::MessageUpdated(_) => Self::MESSAGE_UPDATED,
-            LiveEvent::ChatUpdated(_) => Self::CHAT_UPDATED,
+            LiveEvent::MessageCreated(_) => EventKind::MessageCreated,
+            LiveEvent::MessageUpdated(_) => EventKind::MessageUpdated,
+            LiveEvent::ChatUpdated(_) => EventKind::ChatUpdated,
         }
     }
 
@@ -53,11 +49,13 @@ impl LiveEvent {
     /// An event from its name and payload (an SSE event's name and data); an unknown name or a
     /// payload that does not fit is an error.
     pub fn decode(kind: &str, payload: &str) -> Result<LiveEvent, DecodeError> {
+        let Some(kind) = EventKind::parse(kind) else {
+            return Err(DecodeError::UnknownKind(kind.to_string()));
+        };
         Ok(match kind {
-            Self::MESSAGE_CREATED => LiveEvent::MessageCreated(serde_json::from_str(payload)?),
-            Self::MESSAGE_UPDATED => LiveEvent::MessageUpdated(serde_json::from_str(payload)?),
-            Self::CHAT_UPDATED => LiveEvent::ChatUpdated(serde_json::from_str(payload)?),
-            other => return Err(DecodeError::UnknownKind(other.to_string())),
+            EventKind::MessageCreated => LiveEvent::MessageCreated(serde_json::from_str(payload)?),
+            EventKind::MessageUpdated => LiveEvent::MessageUpdated(serde_json::from_str(payload)?),
+            EventKind::ChatUpdated => LiveEvent::ChatUpdated(serde_json::from_str(payload)?),
         })
     }
 }

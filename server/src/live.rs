@@ -12,8 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use futures::stream::{Stream, StreamExt};
+use inbox::accounts::sessions::SessionKey;
 use inbox::db::events::{self, StoredEvent};
-use inbox::live::{keep_online, Delivery, Filter, Hub};
+use inbox::live::{while_signed_in, Delivery, Filter, Hub};
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -30,7 +31,7 @@ fn to_sse(d: Delivery) -> Result<Event, Infallible> {
     Ok(match d {
         Delivery::Event(e) => Event::default()
             .id(e.event_id.to_string())
-            .event(&e.kind)
+            .event(e.kind.as_str())
             .data(e.payload.to_string()),
         Delivery::Reload => Event::default().event("reload").data("{}"),
     })
@@ -59,23 +60,25 @@ async fn inbox_events(
     session: Session,
     headers: HeaderMap,
 ) -> Response {
-    match inbox::accounts::sessions::session_user(&state.pool, &session).await {
-        Ok(Some(user)) => {
-            let online = keep_online(state.pool.clone(), user.user_id);
-            let events = inbox::live::stream(
-                state.pool.clone(),
-                &hub,
-                last_event_id(&headers),
-                Arc::new(|_| true),
-            );
-            // The guard lives as long as the stream.
-            sse(events.map(move |e| {
-                let _ = &online;
-                e
-            }))
-        }
-        Ok(None) => AppError::Unauthenticated.into_response(),
-        Err(e) => AppError::from(e).into_response(),
+    let key = match signed_in(&state, &session).await {
+        Ok(key) => key,
+        Err(e) => return e.into_response(),
+    };
+    let events = inbox::live::stream(
+        state.pool.clone(),
+        &hub,
+        last_event_id(&headers),
+        Arc::new(|_| true),
+    );
+    sse(while_signed_in(state.pool.clone(), key, events))
+}
+
+/// The session's key when it stands, for a stream to check it again later.
+async fn signed_in(state: &AppState, session: &Session) -> Result<SessionKey, AppError> {
+    use inbox::accounts::sessions::{session_key, session_user};
+    match session_user(&state.pool, session).await? {
+        Some(_) => session_key(session).await?.ok_or(AppError::Unauthenticated),
+        None => Err(AppError::Unauthenticated),
     }
 }
 
@@ -87,14 +90,20 @@ async fn sandbox_events(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if !state.settings.demo {
+    // Outside demo mode only admins use the sandbox, and their stream lives with their session.
+    let key = if state.settings.demo {
+        None
+    } else {
         match inbox::accounts::sessions::session_user(&state.pool, &session).await {
-            Ok(Some(u)) if u.is_admin() => {}
+            Ok(Some(u)) if u.is_admin() => match signed_in(&state, &session).await {
+                Ok(key) => Some(key),
+                Err(e) => return e.into_response(),
+            },
             Ok(Some(_)) => return AppError::Forbidden.into_response(),
             Ok(None) => return AppError::Unauthenticated.into_response(),
             Err(e) => return AppError::from(e).into_response(),
         }
-    }
+    };
     let Some(phone) = q
         .get("phone")
         .and_then(|p| whatsapp::phone::normalize_phone(p))
@@ -113,7 +122,7 @@ async fn sandbox_events(
             return false;
         };
         // A new chat of this phone announces itself with chat.updated.
-        if e.kind == model::LiveEvent::CHAT_UPDATED
+        if e.kind == model::EventKind::ChatUpdated
             && e.payload.get("channel_kind").and_then(|v| v.as_str()) == Some("sandbox")
             && e.payload.get("contact_phone").and_then(|v| v.as_str()) == Some(phone.as_str())
         {
@@ -123,10 +132,9 @@ async fn sandbox_events(
         }
         e.chat_id.is_some_and(|id| chats.contains(&id))
     });
-    sse(inbox::live::stream(
-        state.pool.clone(),
-        &hub,
-        last_event_id(&headers),
-        keep,
-    ))
+    let events = inbox::live::stream(state.pool.clone(), &hub, last_event_id(&headers), keep);
+    match key {
+        Some(key) => sse(while_signed_in(state.pool.clone(), key, events)),
+        None => sse(events),
+    }
 }

@@ -3,7 +3,7 @@
 //! The HTTP side (reading the session of a request) is the caller's.
 
 use super::passwords::{dummy_hash, verify_password};
-use crate::db::{login_failures, users};
+use crate::db::{login_failures, sessions, users};
 use crate::Error;
 use model::{UserId, UserInfo};
 use sqlx::PgPool;
@@ -95,4 +95,35 @@ pub async fn session_user(pool: &PgPool, session: &Session) -> Result<Option<Use
             Ok(None)
         }
     }
+}
+
+/// A signed-in session, as something that outlives its request (an open event stream) keeps
+/// it: enough to ask later whether it still stands.
+#[derive(Debug, Clone)]
+pub struct SessionKey {
+    session_id: String,
+    pub user_id: UserId,
+    epoch: i32,
+}
+
+/// The key of a session [`session_user`] has just accepted; `None` for a session without a
+/// stored id or user.
+pub async fn session_key(session: &Session) -> Result<Option<SessionKey>, Error> {
+    let read = |e: tower_sessions::session::Error| anyhow::anyhow!("session read: {e}");
+    let user_id: Option<UserId> = session.get(SESSION_USER).await.map_err(read)?;
+    let epoch: Option<i32> = session.get(SESSION_EPOCH).await.map_err(read)?;
+    Ok(match (session.id(), user_id, epoch) {
+        (Some(id), Some(user_id), Some(epoch)) => Some(SessionKey {
+            session_id: id.to_string(),
+            user_id,
+            epoch,
+        }),
+        _ => None,
+    })
+}
+
+/// Whether the session still stands: not signed out, not expired, its user neither
+/// deactivated nor given a new password since.
+pub async fn still_signed_in(pool: &PgPool, key: &SessionKey) -> Result<bool, Error> {
+    sessions::stands(pool, &key.session_id, key.user_id, key.epoch).await
 }

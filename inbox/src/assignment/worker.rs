@@ -20,7 +20,9 @@ pub async fn run_until_stopped(
             _ = tick.tick() => {}
             received = events.recv() => {
                 match received {
-                    Ok(e) if e.kind != model::LiveEvent::CHAT_UPDATED => continue,
+                    Ok(crate::live::Delivery::Event(e)) if e.kind != model::EventKind::ChatUpdated => {
+                        continue
+                    }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                     _ => {}
                 }

@@ -6,7 +6,7 @@
 
 use crate::Error;
 use model::ChatId;
-use model::LiveEvent;
+use model::{EventKind, LiveEvent};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
@@ -16,7 +16,7 @@ pub const CHANNEL: &str = "inbox_events";
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct StoredEvent {
     pub event_id: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub chat_id: Option<ChatId>,
     pub payload: serde_json::Value,
 }

@@ -9,5 +9,6 @@ pub mod events;
 pub mod login_failures;
 pub mod messages;
 pub mod outbox;
+pub mod sessions;
 pub mod settings;
 pub mod users;

@@ -6,22 +6,23 @@
 //! Closed chats: a new customer message reopens the chat (its history stays in it) in the mode
 //! `reopen_mode` (BOT by default, `INBOX_REOPEN_MODE`).
 
+mod prepared;
 pub mod queue;
+mod status;
+
+pub use prepared::stored_kind;
+use prepared::Prepared;
+use status::apply_status;
 
 use crate::bot::{self, Brain};
 use crate::chat_changes;
 use crate::chat_changes::rules::ChatState;
-use crate::db::{events, messages};
-use crate::outbox::Callback;
+use crate::db::messages;
 use crate::Error;
-use model::ChannelId;
-use model::LiveEvent;
-use model::Reason;
-use model::{ChatId, DeliveryState, Direction, MessageId, SenderKind};
-use model::{MessageView, Mode};
+use model::{ChannelId, ChatId, Mode, Reason};
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
-use whatsapp::{InboundEvent, InboundMessage, StatusUpdate};
+use whatsapp::{InboundEvent, InboundMessage};
 
 /// What one body did, for logs and tests.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -195,62 +196,6 @@ fn sort_key<'a>(r: &'a Routed<'_>) -> (u8, Option<&'a str>, Option<&'a str>, i64
     }
 }
 
-/// What a customer message needs besides the parsed event, owned for the batch.
-struct Prepared {
-    media: Option<serde_json::Value>,
-    preview: String,
-    /// The message as the conversation shows it; the database fills in its ids.
-    view: serde_json::Value,
-}
-
-impl Prepared {
-    fn new(m: &InboundMessage) -> Result<Prepared, Error> {
-        Ok(Prepared {
-            media: m
-                .media
-                .as_ref()
-                .map(|media| serde_json::to_value(media).unwrap_or_default()),
-            preview: preview(m),
-            view: events::to_json(&MessageView {
-                message_id: MessageId(0),
-                chat_id: ChatId(0),
-                direction: Direction::In,
-                sender_kind: SenderKind::Customer,
-                sender_name: None,
-                kind: stored_kind(m.kind),
-                body: m.text.clone(),
-                status: DeliveryState::Received,
-                error_code: None,
-                error_reason: None,
-                sent_at: m.sent_at,
-                event: None,
-            })?,
-        })
-    }
-
-    fn inbound<'a>(
-        &'a self,
-        channel_id: ChannelId,
-        m: &'a InboundMessage,
-    ) -> messages::Inbound<'a> {
-        messages::Inbound {
-            channel_id,
-            phone: m.from_phone.as_deref(),
-            bsuid: m.from_user_id.as_deref(),
-            name: m.from_name.as_deref(),
-            provider_message_id: &m.provider_message_id,
-            kind: stored_kind(m.kind),
-            body: m.text.as_deref(),
-            media: self.media.as_ref(),
-            reply_to: m.reply_to.as_deref(),
-            raw: &m.raw,
-            sent_at: m.sent_at,
-            preview: &self.preview,
-            view: &self.view,
-        }
-    }
-}
-
 /// A message whose chat was closed when the batch reached it: the customer wrote again, so the
 /// chat reopens (recorded like any other transition; once, if several messages found it
 /// closed) and the message goes into it. Returns its chat and state, or `None` when it turns
@@ -277,69 +222,4 @@ async fn store_in_closed_chat(
             return Err(anyhow::anyhow!("chat {} did not reopen", stored.chat_id).into())
         }
     })
-}
-
-/// The chat list's one-line preview of a message.
-fn preview(m: &InboundMessage) -> String {
-    let text = m
-        .text
-        .clone()
-        .unwrap_or_else(|| format!("[{}]", m.kind.as_str()));
-    text.chars().take(140).collect()
-}
-
-/// Applies a delivery status, forward only. A status for a send whose response we never saw
-/// (we crashed, or the request timed out) is matched by the callback data we attached to it
-/// (`msg-<message id>`), which also teaches us the provider's id.
-async fn apply_status(
-    conn: &mut PgConnection,
-    channel_id: ChannelId,
-    s: &StatusUpdate,
-) -> Result<bool, Error> {
-    if let Some(Callback(message_id)) = s.callback_data.as_deref().and_then(Callback::parse) {
-        messages::adopt_provider_id(conn, message_id, channel_id, &s.provider_message_id).await?;
-    }
-    let code = s.error.as_ref().and_then(|e| e.code.clone());
-    let reason = s.error.as_ref().map(|e| {
-        [e.title.as_deref(), e.detail.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(": ")
-    });
-    let changed = messages::apply_status(
-        conn,
-        channel_id,
-        &s.provider_message_id,
-        s.state.as_str(),
-        s.at,
-        code.as_deref(),
-        reason.as_deref().filter(|r| !r.is_empty()),
-    )
-    .await?;
-    let Some((message_id, _)) = changed else {
-        return Ok(false);
-    };
-    let view = messages::view(conn, message_id).await?;
-    events::publish(conn, &LiveEvent::MessageUpdated(view)).await?;
-    Ok(true)
-}
-
-/// The stored kind of a message the adapters parsed.
-pub fn stored_kind(k: whatsapp::MessageKind) -> model::MessageKind {
-    use model::MessageKind as M;
-    use whatsapp::MessageKind as W;
-    match k {
-        W::Text => M::Text,
-        W::Image => M::Image,
-        W::Audio => M::Audio,
-        W::Video => M::Video,
-        W::Document => M::Document,
-        W::Sticker => M::Sticker,
-        W::Location => M::Location,
-        W::Contacts => M::Contacts,
-        W::InteractiveReply => M::InteractiveReply,
-        W::Reaction => M::Reaction,
-        W::Unsupported => M::Unsupported,
-    }
 }

@@ -4,9 +4,14 @@
 //! missed; when that cannot be proven, it gets [`Delivery::Reload`]. The HTTP side (SSE) is
 //! the server's.
 
+mod prune;
+mod signed_in;
+
+pub use prune::prune_until_stopped;
+pub use signed_in::while_signed_in;
+
 use crate::db::events::{self, StoredEvent};
 use futures::stream::{self, Stream, StreamExt};
-use model::UserId;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use std::collections::{HashSet, VecDeque};
@@ -24,12 +29,19 @@ pub enum Delivery {
     Reload,
 }
 
-/// Replayed at most this many events on reconnect; beyond that the browser reloads its view.
+/// Replayed at most this many events to a browser that reconnects; beyond that it reloads
+/// its view.
 const REPLAY_LIMIT: i64 = 500;
+/// Events a subscriber may fall behind the broadcast before it is told to reload.
+const BROADCAST_CAPACITY: usize = 4096;
+/// Replayed at most this many events to every subscriber when the listener reconnects (below
+/// the broadcast's capacity, so a replay cannot make subscribers lag); beyond that every
+/// subscriber is told to reload.
+const RELISTEN_REPLAY_LIMIT: i64 = 2_000;
 
 #[derive(Clone, Debug)]
 pub struct Hub {
-    tx: broadcast::Sender<Arc<StoredEvent>>,
+    tx: broadcast::Sender<Delivery>,
     /// Cancelled when the server shuts down: open event streams end, so the graceful shutdown
     /// does not wait for browsers (they reconnect, to this server's successor or a sibling).
     closing: tokio_util::sync::CancellationToken,
@@ -39,7 +51,7 @@ impl Hub {
     /// Starts the listener task of this process and waits (up to a few seconds) until it
     /// listens, so no event published after start-up is missed.
     pub async fn start(pool: PgPool) -> Hub {
-        let (tx, _) = broadcast::channel(4096);
+        let (tx, _) = broadcast::channel(BROADCAST_CAPACITY);
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
         tokio::spawn(listen(pool, tx.clone(), ready_tx));
         if tokio::time::timeout(Duration::from_secs(5), ready_rx)
@@ -61,7 +73,9 @@ impl Hub {
         self.closing.cancel();
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
+    /// Every event this process learns of, once, and `Reload` whenever it may have missed
+    /// some (a notification it could not read, a replay it could not finish).
+    pub fn subscribe(&self) -> broadcast::Receiver<Delivery> {
         self.tx.subscribe()
     }
 }
@@ -104,15 +118,20 @@ impl Seen {
 
 async fn listen(
     pool: PgPool,
-    tx: broadcast::Sender<Arc<StoredEvent>>,
+    tx: broadcast::Sender<Delivery>,
     ready: tokio::sync::oneshot::Sender<()>,
 ) {
     let mut ready = Some(ready);
     let mut seen = Seen::default();
     let send = |seen: &mut Seen, e: StoredEvent| {
         if seen.insert(e.event_id) {
-            let _ = tx.send(Arc::new(e));
+            let _ = tx.send(Delivery::Event(Arc::new(e)));
         }
+    };
+    // This process cannot prove it passed on every event: every subscriber refetches.
+    let reload = |why: &str| {
+        tracing::warn!("{why}; every open view reloads");
+        let _ = tx.send(Delivery::Reload);
     };
     loop {
         let mut listener = match PgListener::connect_with(&pool).await {
@@ -137,7 +156,14 @@ async fn listen(
             let from = seen.replay_from();
             // Listening again after losing the connection (a database restart, a network
             // blip): what was committed meanwhile was notified to nobody here. Read it back.
-            match events::since(&pool, from, 5_000).await {
+            match events::since(&pool, from, RELISTEN_REPLAY_LIMIT + 1).await {
+                Ok(rows) if rows.len() as i64 > RELISTEN_REPLAY_LIMIT => {
+                    // Mark them seen all the same: the reload covers them.
+                    for row in &rows {
+                        seen.insert(row.event_id);
+                    }
+                    reload("too many events to replay after the listener reconnected");
+                }
                 Ok(rows) => {
                     let before = seen.ids.len();
                     for row in rows {
@@ -148,7 +174,10 @@ async fn listen(
                         "event listener reconnected"
                     );
                 }
-                Err(e) => tracing::error!(error = %e, "cannot replay events after reconnecting"),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot replay events after reconnecting");
+                    reload("events missed while the listener was away");
+                }
             }
         }
         loop {
@@ -174,7 +203,7 @@ async fn listen(
                 match events::decode(note.payload()) {
                     Some(events::Notified::Event(e)) => send(&mut seen, e),
                     Some(events::Notified::Id(id)) => by_id.push(id),
-                    None => tracing::warn!("unreadable event notification"),
+                    None => reload("unreadable event notification"),
                 }
             }
             if !by_id.is_empty() {
@@ -184,7 +213,10 @@ async fn listen(
                             send(&mut seen, row);
                         }
                     }
-                    Err(e) => tracing::error!(error = %e, "cannot read published events"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot read published events");
+                        reload("published events could not be read");
+                    }
                 }
             }
         }
@@ -237,8 +269,11 @@ pub fn stream(
         let keep = keep.clone();
         let tail = live.filter_map(move |item| {
             let out = match item {
-                Ok(e) if !replayed.contains(&e.event_id) && keep(&e) => Some(Delivery::Event(e)),
-                Ok(_) => None,
+                Ok(Delivery::Event(e)) if !replayed.contains(&e.event_id) && keep(&e) => {
+                    Some(Delivery::Event(e))
+                }
+                Ok(Delivery::Event(_)) => None,
+                Ok(Delivery::Reload) => Some(Delivery::Reload),
                 // This subscriber fell behind the broadcast: its view must reload.
                 Err(BroadcastStreamRecvError::Lagged(_)) => Some(Delivery::Reload),
             };
@@ -260,51 +295,4 @@ async fn pruned_since(pool: &PgPool, after: i64) -> bool {
             true
         }
     }
-}
-
-/// Deletes events older than `retention` in small batches, every ten minutes, until
-/// `shutdown`: the log keeps copies of customer text, and browsers only need the last hours of
-/// it (one that asks for pruned events reloads instead).
-pub async fn prune_until_stopped(
-    pool: PgPool,
-    retention: Duration,
-    shutdown: impl std::future::Future<Output = ()>,
-) {
-    const BATCH: i64 = 1_000;
-    tokio::pin!(shutdown);
-    loop {
-        loop {
-            match events::prune(&pool, retention, BATCH).await {
-                Ok(n) if (n as i64) < BATCH => break,
-                Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot prune old events; trying again later");
-                    break;
-                }
-            }
-        }
-        tokio::select! {
-            _ = &mut shutdown => return,
-            _ = tokio::time::sleep(Duration::from_secs(600)) => {}
-        }
-    }
-}
-
-/// While a user's event stream is open they are online: refreshed every 20 seconds, and the
-/// refreshing stops when the stream is dropped (the browser went away).
-pub fn keep_online(pool: PgPool, user_id: UserId) -> tokio_util::sync::DropGuard {
-    let token = tokio_util::sync::CancellationToken::new();
-    let stopped = token.clone();
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = crate::assignment::seen(&pool, user_id).await {
-                tracing::warn!(error = %e, "cannot record presence");
-            }
-            tokio::select! {
-                _ = stopped.cancelled() => return,
-                _ = tokio::time::sleep(Duration::from_secs(20)) => {}
-            }
-        }
-    });
-    token.drop_guard()
 }

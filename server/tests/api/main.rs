@@ -21,4 +21,5 @@ mod retry;
 mod robustness;
 mod sandbox;
 mod sessions;
+mod streams;
 mod webhooks;

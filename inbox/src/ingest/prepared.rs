@@ -1,0 +1,91 @@
+//! A customer message made ready for storing: its preview, its media and the view the
+//! conversation shows, computed once per message of a batch.
+
+use crate::db::{events, messages};
+use crate::Error;
+use model::{ChannelId, ChatId, DeliveryState, Direction, MessageId, MessageView, SenderKind};
+use whatsapp::InboundMessage;
+
+/// What a customer message needs besides the parsed event, owned for the batch.
+pub(super) struct Prepared {
+    media: Option<serde_json::Value>,
+    preview: String,
+    /// The message as the conversation shows it; the database fills in its ids.
+    view: serde_json::Value,
+}
+
+impl Prepared {
+    pub(super) fn new(m: &InboundMessage) -> Result<Prepared, Error> {
+        Ok(Prepared {
+            media: m
+                .media
+                .as_ref()
+                .map(|media| serde_json::to_value(media).unwrap_or_default()),
+            preview: preview(m),
+            view: events::to_json(&MessageView {
+                message_id: MessageId(0),
+                chat_id: ChatId(0),
+                direction: Direction::In,
+                sender_kind: SenderKind::Customer,
+                sender_name: None,
+                kind: stored_kind(m.kind),
+                body: m.text.clone(),
+                status: DeliveryState::Received,
+                error_code: None,
+                error_reason: None,
+                sent_at: m.sent_at,
+                event: None,
+            })?,
+        })
+    }
+
+    pub(super) fn inbound<'a>(
+        &'a self,
+        channel_id: ChannelId,
+        m: &'a InboundMessage,
+    ) -> messages::Inbound<'a> {
+        messages::Inbound {
+            channel_id,
+            phone: m.from_phone.as_deref(),
+            bsuid: m.from_user_id.as_deref(),
+            name: m.from_name.as_deref(),
+            provider_message_id: &m.provider_message_id,
+            kind: stored_kind(m.kind),
+            body: m.text.as_deref(),
+            media: self.media.as_ref(),
+            reply_to: m.reply_to.as_deref(),
+            raw: &m.raw,
+            sent_at: m.sent_at,
+            preview: &self.preview,
+            view: &self.view,
+        }
+    }
+}
+
+/// The chat list's one-line preview of a message.
+fn preview(m: &InboundMessage) -> String {
+    let text = m
+        .text
+        .clone()
+        .unwrap_or_else(|| format!("[{}]", m.kind.as_str()));
+    text.chars().take(140).collect()
+}
+
+/// The stored kind of a message the adapters parsed.
+pub fn stored_kind(k: whatsapp::MessageKind) -> model::MessageKind {
+    use model::MessageKind as M;
+    use whatsapp::MessageKind as W;
+    match k {
+        W::Text => M::Text,
+        W::Image => M::Image,
+        W::Audio => M::Audio,
+        W::Video => M::Video,
+        W::Document => M::Document,
+        W::Sticker => M::Sticker,
+        W::Location => M::Location,
+        W::Contacts => M::Contacts,
+        W::InteractiveReply => M::InteractiveReply,
+        W::Reaction => M::Reaction,
+        W::Unsupported => M::Unsupported,
+    }
+}
