@@ -11,6 +11,11 @@ use tower_sessions::Session;
 
 const SESSION_USER: &str = "uid";
 const SESSION_EPOCH: &str = "epoch";
+/// When the session was last extended (Unix seconds).
+const SESSION_TOUCHED: &str = "touched";
+/// Activity extends a session's idle expiry at most this often: one session write a minute,
+/// not one per request.
+pub const EXTEND_EVERY_SECS: i64 = 60;
 
 /// Failed logins allowed per account, and per client address, within the window.
 pub const THROTTLE: login_failures::Limits = login_failures::Limits {
@@ -70,11 +75,29 @@ pub async fn bind_session(pool: &PgPool, session: &Session, user_id: UserId) -> 
         .insert(SESSION_EPOCH, epoch)
         .await
         .map_err(|e| anyhow::anyhow!("session insert: {e}"))?;
+    touch(session).await
+}
+
+/// Extends the session if it was last extended [`EXTEND_EVERY_SECS`] ago or more.
+async fn touch(session: &Session) -> Result<(), Error> {
+    let now = chrono::Utc::now().timestamp();
+    let touched: Option<i64> = session
+        .get(SESSION_TOUCHED)
+        .await
+        .map_err(|e| anyhow::anyhow!("session read: {e}"))?;
+    if touched.is_none_or(|t| now - t >= EXTEND_EVERY_SECS) {
+        session
+            .insert(SESSION_TOUCHED, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("session insert: {e}"))?;
+    }
     Ok(())
 }
 
 /// The user behind a session, or `None`. A session whose user was deactivated, or whose
-/// password was reset since it signed in (the epoch moved), is emptied on the spot.
+/// password was reset since it signed in (the epoch moved), is emptied on the spot. A session
+/// in use is extended (its idle expiry starts again) when it was last extended a minute ago
+/// or more: the session layer saves a modified session at the end of the request.
 pub async fn session_user(pool: &PgPool, session: &Session) -> Result<Option<UserInfo>, Error> {
     let uid: Option<UserId> = session
         .get(SESSION_USER)
@@ -86,7 +109,10 @@ pub async fn session_user(pool: &PgPool, session: &Session) -> Result<Option<Use
         .await
         .map_err(|e| anyhow::anyhow!("session read: {e}"))?;
     match users::find_with_epoch(pool, uid).await? {
-        Some((user, current)) if user.active && Some(current) == epoch => Ok(Some(user)),
+        Some((user, current)) if user.active && Some(current) == epoch => {
+            touch(session).await?;
+            Ok(Some(user))
+        }
         _ => {
             session
                 .flush()

@@ -175,3 +175,67 @@ async fn health_and_readiness_probes(pool: PgPool) {
     let res = reqwest::get(app.url("/readyz")).await.unwrap();
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
+
+/// The session row's expiry, and its stored "last extended" time moved `secs` into the past
+/// (as if the agent had been working for that long).
+async fn age_session(pool: &PgPool, secs: i64) {
+    use tower_sessions::session::Record;
+    let (id, data): (String, Vec<u8>) =
+        sqlx::query_as("select id, data from tower_sessions.session")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let mut record: Record = rmp_serde::from_slice(&data).unwrap();
+    if let Some(touched) = record.data.get("touched").and_then(|t| t.as_i64()) {
+        record
+            .data
+            .insert("touched".into(), (touched - secs).into());
+    }
+    sqlx::query(
+        "update tower_sessions.session
+            set data = $2, expiry_date = now() + interval '2 minutes' where id = $1",
+    )
+    .bind(&id)
+    .bind(rmp_serde::to_vec(&record).unwrap())
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+async fn minutes_left(pool: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "select (extract(epoch from expiry_date - now()) / 60)::bigint from tower_sessions.session",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// Idle expiry means idle: an agent at work is not signed out mid-shift. Activity extends the
+/// session, with at most one session write a minute.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn activity_extends_the_session_at_most_once_a_minute(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let (client, _) = app.signed_in("rina", Role::Agent).await;
+    let idle = crate::helpers::test_config().session_idle_minutes;
+    assert!(
+        idle > 10,
+        "the test needs an idle expiry longer than 10 minutes"
+    );
+
+    // Extended 30 s ago: a request now does not write the session again.
+    age_session(&app.pool, 30).await;
+    let me: Option<UserInfo> = app.call(&client, "me", &[]).await.json().await.unwrap();
+    assert!(me.is_some());
+    assert_eq!(minutes_left(&app.pool).await, 2, "a write on every request");
+
+    // Extended 61 s ago: this request extends it to the full idle time again.
+    age_session(&app.pool, 61).await;
+    let me: Option<UserInfo> = app.call(&client, "me", &[]).await.json().await.unwrap();
+    assert!(me.is_some());
+    let left = minutes_left(&app.pool).await;
+    assert!(
+        left >= idle - 1,
+        "{left} of {idle} minutes left: activity did not extend the session"
+    );
+}
