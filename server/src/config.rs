@@ -37,6 +37,9 @@ pub struct Config {
     /// `INBOX_EVENT_RETENTION_HOURS` (default 72): live events older than this are deleted
     /// (they keep copies of customer text; a browser asking for pruned ones reloads).
     pub event_retention: std::time::Duration,
+    /// `INBOX_TRUSTED_PROXIES` (default none): reverse proxies (CIDRs or addresses, comma
+    /// separated) whose `X-Forwarded-For` names the client, for login throttling.
+    pub trusted_proxies: inbox::accounts::address::TrustedProxies,
 }
 
 impl std::fmt::Debug for Config {
@@ -61,6 +64,7 @@ impl std::fmt::Debug for Config {
             .field("reopen_mode", &self.reopen_mode)
             .field("outbox", &self.outbox)
             .field("event_retention", &self.event_retention)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -134,6 +138,12 @@ impl Config {
             event_retention: std::time::Duration::from_secs(
                 3600 * number::<u64>("INBOX_EVENT_RETENTION_HOURS", 72)?.max(1),
             ),
+            trusted_proxies: match var("INBOX_TRUSTED_PROXIES") {
+                Some(v) => v
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("INBOX_TRUSTED_PROXIES: {e}"))?,
+                None => Default::default(),
+            },
         })
     }
 

@@ -186,6 +186,7 @@ impl Application {
             settings: Arc::new(Settings {
                 demo: config.demo,
                 reopen_mode: config.reopen_mode,
+                trusted_proxies: config.trusted_proxies.clone(),
             }),
         };
         let router = router(

@@ -4,14 +4,28 @@ use crate::model::{SetupInfo, UserInfo};
 use crate::AppError;
 use leptos::prelude::*;
 
+/// The client's address, for throttling: the peer's, or the one a trusted proxy forwarded.
 #[cfg(feature = "ssr")]
-async fn client_address() -> String {
+async fn client_address(state: &crate::ssr::AppState) -> String {
     use axum::extract::ConnectInfo;
+    use axum::http::HeaderMap;
     use std::net::SocketAddr;
-    match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
-        Ok(ConnectInfo(addr)) => addr.ip().to_string(),
-        Err(_) => "unknown".to_string(),
-    }
+    let Ok(ConnectInfo(peer)) = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await else {
+        return "unknown".to_string();
+    };
+    let headers = leptos_axum::extract::<HeaderMap>()
+        .await
+        .unwrap_or_default();
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    state
+        .settings
+        .trusted_proxies
+        .client(peer.ip(), &forwarded)
+        .to_string()
 }
 
 /// `POST /api/login` (form fields `username`, `password`).
@@ -21,7 +35,7 @@ pub async fn login(username: String, password: String) -> Result<UserInfo, AppEr
     respond(async move {
         let state = AppState::get()?;
         let session = auth::request_session().await?;
-        let address = client_address().await;
+        let address = client_address(&state).await;
         Ok(
             inbox::accounts::sessions::login(&state.pool, &session, &username, password, &address)
                 .await?,

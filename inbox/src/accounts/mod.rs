@@ -2,6 +2,7 @@
 //! least one active admin; each runs in one transaction under the accounts lock), plus
 //! [`passwords`] (argon2id) and [`sessions`] (sign-in, throttling, the session ↔ user link).
 
+pub mod address;
 pub mod passwords;
 pub mod sessions;
 
@@ -14,12 +15,15 @@ use model::UserId;
 use model::{Role, UserInfo};
 use sqlx::PgPool;
 
+/// The longest username (ASCII, so bytes).
+pub const USERNAME_MAX: usize = 64;
+
 pub fn validate_username(username: &str) -> Result<String, Error> {
     let u = username.trim();
     let ok_chars = u
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+'));
-    if u.len() < 3 || u.len() > 64 || !ok_chars {
+    if u.len() < 3 || u.len() > USERNAME_MAX || !ok_chars {
         return Err(Error::invalid("username", Reason::UsernameFormat));
     }
     Ok(u.to_string())

@@ -9,7 +9,35 @@ use argon2::Argon2;
 use model::Reason;
 use std::sync::OnceLock;
 
+/// At most one argon2 run per core at a time (each takes 19 MiB and a core for tens of
+/// milliseconds): a burst of logins waits its turn briefly, then gets 429, instead of
+/// exhausting memory.
+fn hashing() -> &'static tokio::sync::Semaphore {
+    static HASHING: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    HASHING.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+/// How long a password check waits for a free core before it is refused.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+async fn hashing_permit() -> Result<tokio::sync::SemaphorePermit<'static>, Error> {
+    match tokio::time::timeout(HASHING_WAIT, hashing().acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        Ok(Err(_)) => Err(anyhow::anyhow!("hashing semaphore closed").into()),
+        Err(_) => {
+            tracing::warn!("every core is busy hashing passwords; refusing one");
+            Err(Error::TooManyRequests {
+                retry_after_secs: 2,
+            })
+        }
+    }
+}
+
 pub async fn hash_password(password: String) -> Result<String, Error> {
+    let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -23,6 +51,7 @@ pub async fn hash_password(password: String) -> Result<String, Error> {
 }
 
 pub async fn verify_password(password: String, hash: String) -> Result<bool, Error> {
+    let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
         Ok::<_, anyhow::Error>(

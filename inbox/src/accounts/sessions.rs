@@ -34,20 +34,22 @@ pub async fn login(
     address: &str,
 ) -> Result<UserInfo, Error> {
     let username = username.trim();
-    let wait = login_failures::retry_after(pool, &THROTTLE, username, address).await?;
-    if let Some(retry_after_secs) = wait {
-        tracing::warn!(%username, %address, "login throttled");
-        return Err(Error::TooManyRequests { retry_after_secs });
+    // No account has a longer name: refused before it costs a query or a hash.
+    if username.len() > super::USERNAME_MAX {
+        return Err(Error::BadCredentials);
     }
-    let found = users::find_credentials(pool, username).await?;
-    let hash = match &found {
-        Some((_, hash)) => hash.clone(),
-        None => dummy_hash().await?,
+    let attempt = match login_failures::reserve(pool, &THROTTLE, username, address).await? {
+        login_failures::Attempt::Go(id) => id,
+        login_failures::Attempt::Wait(retry_after_secs) => {
+            tracing::warn!(%username, %address, "login throttled");
+            return Err(Error::TooManyRequests { retry_after_secs });
+        }
     };
-    let ok = verify_password(password, hash).await?;
-    match found {
-        Some((user, _)) if ok && user.active => {
-            login_failures::clear(pool, username).await?;
+    let checked = check(pool, username, password).await;
+    match checked {
+        Ok(Some(user)) => {
+            login_failures::forgive(pool, attempt).await?;
+            login_failures::clear(pool, username, address).await?;
             session
                 .cycle_id()
                 .await
@@ -56,12 +58,28 @@ pub async fn login(
             tracing::info!(user_id = %user.user_id, "signed in");
             Ok(user)
         }
-        _ => {
-            login_failures::record(pool, &THROTTLE, username, address).await?;
+        Ok(None) => {
             tracing::info!(%username, %address, "failed login");
             Err(Error::BadCredentials)
         }
+        // Not checked (the server is busy hashing, or the database failed): not a failure.
+        Err(e) => {
+            login_failures::forgive(pool, attempt).await?;
+            Err(e)
+        }
     }
+}
+
+/// The active user with these credentials, if any. A wrong username costs the same hash as a
+/// wrong password.
+async fn check(pool: &PgPool, username: &str, password: String) -> Result<Option<UserInfo>, Error> {
+    let found = users::find_credentials(pool, username).await?;
+    let hash = match &found {
+        Some((_, hash)) => hash.clone(),
+        None => dummy_hash().await?,
+    };
+    let ok = verify_password(password, hash).await?;
+    Ok(found.and_then(|(user, _)| (ok && user.active).then_some(user)))
 }
 
 /// Stores the user and their current auth epoch in the session.

@@ -38,6 +38,7 @@ pub fn test_config() -> Config {
         reopen_mode: model::Mode::Bot,
         outbox: inbox::outbox::OutboxSettings::default(),
         event_retention: std::time::Duration::from_secs(72 * 3600),
+        trusted_proxies: Default::default(),
     }
 }
 

@@ -22,4 +22,5 @@ mod robustness;
 mod sandbox;
 mod sessions;
 mod streams;
+mod throttle;
 mod webhooks;
