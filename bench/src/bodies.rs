@@ -1,7 +1,7 @@
 //! The benchmark's webhooks: its customers' messages in each provider's wire format
 //! (`test_support::bodies`), posted as that provider posts them (`test_support::signature`).
 
-use crate::server::{META_PHONE_ID, META_SECRET};
+use crate::server::{META_PHONE_ID, META_SECRET, WHAPI_SECRET};
 use test_support::bodies::{MetaFixture, WhapiFixture};
 use test_support::signature::{meta_request, whapi_request};
 
@@ -35,7 +35,9 @@ impl Provider {
     ) -> reqwest::RequestBuilder {
         match self {
             Provider::Meta => meta_request(client, base, META_SECRET, META.messages(msgs)),
-            Provider::Whapi => whapi_request(client, base, None, WHAPI.messages(msgs)),
+            Provider::Whapi => {
+                whapi_request(client, base, Some(WHAPI_SECRET), WHAPI.messages(msgs))
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 use std::path::Path;
 use test_support::process::{MetaChannel, ServerBuilder, ServerProcess};
 
+pub const WHAPI_SECRET: &str = "bench-whapi-webhook-secret";
 pub const META_SECRET: &str = "bench-app-secret";
 pub const META_PHONE_ID: &str = "100000000000001";
 pub const ADMIN: (&str, &str) = ("bench-admin", "bench-admin-password");
@@ -27,7 +28,7 @@ pub async fn start(
             verify_token: "bench-verify",
             graph_url: mock_url,
         })
-        .whapi("bench-whapi-token", mock_url)
+        .whapi("bench-whapi-token", mock_url, WHAPI_SECRET)
         .envs(&[
             ("INBOX_OUTBOX_WORKERS", "16"),
             ("INBOX_OUTBOX_RETRY_BASE_MS", "20"),

@@ -175,6 +175,20 @@ impl Application {
             )
             .await?,
         );
+        if channels.whapi_secret_generated {
+            if let Some(path) = channels.whapi_webhook_path() {
+                let base = config
+                    .public_url
+                    .as_deref()
+                    .unwrap_or("https://<this server>");
+                println!(
+                    "\n  Whapi webhooks must carry a secret, and WHAPI_WEBHOOK_SECRET is not set: one was\n  \
+                     generated and stored with the channel. Set this as the channel's webhook URL in\n  \
+                     Whapi (once; it stays the same across restarts):\n    {}{path}\n",
+                    base.trim_end_matches('/')
+                );
+            }
+        }
         if config.demo && config.demo_data {
             inbox::demo::seed(&pool).await?;
         }

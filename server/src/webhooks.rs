@@ -3,7 +3,7 @@
 //!
 //! - `GET /api/webhooks/whatsapp`: Meta's subscription handshake (`hub.challenge`).
 //! - `POST /api/webhooks/whatsapp`: Meta (`X-Hub-Signature-256`).
-//! - `POST /webhook/whapi`, `POST /webhook/whapi/messages`: Whapi (optional shared secret).
+//! - `POST /webhook/whapi`, `POST /webhook/whapi/messages`: Whapi (its shared secret, configured or generated: never optional).
 //!
 //! Answers: 200 once stored; 400 with the reason for a body we cannot parse; 401 for a bad or
 //! missing signature (nothing stored from either); 404 when the provider is not configured;

@@ -97,6 +97,9 @@ pub struct Channels {
     pub meta: Option<Arc<MetaProvider>>,
     /// The Whapi channel and its adapter.
     pub whapi: Option<(ChannelId, Arc<WhapiProvider>)>,
+    /// No Whapi webhook secret was configured or stored: one was generated at this start-up
+    /// (and must be set in Whapi once).
+    pub whapi_secret_generated: bool,
     pub sandbox_id: ChannelId,
 }
 
@@ -152,8 +155,25 @@ impl Channels {
             tracing::info!(phone_number_id = %m.phone_number_id, "Meta channel configured");
         }
         let mut whapi = None;
+        let mut whapi_secret_generated = false;
         if let Some(w) = whapi_env {
             let key = w.channel_id.clone().unwrap_or_else(|| "whapi".to_string());
+            // Whapi does not sign its webhooks: without a secret anyone could post forged
+            // customer messages. None configured: the one stored with the channel, or a new one.
+            let secret = match &w.webhook_secret {
+                Some(s) => s.clone(),
+                None => match stored_whapi_secret(&cipher, &pool, &key).await {
+                    Some(s) => s,
+                    None => {
+                        whapi_secret_generated = true;
+                        new_secret()
+                    }
+                },
+            };
+            let w = &WhapiEnv {
+                webhook_secret: Some(secret),
+                ..w.clone()
+            };
             let sealed = cipher.seal(
                 &aad("whapi", &key),
                 &serde_json::to_vec(&Credentials::whapi(w))?,
@@ -182,8 +202,16 @@ impl Channels {
             meta_env: meta_env.cloned().map(MetaEnvRedacted),
             meta,
             whapi,
+            whapi_secret_generated,
             sandbox_id,
         })
+    }
+
+    /// The path (with its secret) Whapi must post webhooks to.
+    pub fn whapi_webhook_path(&self) -> Option<String> {
+        let (_, whapi) = self.whapi.as_ref()?;
+        let secret = whapi.config().webhook_secret.as_deref()?;
+        Some(format!("/webhook/whapi?secret={secret}"))
     }
 
     /// The adapter that sends for this channel.
@@ -309,6 +337,25 @@ impl Channels {
         tracing::info!(%phone_number_id, channel_id = %id, "registered another Meta number of this app");
         Ok(Some(id))
     }
+}
+
+/// The webhook secret stored with a Whapi channel, if it has one we can read.
+async fn stored_whapi_secret(cipher: &Cipher, pool: &PgPool, key: &str) -> Option<String> {
+    let row = channels::find_by_key(pool, "whapi", key).await.ok()??;
+    let plain = cipher
+        .open(&aad("whapi", key), row.credentials.as_deref()?)
+        .ok()?;
+    match serde_json::from_slice::<Credentials>(&plain).ok()? {
+        Credentials::Whapi { webhook_secret, .. } => webhook_secret.filter(|s| !s.is_empty()),
+        Credentials::Meta { .. } => None,
+    }
+}
+
+/// 32 random bytes, as 64 hex characters.
+fn new_secret() -> String {
+    use rand::Rng;
+    let bytes: [u8; 32] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn meta_config(m: &MetaEnv, phone_number_id: &str) -> MetaConfig {

@@ -13,6 +13,7 @@ pub struct TestApp {
     pub pool: PgPool,
     /// The reply worker; tests drive it (`drain_outbox`), it never runs by itself here.
     pub outbox: inbox::outbox::Outbox,
+    pub channels: std::sync::Arc<inbox::channels::Channels>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -55,6 +56,7 @@ impl TestApp {
             .await
             .expect("build the application");
         let outbox = app.outbox.clone();
+        let channels = app.channels.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -68,6 +70,7 @@ impl TestApp {
             base,
             pool,
             outbox,
+            channels,
             server,
         }
     }

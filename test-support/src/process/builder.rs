@@ -115,10 +115,12 @@ impl ServerBuilder {
             .env("WHATSAPP_GRAPH_URL", meta.graph_url)
     }
 
-    /// The Whapi channel (`WHAPI_TOKEN`, `WHAPI_BASE_URL`: where replies go).
-    pub fn whapi(self, token: &str, base_url: &str) -> ServerBuilder {
+    /// The Whapi channel (`WHAPI_TOKEN`, `WHAPI_BASE_URL`: where replies go;
+    /// `WHAPI_WEBHOOK_SECRET`: what its webhooks carry).
+    pub fn whapi(self, token: &str, base_url: &str, webhook_secret: &str) -> ServerBuilder {
         self.env("WHAPI_TOKEN", token)
             .env("WHAPI_BASE_URL", base_url)
+            .env("WHAPI_WEBHOOK_SECRET", webhook_secret)
     }
 
     /// `RUST_LOG`.
