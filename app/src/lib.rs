@@ -35,6 +35,8 @@ use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    ssr::csp::set_policy();
     view! {
         <!DOCTYPE html>
         <html>

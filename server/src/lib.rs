@@ -10,6 +10,7 @@
 //! - [`startup`] — database connection, migrations, the router, serving.
 //! - [`bootstrap`] — first admin and demo accounts.
 //! - [`health`] — `/healthz` and `/readyz`.
+//! - [`csrf`] — cross-site state-changing requests refused.
 //! - [`webhooks`] — provider webhooks: verify → parse → hand to `inbox::ingest` → acknowledge.
 //! - [`live`] — Server-Sent Events fed by the hub (`inbox::live`).
 //!
@@ -18,6 +19,7 @@
 
 pub mod bootstrap;
 pub mod config;
+pub mod csrf;
 pub mod embedded_pg;
 pub mod health;
 pub mod live;

@@ -117,6 +117,10 @@ pub fn router(
         .layer(axum::Extension(hub))
         .layer(axum::Extension(ingest))
         .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            Arc::new(crate::csrf::SiteOrigin::new(config.public_url.as_deref())),
+            crate::csrf::same_origin_only,
+        ))
         .layer(middleware::from_fn(no_store_for_pages))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

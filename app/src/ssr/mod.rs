@@ -3,6 +3,7 @@
 //! that touches PostgreSQL is in the `inbox` crate.
 
 pub mod auth;
+pub mod csp;
 pub mod error;
 pub mod state;
 
