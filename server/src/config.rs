@@ -97,7 +97,7 @@ impl Config {
                 .context("INBOX_SESSION_IDLE_MINUTES: expected a number of minutes")?,
             None => 720,
         };
-        Ok(Config {
+        let config = Config {
             database_url: var("DATABASE_URL"),
             data_dir: var("INBOX_DATA_DIR")
                 .map(PathBuf::from)
@@ -144,7 +144,12 @@ impl Config {
                     .map_err(|e| anyhow::anyhow!("INBOX_TRUSTED_PROXIES: {e}"))?,
                 None => Default::default(),
             },
-        })
+        };
+        config
+            .outbox
+            .check(whatsapp::SEND_TIMEOUT)
+            .map_err(anyhow::Error::msg)?;
+        Ok(config)
     }
 
     pub fn secure_cookies(&self) -> bool {

@@ -36,6 +36,9 @@ pub mod qontak;
 pub mod signature;
 pub mod text;
 mod util;
+
+/// The longest a send to a provider may take before it counts as timed out.
+pub const SEND_TIMEOUT: std::time::Duration = util::DEFAULT_SEND_TIMEOUT;
 pub mod waha;
 pub mod whapi;
 

@@ -59,31 +59,36 @@ pub async fn claim(pool: &PgPool, lease: Duration) -> Result<Option<Claimed>, Er
     .await?)
 }
 
-/// Delivered or given up: the row is done.
-pub async fn remove(conn: &mut PgConnection, outbox_id: i64) -> Result<(), Error> {
-    sqlx::query("delete from outbox where outbox_id = $1")
+/// Delivered or given up: the row is done. Only by the claim that made attempt `attempt`
+/// (nobody claimed it again after its lease ran out); false when it is no longer ours.
+pub async fn remove(conn: &mut PgConnection, outbox_id: i64, attempt: i32) -> Result<bool, Error> {
+    let done = sqlx::query("delete from outbox where outbox_id = $1 and attempts = $2")
         .bind(outbox_id)
+        .bind(attempt)
         .execute(conn)
         .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
+/// Schedules the next attempt, if the claim of attempt `attempt` still holds the row.
 pub async fn reschedule(
     conn: &mut PgConnection,
     outbox_id: i64,
+    attempt: i32,
     delay: Duration,
     error: &str,
-) -> Result<(), Error> {
-    sqlx::query(
-        "update outbox set next_attempt_at = now() + make_interval(secs => $2), locked_until = null, last_error = $3
-          where outbox_id = $1",
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update outbox set next_attempt_at = now() + make_interval(secs => $3), locked_until = null, last_error = $4
+          where outbox_id = $1 and attempts = $2",
     )
     .bind(outbox_id)
+    .bind(attempt)
     .bind(delay.as_secs_f64())
     .bind(error)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// How long until the next row is due (`None` when the outbox is empty). A row waiting behind

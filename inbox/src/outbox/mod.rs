@@ -34,3 +34,43 @@ impl Default for OutboxSettings {
         }
     }
 }
+
+impl OutboxSettings {
+    /// A lease shorter than a send (plus a moment for its bookkeeping) would let a second
+    /// worker claim a reply the first is still sending, and send it twice.
+    pub fn check(&self, send_timeout: std::time::Duration) -> Result<(), String> {
+        let least = send_timeout + std::time::Duration::from_secs(5);
+        if self.lease < least {
+            return Err(format!(
+                "INBOX_OUTBOX_LEASE_SECS={} is shorter than a send may take ({} s, plus 5 s to \
+                 record its result): a reply still being sent would be claimed again and sent \
+                 twice. Use at least {}.",
+                self.lease.as_secs(),
+                send_timeout.as_secs(),
+                least.as_secs()
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_lease_shorter_than_a_send_is_refused() {
+        let send = Duration::from_secs(15);
+        assert!(OutboxSettings::default().check(send).is_ok());
+        let short = OutboxSettings {
+            lease: Duration::from_secs(10),
+            ..Default::default()
+        };
+        let err = short.check(send).unwrap_err();
+        assert!(
+            err.contains("INBOX_OUTBOX_LEASE_SECS=10") && err.contains("at least 20"),
+            "{err}"
+        );
+    }
+}

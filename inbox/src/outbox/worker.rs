@@ -22,6 +22,7 @@ use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 use whatsapp::{Recipient, SendErrorKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +77,31 @@ impl Outbox {
             attempt = job.attempts
         );
         let _enter = span.enter();
+        // More claims than attempts allowed: the earlier ones ended without a recorded result
+        // (the process died mid-send, or the bookkeeping kept failing). Each may have reached
+        // the provider; sending again and again would repeat the reply without end.
+        if job.attempts > self.settings.max_attempts {
+            let reason = format!(
+                "no result recorded after {} attempts (the reply may have been sent)",
+                job.attempts - 1
+            );
+            let mut tx = self.pool.begin().await?;
+            if outbox::remove(&mut tx, job.outbox_id, job.attempts)
+                .await
+                .map_err(db)?
+            {
+                messages::mark_failed(&mut tx, job.message_id, None, &reason)
+                    .await
+                    .map_err(db)?;
+                let view = messages::view(&mut tx, job.message_id).await.map_err(db)?;
+                events::publish(&mut tx, &LiveEvent::MessageUpdated(view))
+                    .await
+                    .map_err(db)?;
+            }
+            tx.commit().await?;
+            tracing::warn!("{reason}; given up");
+            return Ok(Outcome::Failed);
+        }
         let route = {
             let mut conn = self.pool.acquire().await?;
             chats::route(&mut conn, job.chat_id)
@@ -101,10 +127,18 @@ impl Outbox {
         let mut tx = self.pool.begin().await?;
         let outcome = match result {
             Ok(receipt) => {
+                // It was sent, whoever holds the row now: the message says so.
                 messages::mark_sent(&mut tx, job.message_id, &receipt.provider_message_id)
                     .await
                     .map_err(db)?;
-                outbox::remove(&mut tx, job.outbox_id).await.map_err(db)?;
+                if !outbox::remove(&mut tx, job.outbox_id, job.attempts)
+                    .await
+                    .map_err(db)?
+                {
+                    tracing::warn!(
+                        "sent after its lease ran out: another claim holds the row (it may send again)"
+                    );
+                }
                 tracing::info!(provider_message_id = %receipt.provider_message_id, "sent");
                 Outcome::Sent
             }
@@ -115,10 +149,14 @@ impl Outbox {
                 let delay = self
                     .backoff(job.attempts)
                     .max(e.retry_after.unwrap_or_default());
-                outbox::reschedule(&mut tx, job.outbox_id, delay, &e.to_string())
+                if outbox::reschedule(&mut tx, job.outbox_id, job.attempts, delay, &e.to_string())
                     .await
-                    .map_err(db)?;
-                tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "send failed; will retry");
+                    .map_err(db)?
+                {
+                    tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "send failed; will retry");
+                } else {
+                    tracing::warn!(error = %e, "send failed after its lease ran out; the new claim decides");
+                }
                 Outcome::Retrying
             }
             Err(e) => {
@@ -128,12 +166,19 @@ impl Outbox {
                     }
                     _ => e.reason.clone(),
                 };
-                messages::mark_failed(&mut tx, job.message_id, e.code.as_deref(), &reason)
+                if outbox::remove(&mut tx, job.outbox_id, job.attempts)
                     .await
-                    .map_err(db)?;
-                outbox::remove(&mut tx, job.outbox_id).await.map_err(db)?;
-                tracing::warn!(error = %e, "send failed for good");
-                Outcome::Failed
+                    .map_err(db)?
+                {
+                    messages::mark_failed(&mut tx, job.message_id, e.code.as_deref(), &reason)
+                        .await
+                        .map_err(db)?;
+                    tracing::warn!(error = %e, "send failed for good");
+                    Outcome::Failed
+                } else {
+                    tracing::warn!(error = %e, "send failed after its lease ran out; the new claim decides");
+                    Outcome::Retrying
+                }
             }
         };
         if outcome != Outcome::Retrying {
@@ -148,24 +193,37 @@ impl Outbox {
 
     /// Delivers until `shutdown` resolves: `workers` loops, woken by `NOTIFY outbox_wakeup` and
     /// by the next retry falling due. A database outage pauses them; they go on afterwards.
+    /// At shutdown no new reply is claimed, and the sends in flight finish (each bounded by the
+    /// send timeout) and record their result, so a deploy does not send a reply twice.
     pub async fn run_until_stopped(self, shutdown: impl std::future::Future<Output = ()>) {
         let wake = Arc::new(Notify::new());
+        let stopping = CancellationToken::new();
         let listener = tokio::spawn(listen(self.pool.clone(), wake.clone()));
-        let mut loops = Vec::new();
+        let mut loops = tokio::task::JoinSet::new();
         for _ in 0..self.settings.workers {
-            let me = self.clone();
-            let wake = wake.clone();
-            loops.push(tokio::spawn(async move { me.work(wake).await }));
+            loops.spawn(self.clone().work(wake.clone(), stopping.clone()));
         }
         shutdown.await;
+        stopping.cancel();
         listener.abort();
-        for l in loops {
-            l.abort();
+        let bound = whatsapp::SEND_TIMEOUT + Duration::from_secs(5);
+        let finished =
+            tokio::time::timeout(bound, async { while loops.join_next().await.is_some() {} }).await;
+        match finished {
+            Ok(()) => tracing::info!("outbox stopped; every send in flight was recorded"),
+            Err(_) => {
+                tracing::warn!(
+                    "outbox sends still in flight after {} s; their leases run out and they are \
+                     retried",
+                    bound.as_secs()
+                );
+                loops.abort_all();
+            }
         }
     }
 
-    async fn work(self, wake: Arc<Notify>) {
-        loop {
+    async fn work(self, wake: Arc<Notify>, stopping: CancellationToken) {
+        while !stopping.is_cancelled() {
             // Register for a wake-up before looking at the queue, so a reply committed between
             // "nothing due" and the wait is not missed.
             let notified = wake.notified();
@@ -180,12 +238,16 @@ impl Outbox {
                     tokio::select! {
                         _ = notified => {}
                         _ = tokio::time::sleep(nap) => {}
+                        _ = stopping.cancelled() => {}
                     }
                 }
                 Ok(_) => {}
                 Err(e) => {
                     tracing::error!(error = %format!("{e:#}"), "outbox worker error; pausing");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                        _ = stopping.cancelled() => {}
+                    }
                 }
             }
         }

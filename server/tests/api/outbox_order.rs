@@ -50,7 +50,7 @@ async fn a_chats_next_reply_waits_for_the_one_before_it(pool: PgPool) {
 
     // X's first is done: its second is next.
     let mut conn = app.pool.acquire().await.unwrap();
-    inbox::db::outbox::remove(&mut conn, first.outbox_id)
+    inbox::db::outbox::remove(&mut conn, first.outbox_id, first.attempts)
         .await
         .unwrap();
     let third = claim().await.unwrap().expect("X's second reply");

@@ -37,6 +37,9 @@ pub struct GraphLog {
     pub accepted: Mutex<HashMap<String, usize>>,
     /// callback data → the wamid we answered with.
     pub wamids: Mutex<HashMap<String, String>>,
+    /// How long each send takes to be answered (milliseconds). A send counts as accepted when
+    /// it arrives, as a real provider delivers a message whose answer the sender hung up on.
+    pub answer_after_ms: std::sync::atomic::AtomicU64,
 }
 
 /// A mock of Meta's Graph API `POST /{phone-number-id}/messages`, in its own runtime: `stop`
@@ -134,6 +137,10 @@ async fn graph_send(
     let wamid = format!("wamid.drill{n}");
     *log.accepted.lock().unwrap().entry(key.clone()).or_default() += 1;
     log.wamids.lock().unwrap().insert(key, wamid.clone());
+    let delay = log.answer_after_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
     let to = body["to"].as_str().unwrap_or_default().to_string();
     axum::Json(serde_json::json!({
         "messaging_product": "whatsapp",
