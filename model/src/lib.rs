@@ -81,6 +81,23 @@ pub struct MessageView {
     /// For system events (`sender_kind` = `system`): what happened, e.g.
     /// `{"event": "assign", "to": "Rina", "by": "Admin"}`.
     pub event: Option<serde_json::Value>,
+    /// When the customer deleted this message for everyone (we keep what we stored).
+    #[serde(default)]
+    #[cfg_attr(feature = "sqlx", sqlx(default))]
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// An alert about a provider account (Meta `account_update`: a restriction, a violation, a
+/// disabled number), for admins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct AccountAlert {
+    pub provider: String,
+    pub account_id: String,
+    /// `ACCOUNT_RESTRICTION`, `ACCOUNT_VIOLATION`, `DISABLED_UPDATE`, …
+    pub event: String,
+    pub detail: Option<String>,
+    pub received_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Which chats the list shows.

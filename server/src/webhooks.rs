@@ -5,15 +5,17 @@
 //! - `POST /api/webhooks/whatsapp`: Meta (`X-Hub-Signature-256`).
 //! - `POST /webhook/whapi`, `POST /webhook/whapi/messages`: Whapi (its shared secret, configured or generated: never optional).
 //!
-//! Answers: 200 once stored; 400 with the reason for a body we cannot parse; 401 for a bad or
-//! missing signature (nothing stored from either); 404 when the provider is not configured;
-//! 500 when the database failed (the provider retries).
+//! Answers: 200 once stored; 400 with the reason for a body we cannot parse (for Meta: only a
+//! body that is not a Meta webhook at all: every signed, well-formed delivery is acknowledged,
+//! and what we do not act on is kept raw in `webhook_kept`); 401 for a bad or missing signature
+//! (nothing stored from either); 404 when the provider is not configured; 500 when the
+//! database failed (the provider retries).
 
 use app::ssr::AppState;
 use inbox::channels::Channels;
 use inbox::ingest::queue::{Body, IngestQueue};
 
-use axum::extract::{Query, RawQuery};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -64,7 +66,11 @@ async fn meta_handshake(
     }
 }
 
+/// Every signed, well-formed Meta delivery is acknowledged, whatever its field: Meta retries a
+/// failed delivery for days and then disables the webhook, so one field we do not act on
+/// must not cost the customer messages after it. What we do not act on is kept raw.
 async fn meta_receive(
+    State(state): State<AppState>,
     Extension(ingest): Extension<IngestQueue>,
     Extension(channels): Extension<Arc<Channels>>,
     headers: HeaderMap,
@@ -78,22 +84,49 @@ async fn meta_receive(
             "the Meta WhatsApp channel is not configured on this server".into(),
         );
     };
-    let events = match verify_and_parse(meta.as_ref(), "meta", &headers, query.as_deref(), &body) {
-        Ok(events) => events,
+    let outcome = match verify_and_parse(meta.as_ref(), "meta", &headers, query.as_deref(), &body) {
+        Ok(outcome) => outcome,
         Err(res) => return *res,
     };
-    let mut routed = Vec::with_capacity(events.len());
-    for event in events {
-        match channels.meta_channel(channel_key(&event)).await {
+    let mut kept: Vec<String> = outcome
+        .rejected
+        .iter()
+        .chain(&outcome.ignored)
+        .cloned()
+        .collect();
+    let mut account = Vec::new();
+    let mut routed = Vec::with_capacity(outcome.events.len());
+    for event in outcome.events {
+        if let InboundEvent::Account(a) = event {
+            account.push(a);
+            continue;
+        }
+        let key = channel_key(&event).to_string();
+        match channels.meta_channel(&key).await {
             Ok(Some(channel_id)) => routed.push((channel_id, event)),
-            Ok(None) => tracing::warn!(
-                key = channel_key(&event),
-                "event for an unknown Meta number dropped"
-            ),
+            Ok(None) => kept.push(format!("an event for an unknown Meta number {key}")),
             Err(e) => return internal("meta", e),
         }
     }
-    store(&ingest, "meta", routed).await
+    if !routed.is_empty() {
+        let stored = store(&ingest, "meta", routed).await;
+        if stored.status() != StatusCode::OK {
+            return stored;
+        }
+    }
+    let account: Vec<&whatsapp::AccountEvent> = account.iter().collect();
+    if let Err(e) = inbox::ingest::account::record(&state.pool, "meta", &account).await {
+        return internal("meta", e.into());
+    }
+    if !kept.is_empty() {
+        for reason in &kept {
+            tracing::warn!(provider = "meta", %reason, "acknowledged, not acted on; body kept");
+        }
+        if let Err(e) = inbox::ingest::account::keep(&state.pool, "meta", &kept, &body).await {
+            return internal("meta", e.into());
+        }
+    }
+    (StatusCode::OK, "ok").into_response()
 }
 
 async fn whapi_receive(
@@ -110,11 +143,22 @@ async fn whapi_receive(
             "the Whapi channel is not configured on this server".into(),
         );
     };
-    let events = match verify_and_parse(whapi.as_ref(), "whapi", &headers, query.as_deref(), &body)
+    let outcome = match verify_and_parse(whapi.as_ref(), "whapi", &headers, query.as_deref(), &body)
     {
-        Ok(events) => events,
+        Ok(outcome) => outcome,
         Err(res) => return *res,
     };
+    for reason in &outcome.rejected {
+        tracing::warn!(provider = "whapi", %reason, "part of a webhook body skipped");
+    }
+    if outcome.events.is_empty() && !outcome.rejected.is_empty() {
+        return reject(
+            StatusCode::BAD_REQUEST,
+            "whapi",
+            outcome.rejected.join("; "),
+        );
+    }
+    let events = outcome.events;
     // One Whapi channel per server: every event of this endpoint belongs to it.
     let routed = events
         .into_iter()
@@ -129,7 +173,7 @@ fn verify_and_parse(
     headers: &HeaderMap,
     query: Option<&str>,
     body: &[u8],
-) -> Result<Vec<InboundEvent>, Box<Response>> {
+) -> Result<whatsapp::ParseOutcome, Box<Response>> {
     provider.verify(headers, query, body).map_err(|e| {
         Box::new(reject(
             StatusCode::UNAUTHORIZED,
@@ -137,27 +181,19 @@ fn verify_and_parse(
             format!("webhook verification failed: {e}"),
         ))
     })?;
-    let outcome = provider
+    provider
         .parse(body)
-        .map_err(|e| Box::new(reject(StatusCode::BAD_REQUEST, name, e.to_string())))?;
-    for reason in &outcome.rejected {
-        tracing::warn!(provider = %name, %reason, "part of a webhook body skipped");
-    }
-    if outcome.events.is_empty() && !outcome.rejected.is_empty() {
-        return Err(Box::new(reject(
-            StatusCode::BAD_REQUEST,
-            name,
-            outcome.rejected.join("; "),
-        )));
-    }
-    Ok(outcome.events)
+        .map_err(|e| Box::new(reject(StatusCode::BAD_REQUEST, name, e.to_string())))
 }
 
 fn channel_key(event: &InboundEvent) -> &str {
     match event {
         InboundEvent::Message(m) => &m.channel_key,
         InboundEvent::Status(s) => &s.channel_key,
-        InboundEvent::Echo(e) => &e.channel_key,
+        InboundEvent::Echo(e) | InboundEvent::AppEcho(e) => &e.channel_key,
+        InboundEvent::Revoked(r) => &r.channel_key,
+        // Not a channel's: split off before routing.
+        InboundEvent::Account(_) => "",
     }
 }
 

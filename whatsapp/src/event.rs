@@ -186,6 +186,57 @@ pub enum InboundEvent {
     /// A message sent by the business (through us, or typed on the linked
     /// phone) echoed back by the provider. Never a customer message.
     Echo(OutboundEcho),
+    /// A message the business typed in the WhatsApp Business app on the same
+    /// number (Meta `smb_message_echoes`, coexistence): not sent through us,
+    /// and to be shown in the conversation as the business's.
+    AppEcho(OutboundEcho),
+    /// The customer deleted one of their messages for everyone (Meta
+    /// `revoke`); it may come without the usual sender fields.
+    Revoked(Revocation),
+    /// About the business account, not a conversation: restrictions, bans,
+    /// template reviews (Meta `account_update`, `message_template_status_update`).
+    Account(AccountEvent),
+}
+
+/// A customer's deletion of an earlier message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Revocation {
+    pub channel_key: String,
+    /// The id of the deletion itself.
+    pub provider_message_id: String,
+    /// The id of the message deleted.
+    pub original_message_id: String,
+    pub at: DateTime<Utc>,
+}
+
+/// An event about the business account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountEvent {
+    /// Meta: the WhatsApp Business Account id (`entry[].id`).
+    pub account_id: String,
+    pub kind: AccountEventKind,
+    /// The provider's `value` object as received.
+    pub raw: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum AccountEventKind {
+    /// `account_update`: `event` (`ACCOUNT_RESTRICTION`, `ACCOUNT_VIOLATION`,
+    /// `DISABLED_UPDATE`, …) and a readable summary of its details.
+    Alert {
+        event: String,
+        detail: Option<String>,
+    },
+    /// `message_template_status_update`.
+    TemplateStatus {
+        template_id: String,
+        name: Option<String>,
+        language: Option<String>,
+        /// `APPROVED`, `REJECTED`, `PAUSED`, …
+        status: String,
+        /// `NONE` becomes `None`.
+        reason: Option<String>,
+    },
 }
 
 /// A media attachment reference; download is the caller's job.
@@ -273,6 +324,10 @@ pub struct OutboundEcho {
 pub struct ParseOutcome {
     pub events: Vec<InboundEvent>,
     pub rejected: Vec<String>,
+    /// Well-formed parts we do not act on (another webhook field, another
+    /// object): acknowledged, and kept by the caller for later.
+    #[serde(default)]
+    pub ignored: Vec<String>,
 }
 
 impl ParseOutcome {

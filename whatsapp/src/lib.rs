@@ -44,8 +44,9 @@ pub mod whapi;
 
 pub use error::{ParseError, SendError, SendErrorKind, VerifyError};
 pub use event::{
-    DeliveryState, InboundEvent, InboundMessage, MediaRef, MessageKind, OutboundEcho, ParseOutcome,
-    ProviderError, ProviderKind, StatusUpdate, UnknownVariant,
+    AccountEvent, AccountEventKind, DeliveryState, InboundEvent, InboundMessage, MediaRef,
+    MessageKind, OutboundEcho, ParseOutcome, ProviderError, ProviderKind, Revocation, StatusUpdate,
+    UnknownVariant,
 };
 pub use gateway::{GatewayConfig, GatewayProvider};
 pub use meta::{MetaConfig, MetaProvider};

@@ -1,6 +1,7 @@
 //! Server functions, by feature. Each is thin: check who is asking, call one `ssr` function,
 //! map errors. URLs are fixed (`endpoint = ...`) so scripts and tests can call them.
 
+pub mod alerts;
 pub mod auth;
 pub mod bot;
 pub mod chats;

@@ -118,6 +118,7 @@ pub fn Bubble(
         <li class=class data-testid="message" data-status=m.status.as_str() data-direction=m.direction.as_str()>
             {sender.map(|s| view! { <span class="sender">{s}</span> })}
             <p class="body">{body}</p>
+            {m.revoked_at.map(|_| view! { <p class="revoked" data-testid="revoked">{t!(i18n, message_revoked)}</p> })}
             <footer>
                 <time datetime=m.sent_at.to_rfc3339()>{short_time(m.sent_at)}</time>
                 {outbound.then(|| view! { <span class=format!("tick {}", m.status) title=tick_title data-testid="tick">{icon}</span> })}

@@ -1,5 +1,6 @@
 //! Pieces shared by the pages.
 
+pub mod alerts;
 pub mod chat;
 pub mod error_text;
 pub mod guard;

@@ -9,6 +9,7 @@ pub mod events;
 pub mod login_failures;
 pub mod messages;
 pub mod outbox;
+pub mod provider_events;
 pub mod sessions;
 pub mod settings;
 pub mod users;

@@ -6,6 +6,8 @@
 //! Closed chats: a new customer message reopens the chat (its history stays in it) in the mode
 //! `reopen_mode` (BOT by default, `INBOX_REOPEN_MODE`).
 
+pub mod account;
+mod conversation;
 mod prepared;
 pub mod queue;
 mod status;
@@ -167,6 +169,22 @@ pub async fn store_all(
                 tracing::debug!(provider_message_id = %e.provider_message_id, "echo of an outbound message ignored");
                 report.ignored += 1;
             }
+            InboundEvent::AppEcho(e) => {
+                if conversation::mirror_app_echo(&mut tx, item.channel_id, e).await? {
+                    report.stored += 1;
+                } else {
+                    report.duplicates += 1;
+                }
+            }
+            InboundEvent::Revoked(r) => {
+                if conversation::apply_revocation(&mut tx, item.channel_id, r).await? {
+                    report.statuses += 1;
+                } else {
+                    report.ignored += 1;
+                }
+            }
+            // About the account, not a channel: recorded by `account::record`.
+            InboundEvent::Account(_) => report.ignored += 1,
         }
     }
     tx.commit().await?;
@@ -187,12 +205,19 @@ fn sort_key<'a>(r: &'a Routed<'_>) -> (u8, Option<&'a str>, Option<&'a str>, i64
             None,
             s.at.timestamp(),
         ),
-        InboundEvent::Echo(e) => (
+        InboundEvent::Echo(e) | InboundEvent::AppEcho(e) => (
             2,
             Some(e.provider_message_id.as_str()),
             None,
             e.sent_at.timestamp(),
         ),
+        InboundEvent::Revoked(r) => (
+            3,
+            Some(r.original_message_id.as_str()),
+            None,
+            r.at.timestamp(),
+        ),
+        InboundEvent::Account(_) => (4, None, None, 0),
     }
 }
 

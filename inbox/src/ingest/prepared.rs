@@ -35,6 +35,7 @@ impl Prepared {
                 error_reason: None,
                 sent_at: m.sent_at,
                 event: None,
+                revoked_at: None,
             })?,
         })
     }

@@ -13,6 +13,7 @@ mod embedded;
 mod helpers;
 mod ingest_queue;
 mod live;
+mod meta_fields;
 mod modes;
 mod nul;
 mod outbox;

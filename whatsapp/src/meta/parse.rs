@@ -1,13 +1,15 @@
 //! Meta webhook body → neutral events. Walks **every** `entry[] → changes[] →
 //! value.messages[] / value.statuses[] / value.errors[]` (meta-cloud.md §2.2
-//! "Batching", §9 item 5); one bad item never hides the others.
+//! "Batching", §9 item 5); one bad item never hides the others. Besides `messages`,
+//! `smb_message_echoes`, `account_update` and `message_template_status_update` become
+//! events; any other field is `ignored` (well-formed, acknowledged, kept by the caller).
 
 use serde_json::Value;
 
 use crate::error::ParseError;
 use crate::event::{
-    DeliveryState, InboundEvent, InboundMessage, MediaRef, MessageKind, ParseOutcome,
-    ProviderError, StatusUpdate,
+    AccountEvent, AccountEventKind, DeliveryState, InboundEvent, InboundMessage, MediaRef,
+    MessageKind, OutboundEcho, ParseOutcome, ProviderError, Revocation, StatusUpdate,
 };
 use crate::util::{
     array_field, id_field, id_path, join_non_empty, parse_json, str_field, str_path, unix_seconds,
@@ -30,7 +32,7 @@ pub(crate) fn parse_body(raw_body: &[u8]) -> Result<ParseOutcome, ParseError> {
         Some("whatsapp_business_account") => {}
         // §2.3: other objects are acknowledged (200) but ignored, so Meta does not retry.
         Some(other) => {
-            out.rejected.push(format!(
+            out.ignored.push(format!(
                 "object {other:?} is not \"whatsapp_business_account\"; ignored"
             ));
             return Ok(out);
@@ -42,26 +44,66 @@ pub(crate) fn parse_body(raw_body: &[u8]) -> Result<ParseOutcome, ParseError> {
             out.rejected.push(format!("entry[{i}]: no `changes` array"));
             continue;
         };
+        let account = id_field(entry, "id").unwrap_or_default();
         for (j, change) in changes.iter().enumerate() {
-            parse_change(change, &format!("entry[{i}].changes[{j}]"), &mut out);
+            parse_change(
+                change,
+                &account,
+                &format!("entry[{i}].changes[{j}]"),
+                &mut out,
+            );
         }
     }
     Ok(out)
 }
 
-fn parse_change(change: &Value, at: &str, out: &mut ParseOutcome) {
+fn parse_change(change: &Value, account: &str, at: &str, out: &mut ParseOutcome) {
     let field = change.get("field").and_then(Value::as_str).unwrap_or("");
-    if field != "messages" {
-        // §2.3: template/account/quality updates, smb_message_echoes … are not inbox events.
-        out.rejected.push(format!(
-            "{at}: field {field:?} ignored (only \"messages\" is handled)"
-        ));
-        return;
-    }
     let Some(value) = change.get("value").filter(|v| v.is_object()) else {
         out.rejected.push(format!("{at}: no `value` object"));
         return;
     };
+    // §17: every field Meta may send is acknowledged; these are acted on.
+    match field {
+        "messages" => {}
+        "smb_message_echoes" => return parse_app_echoes(value, at, out),
+        "account_update" => {
+            let event = str_field(value, "event").unwrap_or_else(|| "UNKNOWN".into());
+            let detail = ["restriction_info", "violation_info", "ban_info"]
+                .iter()
+                .find_map(|k| value.get(*k))
+                .map(|v| v.to_string());
+            out.events.push(InboundEvent::Account(AccountEvent {
+                account_id: account.to_owned(),
+                kind: AccountEventKind::Alert { event, detail },
+                raw: value.clone(),
+            }));
+            return;
+        }
+        "message_template_status_update" => {
+            let Some(template_id) = id_field(value, "message_template_id") else {
+                out.rejected.push(format!("{at}: no `message_template_id`"));
+                return;
+            };
+            out.events.push(InboundEvent::Account(AccountEvent {
+                account_id: account.to_owned(),
+                kind: AccountEventKind::TemplateStatus {
+                    template_id,
+                    name: str_field(value, "message_template_name"),
+                    language: str_field(value, "message_template_language"),
+                    status: str_field(value, "event").unwrap_or_else(|| "UNKNOWN".into()),
+                    reason: str_field(value, "reason").filter(|r| r != "NONE"),
+                },
+                raw: value.clone(),
+            }));
+            return;
+        }
+        other => {
+            out.ignored
+                .push(format!("{at}: field {other:?} is not acted on"));
+            return;
+        }
+    }
     let Some(channel) = id_path(value, &["metadata", "phone_number_id"]) else {
         out.rejected
             .push(format!("{at}: missing value.metadata.phone_number_id"));
@@ -75,6 +117,14 @@ fn parse_change(change: &Value, at: &str, out: &mut ParseOutcome) {
     }
     let contacts = array_field(value, "contacts");
     for (k, m) in array_field(value, "messages").iter().enumerate() {
+        // A deletion is about another message, and may come without the sender (§17.4).
+        if str_field(m, "type").as_deref() == Some("revoke") {
+            match parse_revoke(m, &channel) {
+                Ok(r) => out.events.push(InboundEvent::Revoked(r)),
+                Err(why) => out.rejected.push(format!("{at}.messages[{k}]: {why}")),
+            }
+            continue;
+        }
         match parse_message(m, &channel, contacts) {
             Ok(msg) => out.events.push(InboundEvent::Message(msg)),
             Err(why) => out.rejected.push(format!("{at}.messages[{k}]: {why}")),
@@ -94,6 +144,57 @@ fn parse_change(change: &Value, at: &str, out: &mut ParseOutcome) {
             err.code.as_deref().unwrap_or("?"),
             join_non_empty([err.title, err.detail], " - ").unwrap_or_default()
         ));
+    }
+}
+
+fn parse_revoke(m: &Value, channel: &str) -> Result<Revocation, String> {
+    let id = id_field(m, "id").ok_or("missing or blank `id`")?;
+    let original = str_path(m, &["revoke", "original_message_id"])
+        .ok_or("revoke without `revoke.original_message_id`")?;
+    Ok(Revocation {
+        channel_key: channel.to_owned(),
+        provider_message_id: id,
+        original_message_id: original,
+        at: m
+            .get("timestamp")
+            .and_then(unix_seconds)
+            .unwrap_or_else(chrono::Utc::now),
+    })
+}
+
+/// `smb_message_echoes`: what the business typed in the WhatsApp Business app (§17.3).
+fn parse_app_echoes(value: &Value, at: &str, out: &mut ParseOutcome) {
+    let Some(channel) = id_path(value, &["metadata", "phone_number_id"]) else {
+        out.rejected
+            .push(format!("{at}: missing value.metadata.phone_number_id"));
+        return;
+    };
+    for (k, m) in array_field(value, "message_echoes").iter().enumerate() {
+        let Some(id) = id_field(m, "id") else {
+            out.rejected
+                .push(format!("{at}.message_echoes[{k}]: missing or blank `id`"));
+            continue;
+        };
+        let Some(to) = str_field(m, "to").and_then(|t| webhook_digits(&t)) else {
+            out.rejected
+                .push(format!("{at}.message_echoes[{k}]: no customer in `to`"));
+            continue;
+        };
+        let typ = str_field(m, "type").unwrap_or_default();
+        let content = m.get(typ.as_str()).cloned().unwrap_or(Value::Null);
+        let text = str_field(&content, "body")
+            .or_else(|| str_field(&content, "caption"))
+            .or_else(|| (!typ.is_empty()).then(|| format!("[{typ}]")));
+        out.events.push(InboundEvent::AppEcho(OutboundEcho {
+            channel_key: channel.clone(),
+            provider_message_id: id,
+            to_phone: Some(to),
+            text,
+            sent_at: m
+                .get("timestamp")
+                .and_then(unix_seconds)
+                .unwrap_or_else(chrono::Utc::now),
+        }));
     }
 }
 

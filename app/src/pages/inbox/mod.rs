@@ -5,6 +5,7 @@
 mod rows;
 
 use crate::api::chats::{list_chats, ListChats};
+use crate::components::alerts::AccountAlerts;
 use crate::components::chat::use_now;
 use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
@@ -166,6 +167,7 @@ pub fn InboxPage() -> impl IntoView {
             data-ready=move || if ready.get() { "true" } else { "false" }
         >
             <aside class="chat-list">
+                {is_admin.then(|| view! { <AccountAlerts /> })}
                 <div class="list-controls">
                     <div class="tabs" role="tablist">
                         {move || tab_button(Tab::Mine, t_string!(i18n, tab_mine).to_string(), "tab-mine")}

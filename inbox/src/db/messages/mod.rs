@@ -12,9 +12,11 @@ use model::{ChatId, MessageId};
 use model::{MessageView, UserId};
 use sqlx::{PgConnection, PgPool};
 
-const VIEW: &str = "select m.message_id, m.chat_id, m.direction, m.sender_kind, u.display_name as sender_name, m.kind,
+const VIEW: &str = "select m.message_id, m.chat_id, m.direction, m.sender_kind,
+        coalesce(u.display_name, case when m.sender_kind = 'agent' and m.sender_user_id is null
+                                      then 'WhatsApp Business app' end) as sender_name, m.kind,
         m.body, m.status, m.error_code, m.error_reason, m.sent_at,
-        case when m.sender_kind = 'system' then m.raw end as event
+        case when m.sender_kind = 'system' then m.raw end as event, m.revoked_at
    from message m left join app_user u on u.user_id = m.sender_user_id";
 
 pub async fn view(conn: &mut PgConnection, message_id: MessageId) -> Result<MessageView, Error> {
@@ -230,4 +232,84 @@ pub async fn mark_read_for_phone(
     .bind(phone)
     .fetch_all(conn)
     .await?)
+}
+
+/// Marks a customer's message deleted by them (the text stays). Returns it when it changed.
+pub async fn mark_revoked(
+    conn: &mut PgConnection,
+    channel_id: ChannelId,
+    provider_message_id: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<MessageId>, Error> {
+    Ok(sqlx::query_scalar(
+        "update message set revoked_at = $3
+          where channel_id = $1 and provider_message_id = $2 and direction = 'in' and revoked_at is null
+          returning message_id",
+    )
+    .bind(channel_id)
+    .bind(provider_message_id)
+    .bind(at)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// A message the business typed in the WhatsApp Business app, mirrored into the customer's
+/// conversation (their newest chat on this channel, or a new one in AGENT mode: a person
+/// started it): an agent message, already sent. `None` when it was mirrored before.
+pub async fn insert_app_echo(
+    conn: &mut PgConnection,
+    channel_id: ChannelId,
+    to_phone: &str,
+    provider_message_id: &str,
+    body: Option<&str>,
+    sent_at: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<(MessageId, ChatId)>, Error> {
+    let contact: model::ContactId = sqlx::query_scalar(
+        "with found as (select contact_id from contact where phone = $1),
+              made as (insert into contact (phone) select $1 where not exists (select 1 from found)
+                       on conflict (phone) where phone is not null do update set phone = excluded.phone
+                       returning contact_id)
+         select contact_id from found union all select contact_id from made",
+    )
+    .bind(to_phone)
+    .fetch_one(&mut *conn)
+    .await?;
+    let chat: ChatId = sqlx::query_scalar(
+        "with found as (select chat_id from chat where channel_id = $1 and contact_id = $2
+                         order by (mode <> 'closed') desc, chat_id desc limit 1),
+              made as (insert into chat (channel_id, contact_id, mode)
+                       select $1, $2, 'agent' where not exists (select 1 from found)
+                       returning chat_id)
+         select chat_id from found union all select chat_id from made",
+    )
+    .bind(channel_id)
+    .bind(contact)
+    .fetch_one(&mut *conn)
+    .await?;
+    let id: Option<MessageId> = sqlx::query_scalar(
+        "insert into message (chat_id, channel_id, direction, sender_kind, kind, body,
+                              provider_message_id, status, sent_at, status_at)
+         values ($1, $2, 'out', 'agent', 'text', $3, $4, 'sent', $5, $5)
+         on conflict (channel_id, provider_message_id) do nothing
+         returning message_id",
+    )
+    .bind(chat)
+    .bind(channel_id)
+    .bind(body)
+    .bind(provider_message_id)
+    .bind(sent_at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(id) = id else { return Ok(None) };
+    sqlx::query(
+        "update chat set last_message_at = greatest(coalesce(last_message_at, $2), $2),
+                         last_message_preview = left(coalesce($3, ''), 140)
+          where chat_id = $1",
+    )
+    .bind(chat)
+    .bind(sent_at)
+    .bind(body)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some((id, chat)))
 }
