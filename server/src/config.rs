@@ -40,6 +40,9 @@ pub struct Config {
     /// `INBOX_TRUSTED_PROXIES` (default none): reverse proxies (CIDRs or addresses, comma
     /// separated) whose `X-Forwarded-For` names the client, for login throttling.
     pub trusted_proxies: inbox::accounts::address::TrustedProxies,
+    /// `INBOX_METRICS_ADDR` (default unset: `/metrics` on the main port): a separate address
+    /// for Prometheus metrics, e.g. `127.0.0.1:9100`.
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 impl std::fmt::Debug for Config {
@@ -65,6 +68,7 @@ impl std::fmt::Debug for Config {
             .field("outbox", &self.outbox)
             .field("event_retention", &self.event_retention)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("metrics_addr", &self.metrics_addr)
             .finish()
     }
 }
@@ -143,6 +147,12 @@ impl Config {
                     .parse()
                     .map_err(|e| anyhow::anyhow!("INBOX_TRUSTED_PROXIES: {e}"))?,
                 None => Default::default(),
+            },
+            metrics_addr: match var("INBOX_METRICS_ADDR") {
+                Some(v) => Some(v.parse().with_context(|| {
+                    format!("INBOX_METRICS_ADDR={v:?}: expected an address such as 127.0.0.1:9100")
+                })?),
+                None => None,
             },
         };
         config

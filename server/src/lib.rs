@@ -13,6 +13,7 @@
 //! - [`csrf`] — cross-site state-changing requests refused.
 //! - [`webhooks`] — provider webhooks: verify → parse → hand to `inbox::ingest` → acknowledge.
 //! - [`live`] — Server-Sent Events fed by the hub (`inbox::live`).
+//! - [`metrics`] — Prometheus metrics at `/metrics`.
 //!
 //! The backend itself (storage, ingest, replies, the outbox worker, the live hub, channels)
 //! is the `inbox` crate; this crate wires it to HTTP and to the process.
@@ -23,6 +24,7 @@ pub mod csrf;
 pub mod embedded_pg;
 pub mod health;
 pub mod live;
+pub mod metrics;
 pub mod startup;
 pub mod telemetry;
 pub mod webhooks;

@@ -48,9 +48,13 @@ fn last_event_id(headers: &HeaderMap) -> Option<i64> {
 }
 
 fn sse(stream: impl Stream<Item = Delivery> + Send + 'static) -> Response {
-    Sse::new(stream.map(to_sse))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response()
+    let open = crate::metrics::OpenStream::new();
+    Sse::new(stream.map(move |d| {
+        let _ = &open;
+        to_sse(d)
+    }))
+    .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    .into_response()
 }
 
 /// Every event, for any signed-in user (401 otherwise).

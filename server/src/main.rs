@@ -54,6 +54,22 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
         config.event_retention,
         stop.clone().cancelled_owned(),
     ));
+    if let Some(metrics_addr) = config.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .with_context(|| format!("listen on {metrics_addr} (INBOX_METRICS_ADDR)"))?;
+        tracing::info!("metrics on http://{metrics_addr}/metrics");
+        let routes: axum::Router = server::metrics::routes(app.state.pool.clone(), app.hub.clone());
+        let stopped = stop.clone().cancelled_owned();
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, routes)
+                .with_graceful_shutdown(stopped)
+                .await
+            {
+                tracing::error!("metrics listener: {e}");
+            }
+        });
+    }
     let stop_on_signal = stop.clone();
     tokio::spawn(async move {
         shutdown_signal().await;

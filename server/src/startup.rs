@@ -106,6 +106,11 @@ pub fn router(
         .route("/readyz", get(health::readyz))
         .merge(webhooks::routes())
         .merge(live::routes())
+        .merge(match config.metrics_addr {
+            None => crate::metrics::routes(state.pool.clone(), hub.clone()),
+            // Served on its own address by `main`.
+            Some(_) => Router::new(),
+        })
         .leptos_routes_with_context(
             &state,
             routes,
@@ -162,6 +167,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: &Config, pool: PgPool) -> anyhow::Result<Application> {
+        crate::metrics::install();
         let store = migrate(&pool).await?;
         bootstrap::run(config, &pool).await?;
         let http = reqwest::Client::builder()

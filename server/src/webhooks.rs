@@ -33,6 +33,22 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/webhook/whapi", post(whapi_receive))
         .route("/webhook/whapi/messages", post(whapi_receive))
+        .layer(axum::middleware::from_fn(count))
+}
+
+/// Every delivery counted by provider and answer (`inbox_webhooks_total`).
+async fn count(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let provider = if req.uri().path().starts_with("/webhook/whapi") {
+        "whapi"
+    } else {
+        "meta"
+    };
+    let is_delivery = req.method() == axum::http::Method::POST;
+    let res = next.run(req).await;
+    if is_delivery {
+        crate::metrics::webhook(provider, res.status());
+    }
+    res
 }
 
 fn reject(status: StatusCode, provider: &str, reason: String) -> Response {

@@ -42,6 +42,7 @@ pub async fn login(
         login_failures::Attempt::Go(id) => id,
         login_failures::Attempt::Wait(retry_after_secs) => {
             tracing::warn!(%username, %address, "login throttled");
+            metrics::counter!("inbox_logins_throttled_total").increment(1);
             return Err(Error::TooManyRequests { retry_after_secs });
         }
     };
@@ -60,6 +61,7 @@ pub async fn login(
         }
         Ok(None) => {
             tracing::info!(%username, %address, "failed login");
+            metrics::counter!("inbox_login_failures_total").increment(1);
             Err(Error::BadCredentials)
         }
         // Not checked (the server is busy hashing, or the database failed): not a failure.

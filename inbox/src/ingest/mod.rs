@@ -73,6 +73,7 @@ pub async fn store_all(
         .collect();
     ordered.sort_by(|a, b| sort_key(a.1).cmp(&sort_key(b.1)));
 
+    let started = std::time::Instant::now();
     let mut reports = vec![IngestReport::default(); bodies.len()];
     // Generic plans: ingest runs the same few statements for every message, and planning them
     // afresh each time (PostgreSQL's choice for some of them) cost more than running them.
@@ -188,6 +189,7 @@ pub async fn store_all(
         }
     }
     tx.commit().await?;
+    metrics::histogram!("inbox_ingest_commit_seconds").record(started.elapsed());
     Ok(reports)
 }
 

@@ -78,6 +78,16 @@ impl Hub {
     pub fn subscribe(&self) -> broadcast::Receiver<Delivery> {
         self.tx.subscribe()
     }
+
+    /// Events broadcast that the slowest subscriber has not taken yet (the hub's lag).
+    pub fn backlog(&self) -> usize {
+        self.tx.len()
+    }
+
+    /// Open subscriptions (event streams, and the assigner).
+    pub fn subscribers(&self) -> usize {
+        self.tx.receiver_count()
+    }
 }
 
 /// The ids this process has broadcast lately, so a replay after a reconnect sends only what
@@ -131,6 +141,7 @@ async fn listen(
     // This process cannot prove it passed on every event: every subscriber refetches.
     let reload = |why: &str| {
         tracing::warn!("{why}; every open view reloads");
+        metrics::counter!("inbox_live_hub_reloads_total").increment(1);
         let _ = tx.send(Delivery::Reload);
     };
     loop {
@@ -275,7 +286,10 @@ pub fn stream(
                 Ok(Delivery::Event(_)) => None,
                 Ok(Delivery::Reload) => Some(Delivery::Reload),
                 // This subscriber fell behind the broadcast: its view must reload.
-                Err(BroadcastStreamRecvError::Lagged(_)) => Some(Delivery::Reload),
+                Err(BroadcastStreamRecvError::Lagged(n)) => {
+                    metrics::counter!("inbox_live_lagged_events_total").increment(n);
+                    Some(Delivery::Reload)
+                }
             };
             std::future::ready(out)
         });

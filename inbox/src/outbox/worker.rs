@@ -108,6 +108,7 @@ impl Outbox {
                 .await
                 .map_err(|e| anyhow::anyhow!("route: {e}"))?
         };
+        let send_started = std::time::Instant::now();
         let result = match self.channels.provider(route.channel_id).await {
             Ok(provider) => {
                 let to = Recipient {
@@ -124,6 +125,7 @@ impl Outbox {
             ))),
         };
 
+        metrics::histogram!("inbox_send_seconds").record(send_started.elapsed());
         let mut tx = self.pool.begin().await?;
         let outcome = match result {
             Ok(receipt) => {
@@ -188,6 +190,16 @@ impl Outbox {
                 .map_err(db)?;
         }
         tx.commit().await?;
+        let result = match outcome {
+            Outcome::Sent => "sent",
+            Outcome::Retrying => "retrying",
+            Outcome::Failed => "failed",
+            Outcome::Idle => "idle",
+        };
+        metrics::counter!("inbox_sends_total", "result" => result).increment(1);
+        if outcome == Outcome::Retrying {
+            metrics::counter!("inbox_send_retries_total").increment(1);
+        }
         Ok(outcome)
     }
 

@@ -40,6 +40,7 @@ pub fn test_config() -> Config {
         outbox: inbox::outbox::OutboxSettings::default(),
         event_retention: std::time::Duration::from_secs(72 * 3600),
         trusted_proxies: Default::default(),
+        metrics_addr: None,
     }
 }
 

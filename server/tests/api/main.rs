@@ -14,6 +14,7 @@ mod helpers;
 mod ingest_queue;
 mod live;
 mod meta_fields;
+mod metrics;
 mod modes;
 mod nul;
 mod outbox;
