@@ -116,7 +116,7 @@ mod tests {
             ]),
             None
         );
-        assert_eq!(post(&[host.clone()]), None, "not a browser");
+        assert_eq!(post(std::slice::from_ref(&host)), None, "not a browser");
         assert_eq!(
             refused(
                 &site,
