@@ -22,6 +22,8 @@ pub enum Reason {
     Outside24hWindow,
     NotFailed,
     PhoneInvalid,
+    ModeInvalid,
+    TabInvalid,
     AlreadyAssigned,
     AssigneeInactive,
     KeywordLength,
@@ -37,7 +39,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, for tests that check each one (translations, wire codes).
-    pub const ALL: [Reason; 24] = [
+    pub const ALL: [Reason; 26] = [
         Reason::UsernameFormat,
         Reason::UsernameTaken,
         Reason::DisplayNameLength,
@@ -51,6 +53,8 @@ impl Reason {
         Reason::Outside24hWindow,
         Reason::NotFailed,
         Reason::PhoneInvalid,
+        Reason::ModeInvalid,
+        Reason::TabInvalid,
         Reason::AlreadyAssigned,
         Reason::AssigneeInactive,
         Reason::KeywordLength,
@@ -80,6 +84,8 @@ impl Reason {
             Reason::Outside24hWindow => "outside_24h_window",
             Reason::NotFailed => "not_failed",
             Reason::PhoneInvalid => "phone_invalid",
+            Reason::ModeInvalid => "mode_invalid",
+            Reason::TabInvalid => "tab_invalid",
             Reason::AlreadyAssigned => "already_assigned",
             Reason::AssigneeInactive => "assignee_inactive",
             Reason::KeywordLength => "keyword_length",

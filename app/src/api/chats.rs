@@ -10,21 +10,31 @@ pub const CHAT_PAGE: i64 = 50;
 /// Messages shown per page of a conversation.
 pub const MESSAGE_PAGE: i64 = 50;
 
-/// A page of the chat list, newest activity first. `tab`: mine, unassigned or all; `mode`
-/// filters by mode (a value that is not a tab or a mode is refused with 400); `q` searches customer names, phone numbers and message text.
+/// A page of the chat list, newest activity first. `tab`: `mine`, `unassigned` or `all`;
+/// `mode` filters by mode; `q` searches customer names, phone numbers and message text.
 /// Agents see every chat in "All" and may open any of them, but only reply in their own and
 /// unassigned ones (a product decision: the team sees the whole queue).
 #[server(endpoint = "chats/list")]
 pub async fn list_chats(
-    tab: crate::model::Tab,
-    mode: Option<crate::model::Mode>,
+    tab: String,
+    mode: Option<String>,
     q: Option<String>,
     before_at: Option<chrono::DateTime<chrono::Utc>>,
     before_id: Option<ChatId>,
 ) -> Result<ChatPage, AppError> {
+    use crate::model::{Mode, Tab};
     use crate::ssr::{auth, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
+        let tab = Tab::parse(&tab)
+            .ok_or_else(|| AppError::invalid("tab", crate::model::Reason::TabInvalid))?;
+        let mode = match mode.as_deref().filter(|m| !m.is_empty()) {
+            Some(m) => Some(
+                Mode::parse(m)
+                    .ok_or_else(|| AppError::invalid("mode", crate::model::Reason::ModeInvalid))?,
+            ),
+            None => None,
+        };
         let pool = AppState::get()?.pool;
         let before = before_at.zip(before_id);
         Ok(inbox::conversations::list(&pool, &user, tab, mode, q, before, CHAT_PAGE).await?)
@@ -111,10 +121,12 @@ pub async fn mark_read(chat_id: ChatId) -> Result<(), AppError> {
 /// Changes a chat's mode (bot, agent, paused, closed). Admins: any chat; agents: their own and
 /// unassigned chats.
 #[server(endpoint = "chats/set_mode")]
-pub async fn set_mode(chat_id: ChatId, mode: crate::model::Mode) -> Result<(), AppError> {
+pub async fn set_mode(chat_id: ChatId, mode: String) -> Result<(), AppError> {
     use crate::ssr::{auth, respond, AppState};
     respond(async move {
         let user = auth::require_user().await?;
+        let mode = crate::model::Mode::parse(&mode)
+            .ok_or_else(|| AppError::invalid("mode", crate::model::Reason::ModeInvalid))?;
         Ok(inbox::chat_changes::set_mode(&AppState::get()?.pool, chat_id, &user, mode).await?)
     })
     .await

@@ -40,6 +40,8 @@ fn reason_message(i18n: leptos_i18n::I18nContext<Locale>, reason: &Reason) -> St
         Reason::Outside24hWindow => t_string!(i18n, reason_outside_24h_window).to_string(),
         Reason::NotFailed => t_string!(i18n, reason_not_failed).to_string(),
         Reason::PhoneInvalid => t_string!(i18n, reason_phone_invalid).to_string(),
+        Reason::ModeInvalid => t_string!(i18n, reason_mode_invalid).to_string(),
+        Reason::TabInvalid => t_string!(i18n, reason_tab_invalid).to_string(),
         Reason::AlreadyAssigned => t_string!(i18n, reason_already_assigned).to_string(),
         Reason::AssigneeInactive => t_string!(i18n, reason_assignee_inactive).to_string(),
         Reason::KeywordLength => t_string!(i18n, reason_keyword_length).to_string(),

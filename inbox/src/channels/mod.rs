@@ -2,86 +2,24 @@
 //! (credentials encrypted), the sandbox channel always exists, and each channel's provider
 //! adapter is built from its stored row on first use.
 
+mod credentials;
 pub mod crypto;
 pub mod sandbox;
+
+use credentials::{
+    aad, meta_config, new_secret, stored_whapi_secret, whapi_config, Credentials, MetaEnvRedacted,
+};
+pub use credentials::{MetaEnv, WhapiEnv};
 
 use crate::db::channels::{self, ChannelRow};
 use anyhow::Context;
 use crypto::Cipher;
 use model::ChannelId;
 use model::ChannelKind;
-use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use whatsapp::{MetaConfig, MetaProvider, Provider, WhapiConfig, WhapiProvider};
-
-/// `WHATSAPP_*`: one Meta number. Other numbers of the same app are registered automatically
-/// when their (signed) webhooks arrive.
-#[derive(Clone)]
-pub struct MetaEnv {
-    pub graph_url: String,
-    pub access_token: String,
-    pub phone_number_id: String,
-    pub business_account_id: String,
-    pub app_secret: String,
-    pub verify_token: String,
-}
-
-/// `WHAPI_*`: one Whapi channel.
-#[derive(Clone)]
-pub struct WhapiEnv {
-    pub base_url: String,
-    pub token: String,
-    pub webhook_secret: Option<String>,
-    pub channel_id: Option<String>,
-}
-
-/// What is stored (encrypted) in `channel.credentials`.
-#[derive(Serialize, Deserialize)]
-#[serde(tag = "provider", rename_all = "lowercase")]
-enum Credentials {
-    Meta {
-        graph_url: String,
-        access_token: String,
-        phone_number_id: String,
-        business_account_id: String,
-        app_secret: String,
-        verify_token: String,
-    },
-    Whapi {
-        base_url: String,
-        token: String,
-        webhook_secret: Option<String>,
-        channel_id: Option<String>,
-    },
-}
-
-impl Credentials {
-    fn meta(m: &MetaEnv, phone_number_id: &str) -> Credentials {
-        Credentials::Meta {
-            graph_url: m.graph_url.clone(),
-            access_token: m.access_token.clone(),
-            phone_number_id: phone_number_id.to_string(),
-            business_account_id: m.business_account_id.clone(),
-            app_secret: m.app_secret.clone(),
-            verify_token: m.verify_token.clone(),
-        }
-    }
-
-    fn whapi(w: &WhapiEnv) -> Credentials {
-        Credentials::Whapi {
-            base_url: w.base_url.clone(),
-            token: w.token.clone(),
-            webhook_secret: w.webhook_secret.clone(),
-            channel_id: w.channel_id.clone(),
-        }
-    }
-}
-
-fn aad(kind: &str, key: &str) -> Vec<u8> {
-    format!("channel:{kind}:{key}").into_bytes()
-}
+use whatsapp::{MetaProvider, Provider, WhapiProvider};
 
 #[derive(Debug)]
 pub struct Channels {
@@ -101,15 +39,6 @@ pub struct Channels {
     /// (and must be set in Whapi once).
     pub whapi_secret_generated: bool,
     pub sandbox_id: ChannelId,
-}
-
-/// `MetaEnv` without a `Debug` that could print its secrets.
-struct MetaEnvRedacted(MetaEnv);
-
-impl std::fmt::Debug for MetaEnvRedacted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "MetaEnv({})", self.0.phone_number_id)
-    }
 }
 
 impl Channels {
@@ -336,44 +265,5 @@ impl Channels {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         tracing::info!(%phone_number_id, channel_id = %id, "registered another Meta number of this app");
         Ok(Some(id))
-    }
-}
-
-/// The webhook secret stored with a Whapi channel, if it has one we can read.
-async fn stored_whapi_secret(cipher: &Cipher, pool: &PgPool, key: &str) -> Option<String> {
-    let row = channels::find_by_key(pool, "whapi", key).await.ok()??;
-    let plain = cipher
-        .open(&aad("whapi", key), row.credentials.as_deref()?)
-        .ok()?;
-    match serde_json::from_slice::<Credentials>(&plain).ok()? {
-        Credentials::Whapi { webhook_secret, .. } => webhook_secret.filter(|s| !s.is_empty()),
-        Credentials::Meta { .. } => None,
-    }
-}
-
-/// 32 random bytes, as 64 hex characters.
-fn new_secret() -> String {
-    use rand::Rng;
-    let bytes: [u8; 32] = rand::rng().random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn meta_config(m: &MetaEnv, phone_number_id: &str) -> MetaConfig {
-    MetaConfig {
-        graph_url: m.graph_url.clone(),
-        access_token: m.access_token.clone(),
-        phone_number_id: phone_number_id.to_string(),
-        business_account_id: m.business_account_id.clone(),
-        app_secret: m.app_secret.clone(),
-        verify_token: m.verify_token.clone(),
-    }
-}
-
-fn whapi_config(w: &WhapiEnv) -> WhapiConfig {
-    WhapiConfig {
-        base_url: w.base_url.clone(),
-        token: w.token.clone(),
-        webhook_secret: w.webhook_secret.clone(),
-        channel_id: w.channel_id.clone(),
     }
 }

@@ -221,9 +221,7 @@ pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoVie
                                     data-testid="mode-select"
                                     disabled=!may_act
                                     on:change=move |ev| {
-                                        if let Some(mode) = Mode::parse(&event_target_value(&ev)) {
-                                            set_mode.dispatch(SetMode { chat_id, mode });
-                                        }
+                                        set_mode.dispatch(SetMode { chat_id, mode: event_target_value(&ev) });
                                     }
                                 >
                                     {[Mode::Bot, Mode::Agent, Mode::Paused, Mode::Closed].into_iter().map(|m| view! {

@@ -109,7 +109,7 @@ pub fn InboxPage() -> impl IntoView {
     let next = RwSignal::new(None::<(chrono::DateTime<chrono::Utc>, ChatId)>);
     let first = Resource::new(
         move || (tab.get(), mode.get(), search.get(), refresh.get()),
-        |(tab, mode, q, _)| list_chats(tab, Mode::parse(&mode), Some(q), None, None),
+        |(tab, mode, q, _)| list_chats(tab.as_str().to_string(), Some(mode), Some(q), None, None),
     );
     Effect::new(move |_| {
         if let Some(Ok(page)) = first.get() {
@@ -217,8 +217,8 @@ pub fn InboxPage() -> impl IntoView {
                 {move || next.get().map(|(at, id)| view! {
                     <button type="button" class="load-more" data-testid="load-more" on:click=move |_| {
                         load_more.dispatch(ListChats {
-                            tab: tab.get_untracked(),
-                            mode: Mode::parse(&mode.get_untracked()),
+                            tab: tab.get_untracked().as_str().to_string(),
+                            mode: Some(mode.get_untracked()),
                             q: Some(search.get_untracked()),
                             before_at: Some(at),
                             before_id: Some(id),
