@@ -9,10 +9,8 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 10_000 },
   workers: 1,
-  // A failed test runs once more, and the report lists it as "flaky": a rare timing failure
-  // stays visible without failing the whole run (the previous session's work was lost to one).
-  // A test that fails twice fails the run. Failures keep a trace (test-results/) to diagnose.
-  retries: 1,
+  // No retries: a test that fails once fails the run. Failures keep a trace (test-results/).
+  retries: 0,
   reporter: "list",
   use: {
     baseURL: `http://127.0.0.1:${port}`,

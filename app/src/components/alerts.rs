@@ -9,10 +9,19 @@ use leptos::prelude::*;
 #[component]
 pub fn AccountAlerts() -> impl IntoView {
     let i18n = use_i18n();
-    // Fetched in the browser only: the page renders the same on the server and at hydration.
-    let alerts = LocalResource::new(account_alerts);
+    // Fetched in the browser only, once the page is hydrated (effects run only there): the
+    // page renders the same on the server and at hydration, and no resource is created (a
+    // server-side LocalResource warned on every render).
+    let alerts = RwSignal::new(Vec::new());
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = account_alerts().await {
+                alerts.set(list);
+            }
+        });
+    });
     move || {
-        let list = alerts.get().and_then(|r| r.ok()).unwrap_or_default();
+        let list = alerts.get();
         (!list.is_empty()).then(|| {
             view! {
                 <div class="account-alerts" role="alert" data-testid="account-alerts">

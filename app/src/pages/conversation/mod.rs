@@ -14,14 +14,14 @@ mod parts;
 pub use live::LiveChat;
 
 use crate::api::chats::{
-    assignees, open_chat, Assign, HandBack, MarkRead, RetryMessage, SendReply, SetMode, Take,
+    open_chat, Assign, HandBack, MarkRead, RetryMessage, SendReply, SetMode, Take,
 };
 use crate::components::chat::{contact_title, mode_label, use_now};
 use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
 use crate::components::message::Bubble;
 use crate::i18n::*;
-use crate::model::{ChatId, Conversation, MessageId, MessageView, Mode};
+use crate::model::{Assignee, ChatId, Conversation, MessageId, MessageView, Mode};
 use crate::AppError;
 use leptos::html::Ol;
 use leptos::prelude::*;
@@ -29,7 +29,14 @@ use live::with_changes;
 use parts::{window_notice, AssignSelect};
 
 #[component]
-pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoView {
+pub fn ChatView(
+    chat_id: ChatId,
+    live: LiveChat,
+    is_admin: bool,
+    /// Owned by the inbox page: no resource may be created in this view (see `InboxPage`).
+    data: Resource<Result<Option<Conversation>, AppError>>,
+    people: Resource<Result<Vec<Assignee>, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let me = expect_context::<CurrentUser>()
         .get_untracked()
@@ -43,12 +50,9 @@ pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoVie
     let assign = ServerAction::<Assign>::new();
     let take = ServerAction::<Take>::new();
     let hand_back = ServerAction::<HandBack>::new();
-    // Fetched when the view opens and on a reload only: everything else (new messages, ticks,
-    // this agent's own replies and changes) arrives as live changes, applied in place.
-    let data = Resource::new(
-        move || live.refresh.get(),
-        move |_| open_chat(chat_id, None),
-    );
+    // `data` is fetched when a chat opens and on a reload only: everything else (new messages,
+    // ticks, this agent's own replies and changes) arrives as live changes, applied in place.
+    let is_this = move |r: &Result<Option<Conversation>, AppError>| matches!(r, Ok(Some(c)) if c.chat.chat_id == chat_id);
     // Older pages, prepended above the newest page.
     let older = RwSignal::new(Vec::<MessageView>::new());
     let has_older = RwSignal::new(false);
@@ -64,7 +68,7 @@ pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoVie
         false,
     );
     Effect::new(move |_| {
-        if let Some(Ok(_)) = data.get() {
+        if data.get().as_ref().is_some_and(is_this) {
             live.fetched();
         }
     });
@@ -121,16 +125,6 @@ pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoVie
             });
         }
     });
-    let people = Resource::new(
-        || (),
-        move |_| async move {
-            if is_admin {
-                assignees().await
-            } else {
-                Ok(Vec::new())
-            }
-        },
-    );
     Effect::new(move |_| {
         mark.dispatch(MarkRead { chat_id });
     });
@@ -139,7 +133,7 @@ pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoVie
     Effect::new(move |_| {
         live.appended.track();
         list.track();
-        if let Some(Ok(_)) = data.get() {
+        if data.get().as_ref().is_some_and(is_this) {
             // After the list has drawn the new bubble.
             request_animation_frame(move || {
                 if let Some(el) = list.get_untracked() {
@@ -181,7 +175,9 @@ pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoVie
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(Conversation { chat, customer, messages, has_older: more }) => {
+                    Ok(Some(Conversation { chat, customer, messages, has_older: more }))
+                        if chat.chat_id == chat_id =>
+                    {
                         if older.get_untracked().is_empty() {
                             has_older.set(more);
                         }
@@ -296,6 +292,8 @@ pub fn ChatView(chat_id: ChatId, live: LiveChat, is_admin: bool) -> impl IntoVie
                             </div>
                         }.into_any()
                     }
+                    // The previous chat's data while this one loads.
+                    Ok(_) => ().into_any(),
                     Err(e) => view! { <ErrorText error=e /> }.into_any(),
                 }
             })}

@@ -4,15 +4,16 @@
 
 mod rows;
 
-use crate::api::chats::{list_chats, ListChats};
+use crate::api::chats::{assignees, list_chats, open_chat, ListChats};
 use crate::components::alerts::AccountAlerts;
 use crate::components::chat::use_now;
 use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
 use crate::i18n::*;
 use crate::live::{use_live_events, Live};
-use crate::model::{ChatId, ChatPage, ChatSummary, LiveEvent, Mode, Tab};
+use crate::model::{Assignee, ChatId, ChatPage, ChatSummary, Conversation, LiveEvent, Mode, Tab};
 use crate::pages::conversation::{ChatView, LiveChat};
+use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_params_map};
@@ -47,9 +48,34 @@ pub fn InboxPage() -> impl IntoView {
     // cannot evaluate (it matches message text) refetches on chat changes too.
     let refresh = RwSignal::new(0u64);
     let live_chat = LiveChat::new();
+    // The open chat's data is fetched here, in the page that is built once, and not in
+    // `ChatView`: during the server render the router's outlet can build the conversation twice
+    // (a Suspense's dry run walks into it), and a resource made in the discarded copy lost its
+    // context and sent its error to the browser as this page's data.
+    let data = Resource::new(
+        move || (selected.get(), live_chat.refresh.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => open_chat(id, None).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let people = Resource::new(
+        move || selected.get(),
+        move |id| async move {
+            if is_admin && id.is_some() {
+                assignees().await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    );
     provide_context(OpenChat {
         live: live_chat,
         is_admin,
+        data,
+        people,
     });
     // Chat rows changed lately, oldest change first, each with the number of its change. A
     // refetch drops, when it returns, the changes made before it began (its answer has them).
@@ -239,6 +265,9 @@ struct OpenChat {
     /// The open chat's live changes.
     live: LiveChat,
     is_admin: bool,
+    /// The open chat (`None` on `/inbox`); may still be the previous chat's while it reloads.
+    data: Resource<Result<Option<Conversation>, AppError>>,
+    people: Resource<Result<Vec<Assignee>, AppError>>,
 }
 
 /// `/inbox`: no chat open yet.
@@ -251,7 +280,12 @@ pub fn NoChatSelected() -> impl IntoView {
 /// `/inbox/{id}`: the conversation; another chat's address builds a new one.
 #[component]
 pub fn SelectedChat() -> impl IntoView {
-    let OpenChat { live, is_admin } = expect_context::<OpenChat>();
+    let OpenChat {
+        live,
+        is_admin,
+        data,
+        people,
+    } = expect_context::<OpenChat>();
     let params = use_params_map();
     let id = Memo::new(move |_| {
         params
@@ -260,7 +294,7 @@ pub fn SelectedChat() -> impl IntoView {
             .and_then(|s| s.parse::<ChatId>().ok())
     });
     move || match id.get() {
-        Some(chat_id) => view! { <ChatView chat_id live is_admin /> }.into_any(),
+        Some(chat_id) => view! { <ChatView chat_id live is_admin data people /> }.into_any(),
         None => view! { <crate::pages::not_found::NotFound /> }.into_any(),
     }
 }
