@@ -29,9 +29,9 @@ pub(crate) fn meta_error(status: u16, code: u32, message: &str) -> ResponseTempl
 }
 
 /// Answers by call number: `fail(n)` decides whether call `n` (from 0) fails with a 5xx.
-struct Flaky<F: Fn(usize) -> bool + Send + Sync> {
-    calls: Arc<AtomicUsize>,
-    fail: F,
+pub(crate) struct Flaky<F: Fn(usize) -> bool + Send + Sync> {
+    pub(crate) calls: Arc<AtomicUsize>,
+    pub(crate) fail: F,
 }
 
 impl<F: Fn(usize) -> bool + Send + Sync> Respond for Flaky<F> {
@@ -45,7 +45,7 @@ impl<F: Fn(usize) -> bool + Send + Sync> Respond for Flaky<F> {
     }
 }
 
-async fn meta_mock(responder: impl Respond + 'static) -> MockServer {
+pub(crate) async fn meta_mock(responder: impl Respond + 'static) -> MockServer {
     let mock = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(format!("/{META_PHONE_ID}/messages")))
@@ -372,71 +372,4 @@ async fn idle_workers_sleep_until_the_next_row_is_due(pool: PgPool) {
         due > Duration::from_secs(3500) && due <= Duration::from_secs(3600),
         "{due:?}"
     );
-}
-
-/// A reply claimed as often as the attempts allow, each time without a recorded result (the
-/// process died mid-send, or its bookkeeping kept failing): each of those sends may have
-/// reached the customer. It is not sent again: it fails, saying why.
-#[sqlx::test(migrator = "server::MIGRATOR")]
-async fn claims_that_never_recorded_a_result_count_against_the_attempts(pool: PgPool) {
-    let mock = meta_mock(Flaky {
-        calls: Arc::default(),
-        fail: |_| false,
-    })
-    .await;
-    let (app, agent, chat) = setup(pool, &mock).await;
-    assert_eq!(
-        app.reply(&agent, chat, "Pesanan dikirim").await.status(),
-        StatusCode::OK
-    );
-    // Ten claims (the default budget) whose leases ran out without a result.
-    sqlx::query("update outbox set attempts = 10, locked_until = now() - interval '1 second'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(app.drain_outbox().await, vec![Outcome::Failed]);
-    assert!(
-        mock.received_requests().await.unwrap().is_empty(),
-        "sent an eleventh time"
-    );
-    let (status, reason): (String, Option<String>) =
-        sqlx::query_as("select status, error_reason from message where direction = 'out'")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    assert_eq!(status, "failed");
-    assert!(reason.unwrap_or_default().contains("may have been sent"));
-}
-
-/// A send whose lease ran out and was claimed again elsewhere: its result is not written over
-/// the new claim's row (which decides what happens next), but the message says it was sent.
-#[sqlx::test(migrator = "server::MIGRATOR")]
-async fn a_send_that_lost_its_lease_leaves_the_row_to_the_new_claim(pool: PgPool) {
-    let mock = meta_mock(Flaky {
-        calls: Arc::default(),
-        fail: |_| false,
-    })
-    .await;
-    let (app, agent, chat) = setup(pool, &mock).await;
-    assert_eq!(
-        app.reply(&agent, chat, "Pesanan dikirim").await.status(),
-        StatusCode::OK
-    );
-    let job = inbox::db::outbox::claim(&app.pool, std::time::Duration::from_secs(30))
-        .await
-        .unwrap()
-        .expect("claimed");
-    // Another worker claims it again after the lease (attempt 2), then this one's result comes.
-    sqlx::query("update outbox set attempts = attempts + 1")
-        .execute(&app.pool)
-        .await
-        .unwrap();
-    let mut conn = app.pool.acquire().await.unwrap();
-    assert!(
-        !inbox::db::outbox::remove(&mut conn, job.outbox_id, job.attempts)
-            .await
-            .unwrap(),
-        "the old claim removed the new claim's row"
-    );
-    assert_eq!(app.count("select count(*) from outbox").await, 1);
 }
