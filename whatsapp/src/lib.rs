@@ -26,6 +26,7 @@
 //! [`phone::jid_to_phone`] for WhatsApp-Web JIDs, [`split_text`] for replies
 //! over 4096 characters, [`signature`] for HMAC primitives.
 
+pub mod check;
 pub mod error;
 pub mod event;
 pub mod gateway;
@@ -42,6 +43,7 @@ pub const SEND_TIMEOUT: std::time::Duration = util::DEFAULT_SEND_TIMEOUT;
 pub mod waha;
 pub mod whapi;
 
+pub use check::{CheckFailure, ConnectionInfo, CHECK_TIMEOUT};
 pub use error::{ParseError, SendError, SendErrorKind, VerifyError};
 pub use event::{
     AccountEvent, AccountEventKind, DeliveryState, InboundEvent, InboundMessage, MediaRef,

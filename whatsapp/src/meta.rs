@@ -13,6 +13,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{json, Value};
 
+use crate::check::{get_json, CheckFailure, ConnectionInfo, CHECK_TIMEOUT};
 use crate::error::{ParseError, SendError, SendErrorKind, VerifyError};
 use crate::event::{ParseOutcome, ProviderKind};
 use crate::provider::{Provider, Recipient, SendReceipt};
@@ -180,6 +181,43 @@ impl Provider for MetaProvider {
         parse::parse_body(raw_body)
     }
 
+    fn handshake(&self, mode: &str, token: &str, challenge: &str) -> Option<String> {
+        self.verify_subscription(mode, token, challenge)
+    }
+
+    fn webhook_numbers_vary(&self) -> bool {
+        // One app's webhook carries every number of the app (`metadata.phone_number_id`).
+        true
+    }
+
+    /// `GET /{phone-number-id}?fields=…` (meta-cloud.md §15).
+    async fn check(&self) -> Result<ConnectionInfo, CheckFailure> {
+        let url = format!(
+            "{}/{}?fields=display_phone_number,verified_name,quality_rating,code_verification_status,status",
+            self.config.graph_url.trim_end_matches('/'),
+            self.config.phone_number_id
+        );
+        let timeout = self.timeout.min(CHECK_TIMEOUT);
+        let (status, body, text) =
+            get_json(&self.client, url, &self.config.access_token, timeout).await?;
+        if !status.is_success() {
+            return Err(classify_check_error(status, &body, &text));
+        }
+        let info = ConnectionInfo {
+            display_phone: str_field(&body, "display_phone_number"),
+            name: str_field(&body, "verified_name"),
+            quality: str_field(&body, "quality_rating"),
+            status: str_field(&body, "status"),
+        };
+        match info.status.as_deref() {
+            // Absent: an older Graph version without the field; the number answered.
+            None | Some("CONNECTED") => Ok(info),
+            Some(other) => Err(CheckFailure::NotConnected {
+                status: other.to_owned(),
+            }),
+        }
+    }
+
     /// See the trait docs for the error table and idempotency notes.
     async fn send_text(
         &self,
@@ -308,5 +346,30 @@ fn classify_graph_error(reply: &HttpReply) -> SendError {
         http_status: Some(status.as_u16()),
         retry_after: retry_after.filter(|_| kind == SendErrorKind::Retryable),
         maybe_sent: status.is_server_error(),
+    }
+}
+
+/// A failed connection test, by Graph error code (meta-cloud.md §15.2), then HTTP status.
+fn classify_check_error(status: reqwest::StatusCode, body: &Value, text: &str) -> CheckFailure {
+    let err = body.get("error");
+    let code = err.and_then(|e| e.get("code")).and_then(Value::as_i64);
+    let subcode = err
+        .and_then(|e| e.get("error_subcode"))
+        .and_then(Value::as_i64);
+    let reason = err
+        .and_then(|e| str_field(e, "message"))
+        .unwrap_or_else(|| format!("HTTP {status}: {}", snippet(text)));
+    match (code, subcode) {
+        (Some(190), _) | (Some(0), _) => CheckFailure::WrongToken { reason },
+        (Some(100), Some(33)) => CheckFailure::WrongNumber { reason },
+        (Some(10), _) | (Some(200..=299), _) => CheckFailure::MissingPermission { reason },
+        (Some(4 | 80007 | 130429), _) => CheckFailure::RateLimited { reason },
+        (None, _) if status == reqwest::StatusCode::UNAUTHORIZED => {
+            CheckFailure::WrongToken { reason }
+        }
+        (None, _) if status == reqwest::StatusCode::TOO_MANY_REQUESTS => {
+            CheckFailure::RateLimited { reason }
+        }
+        _ => CheckFailure::Other { reason },
     }
 }

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::check::{CheckFailure, ConnectionInfo};
 use crate::error::{ParseError, SendError, VerifyError};
 use crate::event::{ParseOutcome, ProviderKind};
 
@@ -75,6 +76,27 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     /// JSON or not this provider's shape at all; individual bad items become
     /// [`ParseOutcome::rejected`] reasons next to the good events.
     fn parse(&self, raw_body: &[u8]) -> Result<ParseOutcome, ParseError>;
+
+    /// A subscription handshake on `GET` of the webhook URL (Meta's `hub.*`, meta-cloud.md
+    /// §2.1): the challenge to echo, or `None` (answer 403). Providers without one: `None`.
+    fn handshake(&self, _mode: &str, _token: &str, _challenge: &str) -> Option<String> {
+        None
+    }
+
+    /// Whether one channel's webhook carries events of other numbers too, told apart by
+    /// their `channel_key` (Meta: every number of the app). Otherwise every event of a
+    /// channel's webhook belongs to that channel.
+    fn webhook_numbers_vary(&self) -> bool {
+        false
+    }
+
+    /// "Test connection": asks the provider, with these credentials, who the number is and
+    /// whether it can send (see [`crate::check`]).
+    async fn check(&self) -> Result<ConnectionInfo, CheckFailure> {
+        Err(CheckFailure::Other {
+            reason: format!("testing a {:?} channel is not supported yet", self.kind()),
+        })
+    }
 
     /// Send one plain-text message (≤ 4096 characters; see [`crate::split_text`]).
     ///

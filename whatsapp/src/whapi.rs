@@ -12,6 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{json, Value};
 
+use crate::check::{get_json, CheckFailure, ConnectionInfo, CHECK_TIMEOUT};
 use crate::error::{ParseError, SendError, SendErrorKind, VerifyError};
 use crate::event::{ParseOutcome, ProviderKind};
 use crate::provider::{Provider, Recipient, SendReceipt};
@@ -112,6 +113,41 @@ impl Provider for WhapiProvider {
 
     fn parse(&self, raw_body: &[u8]) -> Result<ParseOutcome, ParseError> {
         parse::parse_body(raw_body, self.config.channel_id.as_deref())
+    }
+
+    /// `GET {base}/health` (whapi.md §3): `status.text` must be `AUTH`.
+    async fn check(&self) -> Result<ConnectionInfo, CheckFailure> {
+        let url = format!("{}/health", self.config.base_url.trim_end_matches('/'));
+        let timeout = self.timeout.min(CHECK_TIMEOUT);
+        let (status, body, text) = get_json(&self.client, url, &self.config.token, timeout).await?;
+        if !status.is_success() {
+            let reason = body
+                .get("error")
+                .and_then(|e| str_field(e, "message"))
+                .unwrap_or_else(|| format!("HTTP {status}: {}", snippet(&text)));
+            return Err(match status.as_u16() {
+                401 | 403 => CheckFailure::WrongToken { reason },
+                429 => CheckFailure::RateLimited { reason },
+                _ => CheckFailure::Other { reason },
+            });
+        }
+        // `status` is `{"code", "text"}`; key off `text` (§3). A plain string is accepted too.
+        let state = body
+            .get("status")
+            .and_then(|s| str_field(s, "text").or_else(|| s.as_str().map(str::to_owned)));
+        let user = body.get("user");
+        let info = ConnectionInfo {
+            display_phone: user.and_then(|u| str_field(u, "id")),
+            name: user.and_then(|u| str_field(u, "name")),
+            quality: None,
+            status: state.clone(),
+        };
+        match state.as_deref() {
+            Some("AUTH") => Ok(info),
+            other => Err(CheckFailure::NotConnected {
+                status: other.unwrap_or("unknown").to_owned(),
+            }),
+        }
     }
 
     /// `POST {base}/messages/text` `{"to": digits, "body": text}` (§2.1).
