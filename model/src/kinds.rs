@@ -160,6 +160,7 @@ text_enum! {
         MessageCreated => "message.created",
         MessageUpdated => "message.updated",
         ChatUpdated => "chat.updated",
+        ChannelChanged => "channel.changed",
     }
 }
 

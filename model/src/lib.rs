@@ -3,16 +3,20 @@
 //! [`LiveEvent`] browsers receive. With the
 //! `sqlx` feature (server only) the same types map to and from database rows.
 
+pub mod channel;
 pub mod ids;
 pub mod kinds;
 pub mod live;
 pub mod reason;
 
+pub use channel::{
+    ChannelConfig, ChannelHealth, ChannelSettings, ChannelView, SecretHint, MAX_REPLY_DELAY_SECS,
+};
 pub use ids::{ChannelId, ChatId, ContactId, MessageId, UserId};
 pub use kinds::{
     ChannelKind, DeliveryState, Direction, EventKind, MessageKind, Mode, Role, SenderKind,
 };
-pub use live::LiveEvent;
+pub use live::{ChannelChange, LiveEvent};
 pub use reason::Reason;
 
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,7 @@
 //! [`LiveEvent::kind`] as the event name and its payload as the data; the browser decodes it
 //! with [`LiveEvent::decode`] and applies it to what it shows.
 
-use crate::{ChatId, ChatSummary, EventKind, MessageView};
+use crate::{ChannelId, ChatId, ChatSummary, EventKind, MessageView};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +19,16 @@ pub enum LiveEvent {
     /// A chat's row changed: new activity, mode, assignee, unread count.
     #[serde(rename = "chat.updated")]
     ChatUpdated(ChatSummary),
+    /// An admin added, changed or removed a channel: every server process reloads it, and
+    /// pages that show channels refetch them.
+    #[serde(rename = "channel.changed")]
+    ChannelChanged(ChannelChange),
+}
+
+/// Which channel changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelChange {
+    pub channel_id: ChannelId,
 }
 
 impl LiveEvent {
@@ -28,13 +38,16 @@ impl LiveEvent {
             LiveEvent::MessageCreated(_) => EventKind::MessageCreated,
             LiveEvent::MessageUpdated(_) => EventKind::MessageUpdated,
             LiveEvent::ChatUpdated(_) => EventKind::ChatUpdated,
+            LiveEvent::ChannelChanged(_) => EventKind::ChannelChanged,
         }
     }
 
-    pub fn chat_id(&self) -> ChatId {
+    /// The chat it is about (none for a channel change).
+    pub fn chat_id(&self) -> Option<ChatId> {
         match self {
-            LiveEvent::MessageCreated(m) | LiveEvent::MessageUpdated(m) => m.chat_id,
-            LiveEvent::ChatUpdated(c) => c.chat_id,
+            LiveEvent::MessageCreated(m) | LiveEvent::MessageUpdated(m) => Some(m.chat_id),
+            LiveEvent::ChatUpdated(c) => Some(c.chat_id),
+            LiveEvent::ChannelChanged(_) => None,
         }
     }
 
@@ -43,6 +56,7 @@ impl LiveEvent {
         match self {
             LiveEvent::MessageCreated(m) | LiveEvent::MessageUpdated(m) => serde_json::to_value(m),
             LiveEvent::ChatUpdated(c) => serde_json::to_value(c),
+            LiveEvent::ChannelChanged(c) => serde_json::to_value(c),
         }
     }
 
@@ -56,6 +70,7 @@ impl LiveEvent {
             EventKind::MessageCreated => LiveEvent::MessageCreated(serde_json::from_str(payload)?),
             EventKind::MessageUpdated => LiveEvent::MessageUpdated(serde_json::from_str(payload)?),
             EventKind::ChatUpdated => LiveEvent::ChatUpdated(serde_json::from_str(payload)?),
+            EventKind::ChannelChanged => LiveEvent::ChannelChanged(serde_json::from_str(payload)?),
         })
     }
 }

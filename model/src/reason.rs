@@ -35,11 +35,19 @@ pub enum Reason {
     MatchTypeInvalid,
     CapacityInvalid,
     ContactWithoutIdentity,
+    ChannelNameLength,
+    ChannelFieldRequired,
+    ChannelKindInvalid,
+    ChannelNumberTaken,
+    ChannelHasChats,
+    ChannelFromEnv,
+    ReplyDelayInvalid,
+    UrlInvalid,
 }
 
 impl Reason {
     /// Every reason, for tests that check each one (translations, wire codes).
-    pub const ALL: [Reason; 26] = [
+    pub const ALL: [Reason; 34] = [
         Reason::UsernameFormat,
         Reason::UsernameTaken,
         Reason::DisplayNameLength,
@@ -66,6 +74,14 @@ impl Reason {
         Reason::MatchTypeInvalid,
         Reason::CapacityInvalid,
         Reason::ContactWithoutIdentity,
+        Reason::ChannelNameLength,
+        Reason::ChannelFieldRequired,
+        Reason::ChannelKindInvalid,
+        Reason::ChannelNumberTaken,
+        Reason::ChannelHasChats,
+        Reason::ChannelFromEnv,
+        Reason::ReplyDelayInvalid,
+        Reason::UrlInvalid,
     ];
 
     /// The wire code (`username_taken`).
@@ -97,6 +113,14 @@ impl Reason {
             Reason::MatchTypeInvalid => "match_type_invalid",
             Reason::CapacityInvalid => "capacity_invalid",
             Reason::ContactWithoutIdentity => "contact_without_identity",
+            Reason::ChannelNameLength => "channel_name_length",
+            Reason::ChannelFieldRequired => "channel_field_required",
+            Reason::ChannelKindInvalid => "channel_kind_invalid",
+            Reason::ChannelNumberTaken => "channel_number_taken",
+            Reason::ChannelHasChats => "channel_has_chats",
+            Reason::ChannelFromEnv => "channel_from_env",
+            Reason::ReplyDelayInvalid => "reply_delay_invalid",
+            Reason::UrlInvalid => "url_invalid",
         }
     }
 }

@@ -13,6 +13,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `INBOX_SECRET_KEY`: 32 bytes as 64 hex characters; encrypts stored credentials.
     pub secret_key_hex: Option<String>,
+    /// `INBOX_SECRET_KEY_PREVIOUS`: the key before a rotation; credentials it opens are
+    /// encrypted again under `INBOX_SECRET_KEY` at start-up.
+    pub secret_key_previous_hex: Option<String>,
     /// `INBOX_DEMO`: creates the demo accounts and prints them on the console.
     pub demo: bool,
     /// Sample bot rules and chats (with `INBOX_DEMO`, unless `INBOX_DEMO_DATA=false`).
@@ -53,6 +56,10 @@ impl std::fmt::Debug for Config {
             .field(
                 "secret_key_hex",
                 &self.secret_key_hex.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "secret_key_previous_hex",
+                &self.secret_key_previous_hex.as_ref().map(|_| "<redacted>"),
             )
             .field("demo", &self.demo)
             .field(
@@ -107,6 +114,7 @@ impl Config {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("./data")),
             secret_key_hex: var("INBOX_SECRET_KEY"),
+            secret_key_previous_hex: var("INBOX_SECRET_KEY_PREVIOUS"),
             demo: flag("INBOX_DEMO")?,
             demo_data: flag("INBOX_DEMO")? && var("INBOX_DEMO_DATA").is_none_or(|v| v != "false"),
             bootstrap_admin,
@@ -170,6 +178,16 @@ impl Config {
 
     /// The 32-byte key for credentials at rest: `INBOX_SECRET_KEY`, or a key generated once into
     /// `$INBOX_DATA_DIR/secret.key` (with a warning: back that file up with the database).
+    /// The current key and, after a rotation, the previous one.
+    pub fn secret_keys(&self) -> anyhow::Result<inbox::channels::Keys> {
+        let current = self.secret_key()?;
+        let previous = match &self.secret_key_previous_hex {
+            Some(hex_key) => Some(parse_key(hex_key).context("INBOX_SECRET_KEY_PREVIOUS")?),
+            None => None,
+        };
+        Ok(inbox::channels::Keys::new(&current, previous.as_ref()))
+    }
+
     pub fn secret_key(&self) -> anyhow::Result<[u8; 32]> {
         if let Some(hex_key) = &self.secret_key_hex {
             return parse_key(hex_key).context("INBOX_SECRET_KEY");

@@ -177,7 +177,7 @@ impl Application {
             .context("HTTP client")?;
         let channels = Arc::new(
             Channels::init(
-                &config.secret_key()?,
+                config.secret_keys()?,
                 config.meta.as_ref(),
                 config.whapi.as_ref(),
                 pool.clone(),
@@ -203,10 +203,16 @@ impl Application {
             inbox::demo::seed(&pool).await?;
         }
         let hub = Hub::start(pool.clone()).await;
+        tokio::spawn(channels.clone().follow(hub.clone()));
+        tokio::spawn(inbox::channels::activity::flush_until_stopped(
+            channels.clone(),
+            std::future::pending(),
+        ));
         let outbox = Outbox::new(pool.clone(), channels.clone(), config.outbox.clone());
         let state = AppState {
             leptos_options: leptos_options()?,
             pool,
+            channels: channels.clone(),
             settings: Arc::new(Settings {
                 demo: config.demo,
                 reopen_mode: config.reopen_mode,

@@ -1,21 +1,27 @@
-//! Provider webhooks: verify the signature on the raw body, parse, store in one transaction,
-//! and only then acknowledge. Nothing here calls another service, so answers are fast.
+//! Provider webhooks: authenticate, parse, store in one transaction, and only then acknowledge.
+//! Nothing here calls another service, so answers are fast. Every route goes through one path,
+//! [`receive`], with the channel's own adapter.
 //!
-//! - `GET /api/webhooks/whatsapp`: Meta's subscription handshake (`hub.challenge`).
-//! - `POST /api/webhooks/whatsapp`: Meta (`X-Hub-Signature-256`).
-//! - `POST /webhook/whapi`, `POST /webhook/whapi/messages`: Whapi (its shared secret, configured or generated: never optional).
+//! - `GET /webhooks/{webhook_key}`: the channel's subscription handshake (Meta's `hub.*`).
+//! - `POST /webhooks/{webhook_key}`: a channel's deliveries. The key (unguessable, made with
+//!   the channel) names the channel; providers that sign (Meta) are verified with the channel's
+//!   secret over the raw body as well; for providers that do not, the key is the secret.
+//! - `GET`/`POST /api/webhooks/whatsapp`: the environment's Meta channel (`X-Hub-Signature-256`).
+//! - `POST /webhook/whapi`, `POST /webhook/whapi/messages`: the environment's Whapi channel (its
+//!   shared secret, configured or generated: never optional).
 //!
-//! Answers: 200 once stored; 400 with the reason for a body we cannot parse (for Meta: only a
-//! body that is not a Meta webhook at all: every signed, well-formed delivery is acknowledged,
-//! and what we do not act on is kept raw in `webhook_kept`); 401 for a bad or missing signature
-//! (nothing stored from either); 404 when the provider is not configured; 500 when the
-//! database failed (the provider retries).
+//! Answers: 200 once stored; 400 with the reason for a body we cannot parse (for signed
+//! providers only a body that is not theirs at all: every signed, well-formed delivery is
+//! acknowledged, and what we do not act on is kept raw in `webhook_kept`); 401 for a bad or
+//! missing signature or secret (nothing stored from either); 404 for an unknown channel; 503
+//! when the channel's credentials cannot be read (the provider retries); 500 when the database
+//! failed (the provider retries). A disabled channel's webhooks are stored all the same.
 
 use app::ssr::AppState;
-use inbox::channels::Channels;
+use inbox::channels::{Channel, Channels};
 use inbox::ingest::queue::{Body, IngestQueue};
 
-use axum::extract::{Query, RawQuery, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,10 +29,14 @@ use axum::{Extension, Router};
 use bytes::Bytes;
 use std::collections::HashMap;
 use std::sync::Arc;
-use whatsapp::{InboundEvent, Provider};
+use whatsapp::InboundEvent;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route(
+            "/webhooks/{webhook_key}",
+            get(channel_handshake).post(channel_receive),
+        )
         .route(
             "/api/webhooks/whatsapp",
             get(meta_handshake).post(meta_receive),
@@ -36,55 +46,106 @@ pub fn routes() -> Router<AppState> {
         .layer(axum::middleware::from_fn(count))
 }
 
+/// The channel kind a webhook answer was for, for the metrics.
+#[derive(Clone, Copy)]
+struct Provider(&'static str);
+
 /// Every delivery counted by provider and answer (`inbox_webhooks_total`).
 async fn count(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let provider = if req.uri().path().starts_with("/webhook/whapi") {
-        "whapi"
-    } else {
-        "meta"
-    };
     let is_delivery = req.method() == axum::http::Method::POST;
     let res = next.run(req).await;
     if is_delivery {
+        let provider = res
+            .extensions()
+            .get::<Provider>()
+            .map_or("unknown", |p| p.0);
         crate::metrics::webhook(provider, res.status());
     }
     res
 }
 
-fn reject(status: StatusCode, provider: &str, reason: String) -> Response {
+fn reject(status: StatusCode, provider: &'static str, reason: String) -> Response {
     tracing::warn!(%provider, status = status.as_u16(), %reason, "webhook rejected");
-    (status, reason).into_response()
+    labeled(provider, (status, reason).into_response())
+}
+
+fn labeled(provider: &'static str, mut res: Response) -> Response {
+    res.extensions_mut().insert(Provider(provider));
+    res
+}
+
+fn not_configured(what: &str) -> Response {
+    reject(
+        StatusCode::NOT_FOUND,
+        "unknown",
+        format!("{what} is not configured on this server"),
+    )
+}
+
+async fn channel_handshake(
+    Extension(channels): Extension<Arc<Channels>>,
+    Path(webhook_key): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    match channels.by_webhook_key(&webhook_key) {
+        Some(channel) => handshake(&channel, &q),
+        None => not_configured("no channel with this webhook URL"),
+    }
 }
 
 async fn meta_handshake(
     Extension(channels): Extension<Arc<Channels>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(meta) = &channels.meta else {
-        return reject(
-            StatusCode::NOT_FOUND,
-            "meta",
-            "the Meta WhatsApp channel is not configured on this server".into(),
-        );
-    };
+    match channels.env_meta() {
+        Some(channel) => handshake(&channel, &q),
+        None => not_configured("the Meta WhatsApp channel"),
+    }
+}
+
+fn handshake(channel: &Channel, q: &HashMap<String, String>) -> Response {
+    let provider = channel.kind.as_str();
     let get = |k: &str| q.get(k).map(String::as_str).unwrap_or_default();
-    match meta.verify_subscription(
-        get("hub.mode"),
-        get("hub.verify_token"),
-        get("hub.challenge"),
-    ) {
+    let answer = channel.adapter().ok().and_then(|adapter| {
+        adapter.handshake(
+            get("hub.mode"),
+            get("hub.verify_token"),
+            get("hub.challenge"),
+        )
+    });
+    match answer {
         Some(challenge) => (StatusCode::OK, challenge).into_response(),
         None => reject(
             StatusCode::FORBIDDEN,
-            "meta",
+            provider,
             "verification failed: wrong hub.verify_token or hub.mode".into(),
         ),
     }
 }
 
-/// Every signed, well-formed Meta delivery is acknowledged, whatever its field: Meta retries a
-/// failed delivery for days and then disables the webhook, so one field we do not act on
-/// must not cost the customer messages after it. What we do not act on is kept raw.
+async fn channel_receive(
+    State(state): State<AppState>,
+    Extension(ingest): Extension<IngestQueue>,
+    Extension(channels): Extension<Arc<Channels>>,
+    Path(webhook_key): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let Some(channel) = channels.by_webhook_key(&webhook_key) else {
+        return not_configured("no channel with this webhook URL");
+    };
+    // The key named the channel (and is the secret of providers that do not sign).
+    let signed = channel.adapter().is_ok_and(|a| a.signs_webhooks());
+    let delivery = Delivery {
+        headers: &headers,
+        query: query.as_deref(),
+        body: &body,
+        verify: signed,
+    };
+    receive(&state, &ingest, &channels, &channel, delivery).await
+}
+
 async fn meta_receive(
     State(state): State<AppState>,
     Extension(ingest): Extension<IngestQueue>,
@@ -93,17 +154,85 @@ async fn meta_receive(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    let Some(meta) = channels.meta.clone() else {
-        return reject(
-            StatusCode::NOT_FOUND,
-            "meta",
-            "the Meta WhatsApp channel is not configured on this server".into(),
-        );
+    let Some(channel) = channels.env_meta() else {
+        return not_configured("the Meta WhatsApp channel");
     };
-    let outcome = match verify_and_parse(meta.as_ref(), "meta", &headers, query.as_deref(), &body) {
+    let delivery = Delivery {
+        headers: &headers,
+        query: query.as_deref(),
+        body: &body,
+        verify: true,
+    };
+    receive(&state, &ingest, &channels, &channel, delivery).await
+}
+
+async fn whapi_receive(
+    State(state): State<AppState>,
+    Extension(ingest): Extension<IngestQueue>,
+    Extension(channels): Extension<Arc<Channels>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let Some(channel) = channels.env_whapi() else {
+        return not_configured("the Whapi channel");
+    };
+    let delivery = Delivery {
+        headers: &headers,
+        query: query.as_deref(),
+        body: &body,
+        verify: true,
+    };
+    receive(&state, &ingest, &channels, &channel, delivery).await
+}
+
+/// One webhook request as received.
+struct Delivery<'a> {
+    headers: &'a HeaderMap,
+    query: Option<&'a str>,
+    body: &'a [u8],
+    /// Check the signature or shared secret (not needed when the URL's key is the secret).
+    verify: bool,
+}
+
+/// Every authenticated, well-formed delivery is acknowledged, whatever its parts: a provider
+/// retries a failed delivery for days and then disables the webhook, so one part we do not act
+/// on must not cost the customer messages after it. What we do not act on is kept raw.
+async fn receive(
+    state: &AppState,
+    ingest: &IngestQueue,
+    channels: &Channels,
+    channel: &Channel,
+    delivery: Delivery<'_>,
+) -> Response {
+    let provider = channel.kind.as_str();
+    let adapter = match channel.adapter() {
+        Ok(adapter) => adapter,
+        Err(e) => {
+            return reject(StatusCode::SERVICE_UNAVAILABLE, provider, e.to_string());
+        }
+    };
+    if delivery.verify {
+        if let Err(e) = adapter.verify(delivery.headers, delivery.query, delivery.body) {
+            return reject(
+                StatusCode::UNAUTHORIZED,
+                provider,
+                format!("webhook verification failed: {e}"),
+            );
+        }
+    }
+    let outcome = match adapter.parse(delivery.body) {
         Ok(outcome) => outcome,
-        Err(res) => return *res,
+        Err(e) => return reject(StatusCode::BAD_REQUEST, provider, e.to_string()),
     };
+    if !adapter.signs_webhooks() && outcome.events.is_empty() && !outcome.rejected.is_empty() {
+        // Nothing in it could be read: the provider's dashboard shows why.
+        return reject(
+            StatusCode::BAD_REQUEST,
+            provider,
+            outcome.rejected.join("; "),
+        );
+    }
     let mut kept: Vec<String> = outcome
         .rejected
         .iter()
@@ -111,95 +240,46 @@ async fn meta_receive(
         .cloned()
         .collect();
     let mut account = Vec::new();
-    let mut routed = Vec::with_capacity(outcome.events.len());
+    let mut routed: Body = Vec::with_capacity(outcome.events.len());
     for event in outcome.events {
         if let InboundEvent::Account(a) = event {
             account.push(a);
             continue;
         }
         let key = channel_key(&event).to_string();
-        match channels.meta_channel(&key).await {
+        match channels.route(channel, &key).await {
             Ok(Some(channel_id)) => routed.push((channel_id, event)),
-            Ok(None) => kept.push(format!("an event for an unknown Meta number {key}")),
-            Err(e) => return internal("meta", e),
+            Ok(None) => kept.push(format!("an event for an unknown number {key}")),
+            Err(e) => return internal(provider, e),
         }
     }
     if !routed.is_empty() {
-        let stored = store(&ingest, "meta", routed).await;
+        let mut seen: Vec<model::ChannelId> = routed.iter().map(|(id, _)| *id).collect();
+        seen.sort();
+        seen.dedup();
+        let stored = store(ingest, provider, routed).await;
         if stored.status() != StatusCode::OK {
             return stored;
         }
+        for id in seen {
+            channels.activity.webhook(id);
+        }
     }
     let account: Vec<&whatsapp::AccountEvent> = account.iter().collect();
-    if let Err(e) = inbox::ingest::account::record(&state.pool, "meta", &account).await {
-        return internal("meta", e.into());
+    if let Err(e) = inbox::ingest::account::record(&state.pool, provider, &account).await {
+        return internal(provider, e.into());
     }
     if !kept.is_empty() {
         for reason in &kept {
-            tracing::warn!(provider = "meta", %reason, "acknowledged, not acted on; body kept");
+            tracing::warn!(%provider, %reason, "acknowledged, not acted on; body kept");
         }
-        if let Err(e) = inbox::ingest::account::keep(&state.pool, "meta", &kept, &body).await {
-            return internal("meta", e.into());
+        if let Err(e) =
+            inbox::ingest::account::keep(&state.pool, provider, &kept, delivery.body).await
+        {
+            return internal(provider, e.into());
         }
     }
-    (StatusCode::OK, "ok").into_response()
-}
-
-async fn whapi_receive(
-    Extension(ingest): Extension<IngestQueue>,
-    Extension(channels): Extension<Arc<Channels>>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-    body: Bytes,
-) -> Response {
-    let Some((channel_id, whapi)) = channels.whapi.clone() else {
-        return reject(
-            StatusCode::NOT_FOUND,
-            "whapi",
-            "the Whapi channel is not configured on this server".into(),
-        );
-    };
-    let outcome = match verify_and_parse(whapi.as_ref(), "whapi", &headers, query.as_deref(), &body)
-    {
-        Ok(outcome) => outcome,
-        Err(res) => return *res,
-    };
-    for reason in &outcome.rejected {
-        tracing::warn!(provider = "whapi", %reason, "part of a webhook body skipped");
-    }
-    if outcome.events.is_empty() && !outcome.rejected.is_empty() {
-        return reject(
-            StatusCode::BAD_REQUEST,
-            "whapi",
-            outcome.rejected.join("; "),
-        );
-    }
-    let events = outcome.events;
-    // One Whapi channel per server: every event of this endpoint belongs to it.
-    let routed = events
-        .into_iter()
-        .map(|event| (channel_id, event))
-        .collect();
-    store(&ingest, "whapi", routed).await
-}
-
-fn verify_and_parse(
-    provider: &dyn Provider,
-    name: &str,
-    headers: &HeaderMap,
-    query: Option<&str>,
-    body: &[u8],
-) -> Result<whatsapp::ParseOutcome, Box<Response>> {
-    provider.verify(headers, query, body).map_err(|e| {
-        Box::new(reject(
-            StatusCode::UNAUTHORIZED,
-            name,
-            format!("webhook verification failed: {e}"),
-        ))
-    })?;
-    provider
-        .parse(body)
-        .map_err(|e| Box::new(reject(StatusCode::BAD_REQUEST, name, e.to_string())))
+    labeled(provider, (StatusCode::OK, "ok").into_response())
 }
 
 fn channel_key(event: &InboundEvent) -> &str {
@@ -213,7 +293,7 @@ fn channel_key(event: &InboundEvent) -> &str {
     }
 }
 
-async fn store(ingest: &IngestQueue, provider: &str, body: Body) -> Response {
+async fn store(ingest: &IngestQueue, provider: &'static str, body: Body) -> Response {
     match ingest.store(body).await {
         Ok(report) => {
             tracing::info!(
@@ -224,24 +304,30 @@ async fn store(ingest: &IngestQueue, provider: &str, body: Body) -> Response {
                 ignored = report.ignored,
                 "webhook stored"
             );
-            (StatusCode::OK, "ok").into_response()
+            labeled(provider, (StatusCode::OK, "ok").into_response())
         }
         Err(e) => {
             tracing::error!(%provider, error = %e, "webhook not stored; the provider will retry");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "not stored, please retry",
+            labeled(
+                provider,
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "not stored, please retry",
+                )
+                    .into_response(),
             )
-                .into_response()
         }
     }
 }
 
-fn internal(provider: &str, e: anyhow::Error) -> Response {
+fn internal(provider: &'static str, e: anyhow::Error) -> Response {
     tracing::error!(%provider, error = %format!("{e:#}"), "webhook not stored; the provider will retry");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "not stored, please retry",
+    labeled(
+        provider,
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "not stored, please retry",
+        )
+            .into_response(),
     )
-        .into_response()
 }

@@ -185,6 +185,10 @@ impl Provider for MetaProvider {
         self.verify_subscription(mode, token, challenge)
     }
 
+    fn signs_webhooks(&self) -> bool {
+        true
+    }
+
     fn webhook_numbers_vary(&self) -> bool {
         // One app's webhook carries every number of the app (`metadata.phone_number_id`).
         true

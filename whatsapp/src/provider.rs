@@ -83,6 +83,13 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
         None
     }
 
+    /// Whether this provider signs its webhooks (then [`verify`](Self::verify) checks the
+    /// signature on every route). Unsigned providers are authenticated by a secret in the URL
+    /// or a header: on a channel's own route (`/webhooks/{key}`) the key is that secret.
+    fn signs_webhooks(&self) -> bool {
+        false
+    }
+
     /// Whether one channel's webhook carries events of other numbers too, told apart by
     /// their `channel_key` (Meta: every number of the app). Otherwise every event of a
     /// channel's webhook belongs to that channel.

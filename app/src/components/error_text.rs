@@ -55,6 +55,14 @@ fn reason_message(i18n: leptos_i18n::I18nContext<Locale>, reason: &Reason) -> St
         Reason::ContactWithoutIdentity => {
             t_string!(i18n, reason_contact_without_identity).to_string()
         }
+        Reason::ChannelNameLength => t_string!(i18n, reason_channel_name_length).to_string(),
+        Reason::ChannelFieldRequired => t_string!(i18n, reason_channel_field_required).to_string(),
+        Reason::ChannelKindInvalid => t_string!(i18n, reason_channel_kind_invalid).to_string(),
+        Reason::ChannelNumberTaken => t_string!(i18n, reason_channel_number_taken).to_string(),
+        Reason::ChannelHasChats => t_string!(i18n, reason_channel_has_chats).to_string(),
+        Reason::ChannelFromEnv => t_string!(i18n, reason_channel_from_env).to_string(),
+        Reason::ReplyDelayInvalid => t_string!(i18n, reason_reply_delay_invalid).to_string(),
+        Reason::UrlInvalid => t_string!(i18n, reason_url_invalid).to_string(),
     }
 }
 

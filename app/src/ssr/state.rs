@@ -22,6 +22,8 @@ pub struct Settings {
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
+    /// The channel registry (adapters, the Channels page's operations).
+    pub channels: Arc<inbox::channels::Channels>,
     pub settings: Arc<Settings>,
 }
 

@@ -109,7 +109,7 @@ impl Outbox {
                 .map_err(|e| anyhow::anyhow!("route: {e}"))?
         };
         let send_started = std::time::Instant::now();
-        let result = match self.channels.provider(route.channel_id).await {
+        let result = match self.channels.provider(route.channel_id) {
             Ok(provider) => {
                 let to = Recipient {
                     phone: route.contact_phone.clone(),
@@ -120,15 +120,14 @@ impl Outbox {
                     .send_text(&to, &text, &super::Callback(job.message_id).encode())
                     .await
             }
-            Err(e) => Err(whatsapp::SendError::permanent(format!(
-                "channel unavailable: {e:#}"
-            ))),
+            Err(e) => Err(whatsapp::SendError::permanent(e.to_string())),
         };
 
         metrics::histogram!("inbox_send_seconds").record(send_started.elapsed());
         let mut tx = self.pool.begin().await?;
         let outcome = match result {
             Ok(receipt) => {
+                self.channels.activity.sent(route.channel_id);
                 // It was sent, whoever holds the row now: the message says so.
                 messages::mark_sent(&mut tx, job.message_id, &receipt.provider_message_id)
                     .await

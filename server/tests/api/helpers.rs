@@ -28,6 +28,7 @@ pub fn test_config() -> Config {
         database_url: None,
         data_dir: std::env::temp_dir().join("inbox-api-tests"),
         secret_key_hex: Some("11".repeat(32)),
+        secret_key_previous_hex: None,
         demo: false,
         demo_data: false,
         bootstrap_admin: None,

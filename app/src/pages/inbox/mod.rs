@@ -116,6 +116,8 @@ pub fn InboxPage() -> impl IntoView {
                     live_chat.apply(m, false);
                 }
             }
+            // Chat rows show their channel's name.
+            Live::Event(LiveEvent::ChannelChanged(_)) => list_bump(),
         },
     );
     // Another chat opened: what was patched into the previous one is not this one's.
