@@ -5,6 +5,7 @@ use anyhow::{bail, Context};
 use inbox::channels::{MetaEnv, WhapiEnv};
 use inbox::outbox::OutboxSettings;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub struct Config {
     /// `DATABASE_URL`; when unset the server runs its own private PostgreSQL.
@@ -16,6 +17,9 @@ pub struct Config {
     /// `INBOX_SECRET_KEY_PREVIOUS`: the key before a rotation; credentials it opens are
     /// encrypted again under `INBOX_SECRET_KEY` at start-up.
     pub secret_key_previous_hex: Option<String>,
+    /// `INBOX_CHECK_TIMEOUT_SECS` (default 10): how long "Test connection" waits for the
+    /// provider.
+    pub check_timeout: Duration,
     /// `INBOX_DEMO`: creates the demo accounts and prints them on the console.
     pub demo: bool,
     /// Sample bot rules and chats (with `INBOX_DEMO`, unless `INBOX_DEMO_DATA=false`).
@@ -115,6 +119,7 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from("./data")),
             secret_key_hex: var("INBOX_SECRET_KEY"),
             secret_key_previous_hex: var("INBOX_SECRET_KEY_PREVIOUS"),
+            check_timeout: Duration::from_secs(number("INBOX_CHECK_TIMEOUT_SECS", 10u64)?.max(1)),
             demo: flag("INBOX_DEMO")?,
             demo_data: flag("INBOX_DEMO")? && var("INBOX_DEMO_DATA").is_none_or(|v| v != "false"),
             bootstrap_admin,

@@ -183,7 +183,8 @@ impl Application {
                 pool.clone(),
                 http,
             )
-            .await?,
+            .await?
+            .with_check_timeout(config.check_timeout),
         );
         if channels.whapi_secret_generated {
             if let Some(path) = channels.whapi_webhook_path() {

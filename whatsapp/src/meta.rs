@@ -13,7 +13,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{json, Value};
 
-use crate::check::{get_json, CheckFailure, ConnectionInfo, CHECK_TIMEOUT};
+use crate::check::{get_json, CheckFailure, ConnectionInfo};
 use crate::error::{ParseError, SendError, SendErrorKind, VerifyError};
 use crate::event::{ParseOutcome, ProviderKind};
 use crate::provider::{Provider, Recipient, SendReceipt};
@@ -195,13 +195,12 @@ impl Provider for MetaProvider {
     }
 
     /// `GET /{phone-number-id}?fields=…` (meta-cloud.md §15).
-    async fn check(&self) -> Result<ConnectionInfo, CheckFailure> {
+    async fn check(&self, timeout: std::time::Duration) -> Result<ConnectionInfo, CheckFailure> {
         let url = format!(
             "{}/{}?fields=display_phone_number,verified_name,quality_rating,code_verification_status,status",
             self.config.graph_url.trim_end_matches('/'),
             self.config.phone_number_id
         );
-        let timeout = self.timeout.min(CHECK_TIMEOUT);
         let (status, body, text) =
             get_json(&self.client, url, &self.config.access_token, timeout).await?;
         if !status.is_success() {

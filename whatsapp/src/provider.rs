@@ -98,10 +98,14 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     }
 
     /// "Test connection": asks the provider, with these credentials, who the number is and
-    /// whether it can send (see [`crate::check`]).
-    async fn check(&self) -> Result<ConnectionInfo, CheckFailure> {
+    /// whether it can send (see [`crate::check`]), waiting at most `timeout`
+    /// ([`crate::CHECK_TIMEOUT`] is a good default).
+    async fn check(&self, timeout: std::time::Duration) -> Result<ConnectionInfo, CheckFailure> {
         Err(CheckFailure::Other {
-            reason: format!("testing a {:?} channel is not supported yet", self.kind()),
+            reason: format!(
+                "testing a {:?} channel is not supported yet (asked to answer within {timeout:?})",
+                self.kind()
+            ),
         })
     }
 

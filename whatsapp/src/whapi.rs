@@ -12,7 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{json, Value};
 
-use crate::check::{get_json, CheckFailure, ConnectionInfo, CHECK_TIMEOUT};
+use crate::check::{get_json, CheckFailure, ConnectionInfo};
 use crate::error::{ParseError, SendError, SendErrorKind, VerifyError};
 use crate::event::{ParseOutcome, ProviderKind};
 use crate::provider::{Provider, Recipient, SendReceipt};
@@ -116,9 +116,8 @@ impl Provider for WhapiProvider {
     }
 
     /// `GET {base}/health` (whapi.md §3): `status.text` must be `AUTH`.
-    async fn check(&self) -> Result<ConnectionInfo, CheckFailure> {
+    async fn check(&self, timeout: std::time::Duration) -> Result<ConnectionInfo, CheckFailure> {
         let url = format!("{}/health", self.config.base_url.trim_end_matches('/'));
-        let timeout = self.timeout.min(CHECK_TIMEOUT);
         let (status, body, text) = get_json(&self.client, url, &self.config.token, timeout).await?;
         if !status.is_success() {
             let reason = body

@@ -18,7 +18,6 @@ fn meta_at(base: &str) -> MetaProvider {
         },
         reqwest::Client::new(),
     )
-    .with_timeout(Duration::from_millis(500))
 }
 
 fn whapi_at(base: &str) -> WhapiProvider {
@@ -30,7 +29,6 @@ fn whapi_at(base: &str) -> WhapiProvider {
         },
         reqwest::Client::new(),
     )
-    .with_timeout(Duration::from_millis(500))
 }
 
 async fn meta_answering(
@@ -49,7 +47,9 @@ async fn meta_answering(
         .expect(1)
         .mount(&server)
         .await;
-    meta_at(&server.uri()).check().await
+    meta_at(&server.uri())
+        .check(Duration::from_millis(500))
+        .await
 }
 
 #[tokio::test]
@@ -138,7 +138,10 @@ async fn meta_timeout() {
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
         .mount(&server)
         .await;
-    let err = meta_at(&server.uri()).check().await.unwrap_err();
+    let err = meta_at(&server.uri())
+        .check(Duration::from_millis(500))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "timeout");
 }
 
@@ -151,12 +154,12 @@ async fn unreachable_host() {
         .unwrap()
         .port();
     let err = meta_at(&format!("http://127.0.0.1:{port}"))
-        .check()
+        .check(Duration::from_millis(500))
         .await
         .unwrap_err();
     assert_eq!(err.code(), "unreachable");
     let err = whapi_at(&format!("http://127.0.0.1:{port}"))
-        .check()
+        .check(Duration::from_millis(500))
         .await
         .unwrap_err();
     assert_eq!(err.code(), "unreachable");
@@ -174,7 +177,9 @@ async fn whapi_answering(
         .expect(1)
         .mount(&server)
         .await;
-    whapi_at(&server.uri()).check().await
+    whapi_at(&server.uri())
+        .check(Duration::from_millis(500))
+        .await
 }
 
 #[tokio::test]
@@ -220,6 +225,9 @@ async fn whapi_timeout() {
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
         .mount(&server)
         .await;
-    let err = whapi_at(&server.uri()).check().await.unwrap_err();
+    let err = whapi_at(&server.uri())
+        .check(Duration::from_millis(500))
+        .await
+        .unwrap_err();
     assert_eq!(err, CheckFailure::Timeout { seconds: 1 });
 }

@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod auth;
 pub mod bot;
+pub mod channels;
 pub mod chats;
 pub mod sandbox;
 pub mod users;

@@ -262,7 +262,7 @@ impl Channels {
         let Ok(provider) = channel.adapter() else {
             return Ok(ChannelHealth::Unreadable);
         };
-        let result = provider.check().await;
+        let result = provider.check(self.check_timeout()).await;
         match &result {
             Ok(info) => {
                 let summary = [

@@ -109,6 +109,8 @@ pub struct Channels {
     http: reqwest::Client,
     registry: RwLock<Registry>,
     pub activity: activity::Activity,
+    /// How long "Test connection" waits for the provider.
+    check_timeout: std::time::Duration,
     /// The channels the environment describes, for their fixed webhook routes.
     env_meta: Option<ChannelId>,
     env_whapi: Option<ChannelId>,
@@ -141,6 +143,7 @@ impl Channels {
             http,
             registry: RwLock::new(Registry::default()),
             activity: activity::Activity::default(),
+            check_timeout: whatsapp::CHECK_TIMEOUT,
             env_meta: env.meta,
             env_whapi: env.whapi,
             whapi_secret_generated: env.whapi_secret_generated,
@@ -181,6 +184,16 @@ impl Channels {
             credentials,
             provider,
         }
+    }
+
+    /// How long "Test connection" waits for the provider (default [`whatsapp::CHECK_TIMEOUT`]).
+    pub fn with_check_timeout(mut self, timeout: std::time::Duration) -> Channels {
+        self.check_timeout = timeout;
+        self
+    }
+
+    pub(crate) fn check_timeout(&self) -> std::time::Duration {
+        self.check_timeout
     }
 
     /// Reads every channel again.

@@ -29,6 +29,7 @@ pub fn test_config() -> Config {
         data_dir: std::env::temp_dir().join("inbox-api-tests"),
         secret_key_hex: Some("11".repeat(32)),
         secret_key_previous_hex: None,
+        check_timeout: std::time::Duration::from_secs(1),
         demo: false,
         demo_data: false,
         bootstrap_admin: None,

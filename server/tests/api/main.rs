@@ -6,6 +6,7 @@ mod assignment;
 mod bot;
 mod bot_bodies;
 mod bot_window;
+mod channels;
 mod csrf;
 mod deactivate;
 mod demo_accounts;

@@ -1,0 +1,134 @@
+//! Admin-only channel management: list, add or edit (secrets are write-only: an empty field
+//! keeps the stored one, and none travels back), test the connection, per-channel behaviour,
+//! enable/disable, delete. Form fields are plain strings (validated on the server into the
+//! typed input), so scripts can call the fixed endpoints too.
+
+use crate::model::{ChannelHealth, ChannelId, ChannelSettings, ChannelView};
+use crate::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "admin/channels/list")]
+pub async fn list_channels() -> Result<Vec<ChannelView>, AppError> {
+    use crate::ssr::{auth, respond, AppState};
+    respond(async move {
+        auth::require_admin().await?;
+        Ok(AppState::get()?.channels.views().await?)
+    })
+    .await
+}
+
+/// Adds a channel (`channel_id` empty) or edits one; either way its connection is tested and
+/// the result stored.
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "admin/channels/save")]
+pub async fn save_channel(
+    #[server(default)] channel_id: String,
+    kind: String,
+    name: String,
+    #[server(default)] phone_number_id: String,
+    #[server(default)] business_account_id: String,
+    #[server(default)] graph_url: String,
+    #[server(default)] access_token: String,
+    #[server(default)] app_secret: String,
+    #[server(default)] base_url: String,
+    #[server(default)] token: String,
+) -> Result<ChannelView, AppError> {
+    use crate::model::{ChannelKind, Reason};
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::channels::admin::{ChannelInput, KindFields};
+    respond(async move {
+        auth::require_admin().await?;
+        let fields = match ChannelKind::parse(&kind) {
+            Some(ChannelKind::Meta) => KindFields::Meta {
+                phone_number_id,
+                business_account_id,
+                graph_url,
+                access_token,
+                app_secret,
+            },
+            Some(ChannelKind::Whapi) => KindFields::Whapi { base_url, token },
+            _ => return Err(AppError::invalid("kind", Reason::ChannelKindInvalid)),
+        };
+        let input = ChannelInput { name, fields };
+        let channels = AppState::get()?.channels;
+        Ok(match channel_id.trim() {
+            "" => channels.create(input).await?,
+            id => {
+                let id = id.parse::<ChannelId>().map_err(|_| AppError::NotFound)?;
+                channels.update(id, input).await?
+            }
+        })
+    })
+    .await
+}
+
+#[server(endpoint = "admin/channels/test")]
+pub async fn test_channel(channel_id: ChannelId) -> Result<ChannelHealth, AppError> {
+    use crate::ssr::{auth, respond, AppState};
+    respond(async move {
+        auth::require_admin().await?;
+        Ok(AppState::get()?.channels.check(channel_id).await?)
+    })
+    .await
+}
+
+#[server(endpoint = "admin/channels/enable")]
+pub async fn set_channel_enabled(
+    channel_id: ChannelId,
+    enabled: bool,
+) -> Result<ChannelView, AppError> {
+    use crate::ssr::{auth, respond, AppState};
+    respond(async move {
+        auth::require_admin().await?;
+        Ok(AppState::get()?
+            .channels
+            .set_enabled(channel_id, enabled)
+            .await?)
+    })
+    .await
+}
+
+#[server(endpoint = "admin/channels/settings")]
+pub async fn set_channel_settings(
+    channel_id: ChannelId,
+    read_receipts: bool,
+    typing: bool,
+    bot: bool,
+    reply_delay_secs: String,
+) -> Result<ChannelView, AppError> {
+    use crate::model::{Reason, MAX_REPLY_DELAY_SECS};
+    use crate::ssr::{auth, respond, AppState};
+    respond(async move {
+        auth::require_admin().await?;
+        let reply_delay_secs = reply_delay_secs
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|d| *d <= MAX_REPLY_DELAY_SECS)
+            .ok_or(AppError::invalid(
+                "reply_delay_secs",
+                Reason::ReplyDelayInvalid,
+            ))?;
+        let settings = ChannelSettings {
+            read_receipts,
+            typing,
+            bot,
+            reply_delay_secs,
+        };
+        Ok(AppState::get()?
+            .channels
+            .set_settings(channel_id, settings)
+            .await?)
+    })
+    .await
+}
+
+#[server(endpoint = "admin/channels/delete")]
+pub async fn delete_channel(channel_id: ChannelId) -> Result<(), AppError> {
+    use crate::ssr::{auth, respond, AppState};
+    respond(async move {
+        auth::require_admin().await?;
+        Ok(AppState::get()?.channels.delete(channel_id).await?)
+    })
+    .await
+}
