@@ -94,6 +94,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/admin/channels")
+                        view=|| view! { <Protected admin=true><pages::channels::ChannelsPage /></Protected> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/admin/users")
                         view=|| view! { <Protected admin=true><pages::users::UsersPage /></Protected> }
                         ssr=SsrMode::Async

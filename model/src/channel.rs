@@ -101,3 +101,11 @@ pub struct ChannelView {
     /// Chats on this channel (a channel with chats can be disabled, not deleted).
     pub chats: i64,
 }
+
+/// The Channels page: every channel, and the address webhook URLs start with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelsPage {
+    /// `INBOX_PUBLIC_URL`, else the scheme and host this page was asked for.
+    pub base_url: String,
+    pub channels: Vec<ChannelView>,
+}

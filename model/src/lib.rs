@@ -10,7 +10,8 @@ pub mod live;
 pub mod reason;
 
 pub use channel::{
-    ChannelConfig, ChannelHealth, ChannelSettings, ChannelView, SecretHint, MAX_REPLY_DELAY_SECS,
+    ChannelConfig, ChannelHealth, ChannelSettings, ChannelView, ChannelsPage, SecretHint,
+    MAX_REPLY_DELAY_SECS,
 };
 pub use ids::{ChannelId, ChatId, ContactId, MessageId, UserId};
 pub use kinds::{

@@ -218,6 +218,7 @@ impl Application {
                 demo: config.demo,
                 reopen_mode: config.reopen_mode,
                 trusted_proxies: config.trusted_proxies.clone(),
+                public_url: config.public_url.clone(),
             }),
         };
         let router = router(

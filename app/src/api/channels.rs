@@ -3,18 +3,41 @@
 //! enable/disable, delete. Form fields are plain strings (validated on the server into the
 //! typed input), so scripts can call the fixed endpoints too.
 
-use crate::model::{ChannelHealth, ChannelId, ChannelSettings, ChannelView};
+use crate::model::{ChannelHealth, ChannelId, ChannelView, ChannelsPage};
 use crate::AppError;
 use leptos::prelude::*;
 
 #[server(endpoint = "admin/channels/list")]
-pub async fn list_channels() -> Result<Vec<ChannelView>, AppError> {
+pub async fn list_channels() -> Result<ChannelsPage, AppError> {
     use crate::ssr::{auth, respond, AppState};
     respond(async move {
         auth::require_admin().await?;
-        Ok(AppState::get()?.channels.views().await?)
+        let state = AppState::get()?;
+        let base_url = match &state.settings.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => request_origin().await,
+        };
+        Ok(ChannelsPage {
+            base_url,
+            channels: state.channels.views().await?,
+        })
     })
     .await
+}
+
+/// `http(s)://host` of the current request (behind a proxy: its `X-Forwarded-Proto`).
+#[cfg(feature = "ssr")]
+async fn request_origin() -> String {
+    let headers: http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let scheme = get("x-forwarded-proto").unwrap_or_else(|| "http".to_string());
+    let host = get("host").unwrap_or_else(|| "localhost".to_string());
+    format!("{scheme}://{host}")
 }
 
 /// Adds a channel (`channel_id` empty) or edits one; either way its connection is tested and
@@ -96,7 +119,7 @@ pub async fn set_channel_settings(
     bot: bool,
     reply_delay_secs: String,
 ) -> Result<ChannelView, AppError> {
-    use crate::model::{Reason, MAX_REPLY_DELAY_SECS};
+    use crate::model::{ChannelSettings, Reason, MAX_REPLY_DELAY_SECS};
     use crate::ssr::{auth, respond, AppState};
     respond(async move {
         auth::require_admin().await?;

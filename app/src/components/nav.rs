@@ -24,6 +24,7 @@ pub fn AppShell(user: UserInfo, children: Children) -> impl IntoView {
                     <Show when=move || is_admin>
                         <A href="/admin/users">{t!(i18n, nav_users)}</A>
                         <A href="/admin/bot">{t!(i18n, nav_bot)}</A>
+                        <A href="/admin/channels">{t!(i18n, nav_channels)}</A>
                     </Show>
                 </nav>
                 <div class="topbar-right">

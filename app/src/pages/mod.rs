@@ -1,6 +1,7 @@
 //! One file per page.
 
 pub mod bot;
+pub mod channels;
 pub mod conversation;
 pub mod home;
 pub mod inbox;

@@ -14,6 +14,8 @@ pub struct Settings {
     pub demo: bool,
     /// The mode a closed chat reopens into when the customer writes again.
     pub reopen_mode: crate::model::Mode,
+    /// `INBOX_PUBLIC_URL`: where users (and providers) reach this server.
+    pub public_url: Option<String>,
     /// Proxies whose `X-Forwarded-For` names the client (`INBOX_TRUSTED_PROXIES`).
     pub trusted_proxies: inbox::accounts::address::TrustedProxies,
 }

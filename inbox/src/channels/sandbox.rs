@@ -29,6 +29,17 @@ impl Provider for SandboxProvider {
         Ok(ParseOutcome::default())
     }
 
+    /// Built in: always there.
+    async fn check(
+        &self,
+        _timeout: std::time::Duration,
+    ) -> Result<whatsapp::ConnectionInfo, whatsapp::CheckFailure> {
+        Ok(whatsapp::ConnectionInfo {
+            name: Some("Sandbox".into()),
+            ..Default::default()
+        })
+    }
+
     async fn send_text(
         &self,
         _to: &Recipient,

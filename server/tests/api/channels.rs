@@ -263,8 +263,12 @@ async fn an_admin_adds_channels_and_tests_them(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::OK);
     let text = res.text().await.unwrap();
     assert!(!text.contains(TOKEN_A) && !text.contains(APP_SECRET) && !text.contains(WHAPI_TOKEN));
-    let list: Vec<ChannelView> = serde_json::from_str(&text).unwrap();
-    assert_eq!(list.len(), 7, "the sandbox and six added");
+    let page: model::ChannelsPage = serde_json::from_str(&text).unwrap();
+    assert_eq!(page.channels.len(), 7, "the sandbox and six added");
+    assert_eq!(
+        page.base_url, app.base,
+        "webhook URLs start where the page was asked for"
+    );
 
     // Agents can neither see nor change any of it.
     let (agent, _) = app.signed_in("agent", Role::Agent).await;

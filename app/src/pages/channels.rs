@@ -1,0 +1,393 @@
+//! `/admin/channels` (admins only): every channel with its state, activity and webhook URL (with
+//! the provider's setup steps), "Test connection", enable/disable, delete, and a form per kind
+//! to add or edit one. Secrets are write-only: the page shows only that one is set.
+
+use crate::api::channels::{
+    list_channels, DeleteChannel, SaveChannel, SetChannelEnabled, TestChannel,
+};
+use crate::components::chat::use_now;
+use crate::components::error_text::ErrorText;
+use crate::components::message::relative_time;
+use crate::i18n::*;
+use crate::live::{use_live_events, Live};
+use crate::model::{ChannelConfig, ChannelHealth, ChannelKind, ChannelView, LiveEvent, SecretHint};
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+struct Actions {
+    save: ServerAction<SaveChannel>,
+    test: ServerAction<TestChannel>,
+    enable: ServerAction<SetChannelEnabled>,
+    delete: ServerAction<DeleteChannel>,
+}
+
+#[component]
+pub fn ChannelsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let actions = Actions {
+        save: ServerAction::new(),
+        test: ServerAction::new(),
+        enable: ServerAction::new(),
+        delete: ServerAction::new(),
+    };
+    // Another admin (or another server process) changed a channel.
+    let changed = RwSignal::new(0u32);
+    use_live_events(
+        || Some("/api/events".to_string()),
+        move |live| {
+            if matches!(
+                live,
+                Live::Reload | Live::Event(LiveEvent::ChannelChanged(_))
+            ) {
+                changed.update(|n| *n += 1);
+            }
+        },
+    );
+    let page = Resource::new(
+        move || {
+            (
+                actions.save.version().get(),
+                actions.test.version().get(),
+                actions.enable.version().get(),
+                actions.delete.version().get(),
+                changed.get(),
+            )
+        },
+        |_| list_channels(),
+    );
+    let last_error = move || {
+        [
+            actions.save.value().get().and_then(Result::err),
+            actions.test.value().get().and_then(Result::err),
+            actions.enable.value().get().and_then(Result::err),
+            actions.delete.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    };
+    view! {
+        <section class="channels" data-testid="channels-page">
+            <h1>{t!(i18n, channels_title)}</h1>
+            <p class="hint">{t!(i18n, channels_intro)}</p>
+            {move || last_error().map(|e| view! { <ErrorText error=e /> })}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => {
+                            let base = page.base_url.clone();
+                            page.channels
+                                .into_iter()
+                                .map(|c| view! { <ChannelCard channel=c base=base.clone() actions /> })
+                                .collect_view()
+                                .into_any()
+                        }
+                        Err(e) => view! { <ErrorText error=e /> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <details class="channel-add" data-testid="add-meta">
+                <summary>{t!(i18n, channel_add_meta)}</summary>
+                <MetaForm channel=None actions />
+            </details>
+            <details class="channel-add" data-testid="add-whapi">
+                <summary>{t!(i18n, channel_add_whapi)}</summary>
+                <WhapiForm channel=None actions />
+            </details>
+        </section>
+    }
+}
+
+fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, kind: ChannelKind) -> String {
+    match kind {
+        ChannelKind::Meta => t_string!(i18n, channel_kind_meta).to_string(),
+        ChannelKind::Whapi => t_string!(i18n, channel_kind_whapi).to_string(),
+        ChannelKind::Sandbox => t_string!(i18n, channel_kind_sandbox).to_string(),
+        ChannelKind::Qontak | ChannelKind::Waha | ChannelKind::Gateway => {
+            t_string!(i18n, channel_kind_other).to_string()
+        }
+    }
+}
+
+/// Our explanation of a failed test, in the reader's language.
+fn failure_text(i18n: leptos_i18n::I18nContext<Locale>, failure: &str) -> String {
+    match failure {
+        "wrong_token" => t_string!(i18n, failure_wrong_token).to_string(),
+        "wrong_number" => t_string!(i18n, failure_wrong_number).to_string(),
+        "missing_permission" => t_string!(i18n, failure_missing_permission).to_string(),
+        "not_connected" => t_string!(i18n, failure_not_connected).to_string(),
+        "rate_limited" => t_string!(i18n, failure_rate_limited).to_string(),
+        "timeout" => t_string!(i18n, failure_timeout).to_string(),
+        "unreachable" => t_string!(i18n, failure_unreachable).to_string(),
+        _ => t_string!(i18n, failure_other).to_string(),
+    }
+}
+
+#[component]
+fn ChannelState(channel: ChannelView) -> impl IntoView {
+    let i18n = use_i18n();
+    let (class, label, detail) = match (&channel.health, channel.enabled) {
+        (ChannelHealth::Unreadable, _) => (
+            "failed",
+            t_string!(i18n, channel_state_unreadable).to_string(),
+            None,
+        ),
+        (_, false) => (
+            "disabled",
+            t_string!(i18n, channel_state_disabled).to_string(),
+            None,
+        ),
+        (ChannelHealth::Connected { summary, .. }, true) => (
+            "connected",
+            t_string!(i18n, channel_state_connected).to_string(),
+            Some(summary.clone()).filter(|s| !s.is_empty()),
+        ),
+        (
+            ChannelHealth::Failed {
+                failure, detail, ..
+            },
+            true,
+        ) => (
+            "failed",
+            format!(
+                "{}: {}",
+                t_string!(i18n, channel_state_failed),
+                failure_text(i18n, failure)
+            ),
+            Some(format!("{}: {detail}", t_string!(i18n, provider_said))),
+        ),
+        (ChannelHealth::Untested, true) => (
+            "untested",
+            t_string!(i18n, channel_state_untested).to_string(),
+            None,
+        ),
+    };
+    view! {
+        <p class=format!("channel-state {class}") data-testid="channel-state" data-state=class>
+            <strong>{label}</strong>
+            {detail.map(|d| view! { <span class="detail">{d}</span> })}
+        </p>
+    }
+}
+
+#[component]
+fn ChannelCard(channel: ChannelView, base: String, actions: Actions) -> impl IntoView {
+    let i18n = use_i18n();
+    let now = use_now();
+    let id = channel.channel_id.to_string();
+    let editable = !channel.from_env && channel.kind != ChannelKind::Sandbox;
+    let deletable = editable && channel.chats == 0;
+    let when = move |t: Option<chrono::DateTime<chrono::Utc>>| match t {
+        Some(t) => relative_time(i18n, t, now.get()),
+        None => t_string!(i18n, channel_never).to_string(),
+    };
+    let (last_webhook, last_send) = (channel.last_webhook_at, channel.last_send_at);
+    let webhook_url = channel.webhook_path.clone().map(|p| format!("{base}{p}"));
+    let setup = match (&channel.kind, &channel.config) {
+        (ChannelKind::Meta, Some(ChannelConfig::Meta { verify_token, .. })) => Some(
+            view! {
+                <p class="hint">{t!(i18n, channel_setup_meta)}</p>
+                <p class="verify-token">
+                    {t!(i18n, channel_verify_token)} ": "
+                    <code data-testid="verify-token">{verify_token.clone()}</code>
+                </p>
+            }
+            .into_any(),
+        ),
+        (ChannelKind::Whapi, _) => {
+            Some(view! { <p class="hint">{t!(i18n, channel_setup_whapi)}</p> }.into_any())
+        }
+        _ => None,
+    };
+    let edit = editable.then(|| match channel.kind {
+        ChannelKind::Meta => {
+            view! { <MetaForm channel=Some(channel.clone()) actions /> }.into_any()
+        }
+        _ => view! { <WhapiForm channel=Some(channel.clone()) actions /> }.into_any(),
+    });
+    let next_enabled = (!channel.enabled).to_string();
+    let (id_test, id_enable, id_delete) = (id.clone(), id.clone(), id.clone());
+    view! {
+        <article class="channel" class:disabled=!channel.enabled data-testid=format!("channel-{}", channel.name)>
+            <header>
+                <h2>{channel.name.clone()}</h2>
+                <span class="kind">{kind_label(i18n, channel.kind)}</span>
+                {channel.from_env.then(|| view! {
+                    <span class="badge" title=move || t_string!(i18n, channel_from_env_hint).to_string()>
+                        {t!(i18n, channel_from_env)}
+                    </span>
+                })}
+                {channel.display_phone.clone().map(|p| view! { <span class="number">{p}</span> })}
+            </header>
+            <ChannelState channel=channel.clone() />
+            <dl class="activity">
+                <dt>{t!(i18n, channel_last_webhook)}</dt>
+                <dd data-testid="last-webhook">{move || when(last_webhook)}</dd>
+                <dt>{t!(i18n, channel_last_send)}</dt>
+                <dd>{move || when(last_send)}</dd>
+                <dt>{t!(i18n, channel_chats)}</dt>
+                <dd>{channel.chats}</dd>
+            </dl>
+            {webhook_url.map(|url| view! { <WebhookUrl url /> })}
+            {setup}
+            <div class="channel-actions">
+                <ActionForm action=actions.test attr:class="inline">
+                    <input type="hidden" name="channel_id" value=id_test />
+                    <button type="submit" data-testid="test-channel">{t!(i18n, channel_test)}</button>
+                </ActionForm>
+                <ActionForm action=actions.enable attr:class="inline">
+                    <input type="hidden" name="channel_id" value=id_enable />
+                    <input type="hidden" name="enabled" value=next_enabled />
+                    <button type="submit" data-testid="toggle-channel">
+                        {if channel.enabled { t!(i18n, channel_disable).into_any() } else { t!(i18n, channel_enable).into_any() }}
+                    </button>
+                </ActionForm>
+                {deletable.then(|| view! {
+                    <ActionForm action=actions.delete attr:class="inline">
+                        <input type="hidden" name="channel_id" value=id_delete />
+                        <button type="submit" class="danger">{t!(i18n, channel_delete)}</button>
+                    </ActionForm>
+                })}
+            </div>
+            {edit.map(|form| view! {
+                <details class="channel-edit">
+                    <summary>{t!(i18n, channel_edit)}</summary>
+                    {form}
+                </details>
+            })}
+        </article>
+    }
+}
+
+/// The webhook URL, selectable, with a copy button.
+#[component]
+fn WebhookUrl(url: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let copied = RwSignal::new(false);
+    let to_copy = url.clone();
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = window().navigator().clipboard().write_text(&to_copy);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &to_copy;
+        copied.set(true);
+    };
+    view! {
+        <label class="webhook-url">
+            {t!(i18n, channel_webhook_url)}
+            <input readonly value=url data-testid="webhook-url" on:focus=|e| {
+                #[cfg(feature = "hydrate")]
+                {
+                    use wasm_bindgen::JsCast;
+                    if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                        input.select();
+                    }
+                }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = e;
+            } />
+        </label>
+        <button type="button" on:click=copy data-testid="copy-webhook">
+            {move || if copied.get() { t_string!(i18n, channel_copied).to_string() } else { t_string!(i18n, channel_copy).to_string() }}
+        </button>
+    }
+}
+
+fn hint_of(secrets: &[SecretHint], field: &str) -> Option<Option<String>> {
+    secrets
+        .iter()
+        .find(|s| s.field == field)
+        .map(|s| s.last4.clone())
+}
+
+/// "set, ending in …abcd" beside a secret field of a saved channel.
+#[component]
+fn SecretState(hint: Option<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    hint.map(|last4| {
+        let text = match last4 {
+            Some(l) => t_string!(i18n, channel_secret_set, last4 = l).to_string(),
+            None => t_string!(i18n, channel_secret_set_short).to_string(),
+        };
+        view! { <small class="secret-state">{text}</small> }
+    })
+}
+
+#[component]
+fn MetaForm(channel: Option<ChannelView>, actions: Actions) -> impl IntoView {
+    let i18n = use_i18n();
+    let (id, name, secrets) = match &channel {
+        Some(c) => (c.channel_id.to_string(), c.name.clone(), c.secrets.clone()),
+        None => (String::new(), String::new(), Vec::new()),
+    };
+    let (number, account, graph) = match channel.as_ref().and_then(|c| c.config.clone()) {
+        Some(ChannelConfig::Meta {
+            phone_number_id,
+            business_account_id,
+            graph_url,
+            ..
+        }) => (phone_number_id, business_account_id, graph_url),
+        _ => Default::default(),
+    };
+    let saved = channel.is_some();
+    view! {
+        <ActionForm action=actions.save attr:class="channel-form">
+            <input type="hidden" name="channel_id" value=id />
+            <input type="hidden" name="kind" value="meta" />
+            <label>{t!(i18n, field_channel_name)}<input name="name" required maxlength="60" value=name /></label>
+            <label>{t!(i18n, field_phone_number_id)}
+                <input name="phone_number_id" required inputmode="numeric" value=number readonly=saved />
+            </label>
+            <label>{t!(i18n, field_business_account_id)}<input name="business_account_id" value=account /></label>
+            <label>{t!(i18n, field_graph_url)}<input name="graph_url" type="url" value=graph /></label>
+            <label>{t!(i18n, field_access_token)}
+                <input name="access_token" type="password" autocomplete="off" required=!saved />
+                <SecretState hint=hint_of(&secrets, "access_token") />
+            </label>
+            <label>{t!(i18n, field_app_secret)}
+                <input name="app_secret" type="password" autocomplete="off" required=!saved />
+                <SecretState hint=hint_of(&secrets, "app_secret") />
+            </label>
+            {saved.then(|| view! { <p class="hint">{t!(i18n, channel_secret_replace)}</p> })}
+            // The other kinds' fields, empty.
+            <input type="hidden" name="base_url" value="" />
+            <input type="hidden" name="token" value="" />
+            <button type="submit" class="primary" data-testid="save-channel">{t!(i18n, channel_save)}</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn WhapiForm(channel: Option<ChannelView>, actions: Actions) -> impl IntoView {
+    let i18n = use_i18n();
+    let (id, name, secrets) = match &channel {
+        Some(c) => (c.channel_id.to_string(), c.name.clone(), c.secrets.clone()),
+        None => (String::new(), String::new(), Vec::new()),
+    };
+    let base = match channel.as_ref().and_then(|c| c.config.clone()) {
+        Some(ChannelConfig::Whapi { base_url }) => base_url,
+        _ => String::new(),
+    };
+    let saved = channel.is_some();
+    view! {
+        <ActionForm action=actions.save attr:class="channel-form">
+            <input type="hidden" name="channel_id" value=id />
+            <input type="hidden" name="kind" value="whapi" />
+            <label>{t!(i18n, field_channel_name)}<input name="name" required maxlength="60" value=name data-testid="whapi-name" /></label>
+            <label>{t!(i18n, field_base_url)}<input name="base_url" type="url" value=base data-testid="whapi-base-url" /></label>
+            <label>{t!(i18n, field_whapi_token)}
+                <input name="token" type="password" autocomplete="off" required=!saved data-testid="whapi-token" />
+                <SecretState hint=hint_of(&secrets, "token") />
+            </label>
+            {saved.then(|| view! { <p class="hint">{t!(i18n, channel_secret_replace)}</p> })}
+            <input type="hidden" name="phone_number_id" value="" />
+            <input type="hidden" name="business_account_id" value="" />
+            <input type="hidden" name="graph_url" value="" />
+            <input type="hidden" name="access_token" value="" />
+            <input type="hidden" name="app_secret" value="" />
+            <button type="submit" class="primary" data-testid="save-whapi">{t!(i18n, channel_save)}</button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,97 @@
+import { test, expect } from "@playwright/test";
+import * as http from "node:http";
+import { AddressInfo } from "node:net";
+import { ADMIN, login, openHydrated } from "./helpers";
+
+/** A Whapi mock speaking its wire format: `GET /health` (authorised) and `POST /messages/text`. */
+function whapiMock(token: string) {
+  const sent: { to: string; body: string }[] = [];
+  const server = http.createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c) => (raw += c));
+    req.on("end", () => {
+      const json = (status: number, body: unknown) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(body));
+      };
+      if (req.headers.authorization !== `Bearer ${token}`) {
+        return json(401, { error: { code: 401, message: "Unauthorized" } });
+      }
+      if (req.method === "GET" && req.url?.startsWith("/health")) {
+        return json(200, { status: { code: 4, text: "AUTH" }, user: { id: "6281234500099", name: "Toko E2E" } });
+      }
+      if (req.method === "POST" && req.url === "/messages/text") {
+        const msg = JSON.parse(raw);
+        sent.push(msg);
+        return json(201, { sent: true, message: { id: `e2e-sent-${sent.length}`, from_me: true, type: "text", status: "pending" } });
+      }
+      json(404, { error: { code: 404, message: "not found" } });
+    });
+  });
+  return { server, sent };
+}
+
+// An admin connects a Whapi number on the Channels page: the connection test passes, the
+// webhook URL is copied, a customer message posted there shows up live in the inbox under the
+// channel's name, and the reply leaves through that channel's provider.
+test("an admin adds a Whapi channel, and its webhook and replies work", async ({ browser, request }) => {
+  const token = "e2e-whapi-token-0123456789";
+  const mock = whapiMock(token);
+  await new Promise<void>((ok) => mock.server.listen(0, "127.0.0.1", ok));
+  const mockUrl = `http://127.0.0.1:${(mock.server.address() as AddressInfo).port}`;
+  const suffix = Date.now() % 100000;
+  const channelName = `CS Bandung ${suffix}`;
+
+  const context = await browser.newContext();
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const admin = await context.newPage();
+  await login(admin, ADMIN.username, ADMIN.password);
+  await expect(admin.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
+  await openHydrated(admin, "/admin/channels");
+  const add = admin.getByTestId("add-whapi");
+  await add.locator("summary").click();
+  await add.getByTestId("whapi-name").fill(channelName);
+  await add.getByTestId("whapi-base-url").fill(mockUrl);
+  await add.getByTestId("whapi-token").fill(token);
+  await add.getByTestId("save-whapi").click();
+
+  const card = admin.getByTestId(`channel-${channelName}`);
+  await expect(card.getByTestId("channel-state")).toHaveAttribute("data-state", "connected");
+  await expect(card.getByTestId("channel-state")).toContainText("Toko E2E");
+  await expect(card).not.toContainText(token);
+  await card.getByTestId("copy-webhook").click();
+  const webhookUrl = await admin.evaluate(() => navigator.clipboard.readText());
+  expect(webhookUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhooks\/[0-9a-f]{64}$/);
+  await expect(card.getByTestId("webhook-url")).toHaveValue(webhookUrl);
+
+  // The inbox is open when the customer writes.
+  await openHydrated(admin, "/inbox");
+  await admin.getByTestId("tab-all").click();
+  const customer = `Budi ${suffix}`;
+  const phone = `62813${String(Date.now()).slice(-7)}`;
+  const res = await request.post(webhookUrl, {
+    data: {
+      messages: [{
+        id: `e2e-in-${suffix}`, from_me: false, type: "text", chat_id: `${phone}@s.whatsapp.net`,
+        timestamp: Math.floor(Date.now() / 1000), source: "mobile",
+        text: { body: "halo, ini lewat Whapi" }, from: phone, from_name: customer,
+      }],
+      event: { type: "messages", event: "post" },
+      channel_id: "MANTIS-E2E",
+    },
+  });
+  expect(res.status()).toBe(200);
+  const row = admin.getByTestId("chat-row").filter({ hasText: customer });
+  await expect(row).toBeVisible();
+  await expect(row).toContainText(channelName);
+
+  await row.getByRole("link").click();
+  await expect(admin.getByTestId("chat-title")).toHaveText(customer);
+  await admin.getByTestId("composer").fill("Baik kak, kami cek");
+  await admin.getByTestId("composer").press("Enter");
+  await expect.poll(() => mock.sent.filter((m) => m.body === "Baik kak, kami cek").length).toBe(1);
+  expect(mock.sent.find((m) => m.body === "Baik kak, kami cek")?.to).toBe(phone);
+
+  await context.close();
+  mock.server.close();
+});
