@@ -1,5 +1,6 @@
 //! Structured logs with `tracing`. `RUST_LOG` filters them (default: info for our crates, warn
-//! for noisy dependencies); `INBOX_LOG_FORMAT=json` prints one JSON object per line.
+//! for noisy dependencies); `INBOX_LOG_FORMAT=json` prints one JSON object per line. Logs go to
+//! stderr (stdout is for what the operator must read once: demo accounts, a generated secret).
 
 use tracing_subscriber::{fmt, EnvFilter};
 
@@ -8,7 +9,10 @@ pub fn init() {
         EnvFilter::new("info,sqlx=warn,tower_sessions=warn,tower_sessions_core=warn")
     });
     let json = std::env::var("INBOX_LOG_FORMAT").is_ok_and(|v| v == "json");
-    let builder = fmt().with_env_filter(filter).with_target(true);
+    let builder = fmt()
+        .with_env_filter(filter)
+        .with_target(true)
+        .with_writer(std::io::stderr);
     let result = if json {
         builder.json().try_init()
     } else {

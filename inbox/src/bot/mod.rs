@@ -4,8 +4,9 @@
 //! `bot_rule`.
 //!
 //! Product rules decided here:
-//! - With the bot switched off, a customer message in a BOT chat moves the chat to AGENT, so
-//!   it waits for a human instead of for nobody.
+//! - With the bot switched off (for all channels, or on the chat's channel, or the channel is
+//!   disabled), a customer message in a BOT chat moves the chat to AGENT, so it waits for a
+//!   human instead of for nobody.
 //! - A customer asking for a human (a handover keyword) moves the chat to AGENT, unassigned:
 //!   it joins the "Unassigned" queue (or goes to an agent when auto-assignment is on).
 //! - The fallback and out-of-office texts go to one chat at most once every 4 hours, so a
@@ -19,7 +20,7 @@ use crate::db::{bot_rules, settings};
 use crate::replies::{queue_reply_in, Sender};
 use crate::Error;
 use bot::{BotSettings, Decision, Rule};
-use model::ChatId;
+use model::{ChannelId, ChatId};
 use model::{Mode, Reason};
 use sqlx::PgConnection;
 use std::collections::HashSet;
@@ -31,6 +32,9 @@ const REPEAT_QUIET_HOURS: i32 = 4;
 pub struct Brain {
     pub settings: BotSettings,
     pub rules: Vec<Rule>,
+    /// Channels the bot does not answer on (its switch there is off, or the channel is
+    /// disabled).
+    silent: HashSet<ChannelId>,
     /// Chats whose recent bot texts are in `said`.
     known: HashSet<ChatId>,
     /// (chat, text) the bot sent within the quiet hours, including in this transaction.
@@ -40,7 +44,8 @@ pub struct Brain {
 impl Brain {
     /// Loads the bot for a transaction that will answer messages in `chats`.
     pub async fn load(conn: &mut PgConnection, chats: &[ChatId]) -> Result<Brain, Error> {
-        let (settings, rules, said) = bot_rules::brain(conn, chats, REPEAT_QUIET_HOURS).await?;
+        let (settings, rules, said, silent) =
+            bot_rules::brain(conn, chats, REPEAT_QUIET_HOURS).await?;
         let settings = match settings {
             Some(v) => serde_json::from_value(v)
                 .map_err(|e| anyhow::anyhow!("setting {}: {e}", settings::BOT))?,
@@ -49,6 +54,7 @@ impl Brain {
         Ok(Brain {
             settings,
             rules,
+            silent: silent.into_iter().collect(),
             known: chats.iter().copied().collect(),
             said: said.into_iter().collect(),
         })
@@ -63,7 +69,7 @@ impl Brain {
     ) -> Result<bool, Error> {
         if !self.known.contains(&chat_id) {
             // A chat this transaction did not expect (one it reopened): ask once.
-            let (_, _, said) = bot_rules::brain(conn, &[chat_id], REPEAT_QUIET_HOURS).await?;
+            let (_, _, said, _) = bot_rules::brain(conn, &[chat_id], REPEAT_QUIET_HOURS).await?;
             self.said.extend(said);
             self.known.insert(chat_id);
         }
@@ -104,7 +110,7 @@ async fn say(conn: &mut PgConnection, chat_id: ChatId, text: &str) -> Result<boo
 pub async fn answer(
     conn: &mut PgConnection,
     brain: &mut Brain,
-    chat_id: ChatId,
+    (chat_id, channel_id): (ChatId, ChannelId),
     state: ChatState,
     text: &str,
 ) -> Result<ChatState, Error> {
@@ -115,7 +121,7 @@ pub async fn answer(
         mode: Mode::Agent,
         ..state
     };
-    if !brain.settings.enabled {
+    if !brain.settings.enabled || brain.silent.contains(&channel_id) {
         chat_changes::apply(conn, chat_id, None, state, to_agents).await?;
         return Ok(to_agents);
     }

@@ -2,7 +2,7 @@
 
 use crate::Error;
 use bot::{MatchType, Rule};
-use model::ChatId;
+use model::{ChannelId, ChatId};
 use sqlx::PgConnection;
 
 #[derive(sqlx::FromRow, serde::Deserialize)]
@@ -46,16 +46,28 @@ pub async fn all(conn: &mut PgConnection) -> Result<Vec<Rule>, Error> {
     Ok(rows.into_iter().map(Rule::from).collect())
 }
 
+/// The bot's settings (raw), its enabled rules, what it said lately in the chats, and the
+/// channels it does not answer on.
+pub type Brain = (
+    Option<serde_json::Value>,
+    Vec<Rule>,
+    Vec<(ChatId, String)>,
+    Vec<ChannelId>,
+);
+
 /// What the bot needs to answer, read in one statement (ingest needs it for every group of
 /// webhook bodies): its settings (the `bot` setting, `None` when never saved), its enabled
-/// rules in order, and what it said in the last `hours` hours in `chats` (chat id and text).
-pub async fn brain(
-    conn: &mut PgConnection,
-    chats: &[ChatId],
-    hours: i32,
-) -> Result<(Option<serde_json::Value>, Vec<Rule>, Vec<(ChatId, String)>), Error> {
+/// rules in order, and what it said in the last `hours` hours in `chats` (chat id and text), and the
+/// channels it is silent on (switched off there, or the channel disabled).
+pub async fn brain(conn: &mut PgConnection, chats: &[ChatId], hours: i32) -> Result<Brain, Error> {
     type Said = sqlx::types::Json<Vec<(ChatId, String)>>;
-    let (settings, rules, said): (Option<serde_json::Value>, sqlx::types::Json<Vec<RuleRow>>, Said) =
+    type Silent = sqlx::types::Json<Vec<ChannelId>>;
+    let (settings, rules, said, silent): (
+        Option<serde_json::Value>,
+        sqlx::types::Json<Vec<RuleRow>>,
+        Said,
+        Silent,
+    ) =
         sqlx::query_as(
             "select (select value from setting where key = $1),
                     coalesce((select json_agg(r order by r.position, r.bot_rule_id)
@@ -64,7 +76,9 @@ pub async fn brain(
                     coalesce((select json_agg(distinct jsonb_build_array(m.chat_id, m.body))
                                 from message m
                                where m.sender_kind = 'bot' and m.chat_id = any($2) and m.body is not null
-                                 and m.created_at > now() - make_interval(hours => $3)), '[]'::json)",
+                                 and m.created_at > now() - make_interval(hours => $3)), '[]'::json),
+                    coalesce((select json_agg(channel_id) from channel
+                               where not enabled or settings->>'bot' = 'false'), '[]'::json)",
         )
         .bind(super::settings::BOT)
         .bind(chats)
@@ -75,6 +89,7 @@ pub async fn brain(
         settings,
         rules.0.into_iter().map(Rule::from).collect(),
         said.0,
+        silent.0,
     ))
 }
 

@@ -115,7 +115,7 @@ pub async fn store_all(
     let mut brain: Option<Brain> = None;
     // Each chat's state as this transaction left it (the bot may hand a chat over halfway).
     let mut states: HashMap<ChatId, ChatState> = HashMap::new();
-    for (((body, _, m), inbound), result) in messages.iter().zip(&inbound).zip(results) {
+    for (((body, channel_id, m), inbound), result) in messages.iter().zip(&inbound).zip(results) {
         let report = &mut reports[*body];
         let stored = match result.outcome {
             messages::Outcome::Stored => Some((result.chat_id, result.state())),
@@ -142,7 +142,7 @@ pub async fn store_all(
                 let after = bot::answer(
                     &mut tx,
                     brain,
-                    chat_id,
+                    (chat_id, *channel_id),
                     state,
                     m.text.as_deref().unwrap_or_default(),
                 )

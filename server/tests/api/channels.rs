@@ -557,3 +557,88 @@ async fn a_disabled_channel_stores_webhooks_but_does_not_send_and_one_with_chats
     let text = res.text().await.unwrap();
     assert!(text.contains("channel_has_chats"), "{text}");
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_bot_answers_on_one_channel_and_is_silent_on_another_whose_switch_is_off(pool: PgPool) {
+    let mock = MockServer::start().await;
+    mount_meta_number(&mock, NUMBER_A, TOKEN_A, "Toko A").await;
+    mount_meta_number(&mock, NUMBER_B, TOKEN_B, "Toko B").await;
+    let app = TestApp::spawn_with(pool, test_config()).await;
+    let (admin, _) = app.signed_in("admin", Role::Admin).await;
+    let res = app
+        .call(
+            &admin,
+            "admin/bot/save_rule",
+            &[
+                ("keyword", "ongkir"),
+                ("match_type", "contains"),
+                ("reply", "Ongkir mulai 9rb"),
+                ("enabled", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let a = saved(add_meta(&app, &admin, &mock.uri(), "Nomor A", NUMBER_A, TOKEN_A).await).await;
+    let b = saved(add_meta(&app, &admin, &mock.uri(), "Nomor B", NUMBER_B, TOKEN_B).await).await;
+    let quiet = saved(
+        app.call(
+            &admin,
+            "admin/channels/settings",
+            &[
+                ("channel_id", &b.channel_id.to_string()),
+                ("read_receipts", "true"),
+                ("typing", "true"),
+                ("bot", "false"),
+                ("reply_delay_secs", "0"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert!(!quiet.settings.bot);
+    let res = app
+        .call(
+            &admin,
+            "admin/channels/settings",
+            &[
+                ("channel_id", &b.channel_id.to_string()),
+                ("read_receipts", "true"),
+                ("typing", "true"),
+                ("bot", "true"),
+                ("reply_delay_secs", "11"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a delay over 10 s"
+    );
+
+    for (view, number, wamid) in [(&a, NUMBER_A, "wamid.bot-a"), (&b, NUMBER_B, "wamid.bot-b")] {
+        let body = MetaFixture {
+            phone_number_id: number,
+            ..META
+        }
+        .text("6281298765432", wamid, "berapa ongkir?");
+        assert_eq!(
+            post_to(&app, view.webhook_path.as_deref().unwrap(), body).await,
+            StatusCode::OK
+        );
+    }
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "select c.channel_id, c.mode, (select count(*) from message m where m.chat_id = c.chat_id and m.sender_kind = 'bot')
+           from chat c order by c.channel_id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (a.channel_id.0, "bot".to_string(), 1),
+            (b.channel_id.0, "agent".to_string(), 0)
+        ],
+        "A's bot answers; B's chat waits for a human"
+    );
+}

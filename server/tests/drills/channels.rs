@@ -6,12 +6,13 @@
 use crate::support::*;
 use serde_json::json;
 use sqlx::PgPool;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use test_support::bodies::MetaFixture;
 use test_support::process::ServerProcess;
 use test_support::signature::meta_signature;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const NUMBER: &str = "100000000000088";
 const TOKEN: &str = "EAAG-drill-token-of-the-admins-number";
@@ -30,11 +31,21 @@ async fn graph() -> MockServer {
         .await;
     Mock::given(method("POST"))
         .and(path(format!("/{NUMBER}/messages")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "messaging_product": "whatsapp", "messages": [{ "id": "wamid.drill" }] })))
+        .respond_with(UniqueIds(AtomicUsize::new(0)))
         .mount(&mock)
         .await;
     mock
+}
+
+/// A send answered with a new message id each time, as Meta does.
+struct UniqueIds(AtomicUsize);
+
+impl Respond for UniqueIds {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let n = self.0.fetch_add(1, Ordering::SeqCst);
+        ResponseTemplate::new(200).set_body_json(json!({
+            "messaging_product": "whatsapp", "messages": [{ "id": format!("wamid.drill{n}") }] }))
+    }
 }
 
 async fn server(url: &str, graph: &str, env: &[(&str, &str)]) -> ServerProcess {
@@ -86,16 +97,30 @@ async fn post_signed(server: &ServerProcess, webhook_path: &str, body: Vec<u8>) 
 /// The mock's sends so far.
 async fn sends(mock: &MockServer) -> usize {
     let requests = mock.received_requests().await.unwrap();
-    requests.iter().filter(|r| r.method.as_str() == "POST").count()
+    requests
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count()
 }
 
-async fn reply_reaches_the_provider(server: &ServerProcess, chat: i64, mock: &MockServer, text: &str) {
+async fn reply_reaches_the_provider(
+    server: &ServerProcess,
+    chat: i64,
+    mock: &MockServer,
+    text: &str,
+) {
     let admin = server.admin().await.unwrap();
     let before = sends(mock).await;
-    assert!(reply(server, &admin, chat, text.to_string()).await, "reply accepted");
+    assert!(
+        reply(server, &admin, chat, text.to_string()).await,
+        "reply accepted"
+    );
     let deadline = Instant::now() + Duration::from_secs(15);
     while sends(mock).await == before {
-        assert!(Instant::now() < deadline, "{text:?} never reached the provider");
+        assert!(
+            Instant::now() < deadline,
+            "{text:?} never reached the provider"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -119,11 +144,13 @@ async fn credentials_are_encrypted_out_of_logs_and_survive_a_key_rotation(pool: 
     }
     .text("6281200000088", "wamid.rotation", "halo");
     assert_eq!(post_signed(&a, &webhook, body).await, 200);
-    let chat: i64 = sqlx::query_scalar("select chat_id from chat c join channel ch using (channel_id) where ch.channel_key = $1")
-        .bind(NUMBER)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let chat: i64 = sqlx::query_scalar(
+        "select chat_id from chat c join channel ch using (channel_id) where ch.channel_key = $1",
+    )
+    .bind(NUMBER)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     reply_reaches_the_provider(&a, chat, &mock, "under key A").await;
 
     // Not in the database in plain text.
@@ -132,7 +159,11 @@ async fn credentials_are_encrypted_out_of_logs_and_survive_a_key_rotation(pool: 
         .arg(&url)
         .output()
         .expect("pg_dump (from PostgreSQL's client tools)");
-    assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
     let dump = String::from_utf8_lossy(&dump.stdout);
     assert!(dump.contains("CS Drill"), "the dump holds the channel");
     assert_secret_free("pg_dump", &dump);
@@ -151,7 +182,10 @@ async fn credentials_are_encrypted_out_of_logs_and_survive_a_key_rotation(pool: 
     .await;
     reply_reaches_the_provider(&b, chat, &mock, "after the rotation").await;
     let log_b = b.log_text();
-    assert!(log_b.contains("re-encrypted channel credentials"), "the rotation is logged");
+    assert!(
+        log_b.contains("re-encrypted channel credentials"),
+        "the rotation is logged"
+    );
     b.stop();
 
     // The old key is gone for good.
@@ -174,10 +208,18 @@ async fn credentials_are_encrypted_out_of_logs_and_survive_a_key_rotation(pool: 
     let ours = page.channels.iter().find(|c| c.name == "CS Drill").unwrap();
     assert_eq!(ours.health, model::ChannelHealth::Unreadable);
     let log_d = d.log_text();
-    assert!(log_d.contains("credentials open with neither"), "reported by channel");
+    assert!(
+        log_d.contains("credentials open with neither"),
+        "reported by channel"
+    );
     d.stop();
 
-    for (name, log) in [("log A", log_a), ("log B", log_b), ("log C", log_c), ("log D", log_d)] {
+    for (name, log) in [
+        ("log A", log_a),
+        ("log B", log_b),
+        ("log C", log_c),
+        ("log D", log_d),
+    ] {
         assert!(log.contains("DEBUG"), "{name} was written at debug level");
         assert_secret_free(name, &log);
     }
@@ -204,7 +246,10 @@ async fn a_channel_added_on_one_server_is_served_by_the_other_within_a_second(po
             break;
         }
         assert_eq!(status, 404, "before B knows the channel");
-        assert!(added.elapsed() < Duration::from_secs(1), "B did not learn of the channel within a second");
+        assert!(
+            added.elapsed() < Duration::from_secs(1),
+            "B did not learn of the channel within a second"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let stored: i64 = sqlx::query_scalar("select count(*) from message where body = 'halo B'")
