@@ -75,11 +75,14 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
         shutdown_signal().await;
         stop_on_signal.cancel();
     });
+    let (channels, pool) = (app.channels.clone(), app.state.pool.clone());
     let served = app.serve(listener, stop.clone().cancelled_owned()).await;
     stop.cancel();
     let _ = worker.await;
     let _ = assigner.await;
     let _ = pruner.await;
+    // The last webhook and send times recorded since the last batch.
+    channels.activity.flush(&pool).await;
     served
 }
 

@@ -138,10 +138,8 @@ async fn channel_receive(
     // The key named the channel (and is the secret of providers that do not sign).
     let signed = channel.adapter().is_ok_and(|a| a.signs_webhooks());
     let delivery = Delivery {
-        headers: &headers,
-        query: query.as_deref(),
-        body: &body,
         verify: signed,
+        ..Delivery::verified(&headers, query.as_deref(), &body)
     };
     receive(&state, &ingest, &channels, &channel, delivery).await
 }
@@ -157,12 +155,7 @@ async fn meta_receive(
     let Some(channel) = channels.env_meta() else {
         return not_configured("the Meta WhatsApp channel");
     };
-    let delivery = Delivery {
-        headers: &headers,
-        query: query.as_deref(),
-        body: &body,
-        verify: true,
-    };
+    let delivery = Delivery::verified(&headers, query.as_deref(), &body);
     receive(&state, &ingest, &channels, &channel, delivery).await
 }
 
@@ -177,12 +170,7 @@ async fn whapi_receive(
     let Some(channel) = channels.env_whapi() else {
         return not_configured("the Whapi channel");
     };
-    let delivery = Delivery {
-        headers: &headers,
-        query: query.as_deref(),
-        body: &body,
-        verify: true,
-    };
+    let delivery = Delivery::verified(&headers, query.as_deref(), &body);
     receive(&state, &ingest, &channels, &channel, delivery).await
 }
 
@@ -193,6 +181,18 @@ struct Delivery<'a> {
     body: &'a [u8],
     /// Check the signature or shared secret (not needed when the URL's key is the secret).
     verify: bool,
+}
+
+impl<'a> Delivery<'a> {
+    /// A delivery whose signature or shared secret must be checked.
+    fn verified(headers: &'a HeaderMap, query: Option<&'a str>, body: &'a [u8]) -> Delivery<'a> {
+        Delivery {
+            headers,
+            query,
+            body,
+            verify: true,
+        }
+    }
 }
 
 /// Every authenticated, well-formed delivery is acknowledged, whatever its parts: a provider

@@ -295,6 +295,15 @@ fn WebhookUrl(url: String) -> impl IntoView {
     }
 }
 
+/// What every edit form starts from: the channel's id, name and secret hints (empty for a new
+/// channel).
+fn form_basics(channel: Option<&ChannelView>) -> (String, String, Vec<SecretHint>) {
+    match channel {
+        Some(c) => (c.channel_id.to_string(), c.name.clone(), c.secrets.clone()),
+        None => Default::default(),
+    }
+}
+
 fn hint_of(secrets: &[SecretHint], field: &str) -> Option<Option<String>> {
     secrets
         .iter()
@@ -318,10 +327,7 @@ fn SecretState(hint: Option<Option<String>>) -> impl IntoView {
 #[component]
 fn MetaForm(channel: Option<ChannelView>, actions: Actions) -> impl IntoView {
     let i18n = use_i18n();
-    let (id, name, secrets) = match &channel {
-        Some(c) => (c.channel_id.to_string(), c.name.clone(), c.secrets.clone()),
-        None => (String::new(), String::new(), Vec::new()),
-    };
+    let (id, name, secrets) = form_basics(channel.as_ref());
     let (number, account, graph) = match channel.as_ref().and_then(|c| c.config.clone()) {
         Some(ChannelConfig::Meta {
             phone_number_id,
@@ -362,10 +368,7 @@ fn MetaForm(channel: Option<ChannelView>, actions: Actions) -> impl IntoView {
 #[component]
 fn WhapiForm(channel: Option<ChannelView>, actions: Actions) -> impl IntoView {
     let i18n = use_i18n();
-    let (id, name, secrets) = match &channel {
-        Some(c) => (c.channel_id.to_string(), c.name.clone(), c.secrets.clone()),
-        None => (String::new(), String::new(), Vec::new()),
-    };
+    let (id, name, secrets) = form_basics(channel.as_ref());
     let base = match channel.as_ref().and_then(|c| c.config.clone()) {
         Some(ChannelConfig::Whapi { base_url }) => base_url,
         _ => String::new(),

@@ -52,7 +52,8 @@ impl Activity {
     }
 }
 
-/// Flushes every [`FLUSH_EVERY`] until `shutdown`, then once more.
+/// Flushes every [`FLUSH_EVERY`] until `shutdown`, then once more (the server also flushes once
+/// after it stopped serving).
 pub async fn flush_until_stopped(
     channels: std::sync::Arc<super::Channels>,
     shutdown: impl std::future::Future<Output = ()>,

@@ -261,3 +261,13 @@ pub async fn find_by_key(
     .fetch_optional(pool)
     .await?)
 }
+
+/// The number of chats of one channel.
+pub async fn chat_count(pool: &PgPool, channel_id: ChannelId) -> Result<i64, Error> {
+    Ok(
+        sqlx::query_scalar("select count(*) from chat where channel_id = $1")
+            .bind(channel_id)
+            .fetch_one(pool)
+            .await?,
+    )
+}

@@ -6,6 +6,7 @@ mod assignment;
 mod bot;
 mod bot_bodies;
 mod bot_window;
+mod channel_webhooks;
 mod channels;
 mod csrf;
 mod deactivate;
