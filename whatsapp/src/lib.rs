@@ -52,7 +52,7 @@ pub use event::{
 };
 pub use gateway::{GatewayConfig, GatewayProvider};
 pub use meta::{MetaConfig, MetaProvider};
-pub use provider::{Provider, Recipient, SendReceipt};
+pub use provider::{Capabilities, Provider, Recipient, SendReceipt};
 pub use qontak::{QontakConfig, QontakProvider};
 pub use text::{split_text, MAX_TEXT_CHARS};
 pub use waha::{WahaConfig, WahaProvider};

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use crate::check::{get_json, CheckFailure, ConnectionInfo};
 use crate::error::{ParseError, SendError, SendErrorKind, VerifyError};
 use crate::event::{ParseOutcome, ProviderKind};
-use crate::provider::{Provider, Recipient, SendReceipt};
+use crate::provider::{Capabilities, Provider, Recipient, SendReceipt};
 use crate::signature::{secret_eq, verify_hub_signature_256};
 use crate::util::{execute, snippet, str_field, str_path, HttpReply, DEFAULT_SEND_TIMEOUT};
 
@@ -117,6 +117,33 @@ impl MetaProvider {
         )
     }
 
+    /// A read receipt (with or without the typing indicator): `200 {"success": true}`.
+    async fn post_status(&self, body: Value) -> Result<(), SendError> {
+        let req = self
+            .client
+            .post(self.messages_url())
+            .bearer_auth(&self.config.access_token)
+            .timeout(self.timeout)
+            .json(&body);
+        let reply = execute(req).await?;
+        if !reply.status.is_success() {
+            let err = classify_graph_error(&reply);
+            tracing::warn!(code = ?err.code, kind = ?err.kind, http = reply.status.as_u16(), "meta read receipt failed");
+            return Err(err);
+        }
+        if reply.body.get("success") == Some(&Value::Bool(false)) {
+            return Err(SendError {
+                http_status: Some(reply.status.as_u16()),
+                ..SendError::permanent(format!(
+                    "Meta answered {} with success false: {}",
+                    reply.status,
+                    snippet(&reply.body_text)
+                ))
+            });
+        }
+        Ok(())
+    }
+
     /// The JSON body for a text send (meta-cloud.md §5.1, §2.4 for BSUIDs).
     fn text_body(to: &Recipient, text: &str, idempotency_key: &str) -> Result<Value, SendError> {
         let mut body = json!({
@@ -192,6 +219,42 @@ impl Provider for MetaProvider {
     fn webhook_numbers_vary(&self) -> bool {
         // One app's webhook carries every number of the app (`metadata.phone_number_id`).
         true
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            read_receipts: true,
+            typing: true,
+            // Meta's indicator ends by itself after about 25 s, or when our reply arrives.
+            typing_stops: false,
+        }
+    }
+
+    /// `POST /{phone-number-id}/messages {"status": "read", "message_id": …}` (meta-cloud.md
+    /// §5.5): marks that message and the earlier ones read.
+    async fn mark_read(&self, _to: &Recipient, message_id: &str) -> Result<(), SendError> {
+        self.post_status(json!({
+            "messaging_product": "whatsapp",
+            "status": "read",
+            "message_id": message_id,
+        }))
+        .await
+    }
+
+    /// The read call with `"typing_indicator": {"type": "text"}` (meta-cloud.md §5.5): Meta
+    /// shows typing only together with a read receipt of the customer's latest message. It
+    /// cannot be taken away (`on = false` does nothing); it ends by itself.
+    async fn typing(&self, _to: &Recipient, last_inbound: &str, on: bool) -> Result<(), SendError> {
+        if !on {
+            return Ok(());
+        }
+        self.post_status(json!({
+            "messaging_product": "whatsapp",
+            "status": "read",
+            "message_id": last_inbound,
+            "typing_indicator": { "type": "text" },
+        }))
+        .await
     }
 
     /// `GET /{phone-number-id}?fields=…` (meta-cloud.md §15).

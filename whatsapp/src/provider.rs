@@ -44,6 +44,18 @@ pub struct SendReceipt {
     pub provider_message_id: String,
 }
 
+/// What a provider can do besides sending text; the inbox queues only what it can.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capabilities {
+    /// [`Provider::mark_read`] works (blue ticks for the customer).
+    pub read_receipts: bool,
+    /// [`Provider::typing`] with `on = true` shows "typing…".
+    pub typing: bool,
+    /// [`Provider::typing`] with `on = false` takes "typing…" away; otherwise it ends by
+    /// itself (Meta: after about 25 s, or when our reply arrives).
+    pub typing_stops: bool,
+}
+
 /// One WhatsApp provider account/channel. Object safe: hold it as
 /// `Arc<dyn Provider>`.
 ///
@@ -107,6 +119,36 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
                 self.kind()
             ),
         })
+    }
+
+    /// What this provider can do besides sending text (see [`Capabilities`]).
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::default()
+    }
+
+    /// Marks the customer's message `message_id` (the provider's id of an inbound message)
+    /// read, and the earlier ones with it: the customer sees blue ticks. Errors map as for
+    /// [`send_text`](Self::send_text); a message the provider no longer knows counts as done.
+    async fn mark_read(&self, _to: &Recipient, _message_id: &str) -> Result<(), SendError> {
+        Err(SendError::permanent(format!(
+            "read receipts are not supported on {:?}",
+            self.kind()
+        )))
+    }
+
+    /// Shows the customer "typing…" (`on`), or takes it away where the provider can
+    /// ([`Capabilities::typing_stops`]). `last_inbound` is the provider's id of the
+    /// customer's latest message (Meta shows typing only together with a read receipt of it).
+    async fn typing(
+        &self,
+        _to: &Recipient,
+        _last_inbound: &str,
+        _on: bool,
+    ) -> Result<(), SendError> {
+        Err(SendError::permanent(format!(
+            "typing indicators are not supported on {:?}",
+            self.kind()
+        )))
     }
 
     /// Send one plain-text message (≤ 4096 characters; see [`crate::split_text`]).

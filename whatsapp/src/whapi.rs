@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::check::{get_json, CheckFailure, ConnectionInfo};
 use crate::error::{ParseError, SendError, SendErrorKind, VerifyError};
 use crate::event::{ParseOutcome, ProviderKind};
-use crate::provider::{Provider, Recipient, SendReceipt};
+use crate::provider::{Capabilities, Provider, Recipient, SendReceipt};
 use crate::signature::verify_shared_secret;
 use crate::util::{
     execute, snippet, str_field, str_path, webhook_digits, HttpReply, DEFAULT_SEND_TIMEOUT,
@@ -88,6 +88,23 @@ impl WhapiProvider {
         self
     }
 
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.base_url.trim_end_matches('/'))
+    }
+
+    /// `{base}/{first}/{id}` with `id` percent-encoded as one path segment (message ids and
+    /// chat ids may hold `@`, `/` or `+`).
+    fn url_with_id(&self, first: &str, id: &str) -> Result<reqwest::Url, SendError> {
+        let mut url = reqwest::Url::parse(self.config.base_url.trim_end_matches('/'))
+            .map_err(|e| SendError::permanent(format!("Whapi base URL is not a URL: {e}")))?;
+        url.path_segments_mut()
+            .map_err(|_| SendError::permanent("Whapi base URL cannot take a path"))?
+            .pop_if_empty()
+            .push(first)
+            .push(id);
+        Ok(url)
+    }
+
     pub fn config(&self) -> &WhapiConfig {
         &self.config
     }
@@ -149,6 +166,58 @@ impl Provider for WhapiProvider {
         }
     }
 
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            read_receipts: true,
+            typing: true,
+            typing_stops: true,
+        }
+    }
+
+    /// `PUT {base}/messages/{MessageID}`, no body (§8.3). A 404 (the message is gone) counts
+    /// as done: there is nothing left to mark.
+    async fn mark_read(&self, _to: &Recipient, message_id: &str) -> Result<(), SendError> {
+        let url = self.url_with_id("messages", message_id)?;
+        let req = self
+            .client
+            .put(url)
+            .bearer_auth(&self.config.token)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(self.timeout);
+        let reply = execute(req).await?;
+        if reply.status == reqwest::StatusCode::NOT_FOUND {
+            tracing::info!("whapi no longer knows the message to mark read; nothing to do");
+            return Ok(());
+        }
+        if !reply.status.is_success() {
+            let err = classify_whapi_error(&reply);
+            tracing::warn!(code = ?err.code, kind = ?err.kind, "whapi mark read failed");
+            return Err(err);
+        }
+        Ok(())
+    }
+
+    /// `PUT {base}/presences/{EntryID} {"presence": "typing" | "pause"}` (§8.4).
+    async fn typing(&self, to: &Recipient, _last_inbound: &str, on: bool) -> Result<(), SendError> {
+        let entry = recipient_id(to)?;
+        let url = self.url_with_id("presences", &entry)?;
+        let presence = if on { "typing" } else { "pause" };
+        let req = self
+            .client
+            .put(url)
+            .bearer_auth(&self.config.token)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(self.timeout)
+            .json(&json!({ "presence": presence }));
+        let reply = execute(req).await?;
+        if !reply.status.is_success() {
+            let err = classify_whapi_error(&reply);
+            tracing::warn!(code = ?err.code, kind = ?err.kind, "whapi presence failed");
+            return Err(err);
+        }
+        Ok(())
+    }
+
     /// `POST {base}/messages/text` `{"to": digits, "body": text}` (§2.1).
     /// Whapi has no idempotency key: `idempotency_key` is unused (§6).
     async fn send_text(
@@ -158,22 +227,8 @@ impl Provider for WhapiProvider {
         _idempotency_key: &str,
     ) -> Result<SendReceipt, SendError> {
         crate::text::validate_outbound(text)?;
-        // `to` = digits, or a chat id such as `…@lid` when there is no phone (§2.1).
-        let to = match (to.phone.as_deref(), to.user_id.as_deref()) {
-            (Some(p), _) => webhook_digits(p).ok_or_else(|| {
-                SendError::permanent(format!("recipient phone {p:?} is not digits"))
-            })?,
-            (None, Some(id)) if !id.trim().is_empty() => id.trim().to_owned(),
-            _ => {
-                return Err(SendError::permanent(
-                    "recipient has neither phone nor user id",
-                ))
-            }
-        };
-        let url = format!(
-            "{}/messages/text",
-            self.config.base_url.trim_end_matches('/')
-        );
+        let to = recipient_id(to)?;
+        let url = self.url("/messages/text");
         let req = self
             .client
             .post(url)
@@ -203,6 +258,18 @@ impl Provider for WhapiProvider {
                 ))
             }),
         }
+    }
+}
+
+/// `to` = digits, or a chat id such as `…@lid` when there is no phone (§2.1).
+fn recipient_id(to: &Recipient) -> Result<String, SendError> {
+    match (to.phone.as_deref(), to.user_id.as_deref()) {
+        (Some(p), _) => webhook_digits(p)
+            .ok_or_else(|| SendError::permanent(format!("recipient phone {p:?} is not digits"))),
+        (None, Some(id)) if !id.trim().is_empty() => Ok(id.trim().to_owned()),
+        _ => Err(SendError::permanent(
+            "recipient has neither phone nor user id",
+        )),
     }
 }
 
