@@ -65,13 +65,15 @@ pub async fn open(
     })
 }
 
-/// Opening a chat marks it read for the team; browsers are told when the count changed.
+/// Opening a chat marks it read for the team (browsers are told when the count changed), and
+/// for the customer: their latest message gets its read receipt ([`crate::receipts`]).
 pub async fn mark_read(pool: &PgPool, chat_id: ChatId) -> Result<(), Error> {
     let mut tx = pool.begin().await?;
     if chats::mark_read(&mut tx, chat_id).await? {
         let summary = chats::summary(&mut tx, chat_id).await?;
         events::publish(&mut tx, &LiveEvent::ChatUpdated(summary)).await?;
     }
+    crate::receipts::chat_opened(&mut tx, chat_id).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -19,6 +19,8 @@
 //! - [`bot`]: the bot in the ingest path and its settings form
 //!   ([`bot::form`]); the decisions themselves are in the `bot` crate.
 //! - [`outbox`]: the worker that delivers queued messages to the providers, with retries.
+//! - [`receipts`]: read receipts when an agent opens a chat, "typing…" while an agent types or
+//!   the bot waits out its reply delay; both through the outbox.
 //! - [`live`]: the hub that turns `NOTIFY inbox_events` into a stream per browser.
 //! - [`assignment`]: auto-assignment and presence, and its worker.
 //! - [`channels`]: the channel registry, each channel's provider adapter, credentials
@@ -38,6 +40,7 @@ pub mod error;
 pub mod ingest;
 pub mod live;
 pub mod outbox;
+pub mod receipts;
 pub mod replies;
 
 pub use error::{Error, Result};

@@ -5,6 +5,7 @@
 use crate::chat_changes;
 use crate::chat_changes::rules;
 use crate::db::{chats, events, messages, outbox};
+use crate::receipts;
 use crate::Error;
 use chrono::{Duration, Utc};
 use model::LiveEvent;
@@ -70,12 +71,24 @@ pub async fn queue_reply_in(
     };
     // WhatsApp takes at most 4096 characters per text; longer replies go out as several
     // messages, split at paragraph or sentence ends.
+    // The bot may wait a moment before it answers (the channel's reply delay), showing
+    // "typing…" meanwhile: a not-before time on the outbox row, not a sleep.
+    let delay = match sender {
+        Sender::Bot => std::time::Duration::from_secs(
+            route
+                .channel_settings
+                .reply_delay_secs
+                .min(model::MAX_REPLY_DELAY_SECS)
+                .into(),
+        ),
+        Sender::Human(_) => std::time::Duration::ZERO,
+    };
     let mut views = Vec::new();
     for part in whatsapp::split_text(text, whatsapp::MAX_TEXT_CHARS) {
         let message_id =
             messages::insert_outbound(&mut *tx, chat_id, route.channel_id, kind, user, &part)
                 .await?;
-        outbox::enqueue(&mut *tx, message_id).await?;
+        outbox::enqueue(&mut *tx, message_id, delay).await?;
         let view = messages::view(&mut *tx, message_id).await?;
         events::publish(&mut *tx, &LiveEvent::MessageCreated(view.clone())).await?;
         chats::record_outbound(
@@ -86,6 +99,16 @@ pub async fn queue_reply_in(
         )
         .await?;
         views.push(view);
+    }
+    // The reply ends "typing…" at the customer; the next keystroke may show it again.
+    chats::reset_typing(&mut *tx, chat_id).await?;
+    if !delay.is_zero() {
+        receipts::typing(
+            &mut *tx,
+            chat_id,
+            Some(delay + std::time::Duration::from_secs(5)),
+        )
+        .await?;
     }
     let summary = chats::summary(&mut *tx, chat_id).await?;
     events::publish(&mut *tx, &LiveEvent::ChatUpdated(summary)).await?;
@@ -121,7 +144,7 @@ pub async fn retry(
     if !messages::requeue(&mut tx, message_id).await? {
         return Err(Error::Conflict(Reason::NotFailed));
     }
-    outbox::enqueue(&mut tx, message_id).await?;
+    outbox::enqueue(&mut tx, message_id, std::time::Duration::ZERO).await?;
     let view = messages::view(&mut tx, message_id).await?;
     events::publish(&mut tx, &LiveEvent::MessageUpdated(view.clone())).await?;
     tx.commit().await?;

@@ -118,6 +118,19 @@ pub async fn mark_read(chat_id: ChatId) -> Result<(), AppError> {
     .await
 }
 
+/// The agent is typing in the chat's composer (`on`), or stopped for 10 s: the customer sees
+/// "typing…" (at most once per 20 s per chat), where the channel shows typing.
+#[server(endpoint = "chats/typing")]
+pub async fn typing(chat_id: ChatId, on: bool) -> Result<(), AppError> {
+    use crate::ssr::{auth, respond, AppState};
+    respond(async move {
+        let user = auth::require_user().await?;
+        inbox::receipts::agent_typing(&AppState::get()?.pool, &user, chat_id, on).await?;
+        Ok(())
+    })
+    .await
+}
+
 /// Changes a chat's mode (bot, agent, paused, closed). Admins: any chat; agents: their own and
 /// unassigned chats.
 #[server(endpoint = "chats/set_mode")]

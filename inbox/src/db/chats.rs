@@ -80,18 +80,62 @@ pub struct Route {
     pub contact_phone: Option<String>,
     pub contact_bsuid: Option<String>,
     pub last_customer_message_at: Option<DateTime<Utc>>,
+    pub channel_enabled: bool,
+    pub channel_settings: sqlx::types::Json<model::ChannelSettings>,
 }
 
 pub async fn route(conn: &mut PgConnection, chat_id: ChatId) -> Result<Route, Error> {
     Ok(sqlx::query_as(
         "select c.chat_id, c.channel_id, ch.kind as channel_kind, ct.phone as contact_phone, ct.bsuid as contact_bsuid,
-                c.last_customer_message_at
+                c.last_customer_message_at, ch.enabled as channel_enabled, ch.settings as channel_settings
            from chat c join channel ch using (channel_id) join contact ct using (contact_id)
           where c.chat_id = $1",
     )
     .bind(chat_id)
     .fetch_one(conn)
     .await?)
+}
+
+/// How long a typing indicator is worth showing, and so the least time between two of a chat
+/// (Meta's own indicator lasts about 25 s).
+pub const TYPING_EVERY_SECS: i64 = 20;
+
+/// Whether "typing…" may be shown in this chat now: at most once per [`TYPING_EVERY_SECS`]
+/// (taken atomically, so two agents or two servers do not both send it).
+pub async fn take_typing_turn(conn: &mut PgConnection, chat_id: ChatId) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update chat set typing_at = now()
+          where chat_id = $1 and (typing_at is null or typing_at < now() - make_interval(secs => $2))",
+    )
+    .bind(chat_id)
+    .bind(TYPING_EVERY_SECS as f64)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether "typing…" was queued for this chat within `secs` (so taking it away is worth a call).
+pub async fn typing_since(
+    conn: &mut PgConnection,
+    chat_id: ChatId,
+    secs: f64,
+) -> Result<bool, Error> {
+    Ok(sqlx::query_scalar(
+        "select coalesce(typing_at > now() - make_interval(secs => $2), false) from chat where chat_id = $1",
+    )
+    .bind(chat_id)
+    .bind(secs)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// A reply went out: it ends "typing…" at the customer, so the next keystroke may show it again.
+pub async fn reset_typing(conn: &mut PgConnection, chat_id: ChatId) -> Result<(), Error> {
+    sqlx::query("update chat set typing_at = null where chat_id = $1 and typing_at is not null")
+        .bind(chat_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Which chats a list shows.

@@ -10,49 +10,110 @@ use std::time::Duration;
 /// `NOTIFY`ed on every enqueue, so idle workers wake at once.
 pub const WAKEUP_CHANNEL: &str = "outbox_wakeup";
 
-pub async fn enqueue(conn: &mut PgConnection, message_id: MessageId) -> Result<i64, Error> {
-    let id: i64 =
-        sqlx::query_scalar(
-            "insert into outbox (message_id, chat_id) select message_id, chat_id from message where message_id = $1
-             returning outbox_id",
-        )
-            .bind(message_id)
-            .fetch_one(&mut *conn)
-            .await?;
+/// What an outbox row asks the provider to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum Job {
+    /// Deliver the row's message (a reply).
+    Send,
+    /// Mark the row's message (the customer's) read.
+    Read,
+    /// Show "typing…" in the row's chat.
+    Typing,
+    /// Take "typing…" away.
+    TypingOff,
+}
+
+/// Queues the reply `message_id`, due after `delay` (the bot's reply delay; zero otherwise).
+/// "Typing…" not yet on its way to that chat is dropped: the reply ends it.
+pub async fn enqueue(
+    conn: &mut PgConnection,
+    message_id: MessageId,
+    delay: Duration,
+) -> Result<i64, Error> {
+    let id: i64 = sqlx::query_scalar(
+        "with gone as (delete from outbox o using message m
+                        where m.message_id = $1 and o.chat_id = m.chat_id and o.lane = 'typing'
+                          and (o.locked_until is null or o.locked_until < now()))
+         insert into outbox (message_id, chat_id, next_attempt_at)
+         select message_id, chat_id, now() + make_interval(secs => $2) from message where message_id = $1
+         returning outbox_id",
+    )
+    .bind(message_id)
+    .bind(delay.as_secs_f64())
+    .fetch_one(&mut *conn)
+    .await?;
+    wake(conn).await?;
+    Ok(id)
+}
+
+/// Queues a read receipt or typing row about the customer's message `message_id`; one that
+/// `expires` is dropped if it has not reached the provider by then. False when the same row is
+/// already waiting.
+pub async fn enqueue_signal(
+    conn: &mut PgConnection,
+    message_id: MessageId,
+    job: Job,
+    expires: Option<Duration>,
+) -> Result<bool, Error> {
+    let queued = sqlx::query(
+        "insert into outbox (message_id, chat_id, kind, expires_at)
+         select message_id, chat_id, $2, now() + make_interval(secs => $3) from message where message_id = $1
+         on conflict (message_id, kind) do nothing",
+    )
+    .bind(message_id)
+    .bind(job)
+    .bind(expires.map(|d| d.as_secs_f64()))
+    .execute(&mut *conn)
+    .await?;
+    if queued.rows_affected() == 0 {
+        return Ok(false);
+    }
+    wake(conn).await?;
+    Ok(true)
+}
+
+async fn wake(conn: &mut PgConnection) -> Result<(), Error> {
     sqlx::query("select pg_notify($1, '')")
         .bind(WAKEUP_CHANNEL)
         .execute(&mut *conn)
         .await?;
-    Ok(id)
+    Ok(())
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Claimed {
     pub outbox_id: i64,
     pub message_id: MessageId,
+    pub job: Job,
     /// Attempts including this one.
     pub attempts: i32,
     pub chat_id: ChatId,
     pub body: Option<String>,
+    /// The provider's id of the row's message (for receipts and typing: the customer's).
+    pub provider_message_id: Option<String>,
+    /// Past this the row is not worth sending (typing).
+    pub expired: bool,
 }
 
 /// Takes the next due row, if any, for `lease`; the attempt count goes up before the send. A
-/// row is due only when no earlier row of its chat is still in the outbox (sending, or waiting
-/// for a retry): replies reach each customer in the order they were written.
+/// row is due only when no earlier row of its chat and lane is still in the outbox (sending,
+/// or waiting for a retry): replies reach each customer in the order they were written.
 pub async fn claim(pool: &PgPool, lease: Duration) -> Result<Option<Claimed>, Error> {
     Ok(sqlx::query_as(
         "with due as (
             select o.outbox_id from outbox o
              where o.next_attempt_at <= now() and (o.locked_until is null or o.locked_until < now())
                and not exists (select 1 from outbox e
-                                where e.chat_id = o.chat_id and e.outbox_id < o.outbox_id)
+                                where e.chat_id = o.chat_id and e.lane = o.lane and e.outbox_id < o.outbox_id)
              order by o.next_attempt_at, o.outbox_id
              limit 1 for update skip locked
          )
          update outbox o set attempts = o.attempts + 1, locked_until = now() + make_interval(secs => $1)
            from due, message m
           where o.outbox_id = due.outbox_id and m.message_id = o.message_id
-         returning o.outbox_id, o.message_id, o.attempts, m.chat_id, m.body",
+         returning o.outbox_id, o.message_id, o.kind as job, o.attempts, m.chat_id, m.body,
+                   m.provider_message_id, coalesce(o.expires_at < now(), false) as expired",
     )
     .bind(lease.as_secs_f64())
     .fetch_optional(pool)
@@ -92,14 +153,15 @@ pub async fn reschedule(
 }
 
 /// How long until the next row is due (`None` when the outbox is empty). A row waiting behind
-/// an earlier one of its chat is due when that one is.
+/// an earlier one of its chat and lane is due when that one is.
 pub async fn next_due_in(pool: &PgPool) -> Result<Option<Duration>, Error> {
     // `min` over no rows is NULL, and so is the difference; `greatest(0, NULL)` would be 0 and
     // keep idle workers polling, so the floor at zero is taken here instead.
     let secs: Option<f64> = sqlx::query_scalar(
         "select extract(epoch from (min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) - now()))::float8
            from outbox o
-          where not exists (select 1 from outbox e where e.chat_id = o.chat_id and e.outbox_id < o.outbox_id)",
+          where not exists (select 1 from outbox e
+                             where e.chat_id = o.chat_id and e.lane = o.lane and e.outbox_id < o.outbox_id)",
     )
     .fetch_one(pool)
     .await?;

@@ -14,6 +14,7 @@
 
 use super::OutboxSettings;
 use crate::channels::Channels;
+use crate::db::outbox::Job;
 use crate::db::{chats, events, messages, outbox};
 use model::LiveEvent;
 use rand::Rng;
@@ -34,6 +35,9 @@ pub enum Outcome {
     Retrying,
     /// Gave up: the message shows as failed with the reason.
     Failed,
+    /// A read receipt or typing row not worth sending: too late (typing), or the provider
+    /// cannot do it, or the channel is disabled.
+    Dropped,
 }
 
 #[derive(Clone)]
@@ -74,9 +78,13 @@ impl Outbox {
         let span = tracing::info_span!(
             "deliver",
             message_id = %job.message_id,
+            job = ?job.job,
             attempt = job.attempts
         );
         let _enter = span.enter();
+        if job.job != Job::Send {
+            return self.signal(job).await;
+        }
         // More claims than attempts allowed: the earlier ones ended without a recorded result
         // (the process died mid-send, or the bookkeeping kept failing). Each may have reached
         // the provider; sending again and again would repeat the reply without end.
@@ -129,9 +137,15 @@ impl Outbox {
             Ok(receipt) => {
                 self.channels.activity.sent(route.channel_id);
                 // It was sent, whoever holds the row now: the message says so.
-                messages::mark_sent(&mut tx, job.message_id, &receipt.provider_message_id)
+                if !messages::mark_sent(&mut tx, job.message_id, &receipt.provider_message_id)
                     .await
-                    .map_err(db)?;
+                    .map_err(db)?
+                {
+                    tracing::warn!(
+                        provider_message_id = %receipt.provider_message_id,
+                        "the provider answered an id another message already has; this one shows as sent without it"
+                    );
+                }
                 if !outbox::remove(&mut tx, job.outbox_id, job.attempts)
                     .await
                     .map_err(db)?
@@ -194,12 +208,114 @@ impl Outbox {
             Outcome::Retrying => "retrying",
             Outcome::Failed => "failed",
             Outcome::Idle => "idle",
+            Outcome::Dropped => "dropped",
         };
         metrics::counter!("inbox_sends_total", "result" => result).increment(1);
         if outcome == Outcome::Retrying {
             metrics::counter!("inbox_send_retries_total").increment(1);
         }
         Ok(outcome)
+    }
+
+    /// A read receipt or typing indicator: sent with the same retries as a reply, but nothing
+    /// about a message changes whatever happens (the row's message is the customer's), and
+    /// "typing…" that comes too late is dropped instead.
+    async fn signal(&self, job: outbox::Claimed) -> anyhow::Result<Outcome> {
+        let outcome = self.try_signal(&job).await?;
+        let result = match outcome {
+            Outcome::Sent => "sent",
+            Outcome::Retrying => "retrying",
+            Outcome::Failed => "failed",
+            Outcome::Dropped | Outcome::Idle => "dropped",
+        };
+        let kind = match job.job {
+            Job::Read => "read",
+            Job::Typing => "typing",
+            Job::TypingOff | Job::Send => "typing_off",
+        };
+        metrics::counter!("inbox_signals_total", "kind" => kind, "result" => result).increment(1);
+        Ok(outcome)
+    }
+
+    async fn try_signal(&self, job: &outbox::Claimed) -> anyhow::Result<Outcome> {
+        let drop = |why: String| async move {
+            let mut conn = self.pool.acquire().await?;
+            outbox::remove(&mut conn, job.outbox_id, job.attempts)
+                .await
+                .map_err(db)?;
+            tracing::info!("{why}; dropped");
+            anyhow::Ok(Outcome::Dropped)
+        };
+        if job.expired {
+            return drop("too late to show".into()).await;
+        }
+        if job.attempts > self.settings.max_attempts {
+            return drop(format!("no result after {} attempts", job.attempts - 1)).await;
+        }
+        let route = {
+            let mut conn = self.pool.acquire().await?;
+            chats::route(&mut conn, job.chat_id)
+                .await
+                .map_err(|e| anyhow::anyhow!("route: {e}"))?
+        };
+        let provider = match self.channels.provider(route.channel_id) {
+            Ok(p) => p,
+            Err(e) => return drop(format!("not sent: {e}")).await,
+        };
+        let can = provider.capabilities();
+        let supported = match job.job {
+            Job::Read => can.read_receipts,
+            Job::Typing => can.typing,
+            Job::TypingOff => can.typing_stops,
+            Job::Send => false,
+        };
+        let Some(target) = job.provider_message_id.as_deref().filter(|_| supported) else {
+            return drop(format!("{:?} cannot do this", provider.kind())).await;
+        };
+        let to = Recipient {
+            phone: route.contact_phone.clone(),
+            user_id: route.contact_bsuid.clone(),
+        };
+        let result = match job.job {
+            Job::Read => provider.mark_read(&to, target).await,
+            on => provider.typing(&to, target, on == Job::Typing).await,
+        };
+        let mut conn = self.pool.acquire().await?;
+        Ok(match result {
+            Ok(()) => {
+                outbox::remove(&mut conn, job.outbox_id, job.attempts)
+                    .await
+                    .map_err(db)?;
+                tracing::debug!("delivered");
+                Outcome::Sent
+            }
+            Err(e)
+                if e.kind == SendErrorKind::Retryable
+                    && job.attempts < self.settings.max_attempts =>
+            {
+                let delay = self
+                    .backoff(job.attempts)
+                    .max(e.retry_after.unwrap_or_default());
+                outbox::reschedule(
+                    &mut conn,
+                    job.outbox_id,
+                    job.attempts,
+                    delay,
+                    &e.to_string(),
+                )
+                .await
+                .map_err(db)?;
+                tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "failed; will retry");
+                Outcome::Retrying
+            }
+            Err(e) => {
+                outbox::remove(&mut conn, job.outbox_id, job.attempts)
+                    .await
+                    .map_err(db)?;
+                tracing::warn!(error = %e, "failed for good");
+                Outcome::Failed
+            }
+        })
     }
 
     /// Delivers until `shutdown` resolves: `workers` loops, woken by `NOTIFY outbox_wakeup` and

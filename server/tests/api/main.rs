@@ -23,6 +23,7 @@ mod outbox;
 mod outbox_lease;
 mod outbox_order;
 mod pool;
+mod receipts;
 mod retry;
 mod robustness;
 mod sandbox;

@@ -373,3 +373,27 @@ async fn idle_workers_sleep_until_the_next_row_is_due(pool: PgPool) {
         "{due:?}"
     );
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_provider_answering_an_id_it_gave_before_does_not_stall_the_outbox(pool: PgPool) {
+    // A provider that hands out the same message id twice (seen from gateways after a
+    // restart): the second reply was sent all the same and must say so, not make the worker
+    // fail its bookkeeping, pause, and send it again when the lease runs out.
+    let mock = meta_mock(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        "messaging_product": "whatsapp",
+        "messages": [{ "id": "wamid.same" }]
+    })))
+    .await;
+    let (app, agent, chat) = setup(pool, &mock).await;
+    app.reply(&agent, chat, "satu").await;
+    app.reply(&agent, chat, "dua").await;
+    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent, Outcome::Sent]);
+    assert_eq!(mock.received_requests().await.unwrap().len(), 2);
+    assert_eq!(app.reply_statuses().await, vec!["sent", "sent"]);
+    assert_eq!(
+        app.count("select count(*) from message where provider_message_id = 'wamid.same'")
+            .await,
+        1,
+        "the id stays with the message that had it first"
+    );
+}

@@ -133,18 +133,71 @@ pub async fn mark_sent(
     conn: &mut PgConnection,
     message_id: MessageId,
     provider_message_id: &str,
-) -> Result<(), Error> {
-    sqlx::query(
-        "update message set provider_message_id = $2,
-                status = case when status in ('queued', 'failed') then 'sent' else status end,
+) -> Result<bool, Error> {
+    // A provider that answers an id it gave another message before (a gateway restarted its
+    // counter) sent this one all the same: it shows as sent, and the id stays with the first
+    // (its statuses are the ones that will arrive). Returns false then.
+    let kept: bool = sqlx::query_scalar(
+        "update message m set
+                provider_message_id = case when taken.id is null then $2 else m.provider_message_id end,
+                status = case when m.status in ('queued', 'failed') then 'sent' else m.status end,
                 error_code = null, error_reason = null, status_at = now()
-          where message_id = $1",
+           from (select (select message_id from message o
+                          where o.channel_id = (select channel_id from message where message_id = $1)
+                            and o.provider_message_id = $2 and o.message_id <> $1) as id) taken
+          where m.message_id = $1
+         returning taken.id is null",
     )
     .bind(message_id)
     .bind(provider_message_id)
-    .execute(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(())
+    Ok(kept)
+}
+
+/// The customer's latest message in the chat, if its read receipt has not been queued yet;
+/// marks it (and every earlier one: a read receipt covers them) as queued, so each message
+/// gets at most one, however many agents open the chat at once.
+pub async fn take_read_receipt(
+    conn: &mut PgConnection,
+    chat_id: ChatId,
+) -> Result<Option<MessageId>, Error> {
+    let latest: Option<MessageId> = sqlx::query_scalar(
+        "update message m set receipt_queued_at = now()
+           from (select message_id from message
+                  where chat_id = $1 and direction = 'in' and provider_message_id is not null
+                  order by message_id desc limit 1) latest
+          where m.message_id = latest.message_id and m.receipt_queued_at is null
+         returning m.message_id",
+    )
+    .bind(chat_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if latest.is_some() {
+        sqlx::query(
+            "update message set receipt_queued_at = now()
+              where chat_id = $1 and direction = 'in' and receipt_queued_at is null",
+        )
+        .bind(chat_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(latest)
+}
+
+/// The customer's latest message in the chat (typing indicators refer to it).
+pub async fn latest_inbound(
+    conn: &mut PgConnection,
+    chat_id: ChatId,
+) -> Result<Option<MessageId>, Error> {
+    Ok(sqlx::query_scalar(
+        "select message_id from message
+          where chat_id = $1 and direction = 'in' and provider_message_id is not null
+          order by message_id desc limit 1",
+    )
+    .bind(chat_id)
+    .fetch_optional(conn)
+    .await?)
 }
 
 pub async fn mark_failed(
