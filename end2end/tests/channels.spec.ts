@@ -3,9 +3,13 @@ import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import { ADMIN, login, openHydrated } from "./helpers";
 
-/** A Whapi mock speaking its wire format: `GET /health` (authorised) and `POST /messages/text`. */
+/**
+ * A Whapi mock speaking its wire format: `GET /health` (authorised), `POST /messages/text`,
+ * `PUT /messages/{id}` (mark read) and `PUT /presences/{chat}` (typing).
+ */
 function whapiMock(token: string) {
   const sent: { to: string; body: string }[] = [];
+  const puts: { path: string; body: string }[] = [];
   const server = http.createServer((req, res) => {
     let raw = "";
     req.on("data", (c) => (raw += c));
@@ -25,16 +29,21 @@ function whapiMock(token: string) {
         sent.push(msg);
         return json(201, { sent: true, message: { id: `e2e-sent-${sent.length}`, from_me: true, type: "text", status: "pending" } });
       }
+      if (req.method === "PUT" && (req.url?.startsWith("/messages/") || req.url?.startsWith("/presences/"))) {
+        puts.push({ path: req.url, body: raw });
+        return json(200, { success: true });
+      }
       json(404, { error: { code: 404, message: "not found" } });
     });
   });
-  return { server, sent };
+  return { server, sent, puts };
 }
 
 // An admin connects a Whapi number on the Channels page: the connection test passes, the
 // webhook URL is copied, a customer message posted there shows up live in the inbox under the
 // channel's name, and the reply leaves through that channel's provider.
 test("an admin adds a Whapi channel, and its webhook and replies work", async ({ browser, request }) => {
+  test.setTimeout(60_000);
   const token = "e2e-whapi-token-0123456789";
   const mock = whapiMock(token);
   await new Promise<void>((ok) => mock.server.listen(0, "127.0.0.1", ok));
@@ -85,12 +94,40 @@ test("an admin adds a Whapi channel, and its webhook and replies work", async ({
   await expect(row).toBeVisible();
   await expect(row).toContainText(channelName);
 
+  // The chat list can be narrowed to this channel.
+  await admin.getByTestId("channel-filter").selectOption({ label: channelName });
+  await expect(admin.getByTestId("chat-row")).toHaveCount(1);
+  await expect(row).toBeVisible();
+
   await row.getByRole("link").click();
   await expect(admin.getByTestId("chat-title")).toHaveText(customer);
-  await admin.getByTestId("composer").fill("Baik kak, kami cek");
+  // Opening the chat gives the customer blue ticks, once.
+  const markRead = `/messages/e2e-in-${suffix}`;
+  await expect.poll(() => mock.puts.filter((p) => p.path === markRead).length).toBe(1);
+  // Typing shows "typing…" to the customer.
+  await admin.getByTestId("composer").pressSequentially("Baik kak, kami cek");
+  await expect
+    .poll(() => mock.puts.filter((p) => p.path === `/presences/${phone}` && JSON.parse(p.body).presence === "typing").length)
+    .toBe(1);
   await admin.getByTestId("composer").press("Enter");
   await expect.poll(() => mock.sent.filter((m) => m.body === "Baik kak, kami cek").length).toBe(1);
   expect(mock.sent.find((m) => m.body === "Baik kak, kami cek")?.to).toBe(phone);
+  expect(mock.puts.filter((p) => p.path === markRead).length).toBe(1);
+
+  // The channel's behaviour switches: typing off, a 3 s bot reply delay; kept after a reload.
+  await openHydrated(admin, "/admin/channels");
+  await expect(admin.getByTestId("channel-list")).toHaveAttribute("data-synced", "true");
+  const settings = card.getByTestId("channel-settings");
+  await settings.getByTestId("setting-typing").uncheck();
+  await settings.getByTestId("setting-reply-delay").fill("3");
+  const saved = admin.waitForResponse((r) => r.url().includes("/admin/channels/settings"));
+  await settings.getByTestId("save-settings").click();
+  expect((await saved).status()).toBe(200);
+  await openHydrated(admin, "/admin/channels");
+  await expect(admin.getByTestId("channel-list")).toHaveAttribute("data-synced", "true");
+  await expect(card.getByTestId("setting-typing")).not.toBeChecked();
+  await expect(card.getByTestId("setting-read-receipts")).toBeChecked();
+  await expect(card.getByTestId("setting-reply-delay")).toHaveValue("3");
 
   await context.close();
   mock.server.close();

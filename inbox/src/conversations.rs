@@ -5,26 +5,35 @@
 use crate::db::{chats, events, messages};
 use crate::Error;
 use chrono::{DateTime, Utc};
-use model::{ChatId, ChatPage, Conversation, LiveEvent, MessageId, Mode, Tab, UserInfo};
+use model::{ChannelId, ChatId, ChatPage, Conversation, LiveEvent, MessageId, Mode, Tab, UserInfo};
 use sqlx::PgPool;
+
+/// Which chats a list asks for: a tab, and optionally a mode, a channel and a search.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub tab: Tab,
+    pub mode: Option<Mode>,
+    pub channel: Option<ChannelId>,
+    pub search: Option<String>,
+    /// Keyset cursor: the `next` of the page before.
+    pub before: Option<(DateTime<Utc>, ChatId)>,
+}
 
 /// A page of the chat list for `user`, newest activity first, and the cursor of the next page.
 /// Agents see every chat under "All" (the team sees the whole queue).
 pub async fn list(
     pool: &PgPool,
     user: &UserInfo,
-    tab: Tab,
-    mode: Option<Mode>,
-    search: Option<String>,
-    before: Option<(DateTime<Utc>, ChatId)>,
+    q: ListQuery,
     page_size: i64,
 ) -> Result<ChatPage, Error> {
     let filter = chats::ListFilter {
-        assigned_to: (tab == Tab::Mine).then_some(user.user_id),
-        unassigned: tab == Tab::Unassigned,
-        mode,
-        search,
-        before,
+        assigned_to: (q.tab == Tab::Mine).then_some(user.user_id),
+        unassigned: q.tab == Tab::Unassigned,
+        mode: q.mode,
+        channel: q.channel,
+        search: q.search,
+        before: q.before,
     };
     let mut page = chats::page(pool, &filter, page_size + 1).await?;
     let next = if page.len() as i64 > page_size {
@@ -39,6 +48,12 @@ pub async fn list(
         None
     };
     Ok(ChatPage { chats: page, next })
+}
+
+/// The channels a chat list can be filtered by (every signed-in user may see their names).
+pub async fn channel_options(pool: &PgPool) -> Result<Vec<model::ChannelOption>, Error> {
+    let mut conn = pool.acquire().await?;
+    crate::db::channels::options(&mut conn).await
 }
 
 /// The chat, its customer and `page_size` messages (oldest first): the newest page when

@@ -109,3 +109,12 @@ pub struct ChannelsPage {
     pub base_url: String,
     pub channels: Vec<ChannelView>,
 }
+
+/// A channel as the chat list's filter offers it (every signed-in user sees these).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct ChannelOption {
+    pub channel_id: ChannelId,
+    pub name: String,
+    pub enabled: bool,
+}

@@ -10,8 +10,8 @@ pub mod live;
 pub mod reason;
 
 pub use channel::{
-    ChannelConfig, ChannelHealth, ChannelSettings, ChannelView, ChannelsPage, SecretHint,
-    MAX_REPLY_DELAY_SECS,
+    ChannelConfig, ChannelHealth, ChannelOption, ChannelSettings, ChannelView, ChannelsPage,
+    SecretHint, MAX_REPLY_DELAY_SECS,
 };
 pub use ids::{ChannelId, ChatId, ContactId, MessageId, UserId};
 pub use kinds::{
@@ -106,11 +106,12 @@ pub struct AccountAlert {
 }
 
 /// Which chats the list shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Tab {
     Mine,
     Unassigned,
+    #[default]
     All,
 }
 

@@ -116,9 +116,10 @@ pub async fn set_channel_enabled(
 #[server(endpoint = "admin/channels/settings")]
 pub async fn set_channel_settings(
     channel_id: ChannelId,
-    read_receipts: bool,
-    typing: bool,
-    bot: bool,
+    // Checkboxes: an unticked one is not in the form at all, so absent means off.
+    #[server(default)] read_receipts: bool,
+    #[server(default)] typing: bool,
+    #[server(default)] bot: bool,
     reply_delay_secs: String,
 ) -> Result<ChannelView, AppError> {
     use crate::model::{ChannelSettings, Reason, MAX_REPLY_DELAY_SECS};

@@ -1,7 +1,7 @@
 //! Chats and messages: the list, a conversation, replying, retrying, marking read.
 
 use crate::model::{Assignee, ChatPage, Conversation, MessageView};
-use crate::model::{ChatId, MessageId, UserId};
+use crate::model::{ChannelId, ChatId, MessageId, UserId};
 use crate::AppError;
 use leptos::prelude::*;
 
@@ -21,6 +21,7 @@ pub async fn list_chats(
     q: Option<String>,
     before_at: Option<chrono::DateTime<chrono::Utc>>,
     before_id: Option<ChatId>,
+    #[server(default)] channel: Option<ChannelId>,
 ) -> Result<ChatPage, AppError> {
     use crate::model::{Mode, Tab};
     use crate::ssr::{auth, respond, AppState};
@@ -37,7 +38,25 @@ pub async fn list_chats(
         };
         let pool = AppState::get()?.pool;
         let before = before_at.zip(before_id);
-        Ok(inbox::conversations::list(&pool, &user, tab, mode, q, before, CHAT_PAGE).await?)
+        let query = inbox::conversations::ListQuery {
+            tab,
+            mode,
+            channel,
+            search: q,
+            before,
+        };
+        Ok(inbox::conversations::list(&pool, &user, query, CHAT_PAGE).await?)
+    })
+    .await
+}
+
+/// The channels the chat list can be filtered by, for every signed-in user.
+#[server(endpoint = "chats/channels")]
+pub async fn chat_channels() -> Result<Vec<crate::model::ChannelOption>, AppError> {
+    use crate::ssr::{auth, respond, AppState};
+    respond(async move {
+        auth::require_user().await?;
+        Ok(inbox::conversations::channel_options(&AppState::get()?.pool).await?)
     })
     .await
 }

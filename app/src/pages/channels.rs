@@ -3,7 +3,7 @@
 //! to add or edit one. Secrets are write-only: the page shows only that one is set.
 
 use crate::api::channels::{
-    list_channels, DeleteChannel, SaveChannel, SetChannelEnabled, TestChannel,
+    list_channels, DeleteChannel, SaveChannel, SetChannelEnabled, SetChannelSettings, TestChannel,
 };
 use crate::components::chat::use_now;
 use crate::components::error_text::ErrorText;
@@ -13,12 +13,36 @@ use crate::live::{use_live_events, Live};
 use crate::model::{ChannelConfig, ChannelHealth, ChannelKind, ChannelView, LiveEvent, SecretHint};
 use leptos::prelude::*;
 
+/// Which folded parts of the cards are open ("settings-3", "edit-3"): the list is fetched again
+/// when the live stream (re)opens or a channel changes, and an admin's open form must stay open.
+#[derive(Clone, Copy)]
+struct Unfolded(RwSignal<std::collections::HashSet<String>>);
+
+impl Unfolded {
+    fn is_open(self, key: &str) -> bool {
+        self.0.with_untracked(|o| o.contains(key))
+    }
+
+    /// The summary of `key`'s `<details>` was clicked: it flips (`toggle` does not bubble, so
+    /// the summary's click is what is seen).
+    fn flip(self, key: String) -> impl Fn(leptos::ev::MouseEvent) + Clone + 'static {
+        move |_| {
+            self.0.update(|o| {
+                if !o.remove(&key) {
+                    o.insert(key.clone());
+                }
+            })
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Actions {
     save: ServerAction<SaveChannel>,
     test: ServerAction<TestChannel>,
     enable: ServerAction<SetChannelEnabled>,
     delete: ServerAction<DeleteChannel>,
+    settings: ServerAction<SetChannelSettings>,
 }
 
 #[component]
@@ -29,7 +53,9 @@ pub fn ChannelsPage() -> impl IntoView {
         test: ServerAction::new(),
         enable: ServerAction::new(),
         delete: ServerAction::new(),
+        settings: ServerAction::new(),
     };
+    provide_context(Unfolded(RwSignal::new(Default::default())));
     // Another admin (or another server process) changed a channel.
     let changed = RwSignal::new(0u32);
     use_live_events(
@@ -50,6 +76,7 @@ pub fn ChannelsPage() -> impl IntoView {
                 actions.test.version().get(),
                 actions.enable.version().get(),
                 actions.delete.version().get(),
+                actions.settings.version().get(),
                 changed.get(),
             )
         },
@@ -61,6 +88,7 @@ pub fn ChannelsPage() -> impl IntoView {
             actions.test.value().get().and_then(Result::err),
             actions.enable.value().get().and_then(Result::err),
             actions.delete.value().get().and_then(Result::err),
+            actions.settings.value().get().and_then(Result::err),
         ]
         .into_iter()
         .flatten()
@@ -76,11 +104,18 @@ pub fn ChannelsPage() -> impl IntoView {
                     match page.await {
                         Ok(page) => {
                             let base = page.base_url.clone();
-                            page.channels
-                                .into_iter()
-                                .map(|c| view! { <ChannelCard channel=c base=base.clone() actions /> })
-                                .collect_view()
-                                .into_any()
+                            // `synced`: fetched since the live stream opened (tests wait for it
+                            // before they unfold a card, as that refetch draws the cards anew).
+                            let synced = (changed.get_untracked() > 0).to_string();
+                            view! {
+                                <div class="channel-list" data-testid="channel-list" data-synced=synced>
+                                    {page.channels
+                                        .into_iter()
+                                        .map(|c| view! { <ChannelCard channel=c base=base.clone() actions /> })
+                                        .collect_view()}
+                                </div>
+                            }
+                            .into_any()
                         }
                         Err(e) => view! { <ErrorText error=e /> }.into_any(),
                     }
@@ -206,6 +241,8 @@ fn ChannelCard(channel: ChannelView, base: String, actions: Actions) -> impl Int
         _ => view! { <WhapiForm channel=Some(channel.clone()) actions /> }.into_any(),
     });
     let next_enabled = (!channel.enabled).to_string();
+    let unfolded = expect_context::<Unfolded>();
+    let edit_key = format!("edit-{}", channel.channel_id);
     let (id_test, id_enable, id_delete) = (id.clone(), id.clone(), id.clone());
     view! {
         <article class="channel" class:disabled=!channel.enabled data-testid=format!("channel-{}", channel.name)>
@@ -249,13 +286,51 @@ fn ChannelCard(channel: ChannelView, base: String, actions: Actions) -> impl Int
                     </ActionForm>
                 })}
             </div>
+            <SettingsForm channel=channel.clone() actions />
             {edit.map(|form| view! {
-                <details class="channel-edit">
-                    <summary>{t!(i18n, channel_edit)}</summary>
+                <details class="channel-edit" open=unfolded.is_open(&edit_key)>
+                    <summary on:click=unfolded.flip(edit_key.clone())>{t!(i18n, channel_edit)}</summary>
                     {form}
                 </details>
             })}
         </article>
+    }
+}
+
+/// The channel's behaviour switches: read receipts, typing, the bot, its reply delay. Editable
+/// on every channel, also those from the environment (they are not part of its description).
+#[component]
+fn SettingsForm(channel: ChannelView, actions: Actions) -> impl IntoView {
+    let i18n = use_i18n();
+    let s = channel.settings;
+    let meta_note = (channel.kind == ChannelKind::Meta)
+        .then(|| view! { <small class="hint">{t!(i18n, setting_typing_meta_note)}</small> });
+    view! {
+        <fieldset class="channel-settings" data-testid="channel-settings">
+            <legend>{t!(i18n, channel_settings)}</legend>
+            <ActionForm action=actions.settings attr:class="stacked">
+                <input type="hidden" name="channel_id" value=channel.channel_id.to_string() />
+                <label class="check">
+                    <input type="checkbox" name="read_receipts" value="true" checked=s.read_receipts data-testid="setting-read-receipts" />
+                    {t!(i18n, setting_read_receipts)}
+                </label>
+                <label class="check">
+                    <input type="checkbox" name="typing" value="true" checked=s.typing data-testid="setting-typing" />
+                    {t!(i18n, setting_typing)}
+                </label>
+                {meta_note}
+                <label class="check">
+                    <input type="checkbox" name="bot" value="true" checked=s.bot data-testid="setting-bot" />
+                    {t!(i18n, setting_bot)}
+                </label>
+                <label>
+                    {t!(i18n, setting_reply_delay)}
+                    <input type="number" name="reply_delay_secs" min="0" max=crate::model::MAX_REPLY_DELAY_SECS.to_string() step="1" required
+                        value=s.reply_delay_secs.to_string() data-testid="setting-reply-delay" />
+                </label>
+                <button type="submit" data-testid="save-settings">{t!(i18n, settings_save)}</button>
+            </ActionForm>
+        </fieldset>
     }
 }
 

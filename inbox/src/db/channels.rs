@@ -271,3 +271,12 @@ pub async fn chat_count(pool: &PgPool, channel_id: ChannelId) -> Result<i64, Err
             .await?,
     )
 }
+
+/// Every channel's id, name and whether it is enabled, by name (the chat list's filter).
+pub async fn options(conn: &mut PgConnection) -> Result<Vec<model::ChannelOption>, Error> {
+    Ok(
+        sqlx::query_as("select channel_id, name, enabled from channel order by name, channel_id")
+            .fetch_all(conn)
+            .await?,
+    )
+}

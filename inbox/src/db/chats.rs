@@ -146,6 +146,8 @@ pub struct ListFilter {
     /// Only unassigned chats.
     pub unassigned: bool,
     pub mode: Option<Mode>,
+    /// Only chats of this channel.
+    pub channel: Option<ChannelId>,
     /// Customer name, phone number or message text contains this (case-insensitive).
     pub search: Option<String>,
     /// Keyset cursor: chats older than this (last activity, chat id).
@@ -183,6 +185,7 @@ pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatS
                  or c.chat_id in (select m.chat_id from message m where m.body ilike $4))
             and ($6::timestamptz is null
                  or (coalesce(c.last_message_at, '-infinity'), c.chat_id) < ($6, $7))
+            and ($9::bigint is null or c.channel_id = $9)
           order by coalesce(c.last_message_at, '-infinity') desc, c.chat_id desc
           limit $8"
     ))
@@ -194,6 +197,7 @@ pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatS
     .bind(f.before.map(|b| b.0))
     .bind(f.before.map(|b| b.1).unwrap_or(model::ChatId(0)))
     .bind(limit)
+    .bind(f.channel)
     .fetch_all(pool)
     .await?;
     Ok(rows)

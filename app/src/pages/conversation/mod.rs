@@ -6,10 +6,12 @@
 //! - [`live`]: the open chat's live changes and how they apply to the loaded pages.
 //! - [`parts`]: the assignee list and the 24-hour window notice.
 //! - [`drafts`]: unsent replies per chat, kept while the tab lives.
+//! - [`typing`]: tells the server while the agent types, so the customer sees "typing…".
 
 mod drafts;
 pub mod live;
 mod parts;
+mod typing;
 
 pub use live::LiveChat;
 
@@ -125,7 +127,14 @@ pub fn ChatView(
             });
         }
     });
+    // Read when it opens, and again when a message arrives while it is open and in view (a
+    // tab in the background has not read anything): the customer's blue ticks stay true.
     Effect::new(move |_| {
+        live.appended.track();
+        #[cfg(feature = "hydrate")]
+        if document().hidden() {
+            return;
+        }
         mark.dispatch(MarkRead { chat_id });
     });
     let now = use_now();
@@ -145,11 +154,13 @@ pub fn ChatView(
     // The reply being typed is kept per chat while the tab lives: switching chats, or the view
     // being rebuilt, does not lose it.
     let text = RwSignal::new(drafts::get(chat_id));
+    let typing = typing::TypingSignal::new(chat_id);
     let send = move || {
         let body = text.get_untracked();
         if body.trim().is_empty() {
             return;
         }
+        typing.sent();
         reply.dispatch(SendReply {
             chat_id,
             text: body,
@@ -308,6 +319,9 @@ pub fn ChatView(
                 on:input=move |ev| {
                     let value = event_target_value(&ev);
                     drafts::set(chat_id, &value);
+                    if !value.trim().is_empty() {
+                        typing.key();
+                    }
                     text.set(value);
                 }
                 on:keydown=move |ev| {

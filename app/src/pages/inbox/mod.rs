@@ -4,14 +4,16 @@
 
 mod rows;
 
-use crate::api::chats::{assignees, list_chats, open_chat, ListChats};
+use crate::api::chats::{assignees, chat_channels, list_chats, open_chat, ListChats};
 use crate::components::alerts::AccountAlerts;
 use crate::components::chat::use_now;
 use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
 use crate::i18n::*;
 use crate::live::{use_live_events, Live};
-use crate::model::{Assignee, ChatId, ChatPage, ChatSummary, Conversation, LiveEvent, Mode, Tab};
+use crate::model::{
+    Assignee, ChannelId, ChatId, ChatPage, ChatSummary, Conversation, LiveEvent, Mode, Tab,
+};
 use crate::pages::conversation::{ChatView, LiveChat};
 use crate::AppError;
 use leptos::prelude::*;
@@ -39,6 +41,9 @@ pub fn InboxPage() -> impl IntoView {
     let me = user.map(|u| u.user_id);
     let tab = RwSignal::new(if is_admin { Tab::All } else { Tab::Mine });
     let mode = RwSignal::new(String::new());
+    // The channel filter: the chosen channel's id, or nothing for all.
+    let channel = RwSignal::new(None::<ChannelId>);
+    let channel_options = Resource::new(|| (), |_| chat_channels());
     let search = RwSignal::new(String::new());
     let search_input = RwSignal::new(String::new());
     // Live events change what they touch in place: a chat's row moves to its place in the
@@ -128,7 +133,15 @@ pub fn InboxPage() -> impl IntoView {
     );
     // A refetch of the list begins: the changes so far will be in its answer.
     Effect::watch(
-        move || (tab.get(), mode.get(), search.get(), refresh.get()),
+        move || {
+            (
+                tab.get(),
+                mode.get(),
+                channel.get(),
+                search.get(),
+                refresh.get(),
+            )
+        },
         move |_, _, _| cut.set_value(next_patch.get_value()),
         false,
     );
@@ -136,8 +149,25 @@ pub fn InboxPage() -> impl IntoView {
     let more = RwSignal::new(Vec::<ChatSummary>::new());
     let next = RwSignal::new(None::<(chrono::DateTime<chrono::Utc>, ChatId)>);
     let first = Resource::new(
-        move || (tab.get(), mode.get(), search.get(), refresh.get()),
-        |(tab, mode, q, _)| list_chats(tab.as_str().to_string(), Some(mode), Some(q), None, None),
+        move || {
+            (
+                tab.get(),
+                mode.get(),
+                channel.get(),
+                search.get(),
+                refresh.get(),
+            )
+        },
+        |(tab, mode, channel, q, _)| {
+            list_chats(
+                tab.as_str().to_string(),
+                Some(mode),
+                Some(q),
+                None,
+                None,
+                channel,
+            )
+        },
     );
     Effect::new(move |_| {
         if let Some(Ok(page)) = first.get() {
@@ -169,6 +199,7 @@ pub fn InboxPage() -> impl IntoView {
         let filter = ListView {
             tab: tab.get(),
             mode: Mode::parse(&mode.get()),
+            channel: channel.get(),
             me,
         };
         for (_, chat) in patches.get() {
@@ -219,6 +250,26 @@ pub fn InboxPage() -> impl IntoView {
                             <option value="paused">{t!(i18n, mode_paused)}</option>
                             <option value="closed">{t!(i18n, mode_closed)}</option>
                         </select>
+                        // Only worth offering with more than one channel.
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                let options = channel_options.await.unwrap_or_default();
+                                (options.len() > 1).then(|| view! {
+                                    <select
+                                        data-testid="channel-filter"
+                                        aria-label=move || t_string!(i18n, filter_channel).to_string()
+                                        on:change=move |ev| channel.set(event_target_value(&ev).parse::<i64>().ok().map(ChannelId))
+                                    >
+                                        <option value="">{t!(i18n, filter_all_channels)}</option>
+                                        {options.into_iter().map(|o| view! {
+                                            <option value=o.channel_id.to_string() selected=channel.get_untracked() == Some(o.channel_id)>
+                                                {o.name}
+                                            </option>
+                                        }).collect_view()}
+                                    </select>
+                                })
+                            })}
+                        </Transition>
                     </div>
                 </div>
                 <Transition fallback=|| ()>
@@ -250,6 +301,7 @@ pub fn InboxPage() -> impl IntoView {
                             q: Some(search.get_untracked()),
                             before_at: Some(at),
                             before_id: Some(id),
+                            channel: channel.get_untracked(),
                         });
                     }>{t!(i18n, load_more)}</button>
                 })}

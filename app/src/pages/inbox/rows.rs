@@ -4,7 +4,7 @@
 use crate::components::chat::{contact_title, mode_label};
 use crate::components::message::relative_time;
 use crate::i18n::*;
-use crate::model::{ChatId, ChatSummary, Mode, Tab, UserId};
+use crate::model::{ChannelId, ChatId, ChatSummary, Mode, Tab, UserId};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -13,6 +13,7 @@ use leptos_router::components::A;
 pub(super) struct ListView {
     pub tab: Tab,
     pub mode: Option<Mode>,
+    pub channel: Option<ChannelId>,
     pub me: Option<UserId>,
 }
 
@@ -24,6 +25,7 @@ impl ListView {
             Tab::All => true,
         };
         tab && self.mode.is_none_or(|m| m == c.mode)
+            && self.channel.is_none_or(|ch| ch == c.channel_id)
     }
 
     /// Puts a changed chat where the list keeps it (newest activity first), or takes it out
