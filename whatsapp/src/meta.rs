@@ -1,11 +1,15 @@
 //! Meta WhatsApp Cloud API adapter: configuration, webhook verification
-//! (`X-Hub-Signature-256` + GET handshake), sending text through the Graph
-//! API and classifying Graph errors. Webhook body parsing lives in
-//! the private `parse` submodule (file `meta/parse.rs`).
+//! (`X-Hub-Signature-256` + GET handshake), sending text, read receipts and
+//! typing through the Graph API, and "Test connection". Webhook body parsing
+//! lives in the private `parse` submodule (`meta/parse.rs`), Graph error
+//! classification in `errors` (`meta/errors.rs`).
 //!
 //! Reference: the shared provider notes, `meta-cloud.md` (section numbers below).
 
+mod errors;
 mod parse;
+
+use errors::{classify_check_error, classify_graph_error};
 
 use std::fmt;
 use std::time::Duration;
@@ -14,11 +18,11 @@ use async_trait::async_trait;
 use serde_json::{json, Value};
 
 use crate::check::{get_json, CheckFailure, ConnectionInfo};
-use crate::error::{ParseError, SendError, SendErrorKind, VerifyError};
+use crate::error::{ParseError, SendError, VerifyError};
 use crate::event::{ParseOutcome, ProviderKind};
 use crate::provider::{Capabilities, Provider, Recipient, SendReceipt};
 use crate::signature::{secret_eq, verify_hub_signature_256};
-use crate::util::{execute, snippet, str_field, str_path, HttpReply, DEFAULT_SEND_TIMEOUT};
+use crate::util::{execute, snippet, str_field, HttpReply, DEFAULT_SEND_TIMEOUT};
 
 /// Settings for one Meta business phone number.
 #[derive(Clone, PartialEq, Eq)]
@@ -117,20 +121,27 @@ impl MetaProvider {
         )
     }
 
-    /// A read receipt (with or without the typing indicator): `200 {"success": true}`.
-    async fn post_status(&self, body: Value) -> Result<(), SendError> {
+    /// `POST /{phone-number-id}/messages` with `body`; a non-2xx answer becomes the Graph
+    /// error it carries (`what` names the call in the log).
+    async fn post_messages(&self, body: &Value, what: &str) -> Result<HttpReply, SendError> {
         let req = self
             .client
             .post(self.messages_url())
             .bearer_auth(&self.config.access_token)
             .timeout(self.timeout)
-            .json(&body);
+            .json(body);
         let reply = execute(req).await?;
         if !reply.status.is_success() {
             let err = classify_graph_error(&reply);
-            tracing::warn!(code = ?err.code, kind = ?err.kind, http = reply.status.as_u16(), "meta read receipt failed");
+            tracing::warn!(code = ?err.code, kind = ?err.kind, http = reply.status.as_u16(), "meta {what} failed");
             return Err(err);
         }
+        Ok(reply)
+    }
+
+    /// A read receipt (with or without the typing indicator): `200 {"success": true}`.
+    async fn post_status(&self, body: Value) -> Result<(), SendError> {
+        let reply = self.post_messages(&body, "read receipt").await?;
         if reply.body.get("success") == Some(&Value::Bool(false)) {
             return Err(SendError {
                 http_status: Some(reply.status.as_u16()),
@@ -293,18 +304,7 @@ impl Provider for MetaProvider {
     ) -> Result<SendReceipt, SendError> {
         crate::text::validate_outbound(text)?;
         let body = Self::text_body(to, text, idempotency_key)?;
-        let req = self
-            .client
-            .post(self.messages_url())
-            .bearer_auth(&self.config.access_token)
-            .timeout(self.timeout)
-            .json(&body);
-        let reply = execute(req).await?;
-        if !reply.status.is_success() {
-            let err = classify_graph_error(&reply);
-            tracing::warn!(code = ?err.code, kind = ?err.kind, http = reply.status.as_u16(), "meta send failed");
-            return Err(err);
-        }
+        let reply = self.post_messages(&body, "send").await?;
         let id = reply
             .body
             .get("messages")
@@ -324,118 +324,5 @@ impl Provider for MetaProvider {
                 ))
             }),
         }
-    }
-}
-
-/// Meta error codes that are worth retrying (meta-cloud.md §6.2, §7).
-fn retryable_code(code: i64) -> Option<Option<Duration>> {
-    match code {
-        // 131056 pair rate limit: 1 msg / 6 s per user (§7).
-        131056 => Some(Some(Duration::from_secs(6))),
-        // 131057 maintenance / throughput upgrade, takes ≤ 1 min (§7).
-        131057 => Some(Some(Duration::from_secs(60))),
-        130429 | 4 | 80007 | 131000 | 1 | 2 | 131016 | 133004 => Some(None),
-        _ => None,
-    }
-}
-
-/// Meta error codes documented as not retryable (meta-cloud.md §6.2).
-fn permanent_code(code: i64) -> bool {
-    matches!(
-        code,
-        0 | 3
-            | 10
-            | 100
-            | 190
-            | 200..=299
-            | 368
-            | 130403
-            | 130472
-            | 131005
-            | 131008
-            | 131009
-            | 131021
-            | 131026
-            | 131031
-            | 131037
-            | 131045
-            | 131047
-            | 131048
-            | 131049
-            | 131050
-            | 131051
-            | 131052
-            | 131053
-            | 131062
-            | 131064
-            | 132000..=132999
-            | 133010
-            | 135000
-    )
-}
-
-/// Turn a non-2xx Graph reply into a [`SendError`] (see the table on
-/// [`Provider::send_text`]).
-fn classify_graph_error(reply: &HttpReply) -> SendError {
-    let status = reply.status;
-    let err = reply.body.get("error");
-    let code = err.and_then(|e| e.get("code")).and_then(Value::as_i64);
-    let reason = err
-        .and_then(|e| str_field(e, "message"))
-        .unwrap_or_else(|| format!("HTTP {status}: {}", snippet(&reply.body_text)));
-    let detail = err.and_then(|e| str_path(e, &["error_data", "details"]));
-
-    let http_fallback = || {
-        if status.as_u16() == 429 || status.is_server_error() {
-            SendErrorKind::Retryable
-        } else {
-            SendErrorKind::Permanent
-        }
-    };
-    let (kind, min_wait) = match code {
-        Some(c) => match retryable_code(c) {
-            Some(wait) => (SendErrorKind::Retryable, wait),
-            None if permanent_code(c) => (SendErrorKind::Permanent, None),
-            None => (http_fallback(), None),
-        },
-        None => (http_fallback(), None),
-    };
-    let retry_after = match (reply.retry_after, min_wait) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
-    SendError {
-        kind,
-        code: Some(code.map_or_else(|| status.as_u16().to_string(), |c| c.to_string())),
-        reason,
-        detail,
-        http_status: Some(status.as_u16()),
-        retry_after: retry_after.filter(|_| kind == SendErrorKind::Retryable),
-        maybe_sent: status.is_server_error(),
-    }
-}
-
-/// A failed connection test, by Graph error code (meta-cloud.md §15.2), then HTTP status.
-fn classify_check_error(status: reqwest::StatusCode, body: &Value, text: &str) -> CheckFailure {
-    let err = body.get("error");
-    let code = err.and_then(|e| e.get("code")).and_then(Value::as_i64);
-    let subcode = err
-        .and_then(|e| e.get("error_subcode"))
-        .and_then(Value::as_i64);
-    let reason = err
-        .and_then(|e| str_field(e, "message"))
-        .unwrap_or_else(|| format!("HTTP {status}: {}", snippet(text)));
-    match (code, subcode) {
-        (Some(190), _) | (Some(0), _) => CheckFailure::WrongToken { reason },
-        (Some(100), Some(33)) => CheckFailure::WrongNumber { reason },
-        (Some(10), _) | (Some(200..=299), _) => CheckFailure::MissingPermission { reason },
-        (Some(4 | 80007 | 130429), _) => CheckFailure::RateLimited { reason },
-        (None, _) if status == reqwest::StatusCode::UNAUTHORIZED => {
-            CheckFailure::WrongToken { reason }
-        }
-        (None, _) if status == reqwest::StatusCode::TOO_MANY_REQUESTS => {
-            CheckFailure::RateLimited { reason }
-        }
-        _ => CheckFailure::Other { reason },
     }
 }

@@ -92,6 +92,19 @@ impl WhapiProvider {
         format!("{}{path}", self.config.base_url.trim_end_matches('/'))
     }
 
+    /// A call to the channel's API: its token, JSON answers, the send timeout.
+    fn request(
+        &self,
+        method: reqwest::Method,
+        url: impl reqwest::IntoUrl,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, url)
+            .bearer_auth(&self.config.token)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(self.timeout)
+    }
+
     /// `{base}/{first}/{id}` with `id` percent-encoded as one path segment (message ids and
     /// chat ids may hold `@`, `/` or `+`).
     fn url_with_id(&self, first: &str, id: &str) -> Result<reqwest::Url, SendError> {
@@ -178,23 +191,12 @@ impl Provider for WhapiProvider {
     /// as done: there is nothing left to mark.
     async fn mark_read(&self, _to: &Recipient, message_id: &str) -> Result<(), SendError> {
         let url = self.url_with_id("messages", message_id)?;
-        let req = self
-            .client
-            .put(url)
-            .bearer_auth(&self.config.token)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .timeout(self.timeout);
-        let reply = execute(req).await?;
+        let reply = execute(self.request(reqwest::Method::PUT, url)).await?;
         if reply.status == reqwest::StatusCode::NOT_FOUND {
             tracing::info!("whapi no longer knows the message to mark read; nothing to do");
             return Ok(());
         }
-        if !reply.status.is_success() {
-            let err = classify_whapi_error(&reply);
-            tracing::warn!(code = ?err.code, kind = ?err.kind, "whapi mark read failed");
-            return Err(err);
-        }
-        Ok(())
+        succeeded(reply, "mark read").map(drop)
     }
 
     /// `PUT {base}/presences/{EntryID} {"presence": "typing" | "pause"}` (§8.4).
@@ -203,19 +205,9 @@ impl Provider for WhapiProvider {
         let url = self.url_with_id("presences", &entry)?;
         let presence = if on { "typing" } else { "pause" };
         let req = self
-            .client
-            .put(url)
-            .bearer_auth(&self.config.token)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .timeout(self.timeout)
+            .request(reqwest::Method::PUT, url)
             .json(&json!({ "presence": presence }));
-        let reply = execute(req).await?;
-        if !reply.status.is_success() {
-            let err = classify_whapi_error(&reply);
-            tracing::warn!(code = ?err.code, kind = ?err.kind, "whapi presence failed");
-            return Err(err);
-        }
-        Ok(())
+        succeeded(execute(req).await?, "presence").map(drop)
     }
 
     /// `POST {base}/messages/text` `{"to": digits, "body": text}` (§2.1).
@@ -230,18 +222,9 @@ impl Provider for WhapiProvider {
         let to = recipient_id(to)?;
         let url = self.url("/messages/text");
         let req = self
-            .client
-            .post(url)
-            .bearer_auth(&self.config.token)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .timeout(self.timeout)
+            .request(reqwest::Method::POST, url)
             .json(&json!({ "to": to, "body": text }));
-        let reply = execute(req).await?;
-        if !reply.status.is_success() {
-            let err = classify_whapi_error(&reply);
-            tracing::warn!(code = ?err.code, kind = ?err.kind, "whapi send failed");
-            return Err(err);
-        }
+        let reply = succeeded(execute(req).await?, "send")?;
         match str_path(&reply.body, &["message", "id"]) {
             Some(provider_message_id) if reply.body.get("sent") != Some(&Value::Bool(false)) => {
                 Ok(SendReceipt {
@@ -271,6 +254,16 @@ fn recipient_id(to: &Recipient) -> Result<String, SendError> {
             "recipient has neither phone nor user id",
         )),
     }
+}
+
+/// The reply, or the error a non-2xx answer carries (`what` names the call in the log).
+fn succeeded(reply: HttpReply, what: &str) -> Result<HttpReply, SendError> {
+    if reply.status.is_success() {
+        return Ok(reply);
+    }
+    let err = classify_whapi_error(&reply);
+    tracing::warn!(code = ?err.code, kind = ?err.kind, "whapi {what} failed");
+    Err(err)
 }
 
 /// Whapi errors: HTTP status decides (§2.1 table); `ResponseError` body

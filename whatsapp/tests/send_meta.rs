@@ -1,12 +1,14 @@
 //! Meta `send_text` against a local mock HTTP server (wiremock): request shape,
-//! receipts, and the retryable/permanent error mapping.
+//! receipts, and the retryable/permanent error mapping; read receipts and typing
+//! (meta-cloud.md §5.5).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
 use whatsapp::{
-    MetaConfig, MetaProvider, Provider, Recipient, SendErrorKind, WhapiConfig, WhapiProvider,
+    Capabilities, MetaConfig, MetaProvider, Provider, Recipient, SendErrorKind, WhapiConfig,
+    WhapiProvider,
 };
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -305,4 +307,70 @@ async fn meta_2xx_without_id_is_permanent_but_maybe_sent() {
         .unwrap_err();
     assert_eq!(e.kind, SendErrorKind::Permanent);
     assert!(e.maybe_sent);
+}
+
+// Read receipts and typing (meta-cloud.md §5.5).
+
+#[tokio::test]
+async fn meta_marks_read_and_types_through_the_read_call() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{PNID}/messages")))
+        .and(header("authorization", "Bearer EAAG-test-token"))
+        .and(body_json(json!({
+            "messaging_product": "whatsapp", "status": "read", "message_id": WAMID
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "success": true })))
+        .expect(1)
+        .named("read")
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{PNID}/messages")))
+        .and(body_json(json!({
+            "messaging_product": "whatsapp", "status": "read", "message_id": WAMID,
+            "typing_indicator": { "type": "text" }
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "success": true })))
+        .expect(1)
+        .named("typing")
+        .mount(&server)
+        .await;
+    let meta = meta_at(&server.uri());
+    let to = Recipient::phone("6281298765432");
+    assert_eq!(
+        meta.capabilities(),
+        Capabilities {
+            read_receipts: true,
+            typing: true,
+            typing_stops: false
+        }
+    );
+    meta.mark_read(&to, WAMID).await.unwrap();
+    meta.typing(&to, WAMID, true).await.unwrap();
+    // Meta's indicator cannot be taken away: nothing is sent.
+    meta.typing(&to, WAMID, false).await.unwrap();
+}
+
+#[tokio::test]
+async fn meta_read_errors_map_like_sends() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("upstream down"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({ "error": {
+            "message": "Invalid parameter", "type": "OAuthException", "code": 100,
+            "fbtrace_id": "x" } })))
+        .mount(&server)
+        .await;
+    let meta = meta_at(&server.uri());
+    let to = Recipient::phone("6281298765432");
+    let e = meta.mark_read(&to, WAMID).await.unwrap_err();
+    assert_eq!(e.kind, SendErrorKind::Retryable, "{e:?}");
+    let e = meta.mark_read(&to, WAMID).await.unwrap_err();
+    assert_eq!(e.kind, SendErrorKind::Permanent, "{e:?}");
+    assert_eq!(e.code.as_deref(), Some("100"));
 }

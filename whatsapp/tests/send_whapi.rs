@@ -1,13 +1,13 @@
 //! Whapi `send_text` against a local mock HTTP server, and the providers
-//! whose sending is not implemented.
+//! whose sending is not implemented; read receipts and typing (whapi.md §8.3–8.4).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
 use whatsapp::{
-    GatewayProvider, Provider, QontakProvider, Recipient, SendErrorKind, WahaProvider, WhapiConfig,
-    WhapiProvider,
+    Capabilities, GatewayProvider, Provider, QontakProvider, Recipient, SendErrorKind,
+    WahaProvider, WhapiConfig, WhapiProvider,
 };
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -132,4 +132,76 @@ async fn unsupported_providers_refuse_to_send() {
         assert_eq!(e.kind, SendErrorKind::Permanent);
         assert!(e.reason.contains("not supported yet"), "{}", e.reason);
     }
+}
+
+// Read receipts and typing (whapi.md §8.3–8.4).
+
+#[tokio::test]
+async fn whapi_marks_read_and_sets_presence() {
+    let server = MockServer::start().await;
+    // The id goes into the path as one segment, percent-encoded.
+    Mock::given(method("PUT"))
+        .and(path("/messages/PsqXn5SAD5v7HRA-wHqB9tMeGQ%2Fab"))
+        .and(header("authorization", "Bearer whapi-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "success": true })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/presences/6281298765432"))
+        .and(body_json(json!({ "presence": "typing" })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "contacts": [] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/presences/6281298765432"))
+        .and(body_json(json!({ "presence": "pause" })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "contacts": [] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let whapi = whapi_at(&server.uri());
+    let to = Recipient::phone("6281298765432");
+    assert!(whapi.capabilities().typing_stops);
+    whapi
+        .mark_read(&to, "PsqXn5SAD5v7HRA-wHqB9tMeGQ/ab")
+        .await
+        .unwrap();
+    whapi.typing(&to, "ignored", true).await.unwrap();
+    whapi.typing(&to, "ignored", false).await.unwrap();
+}
+
+#[tokio::test]
+async fn whapi_read_of_a_gone_message_is_done_and_401_is_permanent() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/messages/gone"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({ "error": {
+            "code": 404, "message": "Message not found" } })))
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/messages/locked"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({ "error": {
+            "code": 401, "message": "Unauthorized", "details": "Channel is not authorized" } })))
+        .mount(&server)
+        .await;
+    let whapi = whapi_at(&server.uri());
+    let to = Recipient::phone("6281298765432");
+    whapi.mark_read(&to, "gone").await.unwrap();
+    let e = whapi.mark_read(&to, "locked").await.unwrap_err();
+    assert_eq!(e.kind, SendErrorKind::Permanent);
+    assert_eq!(e.reason, "Unauthorized");
+}
+
+#[tokio::test]
+async fn providers_without_receipts_say_so() {
+    let qontak = whatsapp::QontakProvider::new(Default::default());
+    assert_eq!(qontak.capabilities(), Capabilities::default());
+    let e = qontak
+        .mark_read(&Recipient::phone("6281298765432"), "x")
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, SendErrorKind::Permanent);
 }
