@@ -114,6 +114,31 @@ test("an admin adds a Whapi channel, and its webhook and replies work", async ({
   expect(mock.sent.find((m) => m.body === "Baik kak, kami cek")?.to).toBe(phone);
   expect(mock.puts.filter((p) => p.path === markRead).length).toBe(1);
 
+  // A message that arrives while the tab is in the background is marked read when the tab
+  // comes back to the front, not before.
+  await admin.evaluate(() => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+    document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
+  });
+  const later = await request.post(webhookUrl, {
+    data: {
+      messages: [{
+        id: `e2e-in2-${suffix}`, from_me: false, type: "text", chat_id: `${phone}@s.whatsapp.net`,
+        timestamp: Math.floor(Date.now() / 1000), source: "mobile",
+        text: { body: "masih di sana?" }, from: phone, from_name: customer,
+      }],
+      event: { type: "messages", event: "post" },
+      channel_id: "MANTIS-E2E",
+    },
+  });
+  expect(later.status()).toBe(200);
+  await expect(admin.getByTestId("message").filter({ hasText: "masih di sana?" })).toBeVisible();
+  await admin.evaluate(() => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+    document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
+  });
+  await expect.poll(() => mock.puts.filter((p) => p.path === `/messages/e2e-in2-${suffix}`).length).toBe(1);
+
   // The channel's behaviour switches: typing off, a 3 s bot reply delay; kept after a reload.
   await openHydrated(admin, "/admin/channels");
   await expect(admin.getByTestId("channel-list")).toHaveAttribute("data-synced", "true");

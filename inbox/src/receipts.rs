@@ -52,7 +52,8 @@ pub async fn agent_typing(
         },
     )?;
     let queued = if on {
-        typing(&mut tx, chat_id, None).await?
+        let route = chats::route(&mut tx, chat_id).await?;
+        typing(&mut tx, &route, None).await?
     } else {
         stopped(&mut tx, chat_id).await?
     };
@@ -64,10 +65,10 @@ pub async fn agent_typing(
 /// `for_at_least` keeps it from expiring before then (the bot's reply delay).
 pub(crate) async fn typing(
     conn: &mut PgConnection,
-    chat_id: ChatId,
+    route: &chats::Route,
     for_at_least: Option<Duration>,
 ) -> Result<bool, Error> {
-    let route = chats::route(&mut *conn, chat_id).await?;
+    let chat_id = route.chat_id;
     if !route.channel_enabled || !route.channel_settings.typing {
         return Ok(false);
     }

@@ -100,15 +100,14 @@ pub async fn queue_reply_in(
         .await?;
         views.push(view);
     }
-    // The reply ends "typing…" at the customer; the next keystroke may show it again.
-    chats::reset_typing(&mut *tx, chat_id).await?;
-    if !delay.is_zero() {
-        receipts::typing(
-            &mut *tx,
-            chat_id,
-            Some(delay + std::time::Duration::from_secs(5)),
-        )
-        .await?;
+    match sender {
+        // The reply ends "typing…" at the customer; the agent's next keystroke may show it again.
+        Sender::Human(_) => chats::reset_typing(&mut *tx, chat_id).await?,
+        Sender::Bot if !delay.is_zero() => {
+            let shown_for = delay + std::time::Duration::from_secs(5);
+            receipts::typing(&mut *tx, &route, Some(shown_for)).await?;
+        }
+        Sender::Bot => {}
     }
     let summary = chats::summary(&mut *tx, chat_id).await?;
     events::publish(&mut *tx, &LiveEvent::ChatUpdated(summary)).await?;

@@ -24,6 +24,18 @@ pub enum Job {
     TypingOff,
 }
 
+impl Job {
+    /// As stored, and as the metrics label it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Job::Send => "send",
+            Job::Read => "read",
+            Job::Typing => "typing",
+            Job::TypingOff => "typing_off",
+        }
+    }
+}
+
 /// Queues the reply `message_id`, due after `delay` (the bot's reply delay; zero otherwise).
 /// "Typing…" not yet on its way to that chat is dropped: the reply ends it.
 pub async fn enqueue(

@@ -1,8 +1,10 @@
 //! The outbox: messages we send (agent and bot replies) wait here until a provider has them.
 //! The rows are written by `replies` in the transaction that stores the message; the
-//! [`worker`] claims, sends, retries and records the outcome.
+//! [`worker`] claims, sends, retries and records the outcome; read receipts and typing rows go
+//! through the same workers (`signals.rs`).
 
 pub mod callback;
+mod signals;
 pub mod worker;
 
 pub use callback::Callback;

@@ -42,9 +42,9 @@ pub enum Outcome {
 
 #[derive(Clone)]
 pub struct Outbox {
-    pool: PgPool,
-    channels: Arc<Channels>,
-    settings: OutboxSettings,
+    pub(super) pool: PgPool,
+    pub(super) channels: Arc<Channels>,
+    pub(super) settings: OutboxSettings,
 }
 
 impl Outbox {
@@ -65,6 +65,36 @@ impl Outbox {
             .saturating_mul(1u32 << attempts.clamp(1, 20).saturating_sub(1));
         let capped = exp.min(self.settings.retry_max);
         capped.mul_f64(rand::rng().random_range(0.5..=1.0))
+    }
+
+    /// Where the chat's messages go: its channel and the customer.
+    pub(super) async fn route(&self, chat_id: model::ChatId) -> anyhow::Result<chats::Route> {
+        let mut conn = self.pool.acquire().await?;
+        chats::route(&mut conn, chat_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("route: {e}"))
+    }
+
+    /// Schedules the claimed row's next attempt after a retryable failure: the backoff, or the
+    /// provider's Retry-After if longer. Only while the claim still holds the row.
+    pub(super) async fn retry_later(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        job: &outbox::Claimed,
+        e: &whatsapp::SendError,
+    ) -> anyhow::Result<()> {
+        let delay = self
+            .backoff(job.attempts)
+            .max(e.retry_after.unwrap_or_default());
+        if outbox::reschedule(conn, job.outbox_id, job.attempts, delay, &e.to_string())
+            .await
+            .map_err(db)?
+        {
+            tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "failed; will retry");
+        } else {
+            tracing::warn!(error = %e, "failed after its lease ran out; the new claim decides");
+        }
+        Ok(())
     }
 
     #[tracing::instrument(skip_all)]
@@ -110,19 +140,11 @@ impl Outbox {
             tracing::warn!("{reason}; given up");
             return Ok(Outcome::Failed);
         }
-        let route = {
-            let mut conn = self.pool.acquire().await?;
-            chats::route(&mut conn, job.chat_id)
-                .await
-                .map_err(|e| anyhow::anyhow!("route: {e}"))?
-        };
+        let route = self.route(job.chat_id).await?;
         let send_started = std::time::Instant::now();
         let result = match self.channels.provider(route.channel_id) {
             Ok(provider) => {
-                let to = Recipient {
-                    phone: route.contact_phone.clone(),
-                    user_id: route.contact_bsuid.clone(),
-                };
+                let to = recipient(&route);
                 let text = job.body.clone().unwrap_or_default();
                 provider
                     .send_text(&to, &text, &super::Callback(job.message_id).encode())
@@ -161,17 +183,7 @@ impl Outbox {
                 if e.kind == SendErrorKind::Retryable
                     && job.attempts < self.settings.max_attempts =>
             {
-                let delay = self
-                    .backoff(job.attempts)
-                    .max(e.retry_after.unwrap_or_default());
-                if outbox::reschedule(&mut tx, job.outbox_id, job.attempts, delay, &e.to_string())
-                    .await
-                    .map_err(db)?
-                {
-                    tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "send failed; will retry");
-                } else {
-                    tracing::warn!(error = %e, "send failed after its lease ran out; the new claim decides");
-                }
+                self.retry_later(&mut tx, &job, &e).await?;
                 Outcome::Retrying
             }
             Err(e) => {
@@ -215,107 +227,6 @@ impl Outbox {
             metrics::counter!("inbox_send_retries_total").increment(1);
         }
         Ok(outcome)
-    }
-
-    /// A read receipt or typing indicator: sent with the same retries as a reply, but nothing
-    /// about a message changes whatever happens (the row's message is the customer's), and
-    /// "typing…" that comes too late is dropped instead.
-    async fn signal(&self, job: outbox::Claimed) -> anyhow::Result<Outcome> {
-        let outcome = self.try_signal(&job).await?;
-        let result = match outcome {
-            Outcome::Sent => "sent",
-            Outcome::Retrying => "retrying",
-            Outcome::Failed => "failed",
-            Outcome::Dropped | Outcome::Idle => "dropped",
-        };
-        let kind = match job.job {
-            Job::Read => "read",
-            Job::Typing => "typing",
-            Job::TypingOff | Job::Send => "typing_off",
-        };
-        metrics::counter!("inbox_signals_total", "kind" => kind, "result" => result).increment(1);
-        Ok(outcome)
-    }
-
-    async fn try_signal(&self, job: &outbox::Claimed) -> anyhow::Result<Outcome> {
-        let drop = |why: String| async move {
-            let mut conn = self.pool.acquire().await?;
-            outbox::remove(&mut conn, job.outbox_id, job.attempts)
-                .await
-                .map_err(db)?;
-            tracing::info!("{why}; dropped");
-            anyhow::Ok(Outcome::Dropped)
-        };
-        if job.expired {
-            return drop("too late to show".into()).await;
-        }
-        if job.attempts > self.settings.max_attempts {
-            return drop(format!("no result after {} attempts", job.attempts - 1)).await;
-        }
-        let route = {
-            let mut conn = self.pool.acquire().await?;
-            chats::route(&mut conn, job.chat_id)
-                .await
-                .map_err(|e| anyhow::anyhow!("route: {e}"))?
-        };
-        let provider = match self.channels.provider(route.channel_id) {
-            Ok(p) => p,
-            Err(e) => return drop(format!("not sent: {e}")).await,
-        };
-        let can = provider.capabilities();
-        let supported = match job.job {
-            Job::Read => can.read_receipts,
-            Job::Typing => can.typing,
-            Job::TypingOff => can.typing_stops,
-            Job::Send => false,
-        };
-        let Some(target) = job.provider_message_id.as_deref().filter(|_| supported) else {
-            return drop(format!("{:?} cannot do this", provider.kind())).await;
-        };
-        let to = Recipient {
-            phone: route.contact_phone.clone(),
-            user_id: route.contact_bsuid.clone(),
-        };
-        let result = match job.job {
-            Job::Read => provider.mark_read(&to, target).await,
-            on => provider.typing(&to, target, on == Job::Typing).await,
-        };
-        let mut conn = self.pool.acquire().await?;
-        Ok(match result {
-            Ok(()) => {
-                outbox::remove(&mut conn, job.outbox_id, job.attempts)
-                    .await
-                    .map_err(db)?;
-                tracing::debug!("delivered");
-                Outcome::Sent
-            }
-            Err(e)
-                if e.kind == SendErrorKind::Retryable
-                    && job.attempts < self.settings.max_attempts =>
-            {
-                let delay = self
-                    .backoff(job.attempts)
-                    .max(e.retry_after.unwrap_or_default());
-                outbox::reschedule(
-                    &mut conn,
-                    job.outbox_id,
-                    job.attempts,
-                    delay,
-                    &e.to_string(),
-                )
-                .await
-                .map_err(db)?;
-                tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "failed; will retry");
-                Outcome::Retrying
-            }
-            Err(e) => {
-                outbox::remove(&mut conn, job.outbox_id, job.attempts)
-                    .await
-                    .map_err(db)?;
-                tracing::warn!(error = %e, "failed for good");
-                Outcome::Failed
-            }
-        })
     }
 
     /// Delivers until `shutdown` resolves: `workers` loops, woken by `NOTIFY outbox_wakeup` and
@@ -381,7 +292,14 @@ impl Outbox {
     }
 }
 
-fn db(e: crate::Error) -> anyhow::Error {
+pub(super) fn recipient(route: &chats::Route) -> Recipient {
+    Recipient {
+        phone: route.contact_phone.clone(),
+        user_id: route.contact_bsuid.clone(),
+    }
+}
+
+pub(super) fn db(e: crate::Error) -> anyhow::Error {
     anyhow::anyhow!("database: {e}")
 }
 

@@ -307,19 +307,7 @@ async fn admins_edit_the_bot_settings_and_rules_and_agents_may_not(pool: PgPool)
     assert_eq!(shown.handover_keywords, "agen, manusia");
     assert!(shown.hours_enabled && shown.enabled);
 
-    let res = app
-        .call(
-            &admin,
-            "admin/bot/save_rule",
-            &[
-                ("keyword", "ongkir"),
-                ("match_type", "contains"),
-                ("reply", "Ongkir mulai 9rb"),
-                ("enabled", "on"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.add_bot_rule(&admin, "ongkir", "Ongkir mulai 9rb").await;
     let res = app
         .call(
             &admin,

@@ -294,19 +294,7 @@ async fn the_bot_answers_on_one_channel_and_is_silent_on_another_whose_switch_is
     mount_meta_number(&mock, NUMBER_B, TOKEN_B, "Toko B").await;
     let app = TestApp::spawn_with(pool, test_config()).await;
     let (admin, _) = app.signed_in("admin", Role::Admin).await;
-    let res = app
-        .call(
-            &admin,
-            "admin/bot/save_rule",
-            &[
-                ("keyword", "ongkir"),
-                ("match_type", "contains"),
-                ("reply", "Ongkir mulai 9rb"),
-                ("enabled", "on"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.add_bot_rule(&admin, "ongkir", "Ongkir mulai 9rb").await;
     let a = saved(add_meta(&app, &admin, &mock.uri(), "Nomor A", NUMBER_A, TOKEN_A).await).await;
     let b = saved(add_meta(&app, &admin, &mock.uri(), "Nomor B", NUMBER_B, TOKEN_B).await).await;
     let quiet = saved(

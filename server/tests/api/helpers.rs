@@ -139,6 +139,23 @@ impl TestApp {
     }
 
     /// An agent's reply through the server function the conversation uses.
+    /// An admin adds an enabled "contains" rule to the bot.
+    pub async fn add_bot_rule(&self, admin: &Client, keyword: &str, reply: &str) {
+        let res = self
+            .call(
+                admin,
+                "admin/bot/save_rule",
+                &[
+                    ("keyword", keyword),
+                    ("match_type", "contains"),
+                    ("reply", reply),
+                    ("enabled", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), reqwest::StatusCode::OK, "saving the rule");
+    }
+
     pub async fn reply(&self, client: &Client, chat: i64, text: &str) -> Response {
         self.call(
             client,

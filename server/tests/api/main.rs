@@ -24,6 +24,7 @@ mod outbox_lease;
 mod outbox_order;
 mod pool;
 mod receipts;
+mod receipts_outage;
 mod retry;
 mod robustness;
 mod sandbox;

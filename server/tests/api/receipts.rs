@@ -1,10 +1,10 @@
 //! Read receipts and typing indicators through the outbox, against mocks of Meta and Whapi
 //! speaking their wire formats: once per customer message however often the chat is opened,
 //! "typing…" at most once per 20 s per chat, stale typing dropped, the channel's switches
-//! obeyed, the bot's reply delay shown as typing, and a 30 s outage survived.
+//! obeyed, the bot's reply delay shown as typing. A 30 s outage: `receipts_outage.rs`.
 
 use crate::helpers::{provider_config, TestApp, META, META_PHONE_ID};
-use crate::outbox::{meta_error, meta_ok};
+use crate::outbox::meta_ok;
 use inbox::outbox::Outcome;
 use model::Role;
 use reqwest::{Client, StatusCode};
@@ -17,7 +17,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// Answers sends with a message id and read/typing calls with `{"success": true}`.
-struct MetaAll(Arc<AtomicUsize>);
+pub(crate) struct MetaAll(pub(crate) Arc<AtomicUsize>);
 
 impl Respond for MetaAll {
     fn respond(&self, req: &Request) -> ResponseTemplate {
@@ -31,7 +31,7 @@ impl Respond for MetaAll {
     }
 }
 
-async fn meta_mock() -> MockServer {
+pub(crate) async fn meta_mock() -> MockServer {
     let mock = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(format!("/{META_PHONE_ID}/messages")))
@@ -42,7 +42,7 @@ async fn meta_mock() -> MockServer {
 }
 
 /// The bodies of the read calls the mock received (with or without the typing indicator).
-async fn read_calls(mock: &MockServer) -> Vec<Value> {
+pub(crate) async fn read_calls(mock: &MockServer) -> Vec<Value> {
     mock.received_requests()
         .await
         .unwrap()
@@ -52,7 +52,7 @@ async fn read_calls(mock: &MockServer) -> Vec<Value> {
         .collect()
 }
 
-async fn customer_writes(app: &TestApp, wamid: &str, text: &str) {
+pub(crate) async fn customer_writes(app: &TestApp, wamid: &str, text: &str) {
     assert_eq!(
         app.post_meta(&META.text("6281298765432", wamid, text))
             .await
@@ -61,21 +61,21 @@ async fn customer_writes(app: &TestApp, wamid: &str, text: &str) {
     );
 }
 
-async fn chat_id(app: &TestApp) -> i64 {
+pub(crate) async fn chat_id(app: &TestApp) -> i64 {
     sqlx::query_scalar("select chat_id from chat")
         .fetch_one(&app.pool)
         .await
         .unwrap()
 }
 
-async fn open(app: &TestApp, who: &Client, chat: i64) {
+pub(crate) async fn open(app: &TestApp, who: &Client, chat: i64) {
     let res = app
         .call(who, "chats/mark_read", &[("chat_id", &chat.to_string())])
         .await;
     assert_eq!(res.status(), StatusCode::OK);
 }
 
-async fn typing(app: &TestApp, who: &Client, chat: i64, on: bool) -> StatusCode {
+pub(crate) async fn typing(app: &TestApp, who: &Client, chat: i64, on: bool) -> StatusCode {
     app.call(
         who,
         "chats/typing",
@@ -271,19 +271,7 @@ async fn the_bots_reply_delay_is_a_not_before_time_with_typing_shown(pool: PgPoo
     let mock = meta_mock().await;
     let app = TestApp::spawn_with(pool, provider_config(&mock.uri())).await;
     let (admin, _) = app.signed_in("boss", Role::Admin).await;
-    let res = app
-        .call(
-            &admin,
-            "admin/bot/save_rule",
-            &[
-                ("keyword", "ongkir"),
-                ("match_type", "contains"),
-                ("reply", "Ongkir mulai 9rb"),
-                ("enabled", "on"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.add_bot_rule(&admin, "ongkir", "Ongkir mulai 9rb").await;
     set_settings(
         &app,
         &admin,
@@ -333,82 +321,4 @@ async fn the_bots_reply_delay_is_a_not_before_time_with_typing_shown(pool: PgPoo
         bodies[1]["text"]["body"], "Ongkir mulai 9rb",
         "then the answer"
     );
-}
-
-/// Fails every call until `until` (Meta's 503), then answers like [`MetaAll`] and keeps the
-/// bodies it took.
-struct Outage {
-    until: Instant,
-    ok: MetaAll,
-    taken: Arc<std::sync::Mutex<Vec<Value>>>,
-}
-
-impl Respond for Outage {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        if Instant::now() < self.until {
-            meta_error(503, 2, "Service temporarily unavailable")
-        } else {
-            self.taken.lock().unwrap().push(req.body_json().unwrap());
-            self.ok.respond(req)
-        }
-    }
-}
-
-#[sqlx::test(migrator = "server::MIGRATOR")]
-async fn read_receipts_survive_a_30_second_outage_and_typing_works_after_it(pool: PgPool) {
-    let mock = MockServer::start().await;
-    let mut config = provider_config(&mock.uri());
-    // The real schedule's shape (doubling from 1 s, 50-100 % jitter), capped so that even the
-    // shortest draw of 10 attempts spans more than the outage (0.5+1+2+4+8+16·4 s).
-    config.outbox.retry_base = Duration::from_secs(1);
-    config.outbox.retry_max = Duration::from_secs(16);
-    let app = TestApp::spawn_with(pool, config).await;
-    customer_writes(&app, "wamid.during", "halo").await;
-    let chat = chat_id(&app).await;
-    let taken = Arc::new(std::sync::Mutex::new(Vec::new()));
-    Mock::given(method("POST"))
-        .respond_with(Outage {
-            until: Instant::now() + Duration::from_secs(30),
-            ok: MetaAll(Arc::default()),
-            taken: taken.clone(),
-        })
-        .mount(&mock)
-        .await;
-    let worker = tokio::spawn(app.outbox.clone().run_until_stopped(std::future::pending()));
-    let (rina, _) = app.signed_in("rina", Role::Agent).await;
-    open(&app, &rina, chat).await;
-    typing(&app, &rina, chat, true).await;
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while app.count("select count(*) from outbox").await > 0 {
-        assert!(Instant::now() < deadline, "still queued after 90 s");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let failed_calls = mock.received_requests().await.unwrap().len() - taken.lock().unwrap().len();
-    assert!(
-        failed_calls >= 4,
-        "the outage was retried through ({failed_calls} failed calls)"
-    );
-    // The typing asked for during the outage was dropped once it was 25 s old; the receipt
-    // reached the provider exactly once.
-    assert_eq!(
-        *taken.lock().unwrap(),
-        vec![
-            json!({ "messaging_product": "whatsapp", "status": "read", "message_id": "wamid.during" })
-        ]
-    );
-
-    // After the outage "typing…" works again (its 20 s turn has long passed).
-    typing(&app, &rina, chat, true).await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while app.count("select count(*) from outbox").await > 0 {
-        assert!(
-            Instant::now() < deadline,
-            "typing after the outage was not sent"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    worker.abort();
-    let taken = taken.lock().unwrap().clone();
-    assert_eq!(taken.len(), 2);
-    assert_eq!(taken[1]["typing_indicator"]["type"], "text");
 }

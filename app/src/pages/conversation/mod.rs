@@ -127,10 +127,16 @@ pub fn ChatView(
             });
         }
     });
-    // Read when it opens, and again when a message arrives while it is open and in view (a
-    // tab in the background has not read anything): the customer's blue ticks stay true.
+    // Read when it opens, again when a message arrives while it is open and in view (a tab in
+    // the background has not read anything), and when its tab comes back to the front: the
+    // customer's blue ticks stay true.
+    let to_front = RwSignal::new(0u32);
+    let listener =
+        window_event_listener_untyped("visibilitychange", move |_| to_front.update(|n| *n += 1));
+    on_cleanup(move || listener.remove());
     Effect::new(move |_| {
         live.appended.track();
+        to_front.track();
         #[cfg(feature = "hydrate")]
         if document().hidden() {
             return;

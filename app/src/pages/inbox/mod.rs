@@ -131,44 +131,35 @@ pub fn InboxPage() -> impl IntoView {
         move |_, _, _| live_chat.clear(),
         false,
     );
+    // What the first page depends on: a change refetches it.
+    let asked = move || {
+        (
+            tab.get(),
+            mode.get(),
+            channel.get(),
+            search.get(),
+            refresh.get(),
+        )
+    };
     // A refetch of the list begins: the changes so far will be in its answer.
     Effect::watch(
-        move || {
-            (
-                tab.get(),
-                mode.get(),
-                channel.get(),
-                search.get(),
-                refresh.get(),
-            )
-        },
+        asked,
         move |_, _, _| cut.set_value(next_patch.get_value()),
         false,
     );
     // Extra pages loaded with "Load more", appended after the first page.
     let more = RwSignal::new(Vec::<ChatSummary>::new());
     let next = RwSignal::new(None::<(chrono::DateTime<chrono::Utc>, ChatId)>);
-    let first = Resource::new(
-        move || {
-            (
-                tab.get(),
-                mode.get(),
-                channel.get(),
-                search.get(),
-                refresh.get(),
-            )
-        },
-        |(tab, mode, channel, q, _)| {
-            list_chats(
-                tab.as_str().to_string(),
-                Some(mode),
-                Some(q),
-                None,
-                None,
-                channel,
-            )
-        },
-    );
+    let first = Resource::new(asked, |(tab, mode, channel, q, _)| {
+        list_chats(
+            tab.as_str().to_string(),
+            Some(mode),
+            Some(q),
+            None,
+            None,
+            channel,
+        )
+    });
     Effect::new(move |_| {
         if let Some(Ok(page)) = first.get() {
             more.set(Vec::new());

@@ -1,0 +1,86 @@
+//! Read receipts and typing rows (see [`crate::receipts`]): delivered by the same workers, claim
+//! and retries as replies, but they change no message, and a row that is too late, that the
+//! provider cannot do, or whose channel is disabled is dropped.
+
+use super::worker::{db, recipient, Outbox, Outcome};
+use crate::db::outbox::{self, Job};
+use whatsapp::SendErrorKind;
+
+impl Outbox {
+    /// A read receipt or typing indicator: sent with the same retries as a reply, but nothing
+    /// about a message changes whatever happens (the row's message is the customer's), and
+    /// "typing…" that comes too late is dropped instead.
+    pub(super) async fn signal(&self, job: outbox::Claimed) -> anyhow::Result<Outcome> {
+        let outcome = self.try_signal(&job).await?;
+        let result = match outcome {
+            Outcome::Sent => "sent",
+            Outcome::Retrying => "retrying",
+            Outcome::Failed => "failed",
+            Outcome::Dropped | Outcome::Idle => "dropped",
+        };
+        metrics::counter!("inbox_signals_total", "kind" => job.job.as_str(), "result" => result)
+            .increment(1);
+        Ok(outcome)
+    }
+
+    async fn try_signal(&self, job: &outbox::Claimed) -> anyhow::Result<Outcome> {
+        let drop = |why: String| async move {
+            let mut conn = self.pool.acquire().await?;
+            outbox::remove(&mut conn, job.outbox_id, job.attempts)
+                .await
+                .map_err(db)?;
+            tracing::info!("{why}; dropped");
+            anyhow::Ok(Outcome::Dropped)
+        };
+        if job.expired {
+            return drop("too late to show".into()).await;
+        }
+        if job.attempts > self.settings.max_attempts {
+            return drop(format!("no result after {} attempts", job.attempts - 1)).await;
+        }
+        let route = self.route(job.chat_id).await?;
+        let provider = match self.channels.provider(route.channel_id) {
+            Ok(p) => p,
+            Err(e) => return drop(format!("not sent: {e}")).await,
+        };
+        let can = provider.capabilities();
+        let supported = match job.job {
+            Job::Read => can.read_receipts,
+            Job::Typing => can.typing,
+            Job::TypingOff => can.typing_stops,
+            Job::Send => false,
+        };
+        let Some(target) = job.provider_message_id.as_deref().filter(|_| supported) else {
+            return drop(format!("{:?} cannot do this", provider.kind())).await;
+        };
+        let to = recipient(&route);
+        let result = match job.job {
+            Job::Read => provider.mark_read(&to, target).await,
+            on => provider.typing(&to, target, on == Job::Typing).await,
+        };
+        let mut conn = self.pool.acquire().await?;
+        Ok(match result {
+            Ok(()) => {
+                outbox::remove(&mut conn, job.outbox_id, job.attempts)
+                    .await
+                    .map_err(db)?;
+                tracing::debug!("delivered");
+                Outcome::Sent
+            }
+            Err(e)
+                if e.kind == SendErrorKind::Retryable
+                    && job.attempts < self.settings.max_attempts =>
+            {
+                self.retry_later(&mut conn, job, &e).await?;
+                Outcome::Retrying
+            }
+            Err(e) => {
+                outbox::remove(&mut conn, job.outbox_id, job.attempts)
+                    .await
+                    .map_err(db)?;
+                tracing::warn!(error = %e, "failed for good");
+                Outcome::Failed
+            }
+        })
+    }
+}
