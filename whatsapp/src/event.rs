@@ -239,15 +239,26 @@ pub enum AccountEventKind {
     },
 }
 
-/// A media attachment reference; download is the caller's job.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A media attachment reference; [`crate::Provider::download_media`] fetches it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MediaRef {
-    /// Provider media id (Meta, Whapi) or a direct URL when no id exists.
-    pub id_or_url: String,
+    /// The provider's media id (Meta, Whapi): what a download asks the provider for.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// A direct URL to the file (Whapi `link`, Meta `url` (valid 5 minutes), Qontak and WAHA
+    /// `url`). At least one of `id` and `url` is set.
+    #[serde(default)]
+    pub url: Option<String>,
     pub mime_type: Option<String>,
     /// As given by the provider (Meta/Whapi: base64 SHA-256).
     pub sha256: Option<String>,
     pub filename: Option<String>,
+    /// The size the provider announced, in bytes.
+    #[serde(default)]
+    pub size: Option<u64>,
+    /// A recorded voice note rather than an audio file.
+    #[serde(default)]
+    pub voice: bool,
 }
 
 /// A customer message, normalised.

@@ -30,7 +30,9 @@ pub mod check;
 pub mod error;
 pub mod event;
 pub mod gateway;
+pub mod media;
 pub mod meta;
+pub mod outgoing;
 pub mod phone;
 pub mod provider;
 pub mod qontak;
@@ -51,7 +53,9 @@ pub use event::{
     UnknownVariant,
 };
 pub use gateway::{GatewayConfig, GatewayProvider};
+pub use media::{Downloaded, MediaError};
 pub use meta::{MetaConfig, MetaProvider};
+pub use outgoing::{Content, FileRefusal, MediaMessage, Outgoing, Upload};
 pub use provider::{Capabilities, Provider, Recipient, SendReceipt};
 pub use qontak::{QontakConfig, QontakProvider};
 pub use text::{split_text, MAX_TEXT_CHARS};

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::{CheckFailure, ConnectionInfo};
 use crate::error::{ParseError, SendError, VerifyError};
-use crate::event::{ParseOutcome, ProviderKind};
+use crate::event::{MediaRef, ParseOutcome, ProviderKind};
+use crate::media::{Downloaded, MediaError};
+use crate::outgoing::{Content, Outgoing, Upload};
 
 /// Who to send to. At least one field must be set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -54,6 +56,10 @@ pub struct Capabilities {
     /// [`Provider::typing`] with `on = false` takes "typing…" away; otherwise it ends by
     /// itself (Meta: after about 25 s, or when our reply arrives).
     pub typing_stops: bool,
+    /// [`Provider::upload_media`] and media in [`Provider::send`] work.
+    pub media: bool,
+    /// [`Outgoing::reply_to`] is carried (the customer sees the quote).
+    pub quotes: bool,
 }
 
 /// One WhatsApp provider account/channel. Object safe: hold it as
@@ -149,6 +155,53 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
             "typing indicators are not supported on {:?}",
             self.kind()
         )))
+    }
+
+    /// Downloads the file of a customer's media message, at most `max_bytes` (see
+    /// [`crate::media::max_bytes`]), checked against the provider's checksum when it gave one.
+    /// Meta: the media id → a URL valid 5 minutes → the file, both with the token. Whapi: the
+    /// message's `link`, else `GET /media/{id}`.
+    async fn download_media(
+        &self,
+        _media: &MediaRef,
+        _max_bytes: u64,
+    ) -> Result<Downloaded, MediaError> {
+        Err(MediaError::Unsupported(format!(
+            "downloading media is not supported on {:?}",
+            self.kind()
+        )))
+    }
+
+    /// Hands a file to the provider before it is sent; returns the provider's media id for
+    /// [`Content::Media`]. Meta: `POST /{phone-number-id}/media` (kept 30 days); Whapi:
+    /// `POST /media`. Errors map as for [`send_text`](Self::send_text).
+    async fn upload_media(&self, _file: &Upload<'_>) -> Result<String, SendError> {
+        Err(SendError::permanent(format!(
+            "sending files is not supported on {:?}",
+            self.kind()
+        )))
+    }
+
+    /// Sends a text or a file, optionally quoting a customer's message. The default sends plain
+    /// text through [`send_text`](Self::send_text) and refuses the rest; adapters that can do
+    /// more override it (see [`Capabilities`]).
+    async fn send(
+        &self,
+        to: &Recipient,
+        message: &Outgoing,
+        idempotency_key: &str,
+    ) -> Result<SendReceipt, SendError> {
+        match (&message.content, &message.reply_to) {
+            (Content::Text(text), None) => self.send_text(to, text, idempotency_key).await,
+            (Content::Text(_), Some(_)) => Err(SendError::permanent(format!(
+                "quoted replies are not supported on {:?}",
+                self.kind()
+            ))),
+            (Content::Media(_), _) => Err(SendError::permanent(format!(
+                "sending files is not supported on {:?}",
+                self.kind()
+            ))),
+        }
     }
 
     /// Send one plain-text message (≤ 4096 characters; see [`crate::split_text`]).

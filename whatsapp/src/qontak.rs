@@ -173,11 +173,17 @@ fn parse_message(m: &Value) -> Result<InboundEvent, String> {
     }
     // Media objects in webhooks are not published (§5.2): best effort on `file`.
     let media = m.get("file").filter(|f| f.is_object()).and_then(|f| {
+        let url = str_field(f, "url");
+        let id = str_field(f, "id");
+        if url.is_none() && id.is_none() {
+            return None;
+        }
         Some(MediaRef {
-            id_or_url: str_field(f, "url").or_else(|| str_field(f, "id"))?,
+            id,
+            url,
             mime_type: str_field(f, "content_type").or_else(|| str_field(f, "mime_type")),
-            sha256: None,
             filename: str_field(f, "filename").or_else(|| str_field(f, "name")),
+            ..MediaRef::default()
         })
     });
     Ok(InboundEvent::Message(InboundMessage {

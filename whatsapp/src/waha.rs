@@ -156,10 +156,10 @@ fn parse_message(p: &Value, session: &str) -> Result<InboundEvent, String> {
         sender(&str_field(p, "from").ok_or("missing `payload.from`")?)?;
     let media = p.get("media").filter(|m| m.is_object()).and_then(|m| {
         Some(MediaRef {
-            id_or_url: str_field(m, "url")?,
+            url: Some(str_field(m, "url")?),
             mime_type: str_field(m, "mimetype"),
-            sha256: None,
             filename: str_field(m, "filename"),
+            ..MediaRef::default()
         })
     });
     let kind = if bool_field(p, "hasMedia") == Some(true) {

@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 
 use crate::check::{get_json, CheckFailure, ConnectionInfo};
 use crate::error::{ParseError, SendError, SendErrorKind, VerifyError};
-use crate::event::{ParseOutcome, ProviderKind};
+use crate::event::{MediaRef, ParseOutcome, ProviderKind};
+use crate::media::{fetch_bytes, verified, Downloaded, MediaError};
+use crate::outgoing::{Content, MediaMessage, Outgoing, Upload};
 use crate::provider::{Capabilities, Provider, Recipient, SendReceipt};
 use crate::signature::verify_shared_secret;
 use crate::util::{
@@ -184,6 +186,8 @@ impl Provider for WhapiProvider {
             read_receipts: true,
             typing: true,
             typing_stops: true,
+            media: true,
+            quotes: true,
         }
     }
 
@@ -212,18 +216,112 @@ impl Provider for WhapiProvider {
 
     /// `POST {base}/messages/text` `{"to": digits, "body": text}` (§2.1).
     /// Whapi has no idempotency key: `idempotency_key` is unused (§6).
+    /// whapi.md §8.6: the message's `link` (a storage URL; tried without the token, then with
+    /// it), else `GET /media/{id}` with the token; 404 = expired.
+    async fn download_media(
+        &self,
+        media: &MediaRef,
+        max_bytes: u64,
+    ) -> Result<Downloaded, MediaError> {
+        let mut last = None;
+        if let Some(link) = media.url.as_deref() {
+            match fetch_bytes(self.client.get(link), max_bytes).await {
+                Ok(d) => return verified(d, media.sha256.as_deref()),
+                Err(MediaError::Refused(_)) => {
+                    match fetch_bytes(
+                        self.client.get(link).bearer_auth(&self.config.token),
+                        max_bytes,
+                    )
+                    .await
+                    {
+                        Ok(d) => return verified(d, media.sha256.as_deref()),
+                        Err(e) => last = Some(e),
+                    }
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        let Some(id) = media.id.as_deref() else {
+            return Err(last.unwrap_or_else(|| {
+                MediaError::Unsupported("the message names no Whapi media".into())
+            }));
+        };
+        if let Some(e @ (MediaError::TooLarge { .. } | MediaError::Temporary { .. })) = last {
+            // The link answered; asking again by id cannot do better now.
+            return Err(e);
+        }
+        let url = self
+            .url_with_id("media", id)
+            .map_err(|e| MediaError::Refused(e.reason))?;
+        let d = fetch_bytes(
+            self.client.get(url).bearer_auth(&self.config.token),
+            max_bytes,
+        )
+        .await?;
+        verified(d, media.sha256.as_deref())
+    }
+
     async fn send_text(
         &self,
         to: &Recipient,
         text: &str,
+        idempotency_key: &str,
+    ) -> Result<SendReceipt, SendError> {
+        self.send(to, &Outgoing::text(text), idempotency_key).await
+    }
+
+    /// `POST /media` (multipart; Whapi tells the type from the file name's extension) →
+    /// `{"media": [{"id"}]}` (§8.1).
+    async fn upload_media(&self, file: &Upload<'_>) -> Result<String, SendError> {
+        let part = reqwest::multipart::Part::bytes(file.bytes.to_vec())
+            .file_name(file.filename.to_owned())
+            .mime_str(file.mime_type)
+            .map_err(|e| SendError::permanent(format!("MIME type {:?}: {e}", file.mime_type)))?;
+        let req = self
+            .request(reqwest::Method::POST, self.url("/media"))
+            .timeout(crate::media::DOWNLOAD_TIMEOUT)
+            .multipart(reqwest::multipart::Form::new().part("media", part));
+        let reply = succeeded(execute(req).await?, "media upload")?;
+        reply
+            .body
+            .get("media")
+            .and_then(|m| m.get(0))
+            .and_then(|m| str_field(m, "id"))
+            .ok_or_else(|| SendError {
+                http_status: Some(reply.status.as_u16()),
+                ..SendError::permanent(format!(
+                    "Whapi answered the upload without a media id: {}",
+                    snippet(&reply.body_text)
+                ))
+            })
+    }
+
+    /// `POST /messages/text {to, body}` or `POST /messages/{image|video|audio|voice|document|
+    /// sticker} {to, media: <id>, caption?, filename?}`, with `quoted` for a quoted reply (§2.1,
+    /// §8.1).
+    async fn send(
+        &self,
+        to: &Recipient,
+        message: &Outgoing,
         _idempotency_key: &str,
     ) -> Result<SendReceipt, SendError> {
-        crate::text::validate_outbound(text)?;
         let to = recipient_id(to)?;
-        let url = self.url("/messages/text");
+        let (path, mut body) = match &message.content {
+            Content::Text(text) => {
+                crate::text::validate_outbound(text)?;
+                (
+                    "/messages/text".to_owned(),
+                    json!({ "to": to, "body": text }),
+                )
+            }
+            Content::Media(m) => media_send(&to, m)?,
+        };
+        if let Some(quoted) = message.reply_to.as_deref().filter(|q| !q.is_empty()) {
+            body["quoted"] = json!(quoted);
+        }
         let req = self
-            .request(reqwest::Method::POST, url)
-            .json(&json!({ "to": to, "body": text }));
+            .request(reqwest::Method::POST, self.url(&path))
+            .json(&body);
         let reply = succeeded(execute(req).await?, "send")?;
         match str_path(&reply.body, &["message", "id"]) {
             Some(provider_message_id) if reply.body.get("sent") != Some(&Value::Bool(false)) => {
@@ -291,4 +389,34 @@ fn classify_whapi_error(reply: &HttpReply) -> SendError {
         retry_after: reply.retry_after.filter(|_| retryable),
         maybe_sent: status.is_server_error(),
     }
+}
+
+/// The endpoint and body of a file send (§8.1): captions for images, videos and documents, a
+/// document's name.
+fn media_send(to: &str, m: &MediaMessage) -> Result<(String, Value), SendError> {
+    use crate::event::MessageKind as K;
+    let kind = match m.kind {
+        K::Image => "image",
+        K::Audio => "audio",
+        K::Video => "video",
+        K::Document => "document",
+        K::Sticker => "sticker",
+        other => {
+            return Err(SendError::permanent(format!(
+                "{other} is not a kind of file WhatsApp sends"
+            )))
+        }
+    };
+    let mut body = json!({ "to": to, "media": m.media_id });
+    if let Some(caption) = m.caption.as_deref().filter(|c| !c.trim().is_empty()) {
+        if matches!(m.kind, K::Image | K::Video | K::Document) {
+            body["caption"] = json!(caption);
+        }
+    }
+    if m.kind == K::Document {
+        if let Some(name) = m.filename.as_deref() {
+            body["filename"] = json!(name);
+        }
+    }
+    Ok((format!("/messages/{kind}"), body))
 }

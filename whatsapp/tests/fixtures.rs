@@ -150,7 +150,9 @@ fn check(case: &Case, out: &ParseOutcome) {
         assert_eq!(got.text.as_deref(), want.text, "{ctx}");
         assert_eq!(got.reply_to.as_deref(), want.reply_to, "{ctx}");
         assert_eq!(
-            got.media.as_ref().map(|m| m.id_or_url.as_str()),
+            got.media
+                .as_ref()
+                .and_then(|m| m.id.as_deref().or(m.url.as_deref())),
             want.media_id,
             "{ctx}"
         );

@@ -220,7 +220,10 @@ fn whapi_groups_bad_items_and_other_events() {
     assert_eq!(msgs[0].reply_to.as_deref(), Some("yqJRppZk7BI-wNoTwl0rVw"));
     assert_eq!(msgs[1].kind, MessageKind::Image);
     assert_eq!(msgs[1].text.as_deref(), Some("Ini foto paketnya"));
-    assert_eq!(msgs[1].media.as_ref().unwrap().id_or_url, "jpeg-3f9b");
+    assert_eq!(
+        msgs[1].media.as_ref().unwrap().id.as_deref().unwrap(),
+        "jpeg-3f9b"
+    );
     let st: Vec<_> = out.statuses().collect();
     assert_eq!(st[0].state, DeliveryState::Read); // code 4 without status string
     assert_eq!(st[1].state, DeliveryState::Failed);

@@ -343,7 +343,9 @@ async fn meta_marks_read_and_types_through_the_read_call() {
         Capabilities {
             read_receipts: true,
             typing: true,
-            typing_stops: false
+            typing_stops: false,
+            media: true,
+            quotes: true,
         }
     );
     meta.mark_read(&to, WAMID).await.unwrap();

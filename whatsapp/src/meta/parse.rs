@@ -284,11 +284,22 @@ fn parse_message(m: &Value, channel: &str, contacts: &[Value]) -> Result<Inbound
 }
 
 fn media_ref(content: &Value) -> Option<MediaRef> {
+    let id = str_field(content, "id");
+    let url = str_field(content, "url");
+    if id.is_none() && url.is_none() {
+        return None;
+    }
     Some(MediaRef {
-        id_or_url: str_field(content, "id").or_else(|| str_field(content, "url"))?,
+        id,
+        url,
         mime_type: str_field(content, "mime_type"),
         sha256: str_field(content, "sha256"),
         filename: str_field(content, "filename"),
+        size: None,
+        voice: content
+            .get("voice")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     })
 }
 

@@ -144,14 +144,20 @@ fn content(
         _ => None,
     };
     if let Some(kind) = media_kind {
-        let media = str_field(&c, "id")
-            .or_else(|| str_field(&c, "link"))
-            .map(|id_or_url| MediaRef {
-                id_or_url,
-                mime_type: str_field(&c, "mime_type"),
-                sha256: str_field(&c, "sha256"),
-                filename: str_field(&c, "file_name").or_else(|| str_field(&c, "filename")),
-            });
+        let id = str_field(&c, "id");
+        let url = str_field(&c, "link");
+        let media = (id.is_some() || url.is_some()).then(|| MediaRef {
+            id,
+            url,
+            mime_type: str_field(&c, "mime_type"),
+            sha256: str_field(&c, "sha256"),
+            filename: str_field(&c, "file_name").or_else(|| str_field(&c, "filename")),
+            size: c
+                .get("file_size")
+                .and_then(crate::util::int_of)
+                .and_then(|n| u64::try_from(n).ok()),
+            voice: typ == "voice",
+        });
         let text =
             str_field(&c, "caption").or_else(|| media.as_ref().and_then(|m| m.filename.clone()));
         return (kind, text, media, None);

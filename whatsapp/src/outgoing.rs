@@ -1,0 +1,165 @@
+//! What we send besides plain text: [`Outgoing`] (a text or a file, optionally quoting a
+//! customer's message), the file to hand to a provider first ([`Upload`]), and the check of an
+//! agent's file against WhatsApp's rules before it is uploaded ([`check_file`]).
+//!
+//! Reference: meta-cloud.md §11 (upload, send by id, types and sizes), §13 (context);
+//! whapi.md §8.1 (media sends, `quoted`, `POST /media`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::MessageKind;
+
+/// One message to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outgoing {
+    pub content: Content,
+    /// The provider's id of the customer message this one quotes (Meta `context.message_id`,
+    /// Whapi `quoted`): the customer sees the quote above the reply.
+    pub reply_to: Option<String>,
+}
+
+impl Outgoing {
+    pub fn text(text: impl Into<String>) -> Outgoing {
+        Outgoing {
+            content: Content::Text(text.into()),
+            reply_to: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Content {
+    /// Plain text, ≤ 4096 characters.
+    Text(String),
+    /// A file the provider already holds (see [`crate::Provider::upload_media`]).
+    Media(MediaMessage),
+}
+
+/// A photo, voice note, audio file, video, document or sticker, by the provider's media id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaMessage {
+    pub kind: MessageKind,
+    pub media_id: String,
+    /// Shown under images, videos and documents (≤ 1024 characters); WhatsApp shows none for
+    /// audio and stickers.
+    pub caption: Option<String>,
+    /// A document's name; the customer's phone picks its icon from the extension.
+    pub filename: Option<String>,
+}
+
+/// A file to hand to the provider before sending it.
+#[derive(Debug, Clone, Copy)]
+pub struct Upload<'a> {
+    pub bytes: &'a [u8],
+    pub mime_type: &'a str,
+    pub filename: &'a str,
+}
+
+/// The longest caption WhatsApp shows (meta-cloud.md §11.2).
+pub const MAX_CAPTION_CHARS: usize = 1024;
+
+/// Why an agent's file cannot go out as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileRefusal {
+    #[error("WhatsApp does not carry files of type {0}")]
+    TypeNotAllowed(String),
+    #[error("the file is {size} bytes; WhatsApp carries at most {limit} bytes for this kind")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("the file is empty")]
+    Empty,
+}
+
+/// The MIME types WhatsApp carries, by kind (meta-cloud.md §11.4).
+const TYPES: &[(MessageKind, &[&str])] = &[
+    (MessageKind::Image, &["image/jpeg", "image/png"]),
+    (
+        MessageKind::Audio,
+        &[
+            "audio/aac",
+            "audio/amr",
+            "audio/mpeg",
+            "audio/mp4",
+            "audio/ogg",
+        ],
+    ),
+    (MessageKind::Video, &["video/mp4", "video/3gpp"]),
+    (MessageKind::Sticker, &["image/webp"]),
+    (
+        MessageKind::Document,
+        &[
+            "text/plain",
+            "application/pdf",
+            "application/msword",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.ms-excel",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.ms-powerpoint",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ],
+    ),
+];
+
+/// Every MIME type an agent may send, for the file picker's `accept`.
+pub fn accepted_types() -> impl Iterator<Item = &'static str> {
+    TYPES.iter().flat_map(|(_, types)| types.iter().copied())
+}
+
+/// The kind a file goes out as, or why it cannot: its type must be one WhatsApp carries and its
+/// size within the kind's limit ([`crate::media::max_bytes`]). Parameters after `;` are ignored
+/// (`audio/ogg; codecs=opus`).
+pub fn check_file(mime_type: &str, size: u64) -> Result<MessageKind, FileRefusal> {
+    let essence = mime_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let kind = TYPES
+        .iter()
+        .find(|(_, types)| types.contains(&essence.as_str()))
+        .map(|(kind, _)| *kind)
+        .ok_or_else(|| FileRefusal::TypeNotAllowed(essence.clone()))?;
+    if size == 0 {
+        return Err(FileRefusal::Empty);
+    }
+    // A static sticker is limited to 100 KB, an animated one to 500 KB; they cannot be told
+    // apart without decoding, so the larger limit applies.
+    let limit = crate::media::max_bytes(kind);
+    if size > limit {
+        return Err(FileRefusal::TooLarge { size, limit });
+    }
+    Ok(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_checked_against_whatsapps_types_and_limits() {
+        assert_eq!(check_file("image/jpeg", 1000), Ok(MessageKind::Image));
+        assert_eq!(
+            check_file("application/pdf", 1000),
+            Ok(MessageKind::Document)
+        );
+        assert_eq!(
+            check_file("audio/ogg; codecs=opus", 1000),
+            Ok(MessageKind::Audio)
+        );
+        assert_eq!(
+            check_file("image/jpeg", 6 * 1024 * 1024),
+            Err(FileRefusal::TooLarge {
+                size: 6 * 1024 * 1024,
+                limit: 5 * 1024 * 1024
+            })
+        );
+        assert_eq!(
+            check_file("application/x-msdownload", 10),
+            Err(FileRefusal::TypeNotAllowed(
+                "application/x-msdownload".into()
+            ))
+        );
+        assert_eq!(check_file("image/png", 0), Err(FileRefusal::Empty));
+        assert!(accepted_types().any(|t| t == "video/mp4"));
+    }
+}
