@@ -10,6 +10,9 @@ use crate::model::{EventKind, LiveEvent};
 
 /// What a live stream delivers to a page.
 #[derive(Debug, Clone)]
+// One value per event, matched by the pages and dropped: boxing the event would only add an
+// allocation and hide its variants from the pages' patterns.
+#[allow(clippy::large_enum_variant)]
 pub enum Live {
     Event(LiveEvent),
     /// The page must refetch what it shows: the stream (re)opened, or the server could not

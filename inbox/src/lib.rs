@@ -21,6 +21,8 @@
 //! - [`outbox`]: the worker that delivers queued messages to the providers, with retries.
 //! - [`receipts`]: read receipts when an agent opens a chat, "typing…" while an agent types or
 //!   the bot waits out its reply delay; both through the outbox.
+//! - [`media`]: customers' files fetched from the providers through a durable queue, kept in
+//!   the content-addressed media store, evicted oldest first past the installation's limit.
 //! - [`live`]: the hub that turns `NOTIFY inbox_events` into a stream per browser.
 //! - [`assignment`]: auto-assignment and presence, and its worker.
 //! - [`channels`]: the channel registry, each channel's provider adapter, credentials
@@ -39,9 +41,11 @@ pub mod demo;
 pub mod error;
 pub mod ingest;
 pub mod live;
+pub mod media;
 pub mod outbox;
 pub mod receipts;
 pub mod replies;
+mod wakeup;
 
 pub use error::{Error, Result};
 

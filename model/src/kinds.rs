@@ -154,6 +154,36 @@ impl DeliveryState {
     }
 }
 
+text_enum!(
+    /// `attachment.state`: where a message's file stands.
+    MediaState {
+        /// Being fetched from the provider, or waiting for its next try.
+        Pending => "pending",
+        /// In the media store; the browser can load it.
+        Ready => "ready",
+        /// It could not be fetched (see [`MediaProblem`]).
+        Failed => "failed",
+        /// It was in the store and was removed to save space.
+        Evicted => "evicted",
+    }
+);
+
+text_enum!(
+    /// `attachment.problem`: why a file could not be fetched.
+    MediaProblem {
+        /// The provider no longer has it (Meta keeps a customer's file 7 days).
+        Expired => "expired",
+        /// Larger than WhatsApp's limit for its kind.
+        TooLarge => "too_large",
+        /// This channel's provider does not let us download files.
+        Unsupported => "unsupported",
+        /// The provider refused (its reason is kept).
+        Refused => "refused",
+        /// Every try failed (network, provider errors); "Try again" starts over.
+        Unavailable => "unavailable",
+    }
+);
+
 text_enum! {
     /// The name of a live event: in the `event` table's `kind`, and the SSE event name.
     EventKind {

@@ -7,6 +7,7 @@ pub mod channel;
 pub mod ids;
 pub mod kinds;
 pub mod live;
+pub mod media;
 pub mod reason;
 
 pub use channel::{
@@ -15,9 +16,11 @@ pub use channel::{
 };
 pub use ids::{ChannelId, ChatId, ContactId, MessageId, UserId};
 pub use kinds::{
-    ChannelKind, DeliveryState, Direction, EventKind, MessageKind, Mode, Role, SenderKind,
+    ChannelKind, DeliveryState, Direction, EventKind, MediaProblem, MediaState, MessageKind, Mode,
+    Role, SenderKind,
 };
 pub use live::{ChannelChange, LiveEvent};
+pub use media::MediaView;
 pub use reason::Reason;
 
 use serde::{Deserialize, Serialize};
@@ -90,6 +93,10 @@ pub struct MessageView {
     #[serde(default)]
     #[cfg_attr(feature = "sqlx", sqlx(default))]
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The file of a photo, voice note, video, document or sticker.
+    #[serde(default)]
+    #[cfg_attr(feature = "sqlx", sqlx(json(nullable)))]
+    pub media: Option<MediaView>,
 }
 
 /// An alert about a provider account (Meta `account_update`: a restriction, a violation, a

@@ -41,6 +41,8 @@ pub struct Config {
     /// when the customer writes again.
     pub reopen_mode: model::Mode,
     pub outbox: OutboxSettings,
+    /// `INBOX_MEDIA_*`: media downloads and the store's size.
+    pub media: inbox::media::MediaSettings,
     /// `INBOX_EVENT_RETENTION_HOURS` (default 72): live events older than this are deleted
     /// (they keep copies of customer text; a browser asking for pruned ones reloads).
     pub event_retention: std::time::Duration,
@@ -77,6 +79,7 @@ impl std::fmt::Debug for Config {
             .field("whapi", &self.whapi.as_ref().map(|w| &w.base_url))
             .field("reopen_mode", &self.reopen_mode)
             .field("outbox", &self.outbox)
+            .field("media", &self.media)
             .field("event_retention", &self.event_retention)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("metrics_addr", &self.metrics_addr)
@@ -151,6 +154,14 @@ impl Config {
                     300,
                 )?),
                 lease: std::time::Duration::from_secs(number("INBOX_OUTBOX_LEASE_SECS", 60)?),
+            },
+            media: inbox::media::MediaSettings {
+                workers: number("INBOX_MEDIA_WORKERS", 2usize)?.max(1),
+                max_bytes: (number("INBOX_MEDIA_MAX_GB", 10.0f64)?.max(0.0)
+                    * 1024.0
+                    * 1024.0
+                    * 1024.0) as u64,
+                ..Default::default()
             },
             event_retention: std::time::Duration::from_secs(
                 3600 * number::<u64>("INBOX_EVENT_RETENTION_HOURS", 72)?.max(1),

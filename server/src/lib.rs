@@ -24,6 +24,7 @@ pub mod csrf;
 pub mod embedded_pg;
 pub mod health;
 pub mod live;
+pub mod media;
 pub mod metrics;
 pub mod startup;
 pub mod telemetry;

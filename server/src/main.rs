@@ -44,6 +44,11 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
             .clone()
             .run_until_stopped(stop.clone().cancelled_owned()),
     );
+    let fetcher = tokio::spawn(
+        app.fetcher
+            .clone()
+            .run_until_stopped(stop.clone().cancelled_owned()),
+    );
     let assigner = tokio::spawn(inbox::assignment::worker::run_until_stopped(
         app.state.pool.clone(),
         app.hub.clone(),
@@ -80,6 +85,7 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
     stop.cancel();
     let _ = worker.await;
     let _ = assigner.await;
+    let _ = fetcher.await;
     let _ = pruner.await;
     // The last webhook and send times recorded since the last batch.
     channels.activity.flush(&pool).await;

@@ -106,6 +106,7 @@ pub fn router(
         .route("/readyz", get(health::readyz))
         .merge(webhooks::routes())
         .merge(live::routes())
+        .merge(crate::media::routes())
         .merge(match config.metrics_addr {
             None => crate::metrics::routes(state.pool.clone(), hub.clone()),
             // Served on its own address by `main`.
@@ -145,7 +146,10 @@ pub fn router(
 /// Pages and API answers carry private data: never cached, so after logout the back button
 /// asks the server again (and lands on the login page). Static assets stay cacheable.
 async fn no_store_for_pages(req: Request, next: Next) -> Response {
-    let is_asset = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.ico";
+    // Media answers say themselves how they may be kept (`media.rs`).
+    let is_asset = req.uri().path().starts_with("/pkg/")
+        || req.uri().path() == "/favicon.ico"
+        || req.uri().path().starts_with("/media/");
     let mut res = next.run(req).await;
     if !is_asset {
         res.headers_mut()
@@ -161,6 +165,8 @@ pub struct Application {
     pub channels: Arc<Channels>,
     /// The reply worker; `main` runs it, tests drive it.
     pub outbox: Outbox,
+    /// The media fetchers; `main` runs them, tests drive them.
+    pub fetcher: inbox::media::Fetcher,
     pub hub: Hub,
     store: PostgresStore,
 }
@@ -210,7 +216,21 @@ impl Application {
             std::future::pending(),
         ));
         let outbox = Outbox::new(pool.clone(), channels.clone(), config.outbox.clone());
+        let media =
+            inbox::media::MediaStore::open(config.data_dir.join("media")).with_context(|| {
+                format!(
+                    "the media store at {}",
+                    config.data_dir.join("media").display()
+                )
+            })?;
+        let fetcher = inbox::media::Fetcher::new(
+            pool.clone(),
+            channels.clone(),
+            media.clone(),
+            config.media.clone(),
+        );
         let state = AppState {
+            media,
             leptos_options: leptos_options()?,
             pool,
             channels: channels.clone(),
@@ -234,6 +254,7 @@ impl Application {
             router,
             channels,
             outbox,
+            fetcher,
             hub,
             store,
         })

@@ -127,6 +127,17 @@ pub async fn retry_message(message_id: MessageId) -> Result<MessageView, AppErro
     .await
 }
 
+/// Fetches a customer's file again after it failed or was removed to save space.
+#[server(endpoint = "chats/retry_media")]
+pub async fn retry_media(message_id: MessageId) -> Result<MessageView, AppError> {
+    use crate::ssr::{auth, respond, AppState};
+    respond(async move {
+        auth::require_user().await?;
+        Ok(inbox::media::retry(&AppState::get()?.pool, message_id).await?)
+    })
+    .await
+}
+
 #[server(endpoint = "chats/mark_read")]
 pub async fn mark_read(chat_id: ChatId) -> Result<(), AppError> {
     use crate::ssr::{auth, respond, AppState};

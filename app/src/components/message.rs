@@ -1,7 +1,9 @@
 //! One message bubble: who sent it, the text (always rendered as text, never as HTML), the
-//! time, the honest delivery tick, and for a failed reply the provider's reason and Retry.
+//! time, the honest delivery tick, and for a failed reply the provider's reason and Retry; a
+//! file through [`Attachment`].
 
 use crate::api::chats::RetryMessage;
+use crate::components::attachment::Attachment;
 use crate::i18n::*;
 use crate::model::{DeliveryState, Direction, MessageView, SenderKind};
 use leptos::prelude::*;
@@ -84,7 +86,17 @@ pub fn Bubble(
         .into_any();
     }
     let class = format!("bubble {} {}", m.direction, m.sender_kind);
-    let body = m.body.clone().unwrap_or_else(|| format!("[{}]", m.kind));
+    // A file shows itself; its caption is the text (a document's name is not repeated).
+    let body = match &m.media {
+        Some(media) => m
+            .body
+            .clone()
+            .filter(|b| Some(b) != media.filename.as_ref()),
+        None => Some(m.body.clone().unwrap_or_else(|| format!("[{}]", m.kind))),
+    };
+    let attachment = m.media.clone().map(|media| {
+        view! { <Attachment message_id=m.message_id kind=m.kind media=media/> }
+    });
     let sender = match m.sender_kind {
         SenderKind::Bot => Some(t_string!(i18n, sender_bot).to_string()),
         SenderKind::Agent => m.sender_name.clone(),
@@ -117,7 +129,8 @@ pub fn Bubble(
     view! {
         <li class=class data-testid="message" data-status=m.status.as_str() data-direction=m.direction.as_str()>
             {sender.map(|s| view! { <span class="sender">{s}</span> })}
-            <p class="body">{body}</p>
+            {attachment}
+            {body.map(|body| view! { <p class="body">{body}</p> })}
             {m.revoked_at.map(|_| view! { <p class="revoked" data-testid="revoked">{t!(i18n, message_revoked)}</p> })}
             <footer>
                 <time datetime=m.sent_at.to_rfc3339()>{short_time(m.sent_at)}</time>

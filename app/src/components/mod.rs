@@ -1,6 +1,7 @@
 //! Pieces shared by the pages.
 
 pub mod alerts;
+pub mod attachment;
 pub mod chat;
 pub mod error_text;
 pub mod guard;

@@ -27,6 +27,8 @@ pub struct AppState {
     /// The channel registry (adapters, the Channels page's operations).
     pub channels: Arc<inbox::channels::Channels>,
     pub settings: Arc<Settings>,
+    /// The media store (customers' and agents' files).
+    pub media: inbox::media::MediaStore,
 }
 
 impl AppState {

@@ -3,7 +3,10 @@
 
 use crate::db::{events, messages};
 use crate::Error;
-use model::{ChannelId, ChatId, DeliveryState, Direction, MessageId, MessageView, SenderKind};
+use model::{
+    ChannelId, ChatId, DeliveryState, Direction, MediaState, MediaView, MessageId, MessageView,
+    SenderKind,
+};
 use whatsapp::InboundMessage;
 
 /// What a customer message needs besides the parsed event, owned for the batch.
@@ -36,6 +39,15 @@ impl Prepared {
                 sent_at: m.sent_at,
                 event: None,
                 revoked_at: None,
+                media: m.media.as_ref().map(|r| MediaView {
+                    state: MediaState::Pending,
+                    mime_type: r.mime_type.clone(),
+                    filename: r.filename.clone(),
+                    size: r.size.and_then(|n| i64::try_from(n).ok()),
+                    problem: None,
+                    detail: None,
+                    voice: r.voice,
+                }),
             })?,
         })
     }

@@ -18,7 +18,6 @@ use crate::db::outbox::Job;
 use crate::db::{chats, events, messages, outbox};
 use model::LiveEvent;
 use rand::Rng;
-use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -236,7 +235,11 @@ impl Outbox {
     pub async fn run_until_stopped(self, shutdown: impl std::future::Future<Output = ()>) {
         let wake = Arc::new(Notify::new());
         let stopping = CancellationToken::new();
-        let listener = tokio::spawn(listen(self.pool.clone(), wake.clone()));
+        let listener = tokio::spawn(crate::wakeup::listen(
+            self.pool.clone(),
+            outbox::WAKEUP_CHANNEL,
+            wake.clone(),
+        ));
         let mut loops = tokio::task::JoinSet::new();
         for _ in 0..self.settings.workers {
             loops.spawn(self.clone().work(wake.clone(), stopping.clone()));
@@ -301,35 +304,4 @@ pub(super) fn recipient(route: &chats::Route) -> Recipient {
 
 pub(super) fn db(e: crate::Error) -> anyhow::Error {
     anyhow::anyhow!("database: {e}")
-}
-
-/// Turns `NOTIFY outbox_wakeup` into wake-ups of the worker loops; reconnects after errors.
-async fn listen(pool: PgPool, wake: Arc<Notify>) {
-    loop {
-        let mut listener = match PgListener::connect_with(&pool).await {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::warn!(error = %e, "outbox listener cannot connect; retrying");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
-        };
-        if let Err(e) = listener.listen(outbox::WAKEUP_CHANNEL).await {
-            tracing::warn!(error = %e, "outbox listener cannot LISTEN; retrying");
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            continue;
-        }
-        // Rows may have been queued while we were not listening.
-        wake.notify_waiters();
-        loop {
-            match listener.recv().await {
-                Ok(_) => wake.notify_waiters(),
-                Err(e) => {
-                    tracing::warn!(error = %e, "outbox listener lost its connection");
-                    wake.notify_waiters();
-                    break;
-                }
-            }
-        }
-    }
 }

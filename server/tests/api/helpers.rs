@@ -13,6 +13,8 @@ pub struct TestApp {
     pub pool: PgPool,
     /// The reply worker; tests drive it (`drain_outbox`), it never runs by itself here.
     pub outbox: inbox::outbox::Outbox,
+    /// The media fetchers; tests drive them (`drain_media`).
+    pub fetcher: inbox::media::Fetcher,
     pub channels: std::sync::Arc<inbox::channels::Channels>,
     server: tokio::task::JoinHandle<()>,
 }
@@ -40,6 +42,11 @@ pub fn test_config() -> Config {
         whapi: None,
         reopen_mode: model::Mode::Bot,
         outbox: inbox::outbox::OutboxSettings::default(),
+        media: inbox::media::MediaSettings {
+            retry_base: std::time::Duration::from_millis(1),
+            retry_max: std::time::Duration::from_millis(5),
+            ..Default::default()
+        },
         event_retention: std::time::Duration::from_secs(72 * 3600),
         trusted_proxies: Default::default(),
         metrics_addr: None,
@@ -59,6 +66,7 @@ impl TestApp {
             .await
             .expect("build the application");
         let outbox = app.outbox.clone();
+        let fetcher = app.fetcher.clone();
         let channels = app.channels.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -73,6 +81,7 @@ impl TestApp {
             base,
             pool,
             outbox,
+            fetcher,
             channels,
             server,
         }
@@ -94,6 +103,28 @@ impl TestApp {
                 outcomes.push(outcome);
             }
             assert!(std::time::Instant::now() < deadline, "outbox did not drain");
+        }
+    }
+
+    /// Runs the media fetchers until no download is queued (retries included).
+    pub async fn drain_media(&self) -> Vec<inbox::media::Fetched> {
+        let mut outcomes = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let outcome = self.fetcher.fetch_next().await.expect("fetch_next");
+            if outcome == inbox::media::Fetched::Idle {
+                if self
+                    .count("select count(*) from attachment where state = 'pending'")
+                    .await
+                    == 0
+                {
+                    return outcomes;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            } else {
+                outcomes.push(outcome);
+            }
+            assert!(std::time::Instant::now() < deadline, "media did not drain");
         }
     }
 

@@ -15,6 +15,7 @@ mod embedded;
 mod helpers;
 mod ingest_queue;
 mod live;
+mod media;
 mod meta_fields;
 mod metrics;
 mod modes;

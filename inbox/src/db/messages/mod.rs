@@ -16,8 +16,13 @@ const VIEW: &str = "select m.message_id, m.chat_id, m.direction, m.sender_kind,
         coalesce(u.display_name, case when m.sender_kind = 'agent' and m.sender_user_id is null
                                       then 'WhatsApp Business app' end) as sender_name, m.kind,
         m.body, m.status, m.error_code, m.error_reason, m.sent_at,
-        case when m.sender_kind = 'system' then m.raw end as event, m.revoked_at
-   from message m left join app_user u on u.user_id = m.sender_user_id";
+        case when m.sender_kind = 'system' then m.raw end as event, m.revoked_at,
+        case when a.message_id is not null then jsonb_build_object(
+            'state', a.state, 'mime_type', a.mime_type, 'filename', a.filename, 'size', a.size,
+            'problem', a.problem, 'detail', a.detail,
+            'voice', coalesce((m.media->>'voice')::boolean, false)) end as media
+   from message m left join app_user u on u.user_id = m.sender_user_id
+   left join attachment a on a.message_id = m.message_id";
 
 pub async fn view(conn: &mut PgConnection, message_id: MessageId) -> Result<MessageView, Error> {
     Ok(
