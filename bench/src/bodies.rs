@@ -7,8 +7,10 @@ use test_support::signature::{meta_request, whapi_request};
 
 pub use test_support::bodies::Msg;
 
+pub const META_BUSINESS_ACCOUNT: &str = "100000000000000";
+
 const META: MetaFixture = MetaFixture {
-    business_account_id: "100000000000000",
+    business_account_id: META_BUSINESS_ACCOUNT,
     display_phone_number: "6281234500000",
     phone_number_id: META_PHONE_ID,
     contact_name: "Bench",

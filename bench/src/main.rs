@@ -8,6 +8,7 @@ mod bodies;
 mod footprint;
 mod ingest;
 mod live;
+mod media;
 mod outbound;
 mod pglimit;
 mod scale;
@@ -27,6 +28,7 @@ struct Report {
     physical_limit_inserts_per_s: Vec<(usize, f64)>,
     live: Vec<live::LiveRun>,
     outbound: Vec<outbound::OutboundRun>,
+    media: Option<media::MediaRun>,
     scale: scale::ScaleReport,
     footprint: footprint::Footprint,
 }
@@ -100,6 +102,7 @@ async fn run(
             physical_limit_inserts_per_s: physical,
             live: Vec::new(),
             outbound: Vec::new(),
+            media: None,
             scale: scale::ScaleReport::default(),
             footprint: footprint::measure(
                 binary,
@@ -124,6 +127,9 @@ async fn run(
         outbound::run(&base, &session, &pool, mock, 300, true).await?,
     ];
 
+    eprintln!("customers' photos ...");
+    let media = Some(media::run(&base, &pool).await?);
+
     eprintln!("inbox at scale ...");
     let scale = scale::run(&base, &session, &pool).await?;
     let footprint = footprint::measure(binary, std::path::Path::new("target/site/pkg"), idle, peak);
@@ -135,6 +141,7 @@ async fn run(
         physical_limit_inserts_per_s: physical,
         live,
         outbound,
+        media,
         scale,
         footprint,
     })
@@ -214,6 +221,16 @@ fn print(r: &Report) {
         println!(
             "  {:>2}% failing: {} replies, {:.0} replies/s, each delivered exactly once: {}",
             o.failing_percent, o.replies, o.replies_per_s, o.delivered_once
+        );
+    }
+    if let Some(m) = &r.media {
+        println!(
+            "\nCustomers' photos ({} images of {} KB from the mock: webhook → file ready to show)",
+            m.images, m.file_kib
+        );
+        println!(
+            "  p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms (not ready after 60 s: {})",
+            m.ready.p50_ms, m.ready.p95_ms, m.ready.p99_ms, m.ready.max_ms, m.not_ready
         );
     }
     let s = &r.scale;

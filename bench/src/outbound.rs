@@ -51,6 +51,7 @@ pub async fn start_mock(mock: Arc<Mock>) -> anyhow::Result<String> {
     let url = format!("http://{}", listener.local_addr()?);
     let app = Router::new()
         .route("/{phone}/messages", post(send))
+        .merge(crate::media::mock_routes())
         .with_state(mock);
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;

@@ -77,6 +77,7 @@ pub async fn open(
         customer,
         messages: page,
         has_older,
+        sending: Default::default(),
     })
 }
 

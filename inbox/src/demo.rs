@@ -97,6 +97,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
                     chat_id,
                     Sender::Human(rina),
                     "Baik kak, kami cek dulu ya 🙏",
+                    None,
                 )
                 .await
                 .map_err(err)?;

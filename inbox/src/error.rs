@@ -19,7 +19,10 @@ pub enum Error {
     NotFound,
     /// Input that failed validation; `field` names the form field.
     #[error("{field}: {reason}")]
-    Invalid { field: &'static str, reason: Reason },
+    Invalid {
+        field: std::borrow::Cow<'static, str>,
+        reason: Reason,
+    },
     /// The request conflicts with the current state.
     #[error("conflict: {0}")]
     Conflict(Reason),
@@ -41,8 +44,11 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn invalid(field: &'static str, reason: Reason) -> Self {
-        Error::Invalid { field, reason }
+    pub fn invalid(field: impl Into<std::borrow::Cow<'static, str>>, reason: Reason) -> Self {
+        Error::Invalid {
+            field: field.into(),
+            reason,
+        }
     }
 
     /// True for failures of the server itself (database, internal), as opposed to a refusal

@@ -45,6 +45,7 @@ pub mod media;
 pub mod outbox;
 pub mod receipts;
 pub mod replies;
+pub mod templates;
 mod wakeup;
 
 pub use error::{Error, Result};

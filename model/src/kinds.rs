@@ -133,6 +133,8 @@ text_enum!(
         Unsupported => "unsupported",
         /// A system event in the conversation.
         System => "system",
+        /// A message template we sent (its text as the customer reads it).
+        Template => "template",
     }
 );
 

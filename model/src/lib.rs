@@ -9,6 +9,7 @@ pub mod kinds;
 pub mod live;
 pub mod media;
 pub mod reason;
+pub mod templates;
 
 pub use channel::{
     ChannelConfig, ChannelHealth, ChannelOption, ChannelSettings, ChannelView, ChannelsPage,
@@ -22,6 +23,7 @@ pub use kinds::{
 pub use live::{ChannelChange, LiveEvent};
 pub use media::MediaView;
 pub use reason::Reason;
+pub use templates::{TemplateList, TemplateVariable, TemplateView};
 
 use serde::{Deserialize, Serialize};
 
@@ -97,6 +99,59 @@ pub struct MessageView {
     #[serde(default)]
     #[cfg_attr(feature = "sqlx", sqlx(json(nullable)))]
     pub media: Option<MediaView>,
+    /// The message this one quotes: a customer's reply to an earlier message, or an agent's
+    /// reply to a customer's.
+    #[serde(default)]
+    #[cfg_attr(feature = "sqlx", sqlx(json(nullable)))]
+    pub quoted: Option<Quoted>,
+}
+
+/// The message a reply quotes, as the bubble shows it above the reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quoted {
+    /// `None` when the quoted message is not stored here (older than this inbox, or deleted).
+    pub message_id: Option<MessageId>,
+    pub kind: Option<MessageKind>,
+    /// Its first 200 characters.
+    pub body: Option<String>,
+    /// Whether the customer wrote it (else the business did).
+    #[serde(default)]
+    pub from_customer: bool,
+}
+
+/// What the composer of a chat can send besides text, from its channel's abilities.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendOptions {
+    /// The files the channel carries, each with its largest size; empty when it carries none.
+    pub files: Vec<FileRule>,
+    /// A reply can quote a message (the customer sees the quote).
+    pub quotes: bool,
+}
+
+/// One file type an agent may send, and its largest size (WhatsApp's limit for its kind).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRule {
+    pub mime_type: String,
+    pub max_bytes: u64,
+}
+
+impl SendOptions {
+    /// The rule for a file of `mime_type` (parameters after `;` ignored), if the channel takes it.
+    pub fn rule(&self, mime_type: &str) -> Option<&FileRule> {
+        let essence = mime_type.split(';').next().unwrap_or_default().trim();
+        self.files
+            .iter()
+            .find(|r| r.mime_type.eq_ignore_ascii_case(essence))
+    }
+
+    /// The file picker's `accept`.
+    pub fn accept(&self) -> String {
+        self.files
+            .iter()
+            .map(|r| r.mime_type.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
 }
 
 /// An alert about a provider account (Meta `account_update`: a restriction, a violation, a
@@ -167,6 +222,10 @@ pub struct Conversation {
     /// Oldest first; `has_older` says whether a page before the first exists.
     pub messages: Vec<MessageView>,
     pub has_older: bool,
+    /// What the composer offers besides text (filled in by the server function, which knows
+    /// the channel's adapter).
+    #[serde(default)]
+    pub sending: SendOptions,
 }
 
 /// An assignee choice for the admin's "Assign to" list.

@@ -43,11 +43,25 @@ pub enum Reason {
     ChannelFromEnv,
     ReplyDelayInvalid,
     UrlInvalid,
+    FileType,
+    FileTooLarge,
+    FileEmpty,
+    FilesNotSupported,
+    CaptionLength,
+    QuoteNotFound,
+    QuotesNotSupported,
+    UploadInvalid,
+    TemplatesNotSupported,
+    TemplateSyncFailed,
+    TemplateNotFound,
+    TemplateNotApproved,
+    TemplateNotSupported,
+    TemplateValueMissing,
 }
 
 impl Reason {
     /// Every reason, for tests that check each one (translations, wire codes).
-    pub const ALL: [Reason; 34] = [
+    pub const ALL: [Reason; 48] = [
         Reason::UsernameFormat,
         Reason::UsernameTaken,
         Reason::DisplayNameLength,
@@ -82,6 +96,20 @@ impl Reason {
         Reason::ChannelFromEnv,
         Reason::ReplyDelayInvalid,
         Reason::UrlInvalid,
+        Reason::FileType,
+        Reason::FileTooLarge,
+        Reason::FileEmpty,
+        Reason::FilesNotSupported,
+        Reason::CaptionLength,
+        Reason::QuoteNotFound,
+        Reason::QuotesNotSupported,
+        Reason::UploadInvalid,
+        Reason::TemplatesNotSupported,
+        Reason::TemplateSyncFailed,
+        Reason::TemplateNotFound,
+        Reason::TemplateNotApproved,
+        Reason::TemplateNotSupported,
+        Reason::TemplateValueMissing,
     ];
 
     /// The wire code (`username_taken`).
@@ -121,6 +149,20 @@ impl Reason {
             Reason::ChannelFromEnv => "channel_from_env",
             Reason::ReplyDelayInvalid => "reply_delay_invalid",
             Reason::UrlInvalid => "url_invalid",
+            Reason::FileType => "file_type",
+            Reason::FileTooLarge => "file_too_large",
+            Reason::FileEmpty => "file_empty",
+            Reason::FilesNotSupported => "files_not_supported",
+            Reason::CaptionLength => "caption_length",
+            Reason::QuoteNotFound => "quote_not_found",
+            Reason::QuotesNotSupported => "quotes_not_supported",
+            Reason::UploadInvalid => "upload_invalid",
+            Reason::TemplatesNotSupported => "templates_not_supported",
+            Reason::TemplateSyncFailed => "template_sync_failed",
+            Reason::TemplateNotFound => "template_not_found",
+            Reason::TemplateNotApproved => "template_not_approved",
+            Reason::TemplateNotSupported => "template_not_supported",
+            Reason::TemplateValueMissing => "template_value_missing",
         }
     }
 }

@@ -28,6 +28,7 @@ pub mod media;
 pub mod metrics;
 pub mod startup;
 pub mod telemetry;
+pub mod uploads;
 pub mod webhooks;
 
 pub use inbox::MIGRATOR;

@@ -49,6 +49,11 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
             .clone()
             .run_until_stopped(stop.clone().cancelled_owned()),
     );
+    // Meta's templates, synced once a day by themselves (ends with the process).
+    tokio::spawn(inbox::templates::sync_daily(
+        app.state.pool.clone(),
+        app.channels.clone(),
+    ));
     let assigner = tokio::spawn(inbox::assignment::worker::run_until_stopped(
         app.state.pool.clone(),
         app.hub.clone(),

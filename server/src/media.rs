@@ -1,4 +1,6 @@
-//! `GET /media/{message_id}`: a message's file from the media store, for signed-in users only.
+//! `GET /media/{message_id}`: a message's file from the media store, for signed-in users only
+//! (and, in demo mode, the sandbox channel's files for the sandbox phone, which is open to
+//! anyone there).
 //!
 //! The right `Content-Type`; photos, stickers, audio and video inline, documents (and anything
 //! with `?download=1`) as a download with their file name; range requests for audio and video
@@ -47,15 +49,21 @@ async fn serve(
     q: &HashMap<String, String>,
     req: Request,
 ) -> Result<Response, AppError> {
-    if inbox::accounts::sessions::session_user(&state.pool, session)
+    let signed_in = inbox::accounts::sessions::session_user(&state.pool, session)
         .await?
-        .is_none()
-    {
+        .is_some();
+    if !signed_in && !state.settings.demo {
         return Err(AppError::Unauthenticated);
     }
-    let Some(file) = attachments::ready_file(&state.pool, message_id).await? else {
-        return Err(AppError::NotFound);
+    let file = attachments::ready_file(&state.pool, message_id).await?;
+    let file = match file {
+        Some(f) if signed_in || f.channel_id == state.channels.sandbox_id => f,
+        Some(_) => return Err(AppError::Unauthenticated),
+        None if signed_in => return Err(AppError::NotFound),
+        // Signed out: nothing is told about messages the sandbox phone cannot see.
+        None => return Err(AppError::Unauthenticated),
     };
+    attachments::touch(&state.pool, &file.sha256).await?;
     let etag = format!("\"{}\"", file.sha256);
     if req
         .headers()

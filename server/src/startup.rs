@@ -107,6 +107,7 @@ pub fn router(
         .merge(webhooks::routes())
         .merge(live::routes())
         .merge(crate::media::routes())
+        .merge(crate::uploads::routes())
         .merge(match config.metrics_addr {
             None => crate::metrics::routes(state.pool.clone(), hub.clone()),
             // Served on its own address by `main`.
@@ -181,6 +182,13 @@ impl Application {
             .timeout(Duration::from_secs(30))
             .build()
             .context("HTTP client")?;
+        let media =
+            inbox::media::MediaStore::open(config.data_dir.join("media")).with_context(|| {
+                format!(
+                    "the media store at {}",
+                    config.data_dir.join("media").display()
+                )
+            })?;
         let channels = Arc::new(
             Channels::init(
                 config.secret_keys()?,
@@ -188,6 +196,7 @@ impl Application {
                 config.whapi.as_ref(),
                 pool.clone(),
                 http,
+                media.clone(),
             )
             .await?
             .with_check_timeout(config.check_timeout),
@@ -215,14 +224,12 @@ impl Application {
             channels.clone(),
             std::future::pending(),
         ));
-        let outbox = Outbox::new(pool.clone(), channels.clone(), config.outbox.clone());
-        let media =
-            inbox::media::MediaStore::open(config.data_dir.join("media")).with_context(|| {
-                format!(
-                    "the media store at {}",
-                    config.data_dir.join("media").display()
-                )
-            })?;
+        let outbox = Outbox::new(
+            pool.clone(),
+            channels.clone(),
+            media.clone(),
+            config.outbox.clone(),
+        );
         let fetcher = inbox::media::Fetcher::new(
             pool.clone(),
             channels.clone(),

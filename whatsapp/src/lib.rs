@@ -37,6 +37,7 @@ pub mod phone;
 pub mod provider;
 pub mod qontak;
 pub mod signature;
+pub mod templates;
 pub mod text;
 mod util;
 

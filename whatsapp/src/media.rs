@@ -86,7 +86,7 @@ pub(crate) async fn fetch_bytes(
         .timeout(DOWNLOAD_TIMEOUT)
         .send()
         .await
-        .map_err(|e| MediaError::temporary(format!("request failed: {e}")))?;
+        .map_err(|e| MediaError::temporary(format!("request failed: {}", e.without_url())))?;
     let status = resp.status();
     if !status.is_success() {
         let retry_after = crate::util::retry_after(resp.headers());
@@ -119,7 +119,7 @@ pub(crate) async fn fetch_bytes(
     while let Some(chunk) = resp
         .chunk()
         .await
-        .map_err(|e| MediaError::temporary(format!("download interrupted: {e}")))?
+        .map_err(|e| MediaError::temporary(format!("download interrupted: {}", e.without_url())))?
     {
         if (bytes.len() + chunk.len()) as u64 > max {
             return Err(MediaError::TooLarge {

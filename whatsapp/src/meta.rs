@@ -8,6 +8,7 @@
 
 mod errors;
 mod parse;
+mod templates;
 
 use errors::{classify_check_error, classify_graph_error};
 
@@ -170,6 +171,7 @@ impl MetaProvider {
                 json!({ "type": "text", "text": { "preview_url": false, "body": text } })
             }
             Content::Media(m) => media_object(m)?,
+            Content::Template(template) => json!({ "type": "template", "template": template }),
         };
         body["messaging_product"] = json!("whatsapp");
         body["recipient_type"] = json!("individual");
@@ -253,7 +255,12 @@ impl Provider for MetaProvider {
             typing_stops: false,
             media: true,
             quotes: true,
+            templates: true,
         }
+    }
+
+    async fn templates(&self) -> Result<Vec<crate::templates::Template>, SendError> {
+        self.list_templates().await
     }
 
     /// meta-cloud.md §11.1: `POST /{phone-number-id}/media`, multipart with
@@ -399,6 +406,14 @@ impl Provider for MetaProvider {
                 size,
                 limit: max_bytes,
             });
+        }
+        // The token goes only to an https URL, or to the Graph host itself (a local mock).
+        if !file_url.starts_with("https://")
+            && !crate::util::same_origin(&file_url, &self.config.graph_url)
+        {
+            return Err(MediaError::Refused(
+                "Meta's media URL is not https; the token is not sent to it".into(),
+            ));
         }
         let sha = str_field(&reply.body, "sha256").or_else(|| media.sha256.clone());
         let mut download = crate::media::fetch_bytes(

@@ -33,6 +33,10 @@ pub enum Content {
     Text(String),
     /// A file the provider already holds (see [`crate::Provider::upload_media`]).
     Media(MediaMessage),
+    /// A message template with its values: the `template` object of Meta's send
+    /// ([`crate::templates::Filled::send_object`]). The only thing Meta takes outside the
+    /// 24-hour window.
+    Template(serde_json::Value),
 }
 
 /// A photo, voice note, audio file, video, document or sticker, by the provider's media id.
@@ -102,6 +106,15 @@ const TYPES: &[(MessageKind, &[&str])] = &[
 /// Every MIME type an agent may send, for the file picker's `accept`.
 pub fn accepted_types() -> impl Iterator<Item = &'static str> {
     TYPES.iter().flat_map(|(_, types)| types.iter().copied())
+}
+
+/// Every MIME type an agent may send, with the kind it goes out as and its largest size.
+pub fn file_rules() -> impl Iterator<Item = (&'static str, MessageKind, u64)> {
+    TYPES.iter().flat_map(|(kind, types)| {
+        types
+            .iter()
+            .map(move |t| (*t, *kind, crate::media::max_bytes(*kind)))
+    })
 }
 
 /// The kind a file goes out as, or why it cannot: its type must be one WhatsApp carries and its

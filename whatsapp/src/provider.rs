@@ -60,6 +60,9 @@ pub struct Capabilities {
     pub media: bool,
     /// [`Outgoing::reply_to`] is carried (the customer sees the quote).
     pub quotes: bool,
+    /// [`Provider::templates`] lists the account's message templates and [`Content::Template`]
+    /// sends them (Meta).
+    pub templates: bool,
 }
 
 /// One WhatsApp provider account/channel. Object safe: hold it as
@@ -201,7 +204,20 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
                 "sending files is not supported on {:?}",
                 self.kind()
             ))),
+            (Content::Template(_), _) => Err(SendError::permanent(format!(
+                "message templates are not supported on {:?}",
+                self.kind()
+            ))),
         }
+    }
+
+    /// The account's message templates, every page (Meta: `GET /{waba-id}/message_templates`,
+    /// meta-cloud.md §12.1). Errors map as for [`send_text`](Self::send_text).
+    async fn templates(&self) -> Result<Vec<crate::templates::Template>, SendError> {
+        Err(SendError::permanent(format!(
+            "message templates are not supported on {:?}",
+            self.kind()
+        )))
     }
 
     /// Send one plain-text message (≤ 4096 characters; see [`crate::split_text`]).

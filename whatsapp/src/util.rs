@@ -178,3 +178,12 @@ pub(crate) fn snippet(s: &str) -> String {
         t
     }
 }
+
+/// Whether `url` is on the same scheme, host and port as `base`: the only place a provider's
+/// token may be sent along with a link the provider's payload named.
+pub(crate) fn same_origin(url: &str, base: &str) -> bool {
+    match (reqwest::Url::parse(url), reqwest::Url::parse(base)) {
+        (Ok(a), Ok(b)) => a.origin() == b.origin(),
+        _ => false,
+    }
+}

@@ -188,6 +188,7 @@ impl Provider for WhapiProvider {
             typing_stops: true,
             media: true,
             quotes: true,
+            templates: false,
         }
     }
 
@@ -217,7 +218,8 @@ impl Provider for WhapiProvider {
     /// `POST {base}/messages/text` `{"to": digits, "body": text}` (§2.1).
     /// Whapi has no idempotency key: `idempotency_key` is unused (§6).
     /// whapi.md §8.6: the message's `link` (a storage URL; tried without the token, then with
-    /// it), else `GET /media/{id}` with the token; 404 = expired.
+    /// it when the link is on Whapi's own API host, never elsewhere), else `GET /media/{id}`
+    /// with the token; 404 = expired.
     async fn download_media(
         &self,
         media: &MediaRef,
@@ -227,7 +229,9 @@ impl Provider for WhapiProvider {
         if let Some(link) = media.url.as_deref() {
             match fetch_bytes(self.client.get(link), max_bytes).await {
                 Ok(d) => return verified(d, media.sha256.as_deref()),
-                Err(MediaError::Refused(_)) => {
+                Err(MediaError::Refused(_))
+                    if crate::util::same_origin(link, &self.config.base_url) =>
+                {
                     match fetch_bytes(
                         self.client.get(link).bearer_auth(&self.config.token),
                         max_bytes,
@@ -315,6 +319,11 @@ impl Provider for WhapiProvider {
                 )
             }
             Content::Media(m) => media_send(&to, m)?,
+            Content::Template(_) => {
+                return Err(SendError::permanent(
+                    "Whapi sends no message templates (it has no 24-hour window)",
+                ))
+            }
         };
         if let Some(quoted) = message.reply_to.as_deref().filter(|q| !q.is_empty()) {
             body["quoted"] = json!(quoted);

@@ -243,6 +243,45 @@ async fn whapi_tries_the_link_without_then_with_the_token() {
     assert_eq!(got.bytes, JPEG);
 }
 
+/// A link elsewhere (an expired presigned storage URL answering 403) never gets the token: the
+/// file is asked for by id at Whapi instead.
+#[tokio::test]
+async fn whapi_never_sends_its_token_to_a_link_on_another_host() {
+    let whapi_server = MockServer::start().await;
+    let storage = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/bucket/jpeg-4f1c.jpeg"))
+        .respond_with(ResponseTemplate::new(403))
+        .mount(&storage)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/media/jpeg-4f1c"))
+        .and(header("authorization", "Bearer whapi-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(JPEG))
+        .expect(1)
+        .mount(&whapi_server)
+        .await;
+    let media = MediaRef {
+        id: Some("jpeg-4f1c".into()),
+        url: Some(format!("{}/bucket/jpeg-4f1c.jpeg", storage.uri())),
+        sha256: Some(sha_b64(JPEG)),
+        ..MediaRef::default()
+    };
+    let got = whapi_at(&whapi_server.uri())
+        .download_media(&media, 1 << 20)
+        .await
+        .expect("downloaded by id");
+    assert_eq!(got.bytes, JPEG);
+    let asked = storage.received_requests().await.unwrap();
+    assert!(!asked.is_empty());
+    assert!(
+        asked
+            .iter()
+            .all(|r| !r.headers.contains_key("authorization")),
+        "the token went to another host"
+    );
+}
+
 #[tokio::test]
 async fn whapi_without_a_link_asks_for_the_id_and_404_is_expired() {
     let server = MockServer::start().await;

@@ -346,6 +346,7 @@ async fn meta_marks_read_and_types_through_the_read_call() {
             typing_stops: false,
             media: true,
             quotes: true,
+            templates: true,
         }
     );
     meta.mark_read(&to, WAMID).await.unwrap();

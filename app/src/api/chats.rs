@@ -71,8 +71,12 @@ pub async fn open_chat(
     use crate::ssr::{auth, respond, AppState};
     respond(async move {
         auth::require_user().await?;
-        let pool = AppState::get()?.pool;
-        Ok(inbox::conversations::open(&pool, chat_id, before, MESSAGE_PAGE).await?)
+        let state = AppState::get()?;
+        let mut conversation =
+            inbox::conversations::open(&state.pool, chat_id, before, MESSAGE_PAGE).await?;
+        conversation.sending =
+            inbox::replies::files::send_options(&state.channels, conversation.chat.channel_id);
+        Ok(conversation)
     })
     .await
 }
@@ -97,9 +101,14 @@ pub async fn assignees() -> Result<Vec<Assignee>, AppError> {
     .await
 }
 
-/// Sends a reply through the outbox; it shows at once as `queued`.
+/// Sends a reply through the outbox; it shows at once as `queued`. `reply_to`: a message of
+/// the chat it quotes. (Files go to `POST /chats/{chat_id}/files`.)
 #[server(endpoint = "chats/reply")]
-pub async fn send_reply(chat_id: ChatId, text: String) -> Result<Vec<MessageView>, AppError> {
+pub async fn send_reply(
+    chat_id: ChatId,
+    text: String,
+    #[server(default)] reply_to: Option<MessageId>,
+) -> Result<Vec<MessageView>, AppError> {
     use crate::ssr::{auth, respond, AppState};
     use inbox::replies;
     respond(async move {
@@ -109,6 +118,7 @@ pub async fn send_reply(chat_id: ChatId, text: String) -> Result<Vec<MessageView
             chat_id,
             replies::Sender::Human(&user),
             &text,
+            reply_to,
         )
         .await?)
     })

@@ -7,4 +7,5 @@ pub mod bot;
 pub mod channels;
 pub mod chats;
 pub mod sandbox;
+pub mod templates;
 pub mod users;

@@ -16,6 +16,16 @@ pub fn error_message(i18n: leptos_i18n::I18nContext<Locale>, e: &AppError) -> St
         AppError::TooManyRequests { retry_after_secs } => {
             t_string!(i18n, err_throttled, secs = *retry_after_secs).to_string()
         }
+        // The empty variable of a template is named.
+        AppError::Invalid {
+            field,
+            reason: Reason::TemplateValueMissing,
+        } if field != "values" => t_string!(
+            i18n,
+            reason_template_value_missing_named,
+            name = field.clone()
+        )
+        .to_string(),
         AppError::Invalid { reason, .. } | AppError::Conflict(reason) => {
             reason_message(i18n, reason)
         }
@@ -63,6 +73,22 @@ fn reason_message(i18n: leptos_i18n::I18nContext<Locale>, reason: &Reason) -> St
         Reason::ChannelFromEnv => t_string!(i18n, reason_channel_from_env).to_string(),
         Reason::ReplyDelayInvalid => t_string!(i18n, reason_reply_delay_invalid).to_string(),
         Reason::UrlInvalid => t_string!(i18n, reason_url_invalid).to_string(),
+        Reason::FileType => t_string!(i18n, reason_file_type).to_string(),
+        Reason::FileTooLarge => t_string!(i18n, reason_file_too_large).to_string(),
+        Reason::FileEmpty => t_string!(i18n, reason_file_empty).to_string(),
+        Reason::FilesNotSupported => t_string!(i18n, reason_files_not_supported).to_string(),
+        Reason::CaptionLength => t_string!(i18n, reason_caption_length).to_string(),
+        Reason::QuoteNotFound => t_string!(i18n, reason_quote_not_found).to_string(),
+        Reason::QuotesNotSupported => t_string!(i18n, reason_quotes_not_supported).to_string(),
+        Reason::UploadInvalid => t_string!(i18n, reason_upload_invalid).to_string(),
+        Reason::TemplatesNotSupported => {
+            t_string!(i18n, reason_templates_not_supported).to_string()
+        }
+        Reason::TemplateSyncFailed => t_string!(i18n, reason_template_sync_failed).to_string(),
+        Reason::TemplateNotFound => t_string!(i18n, reason_template_not_found).to_string(),
+        Reason::TemplateNotApproved => t_string!(i18n, reason_template_not_approved).to_string(),
+        Reason::TemplateNotSupported => t_string!(i18n, reason_template_not_supported).to_string(),
+        Reason::TemplateValueMissing => t_string!(i18n, reason_template_value_missing).to_string(),
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::api::chats::RetryMessage;
 use crate::components::attachment::Attachment;
 use crate::i18n::*;
-use crate::model::{DeliveryState, Direction, MessageView, SenderKind};
+use crate::model::{DeliveryState, Direction, MessageId, MessageView, SenderKind};
 use leptos::prelude::*;
 
 /// Times are shown in Western Indonesia Time (UTC+7) until the business time zone setting exists.
@@ -72,6 +72,15 @@ fn system_text(
 pub fn Bubble(
     message: MessageView,
     #[prop(optional)] retry: Option<ServerAction<RetryMessage>>,
+    /// "Reply" on the bubble: the composer quotes this message.
+    #[prop(optional)]
+    on_reply: Option<Callback<MessageView>>,
+    /// A click on the quote above the text: show the quoted message.
+    #[prop(optional)]
+    on_jump: Option<Callback<MessageId>>,
+    /// Whether the channel carries quotes (no "Reply" otherwise).
+    #[prop(optional, into)]
+    quotes: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let m = message;
@@ -126,9 +135,55 @@ pub fn Bubble(
         .collect::<Vec<_>>()
         .join(" · ");
     let message_id = m.message_id;
+    let quoted = m.quoted.clone().map(|q| {
+        let who = if q.from_customer {
+            t_string!(i18n, quoted_customer).to_string()
+        } else {
+            t_string!(i18n, quoted_business).to_string()
+        };
+        let text = match (&q.message_id, &q.body) {
+            (Some(_), Some(body)) => body.clone(),
+            (Some(_), None) => q.kind.map(|k| format!("[{k}]")).unwrap_or_default(),
+            (None, _) => t_string!(i18n, quoted_missing).to_string(),
+        };
+        let target = q.message_id;
+        view! {
+            <blockquote
+                class="quoted"
+                class:linked=target.is_some()
+                data-testid="quoted"
+                data-quoted-id=target.map(|id| id.0.to_string())
+                on:click=move |_| {
+                    if let (Some(id), Some(jump)) = (target, on_jump) {
+                        jump.run(id);
+                    }
+                }
+            >
+                <span class="who">{who}</span>
+                <span class="quote-text">{text}</span>
+            </blockquote>
+        }
+    });
+    // Only a message the provider has can be quoted.
+    let quotable = m.direction == Direction::In
+        || matches!(
+            m.status,
+            DeliveryState::Sent | DeliveryState::Delivered | DeliveryState::Read
+        );
+    let reply_button = on_reply.filter(|_| quotable).map(|reply| {
+        let m = m.clone();
+        view! {
+            <button type="button" class="reply-action" data-testid="reply-to"
+                hidden=move || !quotes.get()
+                title=move || t_string!(i18n, reply_to_message).to_string()
+                on:click=move |_| reply.run(m.clone())>"↩"</button>
+        }
+    });
     view! {
-        <li class=class data-testid="message" data-status=m.status.as_str() data-direction=m.direction.as_str()>
+        <li class=class id=format!("m-{}", message_id.0) data-testid="message" data-message-id=message_id.0.to_string() data-status=m.status.as_str() data-direction=m.direction.as_str()>
+            {reply_button}
             {sender.map(|s| view! { <span class="sender">{s}</span> })}
+            {quoted}
             {attachment}
             {body.map(|body| view! { <p class="body">{body}</p> })}
             {m.revoked_at.map(|_| view! { <p class="revoked" data-testid="revoked">{t!(i18n, message_revoked)}</p> })}

@@ -8,3 +8,4 @@ pub mod guard;
 pub mod lang;
 pub mod message;
 pub mod nav;
+pub mod upload;

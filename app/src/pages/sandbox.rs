@@ -1,10 +1,13 @@
 //! `/sandbox`: a pretend customer phone. Pick a name and number and chat with the business;
-//! the business's replies arrive here live. Open to anyone in demo mode, else to admins.
+//! the business's replies arrive here live. The customer can send a photo, a voice note (an
+//! OGG audio file), a video or a document, with a caption. Open to anyone in demo mode, else to
+//! admins.
 
 use crate::api::sandbox::{sandbox_messages, SandboxSend};
 use crate::components::error_text::ErrorText;
 use crate::components::lang::LangSwitch;
 use crate::components::message::Bubble;
+use crate::components::upload::{upload, Picked};
 use crate::i18n::*;
 use crate::live::use_live_events;
 use leptos::prelude::*;
@@ -29,8 +32,44 @@ pub fn SandboxPage() -> impl IntoView {
         |(p, _, _)| sandbox_messages(p),
     );
     let text = RwSignal::new(String::new());
+    let file = RwSignal::new(None::<Picked>);
+    let uploading = RwSignal::new(false);
+    let upload_error = RwSignal::new(None::<crate::AppError>);
+    let pick_input = NodeRef::<leptos::html::Input>::new();
     let submit = move || {
         let body = text.get_untracked();
+        if let Some(picked) = file.get_untracked() {
+            if uploading.get_untracked() {
+                return;
+            }
+            uploading.set(true);
+            upload_error.set(None);
+            let fields = vec![
+                ("phone", phone.get_untracked()),
+                ("name", name.get_untracked()),
+                ("caption", body),
+            ];
+            let sent = picked.clone();
+            upload::<()>(
+                "/sandbox/files",
+                &picked,
+                fields,
+                |_| {},
+                move |answer| {
+                    uploading.set(false);
+                    match answer {
+                        Ok(()) => {
+                            sent.release();
+                            file.set(None);
+                            text.set(String::new());
+                            refresh.update(|n| *n += 1);
+                        }
+                        Err(e) => upload_error.set(Some(e)),
+                    }
+                },
+            );
+            return;
+        }
         if body.trim().is_empty() {
             return;
         }
@@ -41,7 +80,11 @@ pub fn SandboxPage() -> impl IntoView {
         });
         text.set(String::new());
     };
-    let send_error = move || send.value().get().and_then(Result::err);
+    let send_error = move || {
+        upload_error
+            .get()
+            .or_else(|| send.value().get().and_then(Result::err))
+    };
     // Runs once this page is hydrated: tests wait for it before typing.
     let ready = RwSignal::new(false);
     Effect::new(move |_| ready.set(true));
@@ -84,13 +127,51 @@ pub fn SandboxPage() -> impl IntoView {
                 </Transition>
                 {move || send_error().map(|e| view! { <ErrorText error=e /> })}
                 <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
-                    <input
-                        data-testid="sandbox-text"
-                        placeholder=move || t_string!(i18n, composer_placeholder).to_string()
-                        prop:value=move || text.get()
-                        on:input=move |ev| text.set(event_target_value(&ev))
-                    />
-                    <button type="submit" class="primary" data-testid="sandbox-send">{t!(i18n, send)}</button>
+                    {move || file.get().map(|picked| view! {
+                        <div class="composer-file" data-testid="sandbox-file">
+                            <span class="file-name">{picked.name.clone()}</span>
+                            <span class="file-size">{picked.size_text()}</span>
+                            <button type="button" class="remove" on:click=move |_| {
+                                if let Some(p) = file.get_untracked() { p.release(); }
+                                file.set(None);
+                            }>"✕"</button>
+                        </div>
+                    })}
+                    <div class="composer-row">
+                        <label class="attach" title=move || t_string!(i18n, attach_file).to_string()>
+                            "📎"
+                            <input
+                                type="file"
+                                data-testid="sandbox-attach"
+                                node_ref=pick_input
+                                accept="image/jpeg,image/png,image/webp,audio/*,video/mp4,video/3gpp,application/pdf,text/plain,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
+                                on:change=move |_| {
+                                    #[cfg(feature = "hydrate")]
+                                    if let Some(input) = pick_input.get_untracked() {
+                                        if let Some(picked) = Picked::first(input.files()) {
+                                            upload_error.set(None);
+                                            file.set(Some(picked));
+                                        }
+                                        input.set_value("");
+                                    }
+                                }
+                            />
+                        </label>
+                        <input
+                            data-testid="sandbox-text"
+                            placeholder=move || {
+                                if file.with(Option::is_some) {
+                                    t_string!(i18n, caption_placeholder).to_string()
+                                } else {
+                                    t_string!(i18n, composer_placeholder).to_string()
+                                }
+                            }
+                            prop:value=move || text.get()
+                            on:input=move |ev| text.set(event_target_value(&ev))
+                        />
+                        <button type="submit" class="primary" data-testid="sandbox-send"
+                            disabled=move || uploading.get()>{t!(i18n, send)}</button>
+                    </div>
                 </form>
             </div>
         </div>

@@ -15,7 +15,7 @@ impl From<inbox::Error> for AppError {
             E::Unauthenticated => AppError::Unauthenticated,
             E::Forbidden => AppError::Forbidden,
             E::NotFound => AppError::NotFound,
-            E::Invalid { field, reason } => AppError::invalid(field, reason),
+            E::Invalid { field, reason } => AppError::invalid(&field, reason),
             E::Conflict(reason) => AppError::Conflict(reason),
             E::BadCredentials => AppError::BadCredentials,
             E::TooManyRequests { retry_after_secs } => {

@@ -94,7 +94,7 @@ impl Brain {
 /// closed: the customer's message arrived late). The customer's message is stored all the
 /// same, in the same transaction; the bot just does not answer. Returns whether it was queued.
 async fn say(conn: &mut PgConnection, chat_id: ChatId, text: &str) -> Result<bool, Error> {
-    match queue_reply_in(conn, chat_id, Sender::Bot, text).await {
+    match queue_reply_in(conn, chat_id, Sender::Bot, text, None).await {
         Ok(_) => Ok(true),
         // Refused before anything was written, so the transaction goes on.
         Err(Error::Conflict(Reason::Outside24hWindow)) => {

@@ -118,6 +118,8 @@ pub struct Channels {
     /// (and must be set in Whapi once).
     pub whapi_secret_generated: bool,
     pub sandbox_id: ChannelId,
+    /// The media store, where the sandbox phone's files go both ways.
+    media: crate::media::MediaStore,
 }
 
 impl std::fmt::Debug for Registry {
@@ -135,6 +137,7 @@ impl Channels {
         whapi_env: Option<&WhapiEnv>,
         pool: PgPool,
         http: reqwest::Client,
+        media: crate::media::MediaStore,
     ) -> anyhow::Result<Channels> {
         let env = startup::configure(&keys, meta_env, whapi_env, &pool).await?;
         let channels = Channels {
@@ -148,6 +151,7 @@ impl Channels {
             env_whapi: env.whapi,
             whapi_secret_generated: env.whapi_secret_generated,
             sandbox_id: env.sandbox,
+            media,
         };
         channels.reload_all().await?;
         Ok(channels)
@@ -166,9 +170,9 @@ impl Channels {
                 .map_err(|e| format!("{e:#}")),
         };
         let provider = match (&credentials, row.kind) {
-            (_, ChannelKind::Sandbox) => {
-                Some(Arc::new(sandbox::SandboxProvider) as Arc<dyn Provider>)
-            }
+            (_, ChannelKind::Sandbox) => Some(Arc::new(sandbox::SandboxProvider {
+                store: self.media.clone(),
+            }) as Arc<dyn Provider>),
             (Ok(Some(c)), _) => Some(c.provider(&self.http)),
             _ => None,
         };

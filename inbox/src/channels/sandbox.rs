@@ -1,19 +1,25 @@
 //! The sandbox channel's adapter: sending succeeds at once (the reply is already in our
 //! database, where the sandbox phone page reads it). Inbound sandbox messages come from the
-//! sandbox phone page ([`customer_writes`]), not from webhooks.
+//! sandbox phone page ([`customer_writes`], [`customer_sends_file`]), not from webhooks. Files
+//! go both ways through our own media store: the "provider's media id" of a sandbox file is
+//! its name there, so a customer's file takes the same fetch path as a provider's.
 
 use crate::db::{channels, events, messages};
 use crate::ingest;
+use crate::media::MediaStore;
+use crate::replies::files::StoredFile;
 use crate::Error;
 use model::{Mode, Reason};
 use sqlx::PgPool;
 use whatsapp::{
-    ParseError, ParseOutcome, Provider, ProviderKind, Recipient, SendError, SendReceipt,
-    VerifyError,
+    Capabilities, Content, Downloaded, MediaError, MediaRef, Outgoing, ParseError, ParseOutcome,
+    Provider, ProviderKind, Recipient, SendError, SendReceipt, Upload, VerifyError,
 };
 
 #[derive(Debug)]
-pub struct SandboxProvider;
+pub struct SandboxProvider {
+    pub store: MediaStore,
+}
 
 #[async_trait::async_trait]
 impl Provider for SandboxProvider {
@@ -40,18 +46,64 @@ impl Provider for SandboxProvider {
         })
     }
 
-    async fn send_text(
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            media: true,
+            quotes: true,
+            ..Capabilities::default()
+        }
+    }
+
+    async fn download_media(
+        &self,
+        media: &MediaRef,
+        max_bytes: u64,
+    ) -> Result<Downloaded, MediaError> {
+        let name = media.id.as_deref().unwrap_or_default();
+        let bytes =
+            self.store.read(name).await.map_err(|e| {
+                MediaError::Expired(format!("the sandbox phone's file {name:?}: {e}"))
+            })?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(MediaError::TooLarge {
+                size: bytes.len() as u64,
+                limit: max_bytes,
+            });
+        }
+        Ok(Downloaded {
+            bytes,
+            mime_type: media.mime_type.clone(),
+        })
+    }
+
+    /// The file is in our store already: its name is the sandbox's media id.
+    async fn upload_media(&self, file: &Upload<'_>) -> Result<String, SendError> {
+        Ok(MediaStore::name_of(file.bytes))
+    }
+
+    async fn send(
         &self,
         _to: &Recipient,
-        text: &str,
+        message: &Outgoing,
         idempotency_key: &str,
     ) -> Result<SendReceipt, SendError> {
-        if text.trim().is_empty() {
-            return Err(SendError::permanent("empty message"));
+        if let Content::Text(text) = &message.content {
+            if text.trim().is_empty() {
+                return Err(SendError::permanent("empty message"));
+            }
         }
         Ok(SendReceipt {
             provider_message_id: format!("sandbox-out-{idempotency_key}"),
         })
+    }
+
+    async fn send_text(
+        &self,
+        to: &Recipient,
+        text: &str,
+        idempotency_key: &str,
+    ) -> Result<SendReceipt, SendError> {
+        self.send(to, &Outgoing::text(text), idempotency_key).await
     }
 }
 
@@ -64,16 +116,71 @@ pub async fn customer_writes(
     text: &str,
     reopen_mode: Mode,
 ) -> Result<(), Error> {
-    let phone = whatsapp::phone::normalize_phone(phone)
-        .ok_or(Error::invalid("phone", Reason::PhoneInvalid))?;
     let text = text.trim().to_string();
     if text.is_empty() {
         return Err(Error::invalid("text", Reason::ReplyEmpty));
     }
+    let message = CustomerMessage {
+        kind: whatsapp::MessageKind::Text,
+        text: Some(text),
+        media: None,
+    };
+    customer_sends(pool, phone, name, message, reopen_mode).await
+}
+
+/// The sandbox phone's customer sends a file (already in the media store) with a caption. Its
+/// download is queued like a provider's; an OGG audio file is a voice note, as WhatsApp's
+/// recorder makes them.
+pub async fn customer_sends_file(
+    pool: &PgPool,
+    phone: &str,
+    name: &str,
+    file: &StoredFile,
+    caption: Option<&str>,
+    reopen_mode: Mode,
+) -> Result<(), Error> {
+    let kind = crate::replies::files::check_file(file)?;
+    let voice = kind == whatsapp::MessageKind::Audio && file.mime_type.starts_with("audio/ogg");
+    let message = CustomerMessage {
+        kind,
+        text: caption
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned),
+        media: Some(MediaRef {
+            id: Some(file.sha256.clone()),
+            url: None,
+            mime_type: Some(file.mime_type.clone()),
+            sha256: Some(file.sha256.clone()),
+            filename: (kind == whatsapp::MessageKind::Document).then(|| file.filename.clone()),
+            size: Some(file.size),
+            voice,
+        }),
+    };
+    customer_sends(pool, phone, name, message, reopen_mode).await
+}
+
+struct CustomerMessage {
+    kind: whatsapp::MessageKind,
+    text: Option<String>,
+    media: Option<MediaRef>,
+}
+
+async fn customer_sends(
+    pool: &PgPool,
+    phone: &str,
+    name: &str,
+    message: CustomerMessage,
+    reopen_mode: Mode,
+) -> Result<(), Error> {
+    let phone = whatsapp::phone::normalize_phone(phone)
+        .ok_or(Error::invalid("phone", Reason::PhoneInvalid))?;
     let name = Some(name.trim().to_string()).filter(|n| !n.is_empty());
     let provider_message_id = format!("sandbox-{}", uuid::Uuid::new_v4());
-    let raw =
-        serde_json::json!({ "from": phone, "name": name, "text": text, "id": provider_message_id });
+    let raw = serde_json::json!({
+        "from": phone, "name": name, "type": message.kind.as_str(), "text": message.text,
+        "media": message.media, "id": provider_message_id,
+    });
     let event = whatsapp::InboundEvent::Message(whatsapp::InboundMessage {
         channel_key: channels::SANDBOX_KEY.to_string(),
         provider_message_id,
@@ -81,9 +188,9 @@ pub async fn customer_writes(
         from_user_id: None,
         from_name: name,
         sent_at: chrono::Utc::now(),
-        kind: whatsapp::MessageKind::Text,
-        text: Some(text),
-        media: None,
+        kind: message.kind,
+        text: message.text,
+        media: message.media,
         reply_to: None,
         raw,
     });

@@ -20,8 +20,11 @@ pub struct Claimed {
     pub channel_id: ChannelId,
     pub kind: MessageKind,
     pub media: Json<whatsapp::MediaRef>,
-    /// Attempts including this one; also the claim's token.
+    /// Attempts including this one; also the claim's token (it only grows).
     pub attempts: i32,
+    /// Attempts made before the last "Try again": the tries counted against the limit are
+    /// `attempts - tries_before`.
+    pub tries_before: i32,
 }
 
 /// Claims the next due download for `lease`.
@@ -35,15 +38,30 @@ pub async fn claim(pool: &PgPool, lease: Duration) -> Result<Option<Claimed>, Er
                 attempts = a.attempts + 1, updated_at = now()
            from due, message m
           where a.message_id = due.message_id and m.message_id = a.message_id
-         returning a.message_id, m.chat_id, m.channel_id, m.kind, m.media, a.attempts",
+         returning a.message_id, m.chat_id, m.channel_id, m.kind, m.media, a.attempts, a.tries_before",
     )
     .bind(lease.as_secs_f64())
     .fetch_optional(pool)
     .await?)
 }
 
-/// The file is in the store: indexes it (or marks it used again) and the row ready, while the
-/// claim holds the row. `false` when another claim took it over.
+/// Indexes the file named `sha256` (or marks it used again), locking its row until the
+/// transaction ends: an eviction of the same file waits, or is skipped (see [`evict_oldest`]).
+/// Call before putting the bytes into the store.
+pub async fn index_file(conn: &mut PgConnection, sha256: &str, size: i64) -> Result<(), Error> {
+    sqlx::query(
+        "insert into media_file (sha256, size) values ($1, $2)
+         on conflict (sha256) do update set last_used_at = now()",
+    )
+    .bind(sha256)
+    .bind(size)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The file is in the store (indexed by [`index_file`] in the same transaction): the row is
+/// ready, while the claim holds it. `false` when another claim took it over.
 pub async fn stored(
     conn: &mut PgConnection,
     job: &Claimed,
@@ -51,14 +69,6 @@ pub async fn stored(
     size: i64,
     mime_type: Option<&str>,
 ) -> Result<bool, Error> {
-    sqlx::query(
-        "insert into media_file (sha256, size) values ($1, $2)
-         on conflict (sha256) do update set last_used_at = now()",
-    )
-    .bind(sha256)
-    .bind(size)
-    .execute(&mut *conn)
-    .await?;
     let done = sqlx::query(
         "update attachment set state = 'ready', file_sha256 = $3, size = $4,
                 mime_type = coalesce(mime_type, $5), problem = null, detail = null,
@@ -73,6 +83,19 @@ pub async fn stored(
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Whether the claim of attempt `job.attempts` still holds the row (its lease has not run out).
+pub async fn still_ours(pool: &PgPool, job: &Claimed) -> Result<bool, Error> {
+    Ok(sqlx::query_scalar(
+        "select exists (select 1 from attachment
+                         where message_id = $1 and attempts = $2 and state = 'pending'
+                           and locked_until > now())",
+    )
+    .bind(job.message_id)
+    .bind(job.attempts)
+    .fetch_one(pool)
+    .await?)
 }
 
 /// Tries again after `delay`, keeping why this try failed.
@@ -121,8 +144,9 @@ pub async fn failed(
 /// has no such file.
 pub async fn requeue(conn: &mut PgConnection, message_id: MessageId) -> Result<bool, Error> {
     let done = sqlx::query(
-        "update attachment a set state = 'pending', problem = null, detail = null, attempts = 0,
-                next_attempt_at = now(), locked_until = null, updated_at = now()
+        "update attachment a set state = 'pending', problem = null, detail = null,
+                tries_before = a.attempts, next_attempt_at = now(), locked_until = null,
+                updated_at = now()
            from message m
           where a.message_id = $1 and m.message_id = a.message_id and m.direction = 'in'
             and a.state in ('failed', 'evicted')",
@@ -150,6 +174,44 @@ pub async fn next_due_in(pool: &PgPool) -> Result<Option<Duration>, Error> {
     Ok(secs.map(|s| Duration::from_secs_f64(s.max(0.0))))
 }
 
+/// An agent's file, already in the store: indexed (or marked used again) and attached to its
+/// reply, ready from the start.
+pub async fn insert_outgoing(
+    conn: &mut PgConnection,
+    message_id: MessageId,
+    file: &crate::replies::files::StoredFile,
+) -> Result<(), Error> {
+    let size = i64::try_from(file.size).unwrap_or(i64::MAX);
+    index_file(&mut *conn, &file.sha256, size).await?;
+    sqlx::query(
+        "insert into attachment (message_id, state, mime_type, filename, size, file_sha256)
+         values ($1, 'ready', $2, $3, $4, $5)",
+    )
+    .bind(message_id)
+    .bind(&file.mime_type)
+    .bind(&file.filename)
+    .bind(size)
+    .bind(&file.sha256)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The provider took an agent's file under `upload_id`: a later attempt sends that instead of
+/// uploading again.
+pub async fn set_upload_id(
+    pool: &PgPool,
+    message_id: MessageId,
+    upload_id: &str,
+) -> Result<(), Error> {
+    sqlx::query("update attachment set upload_id = $2, updated_at = now() where message_id = $1")
+        .bind(message_id)
+        .bind(upload_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// A ready file, as the media endpoint serves it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Served {
@@ -157,18 +219,32 @@ pub struct Served {
     pub mime_type: Option<String>,
     pub filename: Option<String>,
     pub kind: MessageKind,
+    pub channel_id: ChannelId,
 }
 
 /// The ready file of `message_id`, if it has one.
 pub async fn ready_file(pool: &PgPool, message_id: MessageId) -> Result<Option<Served>, Error> {
     Ok(sqlx::query_as(
-        "select a.file_sha256 as sha256, a.mime_type, a.filename, m.kind
+        "select a.file_sha256 as sha256, a.mime_type, a.filename, m.kind, m.channel_id
            from attachment a join message m on m.message_id = a.message_id
           where a.message_id = $1 and a.state = 'ready'",
     )
     .bind(message_id)
     .fetch_optional(pool)
     .await?)
+}
+
+/// A file was served: it counts as used (at most once an hour, to spare the writes), so
+/// eviction removes the file used longest ago, not the one received first.
+pub async fn touch(pool: &PgPool, sha256: &str) -> Result<(), Error> {
+    sqlx::query(
+        "update media_file set last_used_at = now()
+          where sha256 = $1 and last_used_at < now() - interval '1 hour'",
+    )
+    .bind(sha256)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// The bytes the store holds.

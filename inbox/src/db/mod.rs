@@ -13,4 +13,5 @@ pub mod outbox;
 pub mod provider_events;
 pub mod sessions;
 pub mod settings;
+pub mod templates;
 pub mod users;

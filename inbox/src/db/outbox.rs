@@ -106,6 +106,18 @@ pub struct Claimed {
     pub provider_message_id: Option<String>,
     /// Past this the row is not worth sending (typing).
     pub expired: bool,
+    /// `text`, or the kind of the file the reply carries.
+    pub kind: model::MessageKind,
+    /// The provider's id of the message the reply quotes.
+    pub reply_to: Option<String>,
+    /// An agent's file: its name in the media store, type, file name, and the provider's media
+    /// id once uploaded.
+    pub file_sha256: Option<String>,
+    pub mime_type: Option<String>,
+    pub filename: Option<String>,
+    pub upload_id: Option<String>,
+    /// A template's send object.
+    pub template: Option<serde_json::Value>,
 }
 
 /// Takes the next due row, if any, for `lease`; the attempt count goes up before the send. A
@@ -122,10 +134,12 @@ pub async fn claim(pool: &PgPool, lease: Duration) -> Result<Option<Claimed>, Er
              limit 1 for update skip locked
          )
          update outbox o set attempts = o.attempts + 1, locked_until = now() + make_interval(secs => $1)
-           from due, message m
+           from due, message m left join attachment a on a.message_id = m.message_id
           where o.outbox_id = due.outbox_id and m.message_id = o.message_id
          returning o.outbox_id, o.message_id, o.kind as job, o.attempts, m.chat_id, m.body,
-                   m.provider_message_id, coalesce(o.expires_at < now(), false) as expired",
+                   m.provider_message_id, coalesce(o.expires_at < now(), false) as expired,
+                   m.kind, m.reply_to_provider_id as reply_to, a.file_sha256, a.mime_type,
+                   a.filename, a.upload_id, m.template",
     )
     .bind(lease.as_secs_f64())
     .fetch_optional(pool)

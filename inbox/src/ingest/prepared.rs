@@ -48,6 +48,8 @@ impl Prepared {
                     detail: None,
                     voice: r.voice,
                 }),
+                // Filled in by the database, which finds the quoted message.
+                quoted: None,
             })?,
         })
     }

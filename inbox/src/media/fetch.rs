@@ -86,27 +86,37 @@ impl Fetcher {
             .parse()
             .unwrap_or(whatsapp::MessageKind::Document);
         let limit = whatsapp::media::max_bytes(kind);
-        let download = match adapter.download_media(&job.media, limit).await {
-            Ok(d) => d,
-            Err(e) if e.retryable() => return self.not_now(job, &e).await,
-            Err(e) => return self.give_up(job, problem(&e), &e.to_string()).await,
-        };
-        let sha = self.store.put(&download.bytes).await?;
-        let mut tx = self.pool.begin().await?;
-        let mime = job
-            .media
-            .mime_type
-            .as_deref()
-            .or(download.mime_type.as_deref());
-        if !attachments::stored(&mut tx, job, &sha, download.bytes.len() as i64, mime).await? {
-            tracing::warn!(
-                message = job.message_id.0,
-                "download finished after its lease ran out; the new claim decides"
-            );
-            return Ok(Fetched::Retrying);
+        // Bounded within the lease, so no second fetcher claims a download still running.
+        let bound = self.settings.lease() - Duration::from_secs(10);
+        let download =
+            match tokio::time::timeout(bound, adapter.download_media(&job.media, limit)).await {
+                Err(_) => {
+                    let e = MediaError::temporary(format!(
+                        "the download took longer than {} s",
+                        bound.as_secs()
+                    ));
+                    return self.not_now(job, &e).await;
+                }
+                Ok(Ok(d)) => d,
+                Ok(Err(e)) if e.retryable() => return self.not_now(job, &e).await,
+                Ok(Err(e)) => return self.give_up(job, problem(&e), &e.to_string()).await,
+            };
+        // A full disk or a database hiccup after the download counts as a failed try: it is
+        // retried with backoff, and the bubble tells once the tries are spent.
+        match self.keep(job, &download).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(
+                    message = job.message_id.0,
+                    "download finished after its lease ran out; the new claim decides"
+                );
+                return Ok(Fetched::Retrying);
+            }
+            Err(e) => {
+                let e = MediaError::temporary(format!("keeping the file: {e:#}"));
+                return self.not_now(job, &e).await;
+            }
         }
-        announce(&mut tx, &[job.message_id]).await?;
-        tx.commit().await?;
         tracing::debug!(
             message = job.message_id.0,
             bytes = download.bytes.len(),
@@ -116,9 +126,35 @@ impl Fetcher {
         Ok(Fetched::Ready)
     }
 
+    /// Puts the file into the store and the row ready, while the claim still holds it. The
+    /// file's index row is locked before its bytes are written, so an eviction of the same file
+    /// cannot remove them in between (it waits, or skips the row).
+    async fn keep(&self, job: &Claimed, download: &whatsapp::Downloaded) -> anyhow::Result<bool> {
+        if !attachments::still_ours(&self.pool, job).await? {
+            return Ok(false);
+        }
+        let sha = MediaStore::name_of(&download.bytes);
+        let size = download.bytes.len() as i64;
+        let mut tx = self.pool.begin().await?;
+        attachments::index_file(&mut tx, &sha, size).await?;
+        self.store.put(&download.bytes).await?;
+        let mime = job
+            .media
+            .mime_type
+            .as_deref()
+            .or(download.mime_type.as_deref());
+        if !attachments::stored(&mut tx, job, &sha, size, mime).await? {
+            return Ok(false);
+        }
+        announce(&mut tx, &[job.message_id]).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// A retryable failure: again after the backoff, or unavailable once the tries are spent.
     async fn not_now(&self, job: &Claimed, e: &MediaError) -> anyhow::Result<Fetched> {
-        if job.attempts >= self.settings.max_attempts {
+        let tries = job.attempts - job.tries_before;
+        if tries >= self.settings.max_attempts {
             return self
                 .give_up(job, MediaProblem::Unavailable, &e.to_string())
                 .await;
@@ -130,7 +166,7 @@ impl Fetcher {
             } => *d,
             _ => Duration::ZERO,
         };
-        let delay = self.settings.backoff(job.attempts).max(after);
+        let delay = self.settings.backoff(tries).max(after);
         attachments::reschedule(&self.pool, job, delay, &e.to_string()).await?;
         tracing::warn!(message = job.message_id.0, error = %e, retry_in_ms = delay.as_millis() as u64, "media download failed; will retry");
         Ok(Fetched::Retrying)
@@ -160,8 +196,10 @@ impl Fetcher {
                 break;
             };
             announce(&mut tx, &messages).await?;
-            tx.commit().await?;
+            // Removed while the index row is locked: a download of the same file waits for
+            // this commit and writes the bytes again.
             self.store.remove(&sha).await?;
+            tx.commit().await?;
             tracing::info!(file = %sha, bytes = size, "media store over its limit: removed the file used longest ago");
             total = total.saturating_sub(size as u64);
         }

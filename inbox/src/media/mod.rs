@@ -23,7 +23,7 @@ pub struct MediaSettings {
     /// `INBOX_MEDIA_MAX_GB` (default 10): the store's size; past it the file used longest ago
     /// is removed.
     pub max_bytes: u64,
-    /// Tries before a file shows as unavailable (default 8, over about 40 minutes).
+    /// Tries before a file shows as unavailable (default 12, over about 40 minutes).
     pub max_attempts: i32,
     /// The first retry's delay (default 2 s); it doubles each time, up to `retry_max`.
     pub retry_base: Duration,
@@ -35,7 +35,7 @@ impl Default for MediaSettings {
         MediaSettings {
             workers: 2,
             max_bytes: 10 * 1024 * 1024 * 1024,
-            max_attempts: 8,
+            max_attempts: 12,
             retry_base: Duration::from_secs(2),
             retry_max: Duration::from_secs(600),
         }

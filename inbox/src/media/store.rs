@@ -5,6 +5,7 @@
 use sha2::{Digest, Sha256};
 use std::io;
 use std::path::{Path, PathBuf};
+use tokio::io::AsyncWriteExt;
 
 #[derive(Debug, Clone)]
 pub struct MediaStore {
@@ -12,10 +13,21 @@ pub struct MediaStore {
 }
 
 impl MediaStore {
-    /// A store under `root` (created when missing).
+    /// A store under `root` (created when missing). Temporary files an hour old are left
+    /// from a process that died mid-write, and are removed.
     pub fn open(root: impl Into<PathBuf>) -> io::Result<MediaStore> {
         let root = root.into();
         std::fs::create_dir_all(root.join("tmp"))?;
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for entry in std::fs::read_dir(root.join("tmp"))?.flatten() {
+            if entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < hour_ago)
+            {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
         Ok(MediaStore { root })
     }
 
@@ -35,27 +47,30 @@ impl MediaStore {
 
     /// Keeps `bytes`; returns their name. A file already there is left as it is.
     pub async fn put(&self, bytes: &[u8]) -> io::Result<String> {
-        let name = Self::name_of(bytes);
-        let path = self.path(&name);
-        if tokio::fs::metadata(&path)
-            .await
-            .is_ok_and(|m| m.len() == bytes.len() as u64)
-        {
-            return Ok(name);
+        let mut incoming = self.incoming().await?;
+        incoming.write(bytes).await?;
+        incoming.keep().await
+    }
+
+    /// A file to be written as it arrives (an agent's upload), hashed on the way.
+    pub async fn incoming(&self) -> io::Result<Incoming> {
+        let tmp = self.root.join("tmp").join(uuid::Uuid::new_v4().to_string());
+        let file = tokio::fs::File::create(&tmp).await?;
+        Ok(Incoming {
+            store: self.clone(),
+            tmp: Some(tmp),
+            file,
+            hasher: Sha256::new(),
+            size: 0,
+        })
+    }
+
+    /// The bytes of the file named `sha256` (`NotFound` when the store does not hold it).
+    pub async fn read(&self, sha256: &str) -> io::Result<Vec<u8>> {
+        if !is_name(sha256) {
+            return Err(io::Error::new(io::ErrorKind::NotFound, "not a file name"));
         }
-        if let Some(dir) = path.parent() {
-            tokio::fs::create_dir_all(dir).await?;
-        }
-        let tmp = self
-            .root
-            .join("tmp")
-            .join(format!("{name}.{}", uuid::Uuid::new_v4()));
-        tokio::fs::write(&tmp, bytes).await?;
-        if let Err(e) = tokio::fs::rename(&tmp, &path).await {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            return Err(e);
-        }
-        Ok(name)
+        tokio::fs::read(self.path(sha256)).await
     }
 
     /// Removes the file named `sha256`; one already gone is fine.
@@ -63,6 +78,75 @@ impl MediaStore {
         match tokio::fs::remove_file(self.path(sha256)).await {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
+        }
+    }
+}
+
+/// A SHA-256 in lowercase hex: the only names the store has.
+pub fn is_name(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A file on its way into the store. Written to `tmp/` and renamed into place by [`keep`]
+/// after it is flushed to disk, so a reader never sees half a file and a crash leaves no torn
+/// one; dropped unkept, the temporary file is removed.
+///
+/// [`keep`]: Incoming::keep
+pub struct Incoming {
+    store: MediaStore,
+    tmp: Option<PathBuf>,
+    file: tokio::fs::File,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl Incoming {
+    pub async fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
+        self.hasher.update(chunk);
+        self.size += chunk.len() as u64;
+        self.file.write_all(chunk).await
+    }
+
+    /// The bytes written so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Keeps the file under its SHA-256; returns the name. The same bytes already there are
+    /// kept once.
+    pub async fn keep(mut self) -> io::Result<String> {
+        let name = format!("{:x}", std::mem::take(&mut self.hasher).finalize());
+        let path = self.store.path(&name);
+        self.file.flush().await?;
+        self.file.sync_all().await?;
+        let tmp = self.tmp.take().expect("kept once");
+        if tokio::fs::metadata(&path)
+            .await
+            .is_ok_and(|m| m.len() == self.size)
+        {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Ok(name);
+        }
+        let dir = path.parent().expect("a file in a directory").to_path_buf();
+        let placed = async {
+            tokio::fs::create_dir_all(&dir).await?;
+            tokio::fs::rename(&tmp, &path).await?;
+            // The rename itself is made durable by syncing the directory.
+            tokio::fs::File::open(&dir).await?.sync_all().await
+        }
+        .await;
+        if let Err(e) = placed {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Err(e);
+        }
+        Ok(name)
+    }
+}
+
+impl Drop for Incoming {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            let _ = std::fs::remove_file(tmp);
         }
     }
 }
@@ -85,6 +169,13 @@ mod tests {
         assert_eq!(std::fs::read(store.path(&a)).unwrap(), b"hello");
         assert_eq!(std::fs::read_dir(dir.join("2c")).unwrap().count(), 1);
         assert_eq!(std::fs::read_dir(dir.join("tmp")).unwrap().count(), 0);
+        assert_eq!(store.read(&a).await.unwrap(), b"hello");
+        // An upload given up half way leaves nothing behind.
+        let mut half = store.incoming().await.unwrap();
+        half.write(b"hel").await.unwrap();
+        drop(half);
+        assert_eq!(std::fs::read_dir(dir.join("tmp")).unwrap().count(), 0);
+        assert!(store.read("../../etc/passwd").await.is_err());
         store.remove(&a).await.unwrap();
         store.remove(&a).await.unwrap();
         assert!(!store.path(&a).exists());

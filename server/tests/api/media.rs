@@ -355,3 +355,44 @@ async fn past_the_stores_limit_the_file_used_longest_ago_is_removed(pool: PgPool
         .await;
     assert_eq!(evicted, 1);
 }
+
+/// "Try again" starts the tries over but never the claim's token: a fetcher still holding the
+/// claim from before (its lease long gone) cannot mark the new try failed.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn try_again_never_hands_a_stale_fetcher_the_new_claim(pool: PgPool) {
+    use inbox::db::attachments;
+    let mock = MockServer::start().await;
+    let app = TestApp::spawn_with(pool, provider_config(&mock.uri())).await;
+    app.post_meta(&meta_image("wamid.again", MEDIA_ID)).await;
+    let lease = std::time::Duration::from_secs(60);
+    let first = attachments::claim(&app.pool, lease).await.unwrap().unwrap();
+    let mut conn = app.pool.acquire().await.unwrap();
+    assert!(
+        attachments::failed(&mut conn, &first, MediaProblem::Expired, "gone")
+            .await
+            .unwrap()
+    );
+    inbox::media::retry(&app.pool, first.message_id)
+        .await
+        .unwrap();
+    let second = attachments::claim(&app.pool, lease).await.unwrap().unwrap();
+    assert_ne!(
+        second.attempts, first.attempts,
+        "a new token for the new claim"
+    );
+    assert_eq!(
+        second.attempts - second.tries_before,
+        1,
+        "the tries start over"
+    );
+    // The first claim's late answer does not touch the second claim's row.
+    assert!(
+        !attachments::failed(&mut conn, &first, MediaProblem::Unavailable, "late")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        message_of(&app, "wamid.again").await.media.unwrap().state,
+        MediaState::Pending
+    );
+}

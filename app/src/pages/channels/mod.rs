@@ -5,8 +5,10 @@
 //! - [`forms`]: the forms on a card: behaviour switches, and adding or editing a channel per kind.
 
 mod forms;
+mod templates;
 
 use forms::{MetaForm, SettingsForm, WhapiForm};
+use templates::ChannelTemplates;
 
 use crate::api::channels::{
     list_channels, DeleteChannel, SaveChannel, SetChannelEnabled, SetChannelSettings, TestChannel,
@@ -292,6 +294,7 @@ fn ChannelCard(channel: ChannelView, base: String, actions: Actions) -> impl Int
                     </ActionForm>
                 })}
             </div>
+            {(channel.kind == ChannelKind::Meta).then(|| view! { <ChannelTemplates channel_id=channel.channel_id /> })}
             <SettingsForm channel=channel.clone() actions />
             {edit.map(|form| view! {
                 <details class="channel-edit" open=unfolded.is_open(&edit_key)>

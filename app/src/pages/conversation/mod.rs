@@ -7,24 +7,27 @@
 //! - [`parts`]: the assignee list and the 24-hour window notice.
 //! - [`drafts`]: unsent replies per chat, kept while the tab lives.
 //! - [`typing`]: tells the server while the agent types, so the customer sees "typing…".
+//! - [`composer`]: the reply, its quote and its file.
+//! - [`templates`]: past Meta's 24-hour window, the template picker instead of the composer.
 
+mod composer;
 mod drafts;
 pub mod live;
 mod parts;
+mod templates;
 mod typing;
 
 pub use live::LiveChat;
 
-use crate::api::chats::{
-    open_chat, Assign, HandBack, MarkRead, RetryMessage, SendReply, SetMode, Take,
-};
+use crate::api::chats::{open_chat, Assign, HandBack, MarkRead, RetryMessage, SetMode, Take};
 use crate::components::chat::{contact_title, mode_label, use_now};
 use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
 use crate::components::message::Bubble;
 use crate::i18n::*;
-use crate::model::{Assignee, ChatId, Conversation, MessageId, MessageView, Mode};
+use crate::model::{Assignee, ChatId, Conversation, MessageId, MessageView, Mode, SendOptions};
 use crate::AppError;
+use composer::Composer;
 use leptos::html::Ol;
 use leptos::prelude::*;
 use live::with_changes;
@@ -45,7 +48,6 @@ pub fn ChatView(
         .and_then(|r| r.ok())
         .flatten()
         .map(|u| u.user_id);
-    let reply = ServerAction::<SendReply>::new();
     let retry = ServerAction::<RetryMessage>::new();
     let mark = ServerAction::<MarkRead>::new();
     let set_mode = ServerAction::<SetMode>::new();
@@ -74,14 +76,7 @@ pub fn ChatView(
             live.fetched();
         }
     });
-    // This agent's own reply and retry show at once, even before their live events arrive.
-    Effect::new(move |_| {
-        if let Some(Ok(views)) = reply.value().get() {
-            for v in views {
-                live.apply(v, true);
-            }
-        }
-    });
+    // This agent's own retry shows at once, even before its live event arrives.
     Effect::new(move |_| {
         if let Some(Ok(view)) = retry.value().get() {
             live.apply(view, false);
@@ -157,26 +152,61 @@ pub fn ChatView(
             });
         }
     });
-    // The reply being typed is kept per chat while the tab lives: switching chats, or the view
-    // being rebuilt, does not lose it.
-    let text = RwSignal::new(drafts::get(chat_id));
-    let typing = typing::TypingSignal::new(chat_id);
-    let send = move || {
-        let body = text.get_untracked();
-        if body.trim().is_empty() {
-            return;
-        }
-        typing.sent();
-        reply.dispatch(SendReply {
-            chat_id,
-            text: body,
-        });
-        text.set(String::new());
-        drafts::set(chat_id, "");
+    // Past Meta's 24-hour window only a template can be sent (known once the page runs: the
+    // clock is not read while the server renders).
+    let window_closed = move || {
+        let Some(now) = now.get() else { return false };
+        live.chat()
+            .filter(|c| c.chat_id == chat_id)
+            .or_else(|| data.get().and_then(Result::ok).flatten().map(|c| c.chat))
+            .filter(|c| c.chat_id == chat_id)
+            .is_some_and(|c| parts::window_closed(&c, now))
     };
+    // What the composer offers (from the chat's channel), and the message a reply quotes.
+    let sending = RwSignal::new(SendOptions::default());
+    let replying = RwSignal::new(None::<MessageView>);
+    Effect::new(move |_| {
+        if let Some(Ok(Some(c))) = data.get() {
+            if c.chat.chat_id == chat_id {
+                sending.set(c.sending);
+            }
+        }
+    });
+    let on_reply = Callback::new(move |m: MessageView| {
+        replying.set(Some(m));
+        focus_composer();
+    });
+    // A click on a quote: its message, loading older pages until it is there.
+    let jump_to = RwSignal::new(None::<MessageId>);
+    let on_jump = Callback::new(move |id: MessageId| jump_to.set(Some(id)));
+    Effect::new(move |_| {
+        let Some(id) = jump_to.get() else { return };
+        older.track();
+        // After the pages just loaded are drawn.
+        request_animation_frame(move || {
+            // Shown, or not in this chat's history at all.
+            if show_message(id) || !has_older.get_untracked() {
+                jump_to.set(None);
+            } else if !load_older.pending().get_untracked() {
+                let newest_page = || {
+                    data.get_untracked()
+                        .and_then(Result::ok)
+                        .flatten()
+                        .and_then(|c| c.messages.first().map(|m| m.message_id))
+                };
+                let before = older
+                    .get_untracked()
+                    .first()
+                    .map(|m| m.message_id)
+                    .or_else(newest_page);
+                if let Some(b) = before {
+                    load_older.dispatch(b);
+                }
+            }
+        });
+    });
     let action_error = move || -> Option<AppError> {
         [
-            reply.value().get().and_then(Result::err),
             set_mode.value().get().and_then(Result::err),
             assign.value().get().and_then(Result::err),
             take.value().get().and_then(Result::err),
@@ -192,7 +222,7 @@ pub fn ChatView(
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(Some(Conversation { chat, customer, messages, has_older: more }))
+                    Ok(Some(Conversation { chat, customer, messages, has_older: more, .. }))
                         if chat.chat_id == chat_id =>
                     {
                         if older.get_untracked().is_empty() {
@@ -286,13 +316,13 @@ pub fn ChatView(
                                         })}
                                         <For
                                             each=move || older.get()
-                                            key=|m| (m.message_id, m.status, m.error_code.clone())
-                                            children=move |m| view! { <Bubble message=m retry /> }
+                                            key=|m| (m.message_id, m.status, m.error_code.clone(), m.media.as_ref().map(|f| f.state))
+                                            children=move |m| view! { <Bubble message=m retry on_reply on_jump quotes=Signal::derive(move || sending.with(|s| s.quotes)) /> }
                                         />
                                         <For
                                             each=shown
-                                            key=|m| (m.message_id, m.status, m.error_code.clone())
-                                            children=move |m| view! { <Bubble message=m retry /> }
+                                            key=|m| (m.message_id, m.status, m.error_code.clone(), m.media.as_ref().map(|f| f.state))
+                                            children=move |m| view! { <Bubble message=m retry on_reply on_jump quotes=Signal::derive(move || sending.with(|s| s.quotes)) /> }
                                         />
                                     </ol>
                                 </div>
@@ -316,29 +346,49 @@ pub fn ChatView(
             })}
         </Transition>
         {move || action_error().map(|e| view! { <ErrorText error=e /> })}
-        <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
-            <textarea
-                rows="2"
-                data-testid="composer"
-                placeholder=move || t_string!(i18n, composer_placeholder).to_string()
-                prop:value=move || text.get()
-                on:input=move |ev| {
-                    let value = event_target_value(&ev);
-                    drafts::set(chat_id, &value);
-                    if !value.trim().is_empty() {
-                        typing.key();
-                    }
-                    text.set(value);
-                }
-                on:keydown=move |ev| {
-                    // Enter sends; Shift+Enter starts a new line.
-                    if ev.key() == "Enter" && !ev.shift_key() {
-                        ev.prevent_default();
-                        send();
-                    }
-                }
-            ></textarea>
-            <button type="submit" class="primary" data-testid="send">{t!(i18n, send)}</button>
-        </form>
+        {move || if window_closed() {
+            view! { <templates::TemplatePicker chat_id live /> }.into_any()
+        } else {
+            view! { <Composer chat_id live sending replying /> }.into_any()
+        }}
+    }
+}
+
+/// Scrolls message `id` into view and marks it for a moment; false when it is not shown.
+fn show_message(_id: MessageId) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        let Some(el) = document().get_element_by_id(&format!("m-{}", _id.0)) else {
+            return false;
+        };
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Center);
+        el.scroll_into_view_with_scroll_into_view_options(&options);
+        let _ = el.class_list().add_1("flash");
+        set_timeout(
+            move || {
+                let _ = el.class_list().remove_1("flash");
+            },
+            std::time::Duration::from_millis(1500),
+        );
+        true
+    }
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
+
+/// Puts the cursor in the composer.
+fn focus_composer() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document()
+            .query_selector("[data-testid=composer]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
     }
 }

@@ -40,6 +40,14 @@ pub(super) fn AssignSelect(
 }
 
 /// Meta chats: how long free-form replies are still allowed.
+/// Meta's window is closed: the customer last wrote more than 24 hours ago (or never did).
+pub(super) fn window_closed(chat: &ChatSummary, now: chrono::DateTime<chrono::Utc>) -> bool {
+    chat.channel_kind == ChannelKind::Meta
+        && chat
+            .last_customer_message_at
+            .is_none_or(|t| t + chrono::Duration::hours(WINDOW_HOURS) <= now)
+}
+
 pub(super) fn window_notice(
     i18n: leptos_i18n::I18nContext<Locale>,
     chat: &ChatSummary,

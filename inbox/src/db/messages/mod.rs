@@ -20,9 +20,13 @@ const VIEW: &str = "select m.message_id, m.chat_id, m.direction, m.sender_kind,
         case when a.message_id is not null then jsonb_build_object(
             'state', a.state, 'mime_type', a.mime_type, 'filename', a.filename, 'size', a.size,
             'problem', a.problem, 'detail', a.detail,
-            'voice', coalesce((m.media->>'voice')::boolean, false)) end as media
+            'voice', coalesce((m.media->>'voice')::boolean, false)) end as media,
+        case when m.reply_to_provider_id is not null and m.kind <> 'reaction' then jsonb_build_object(
+            'message_id', q.message_id, 'kind', q.kind, 'body', left(q.body, 200),
+            'from_customer', coalesce(q.direction = 'in', false)) end as quoted
    from message m left join app_user u on u.user_id = m.sender_user_id
-   left join attachment a on a.message_id = m.message_id";
+   left join attachment a on a.message_id = m.message_id
+   left join message q on q.channel_id = m.channel_id and q.provider_message_id = m.reply_to_provider_id";
 
 pub async fn view(conn: &mut PgConnection, message_id: MessageId) -> Result<MessageView, Error> {
     Ok(
@@ -76,25 +80,60 @@ pub async fn insert_system(
     .await?)
 }
 
-/// A reply (agent or bot) waiting in the outbox: status `queued`.
+/// A reply (agent or bot) about to wait in the outbox.
+#[derive(Debug, Clone, Copy)]
+pub struct Outbound<'a> {
+    pub chat_id: ChatId,
+    pub channel_id: ChannelId,
+    pub sender_kind: model::SenderKind,
+    pub sender_user_id: Option<UserId>,
+    /// `text`, or the kind of the file it carries.
+    pub kind: model::MessageKind,
+    /// The text, or a file's caption.
+    pub body: Option<&'a str>,
+    /// The provider's id of the message it quotes.
+    pub reply_to: Option<&'a str>,
+    /// A template's send object (`whatsapp::templates::Filled::send_object`).
+    pub template: Option<&'a serde_json::Value>,
+}
+
+/// Stores a reply with status `queued`.
 pub async fn insert_outbound(
     conn: &mut PgConnection,
-    chat_id: ChatId,
-    channel_id: ChannelId,
-    sender_kind: model::SenderKind,
-    sender_user_id: Option<UserId>,
-    body: &str,
+    m: &Outbound<'_>,
 ) -> Result<MessageId, Error> {
     Ok(sqlx::query_scalar(
-        "insert into message (chat_id, channel_id, direction, sender_kind, sender_user_id, kind, body, status)
-         values ($1, $2, 'out', $3, $4, 'text', $5, 'queued') returning message_id",
+        "insert into message (chat_id, channel_id, direction, sender_kind, sender_user_id, kind, body,
+                              reply_to_provider_id, template, status)
+         values ($1, $2, 'out', $3, $4, $5, $6, $7, $8, 'queued') returning message_id",
     )
-    .bind(chat_id)
-    .bind(channel_id)
-    .bind(sender_kind.as_str())
-    .bind(sender_user_id)
-    .bind(body)
+    .bind(m.chat_id)
+    .bind(m.channel_id)
+    .bind(m.sender_kind.as_str())
+    .bind(m.sender_user_id)
+    .bind(m.kind)
+    .bind(m.body)
+    .bind(m.reply_to)
+    .bind(m.template)
     .fetch_one(conn)
+    .await?)
+}
+
+/// The provider's id of `message_id` if it belongs to `chat_id` and reached the provider: what
+/// a reply quoting it carries.
+pub async fn quotable_id(
+    conn: &mut PgConnection,
+    chat_id: ChatId,
+    message_id: MessageId,
+) -> Result<Option<String>, Error> {
+    Ok(sqlx::query_scalar(
+        "select provider_message_id from message
+          where message_id = $1 and chat_id = $2 and provider_message_id is not null
+            and sender_kind <> 'system'",
+    )
+    .bind(message_id)
+    .bind(chat_id)
+    .fetch_optional(conn)
     .await?)
 }
 
