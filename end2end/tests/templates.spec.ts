@@ -16,7 +16,7 @@ const WABA = "102290129340398";
 function graphMock(token: string) {
   // Messages sent (read receipts, `status: "read"`, go to the same endpoint and are left out).
   const sent: any[] = [];
-  const templates = fs.readFileSync(path.join(__dirname, "..", "..", "whatsapp", "testdata", "meta_template_list.json"), "utf8");
+  const templates = fs.readFileSync(path.join(__dirname, "..", "..", "whatsapp", "testdata", "graph", "meta_template_list.json"), "utf8");
   const server = http.createServer((req, res) => {
     let raw = "";
     req.on("data", (c) => (raw += c));

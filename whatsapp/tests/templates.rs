@@ -11,7 +11,7 @@ fn list() -> Vec<Template> {
     let raw: Value = serde_json::from_slice(
         &std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/testdata/meta_template_list.json"
+            "/testdata/graph/meta_template_list.json"
         ))
         .unwrap(),
     )
@@ -157,7 +157,7 @@ async fn meta_lists_every_page_of_templates_and_sends_one() {
     let mut first: Value = serde_json::from_slice(
         &std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/testdata/meta_template_list.json"
+            "/testdata/graph/meta_template_list.json"
         ))
         .unwrap(),
     )

@@ -22,7 +22,7 @@ async fn setup(pool: PgPool, mock: &MockServer) -> (TestApp, reqwest::Client, i6
         .and(path(format!("/{WABA}/message_templates")))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_raw(fixture("meta_template_list.json"), "application/json"),
+                .set_body_raw(fixture("graph/meta_template_list.json"), "application/json"),
         )
         .mount(mock)
         .await;
