@@ -1,6 +1,6 @@
 //! What we send besides plain text: [`Outgoing`] (a text or a file, optionally quoting a
 //! customer's message), the file to hand to a provider first ([`Upload`]), and the check of an
-//! agent's file against WhatsApp's rules before it is uploaded ([`check_file`]).
+//! agent's file against WhatsApp's rules before it is uploaded ([`check_file`], [`file_rules`]).
 //!
 //! Reference: meta-cloud.md §11 (upload, send by id, types and sizes), §13 (context);
 //! whapi.md §8.1 (media sends, `quoted`, `POST /media`).
@@ -103,11 +103,6 @@ const TYPES: &[(MessageKind, &[&str])] = &[
     ),
 ];
 
-/// Every MIME type an agent may send, for the file picker's `accept`.
-pub fn accepted_types() -> impl Iterator<Item = &'static str> {
-    TYPES.iter().flat_map(|(_, types)| types.iter().copied())
-}
-
 /// Every MIME type an agent may send, with the kind it goes out as and its largest size.
 pub fn file_rules() -> impl Iterator<Item = (&'static str, MessageKind, u64)> {
     TYPES.iter().flat_map(|(kind, types)| {
@@ -173,6 +168,8 @@ mod tests {
             ))
         );
         assert_eq!(check_file("image/png", 0), Err(FileRefusal::Empty));
-        assert!(accepted_types().any(|t| t == "video/mp4"));
+        assert!(file_rules().any(|(t, kind, limit)| t == "video/mp4"
+            && kind == MessageKind::Video
+            && limit == 16 * 1024 * 1024));
     }
 }

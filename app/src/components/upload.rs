@@ -87,6 +87,19 @@ impl Picked {
     }
 }
 
+/// A composer's placeholder: a caption once a file is attached, else a message.
+pub fn text_placeholder(
+    i18n: leptos_i18n::I18nContext<crate::i18n::Locale>,
+    has_file: bool,
+) -> String {
+    use crate::i18n::*;
+    if has_file {
+        t_string!(i18n, caption_placeholder).to_string()
+    } else {
+        t_string!(i18n, composer_placeholder).to_string()
+    }
+}
+
 /// Posts `picked` (as the `file` part) and `fields` to `url`. `progress` hears the share sent
 /// (0–1); `done` the server's answer: its JSON, or its `AppError`.
 #[allow(unused_variables)]

@@ -7,7 +7,7 @@ use crate::api::sandbox::{sandbox_messages, SandboxSend};
 use crate::components::error_text::ErrorText;
 use crate::components::lang::LangSwitch;
 use crate::components::message::Bubble;
-use crate::components::upload::{upload, Picked};
+use crate::components::upload::{text_placeholder, upload, Picked};
 use crate::i18n::*;
 use crate::live::use_live_events;
 use leptos::prelude::*;
@@ -159,13 +159,7 @@ pub fn SandboxPage() -> impl IntoView {
                         </label>
                         <input
                             data-testid="sandbox-text"
-                            placeholder=move || {
-                                if file.with(Option::is_some) {
-                                    t_string!(i18n, caption_placeholder).to_string()
-                                } else {
-                                    t_string!(i18n, composer_placeholder).to_string()
-                                }
-                            }
+                            placeholder=move || text_placeholder(i18n, file.with(Option::is_some))
                             prop:value=move || text.get()
                             on:input=move |ev| text.set(event_target_value(&ev))
                         />

@@ -4,6 +4,7 @@
 //! through the same workers (`signals.rs`).
 
 pub mod callback;
+mod outgoing;
 mod signals;
 pub mod worker;
 

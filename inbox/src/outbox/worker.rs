@@ -15,7 +15,7 @@
 use super::OutboxSettings;
 use crate::channels::Channels;
 use crate::db::outbox::Job;
-use crate::db::{attachments, chats, events, messages, outbox};
+use crate::db::{chats, events, messages, outbox};
 use crate::media::MediaStore;
 use model::LiveEvent;
 use rand::Rng;
@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
-use whatsapp::{Content, MediaMessage, Outgoing, Recipient, SendError, SendErrorKind, Upload};
+use whatsapp::{Recipient, SendErrorKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -303,94 +303,6 @@ impl Outbox {
                 }
             }
         }
-    }
-}
-
-impl Outbox {
-    /// What the claimed reply sends: its text, or its file by the provider's media id (uploaded
-    /// first, once: the id is kept, so a retried send does not upload again), quoting the
-    /// message it answers.
-    async fn outgoing(
-        &self,
-        provider: &dyn whatsapp::Provider,
-        job: &outbox::Claimed,
-    ) -> Result<Outgoing, SendError> {
-        let content =
-            if job.kind == model::MessageKind::Text {
-                Content::Text(job.body.clone().unwrap_or_default())
-            } else if job.kind == model::MessageKind::Template {
-                Content::Template(job.template.clone().ok_or_else(|| {
-                    SendError::permanent("the template message has nothing to send")
-                })?)
-            } else {
-                let kind = job
-                    .kind
-                    .as_str()
-                    .parse::<whatsapp::MessageKind>()
-                    .map_err(|_| {
-                        SendError::permanent(format!("a {} message cannot be sent", job.kind))
-                    })?;
-                let media_id = match (&job.upload_id, &job.file_sha256) {
-                    (Some(id), _) => id.clone(),
-                    (None, Some(sha256)) => self.upload(provider, job, sha256).await?,
-                    (None, None) => {
-                        return Err(SendError::permanent(
-                            "the file was removed from the media store before it was sent",
-                        ))
-                    }
-                };
-                Content::Media(MediaMessage {
-                    kind,
-                    media_id,
-                    caption: job.body.clone(),
-                    filename: job.filename.clone(),
-                })
-            };
-        Ok(Outgoing {
-            content,
-            reply_to: job.reply_to.clone(),
-        })
-    }
-
-    async fn upload(
-        &self,
-        provider: &dyn whatsapp::Provider,
-        job: &outbox::Claimed,
-        sha256: &str,
-    ) -> Result<String, SendError> {
-        let bytes = match self.store.read(sha256).await {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(SendError::permanent(
-                    "the file was removed from the media store before it was sent",
-                ))
-            }
-            Err(e) => {
-                return Err(SendError::retryable(format!(
-                    "reading the file from the media store: {e}"
-                )))
-            }
-        };
-        let mime_type = job
-            .mime_type
-            .as_deref()
-            .unwrap_or("application/octet-stream");
-        let filename = job.filename.as_deref().unwrap_or("file");
-        let upload = Upload {
-            bytes: &bytes,
-            mime_type,
-            filename,
-        };
-        let started = std::time::Instant::now();
-        let media_id = provider.upload_media(&upload).await?;
-        metrics::histogram!("inbox_upload_seconds").record(started.elapsed());
-        tracing::info!(media_id = %media_id, size = bytes.len(), "uploaded");
-        // Kept at once, outside the send's transaction: whatever happens to the send, the
-        // provider has the file.
-        if let Err(e) = attachments::set_upload_id(&self.pool, job.message_id, &media_id).await {
-            tracing::warn!(error = %e, "could not keep the provider's media id; a retry uploads again");
-        }
-        Ok(media_id)
     }
 }
 

@@ -6,7 +6,7 @@
 use crate::helpers::{TestApp, META, META_PHONE_ID};
 use crate::outbox::{meta_ok, setup};
 use inbox::outbox::Outcome;
-use model::{MediaState, MessageId, MessageView, Role};
+use model::{MediaState, MessageId, MessageView};
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -16,8 +16,8 @@ use std::sync::Arc;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const JPEG: &[u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF the agent's photo of the replacement";
-const PDF: &[u8] = b"%PDF-1.4\n% an invoice\n%%EOF\n";
+pub(crate) const JPEG: &[u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF the agent's photo of the replacement";
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n% an invoice\n%%EOF\n";
 
 /// Every call whose number (from 0, per endpoint) is 0, 3 or 6 modulo 10 fails with a 503:
 /// 30 % of the calls, the first one included.
@@ -71,7 +71,7 @@ async fn flaky_meta() -> MockServer {
 }
 
 /// The agent's upload, as the composer sends it.
-async fn send_file(
+pub(crate) async fn send_file(
     app: &TestApp,
     agent: &reqwest::Client,
     chat: i64,
@@ -115,7 +115,7 @@ async fn message_id_of(app: &TestApp, wamid: &str) -> i64 {
         .unwrap()
 }
 
-async fn view(app: &TestApp, id: i64) -> MessageView {
+pub(crate) async fn view(app: &TestApp, id: i64) -> MessageView {
     let mut conn = app.pool.acquire().await.unwrap();
     inbox::db::messages::view(&mut conn, MessageId(id))
         .await
@@ -327,79 +327,4 @@ async fn quoted_replies_carry_the_right_message_ids_both_ways(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["Invalid"]["reason"], "quote_not_found");
-}
-
-#[sqlx::test(migrator = "server::MIGRATOR")]
-async fn the_sandbox_phone_sends_files_both_ways(pool: PgPool) {
-    let mut config = crate::helpers::test_config();
-    config.demo = true;
-    let app = TestApp::spawn_with(pool, config).await;
-    let phone = reqwest::Client::new();
-    let form = Form::new()
-        .text("phone", "6281298765432")
-        .text("name", "Budi")
-        .text("caption", "Struk transfernya")
-        .part(
-            "file",
-            Part::bytes(JPEG.to_vec())
-                .file_name("struk.jpg")
-                .mime_str("image/jpeg")
-                .unwrap(),
-        );
-    let res = phone
-        .post(app.url("/sandbox/files"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
-    assert_eq!(app.drain_media().await, vec![inbox::media::Fetched::Ready]);
-    let photo: i64 = sqlx::query_scalar("select message_id from message where kind = 'image'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    let shown = view(&app, photo).await;
-    assert_eq!(shown.body.as_deref(), Some("Struk transfernya"));
-    assert_eq!(shown.media.unwrap().state, MediaState::Ready);
-    // The sandbox phone (signed out, demo mode) sees its own files; nobody else's.
-    let res = phone
-        .get(app.url(&model::MediaView::url(MessageId(photo))))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.bytes().await.unwrap().as_ref(), JPEG);
-
-    let chat: i64 = sqlx::query_scalar("select chat_id from chat")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    let (agent, _) = app.signed_in("sari", Role::Agent).await;
-    let res = send_file(
-        &app,
-        &agent,
-        chat,
-        ("Invoice.pdf", "application/pdf", PDF),
-        &[],
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
-    let res = app
-        .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
-        .await;
-    let seen: Vec<MessageView> = res.json().await.unwrap();
-    let doc = seen
-        .iter()
-        .find(|m| m.kind == model::MessageKind::Document)
-        .expect("the phone shows the agent's document");
-    assert_eq!(
-        doc.media.as_ref().unwrap().filename.as_deref(),
-        Some("Invoice.pdf")
-    );
 }

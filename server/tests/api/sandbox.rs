@@ -1,9 +1,13 @@
 //! The sandbox phone: a customer message goes through the same ingest path as a webhook, the
-//! reply reaches the phone (and counts as read there); outside demo mode only admins may use it.
+//! reply reaches the phone (and counts as read there); files go both ways; outside demo mode
+//! only admins may use it.
 
 use crate::helpers::TestApp;
+use crate::outgoing_files::{send_file, view, JPEG, PDF};
 use inbox::outbox::Outcome;
+use model::{MediaState, MessageId};
 use model::{MessageView, Role};
+use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
@@ -97,4 +101,79 @@ async fn outside_demo_mode_the_sandbox_is_for_admins_only(pool: PgPool) {
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("select count(*) from message").await, 0);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_sandbox_phone_sends_files_both_ways(pool: PgPool) {
+    let mut config = crate::helpers::test_config();
+    config.demo = true;
+    let app = TestApp::spawn_with(pool, config).await;
+    let phone = reqwest::Client::new();
+    let form = Form::new()
+        .text("phone", "6281298765432")
+        .text("name", "Budi")
+        .text("caption", "Struk transfernya")
+        .part(
+            "file",
+            Part::bytes(JPEG.to_vec())
+                .file_name("struk.jpg")
+                .mime_str("image/jpeg")
+                .unwrap(),
+        );
+    let res = phone
+        .post(app.url("/sandbox/files"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    assert_eq!(app.drain_media().await, vec![inbox::media::Fetched::Ready]);
+    let photo: i64 = sqlx::query_scalar("select message_id from message where kind = 'image'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let shown = view(&app, photo).await;
+    assert_eq!(shown.body.as_deref(), Some("Struk transfernya"));
+    assert_eq!(shown.media.unwrap().state, MediaState::Ready);
+    // The sandbox phone (signed out, demo mode) sees its own files; nobody else's.
+    let res = phone
+        .get(app.url(&model::MediaView::url(MessageId(photo))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), JPEG);
+
+    let chat: i64 = sqlx::query_scalar("select chat_id from chat")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (agent, _) = app.signed_in("sari", Role::Agent).await;
+    let res = send_file(
+        &app,
+        &agent,
+        chat,
+        ("Invoice.pdf", "application/pdf", PDF),
+        &[],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
+    let res = app
+        .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
+        .await;
+    let seen: Vec<MessageView> = res.json().await.unwrap();
+    let doc = seen
+        .iter()
+        .find(|m| m.kind == model::MessageKind::Document)
+        .expect("the phone shows the agent's document");
+    assert_eq!(
+        doc.media.as_ref().unwrap().filename.as_deref(),
+        Some("Invoice.pdf")
+    );
 }

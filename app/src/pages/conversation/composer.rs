@@ -7,7 +7,7 @@
 use super::{drafts, typing, LiveChat};
 use crate::api::chats::SendReply;
 use crate::components::error_text::ErrorText;
-use crate::components::upload::{upload, Picked};
+use crate::components::upload::{text_placeholder, upload, Picked};
 use crate::i18n::*;
 use crate::model::{ChatId, MessageView, SendOptions};
 use crate::AppError;
@@ -197,13 +197,7 @@ pub fn Composer(
                 <textarea
                     rows="2"
                     data-testid="composer"
-                    placeholder=move || {
-                        if file.with(Option::is_some) {
-                            t_string!(i18n, caption_placeholder).to_string()
-                        } else {
-                            t_string!(i18n, composer_placeholder).to_string()
-                        }
-                    }
+                    placeholder=move || text_placeholder(i18n, file.with(Option::is_some))
                     prop:value=move || text.get()
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
