@@ -165,6 +165,9 @@ pub fn ChatView(
     // What the composer offers (from the chat's channel), and the message a reply quotes.
     let sending = RwSignal::new(SendOptions::default());
     let replying = RwSignal::new(None::<MessageView>);
+    // Created once here, not per bubble: a bubble's own derived signal was disposed with the
+    // list's item while the bubble still read it.
+    let quotes = Signal::derive(move || sending.with(|s| s.quotes));
     Effect::new(move |_| {
         if let Some(Ok(Some(c))) = data.get() {
             if c.chat.chat_id == chat_id {
@@ -317,12 +320,12 @@ pub fn ChatView(
                                         <For
                                             each=move || older.get()
                                             key=|m| (m.message_id, m.status, m.error_code.clone(), m.media.as_ref().map(|f| f.state))
-                                            children=move |m| view! { <Bubble message=m retry on_reply on_jump quotes=Signal::derive(move || sending.with(|s| s.quotes)) /> }
+                                            children=move |m| view! { <Bubble message=m retry on_reply on_jump quotes /> }
                                         />
                                         <For
                                             each=shown
                                             key=|m| (m.message_id, m.status, m.error_code.clone(), m.media.as_ref().map(|f| f.state))
-                                            children=move |m| view! { <Bubble message=m retry on_reply on_jump quotes=Signal::derive(move || sending.with(|s| s.quotes)) /> }
+                                            children=move |m| view! { <Bubble message=m retry on_reply on_jump quotes /> }
                                         />
                                     </ol>
                                 </div>
