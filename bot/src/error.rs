@@ -9,6 +9,10 @@ use crate::matching::normalize_keyword;
 pub const MAX_KEYWORD_CHARS: usize = 100;
 /// Longest reply, in characters (WhatsApp's text message limit).
 pub const MAX_REPLY_CHARS: usize = 4096;
+/// The most options under a rule's reply (a list's limit; up to 3 go out as buttons).
+pub const MAX_RULE_BUTTONS: usize = 10;
+/// Longest option title (WhatsApp's button title limit, the stricter of buttons and rows).
+pub const MAX_BUTTON_TITLE_CHARS: usize = 20;
 
 /// Why a rule or schedule was rejected. Show [`BotError::code`] to the UI,
 /// never the English `Display` text.
@@ -29,6 +33,14 @@ pub enum BotError {
     /// Open and close times are equal (other than 00:00–00:00 = all day).
     #[error("opening and closing times are equal on {day}")]
     EmptyHours { day: Weekday },
+    /// More than [`MAX_RULE_BUTTONS`] options.
+    #[error("at most {MAX_RULE_BUTTONS} buttons, got {count}")]
+    TooManyButtons { count: usize },
+    /// An option is blank, longer than [`MAX_BUTTON_TITLE_CHARS`], or repeated.
+    #[error(
+        "button {index} is blank, longer than {MAX_BUTTON_TITLE_CHARS} characters or repeated"
+    )]
+    ButtonTitle { index: usize },
 }
 
 impl BotError {
@@ -40,6 +52,8 @@ impl BotError {
             Self::ReplyLength { .. } => "reply_length",
             Self::UnknownTimeZone(_) => "unknown_time_zone",
             Self::EmptyHours { .. } => "empty_hours",
+            Self::TooManyButtons { .. } => "button_limit_exceeded",
+            Self::ButtonTitle { .. } => "invalid_button_params",
         }
     }
 }
@@ -62,9 +76,47 @@ pub fn validate_rule(keyword: &str, reply: &str) -> Result<(), BotError> {
     Ok(())
 }
 
+/// Checks a rule's options: at most [`MAX_RULE_BUTTONS`], each 1–20 characters after
+/// trimming, no title twice.
+pub fn validate_buttons(titles: &[String]) -> Result<(), BotError> {
+    if titles.len() > MAX_RULE_BUTTONS {
+        return Err(BotError::TooManyButtons {
+            count: titles.len(),
+        });
+    }
+    for (index, title) in titles.iter().enumerate() {
+        let title = title.trim();
+        let chars = title.chars().count();
+        let repeated = titles[..index].iter().any(|t| t.trim() == title);
+        if !(1..=MAX_BUTTON_TITLE_CHARS).contains(&chars) || repeated {
+            return Err(BotError::ButtonTitle { index });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_buttons_are_checked() {
+        let titles = |n: usize| (1..=n).map(|i| format!("Pilihan {i}")).collect::<Vec<_>>();
+        assert_eq!(validate_buttons(&titles(10)), Ok(()));
+        assert_eq!(
+            validate_buttons(&titles(11)),
+            Err(BotError::TooManyButtons { count: 11 })
+        );
+        let repeated = vec!["Harga".to_string(), " Harga ".to_string()];
+        assert_eq!(
+            validate_buttons(&repeated),
+            Err(BotError::ButtonTitle { index: 1 })
+        );
+        assert_eq!(
+            validate_buttons(&["a".repeat(21)]),
+            Err(BotError::ButtonTitle { index: 0 })
+        );
+    }
 
     #[test]
     fn a_normal_rule_is_valid() {

@@ -20,7 +20,10 @@ mod samples;
 #[cfg(test)]
 mod tests;
 
-pub use error::{validate_rule, BotError, MAX_KEYWORD_CHARS, MAX_REPLY_CHARS};
+pub use error::{
+    validate_buttons, validate_rule, BotError, MAX_BUTTON_TITLE_CHARS, MAX_KEYWORD_CHARS,
+    MAX_REPLY_CHARS, MAX_RULE_BUTTONS,
+};
 pub use hours::{is_open, BusinessHours, DayHours, DEFAULT_TIME_ZONE};
 pub use matching::keyword_matches;
 pub use samples::sample_rules;
@@ -48,6 +51,12 @@ pub struct Rule {
     pub match_type: MatchType,
     pub reply: String,
     pub enabled: bool,
+    /// Options sent under the reply, by title (each button's id is its title): up to 3 go out
+    /// as reply buttons, up to [`MAX_RULE_BUTTONS`] as a list; on providers without buttons, as
+    /// a numbered menu. A tap (or its number) is matched like a message whose text is the id,
+    /// so a rule whose keyword is a button's title answers that button: a bot menu.
+    #[serde(default)]
+    pub buttons: Vec<String>,
 }
 
 /// Bot configuration for one business. Missing fields deserialise to
@@ -121,15 +130,37 @@ pub enum Decision {
 ///
 /// Blank optional texts count as unset.
 pub fn decide(settings: &BotSettings, rules: &[Rule], text: &str, now: DateTime<Utc>) -> Decision {
+    decide_choice(settings, rules, text, None, now)
+}
+
+/// [`decide`] for a message that may be a tap on a button or list row: `choice` is the tapped
+/// id (or the option a customer's number picked from a numbered menu). The id is tried before
+/// the text: a handover keyword in it hands over, and an enabled rule whose keyword is the id
+/// (ignoring case and spacing; for an id with a prefix such as Whapi's `ButtonsV3:track`, also
+/// the part after the last `:`) answers, whatever its match type. Otherwise the message's text
+/// decides as in [`decide`].
+pub fn decide_choice(
+    settings: &BotSettings,
+    rules: &[Rule],
+    text: &str,
+    choice: Option<&str>,
+    now: DateTime<Utc>,
+) -> Decision {
     if !settings.enabled {
         return Decision::Silent;
     }
     let message = Message::new(text);
+    let ids: Vec<String> = choice
+        .into_iter()
+        .flat_map(|id| [id, id.rsplit(':').next().unwrap_or(id)])
+        .map(normalize_keyword)
+        .filter(|id| !id.is_empty())
+        .collect();
 
-    let wants_human = settings
-        .handover_keywords
-        .iter()
-        .any(|keyword| contains_word(&message.text, &normalize_keyword(keyword)));
+    let wants_human = settings.handover_keywords.iter().any(|keyword| {
+        let keyword = normalize_keyword(keyword);
+        contains_word(&message.text, &keyword) || ids.iter().any(|id| contains_word(id, &keyword))
+    });
     if wants_human {
         return Decision::Handover {
             reply: non_blank(&settings.handover_reply),
@@ -142,6 +173,17 @@ pub fn decide(settings: &BotSettings, rules: &[Rule], text: &str, now: DateTime<
         .is_some_and(|hours| !is_open(hours, now));
     if let (true, Some(text)) = (closed, non_blank(&settings.out_of_office_reply)) {
         return Decision::OutOfOffice { text };
+    }
+
+    let tapped = rules
+        .iter()
+        .filter(|rule| rule.enabled)
+        .find(|rule| ids.contains(&normalize_keyword(&rule.keyword)));
+    if let Some(rule) = tapped {
+        return Decision::Reply {
+            text: rule.reply.clone(),
+            rule_id: Some(rule.id),
+        };
     }
 
     // Exact rules first, whatever their position: an exact rule is a precise

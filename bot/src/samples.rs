@@ -6,7 +6,8 @@ use crate::{BotSettings, BusinessHours, MatchType, Rule};
 
 /// Ten demo rules (ids 1..=10), each keyword in Indonesian and in English.
 /// Greetings are `exact` so "halo, berapa harga kaos?" gets the price answer
-/// rather than a greeting.
+/// rather than a greeting. The greetings offer the topics as buttons, each
+/// answered by the rule of that keyword: a bot menu.
 pub fn sample_rules() -> Vec<Rule> {
     use MatchType::{Contains, Exact};
     let rules: [(&str, MatchType, &str); 10] = [
@@ -14,13 +15,13 @@ pub fn sample_rules() -> Vec<Rule> {
             "halo",
             Exact,
             "Halo kak! 👋 Terima kasih sudah menghubungi kami. Ada yang bisa kami bantu? \
-             Ketik *harga*, *ongkir* atau *jam buka*.",
+             Pilih topiknya, atau ketik pertanyaan kakak.",
         ),
         (
             "hello",
             Exact,
             "Hello! 👋 Thanks for contacting us. How can we help? \
-             Type *price*, *shipping* or *opening hours*.",
+             Pick a topic, or type your question.",
         ),
         (
             "harga",
@@ -73,6 +74,11 @@ pub fn sample_rules() -> Vec<Rule> {
             match_type,
             reply: reply.to_owned(),
             enabled: true,
+            buttons: match keyword {
+                "halo" => vec!["Harga".into(), "Ongkir".into(), "Jam buka".into()],
+                "hello" => vec!["Price".into(), "Shipping".into(), "Opening hours".into()],
+                _ => Vec::new(),
+            },
         })
         .collect()
 }
@@ -146,6 +152,25 @@ mod tests {
                 rule_id: Some(rule.id),
             };
             assert_eq!(decision, expected, "{:?}", rule.keyword);
+            assert_eq!(crate::validate_buttons(&rule.buttons), Ok(()));
+            // Every button of the menu is answered by its own rule.
+            for button in &rule.buttons {
+                let tap = crate::decide_choice(
+                    &BotSettings::sample(),
+                    &rules,
+                    button,
+                    Some(button),
+                    monday_10_wib,
+                );
+                let answered = rules
+                    .iter()
+                    .find(|r| r.keyword.eq_ignore_ascii_case(button))
+                    .map(|r| r.id);
+                assert!(
+                    matches!(tap, Decision::Reply { rule_id, .. } if rule_id == answered && answered.is_some()),
+                    "{button:?}: {tap:?}"
+                );
+            }
         }
     }
 

@@ -12,6 +12,7 @@ fn rule(id: i64, keyword: &str, match_type: MatchType) -> Rule {
         match_type,
         reply: format!("reply {id}"),
         enabled: true,
+        buttons: Vec::new(),
     }
 }
 
@@ -295,4 +296,45 @@ fn business_hours_round_trip_through_json_with_a_default_zone() {
     let parsed: BusinessHours = serde_json::from_str(sunday_night).unwrap();
     assert_eq!(parsed.time_zone, DEFAULT_TIME_ZONE);
     assert_eq!(parsed.days[6], Some(DayHours::new(20, 0, 2, 0)));
+}
+
+#[test]
+fn a_tap_answers_with_the_rule_whose_keyword_is_its_id() {
+    let rules = [
+        rule(1, "menu", Exact),
+        rule(2, "harga", Exact),
+        rule(3, "ongkir", Contains),
+    ];
+    let s = BotSettings::default();
+    // The title the customer sees may differ from the id the rule matches.
+    assert_eq!(
+        decide_choice(&s, &rules, "Cek harga dong", Some("Harga"), open_now()),
+        reply(2)
+    );
+    assert_eq!(
+        decide_choice(
+            &s,
+            &rules,
+            "Ongkos kirim",
+            Some("ButtonsV3:ongkir"),
+            open_now()
+        ),
+        reply(3)
+    );
+    // An id no rule knows: the text decides.
+    assert_eq!(
+        decide_choice(&s, &rules, "menu", Some("unknown_id"), open_now()),
+        reply(1)
+    );
+    // A tap on "talk to an agent" hands over, whatever its title.
+    assert_eq!(
+        decide_choice(
+            &s,
+            &rules,
+            "Bicara dgn petugas",
+            Some("talk-to-agent"),
+            open_now()
+        ),
+        Decision::Handover { reply: None }
+    );
 }

@@ -5,10 +5,12 @@ import { ADMIN, login, openHydrated } from "./helpers";
 
 /**
  * A Whapi mock speaking its wire format: `GET /health` (authorised), `POST /messages/text`,
- * `PUT /messages/{id}` (mark read) and `PUT /presences/{chat}` (typing).
+ * `POST /messages/interactive` (buttons), `PUT /messages/{id}` (mark read) and
+ * `PUT /presences/{chat}` (typing).
  */
 function whapiMock(token: string) {
   const sent: { to: string; body: string }[] = [];
+  const interactive: any[] = [];
   const puts: { path: string; body: string }[] = [];
   const server = http.createServer((req, res) => {
     let raw = "";
@@ -29,6 +31,10 @@ function whapiMock(token: string) {
         sent.push(msg);
         return json(201, { sent: true, message: { id: `e2e-sent-${sent.length}`, from_me: true, type: "text", status: "pending" } });
       }
+      if (req.method === "POST" && req.url === "/messages/interactive") {
+        interactive.push(JSON.parse(raw));
+        return json(201, { sent: true, message: { id: `e2e-menu-${interactive.length}`, from_me: true, type: "interactive", status: "pending" } });
+      }
       if (req.method === "PUT" && (req.url?.startsWith("/messages/") || req.url?.startsWith("/presences/"))) {
         puts.push({ path: req.url, body: raw });
         return json(200, { success: true });
@@ -36,7 +42,7 @@ function whapiMock(token: string) {
       json(404, { error: { code: 404, message: "not found" } });
     });
   });
-  return { server, sent, puts };
+  return { server, sent, puts, interactive };
 }
 
 // An admin connects a Whapi number on the Channels page: the connection test passes, the
@@ -138,6 +144,42 @@ test("an admin adds a Whapi channel, and its webhook and replies work", async ({
     document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
   });
   await expect.poll(() => mock.puts.filter((p) => p.path === `/messages/e2e-in2-${suffix}`).length).toBe(1);
+
+  // Buttons: the composer adds them under the text; a fourth cannot be added; Whapi gets its
+  // format; the bubble shows them; the customer's tap shows its title under the quote.
+  await admin.getByTestId("options-toggle").click();
+  const titles = admin.getByTestId("option-title");
+  await titles.nth(0).fill("Sudah sampai");
+  await titles.nth(1).fill("Belum");
+  await admin.getByTestId("option-add").click();
+  await titles.nth(2).fill("Bicara dgn CS");
+  await expect(admin.getByTestId("option-add")).toBeDisabled();
+  await admin.getByTestId("composer").fill("Paketnya sudah sampai kak?");
+  await admin.getByTestId("send").click();
+  await expect.poll(() => mock.interactive.length).toBe(1);
+  expect(mock.interactive[0].type).toBe("button");
+  expect(mock.interactive[0].to).toBe(phone);
+  expect(mock.interactive[0].body).toEqual({ text: "Paketnya sudah sampai kak?" });
+  expect(mock.interactive[0].action.buttons.map((b: any) => b.title)).toEqual(["Sudah sampai", "Belum", "Bicara dgn CS"]);
+  const menu = admin.getByTestId("message").filter({ hasText: "Paketnya sudah sampai kak?" });
+  await expect(menu.getByTestId("option")).toHaveText(["Sudah sampai", "Belum", "Bicara dgn CS"]);
+  await expect(admin.getByTestId("composer-options")).toBeHidden();
+  const tap = await request.post(webhookUrl, {
+    data: {
+      messages: [{
+        id: `e2e-tap-${suffix}`, from_me: false, type: "reply", chat_id: `${phone}@s.whatsapp.net`,
+        timestamp: Math.floor(Date.now() / 1000), from: phone, from_name: customer,
+        reply: { type: "buttons_reply", buttons_reply: { id: "ButtonsV3:Sudah sampai", title: "Sudah sampai" } },
+        context: { quoted_id: "e2e-menu-1" },
+      }],
+      event: { type: "messages", event: "post" },
+      channel_id: "MANTIS-E2E",
+    },
+  });
+  expect(tap.status()).toBe(200);
+  const answer = admin.getByTestId("message").filter({ has: admin.locator(".body", { hasText: /^Sudah sampai$/ }) });
+  await expect(answer).toHaveAttribute("data-direction", "in");
+  await expect(answer.getByTestId("quoted")).toContainText("Paketnya sudah sampai kak?");
 
   // The channel's behaviour switches: typing off, a 3 s bot reply delay; kept after a reload.
   await openHydrated(admin, "/admin/channels");

@@ -78,3 +78,15 @@ test("the bot answers in BOT mode and is silent after an agent takes over", asyn
   await expect(agent.getByTestId("messages").locator('[data-testid="message"][data-direction="out"]')).toHaveCount(2);
   await expect(botBubbles()).toHaveCount(2);
 });
+
+test("a bot menu reaches the sandbox phone numbered, and the customer's number is answered", async ({ browser }) => {
+  const phone = await sandboxPhone(browser, `Wulan ${Date.now() % 100000}`, uniqueNumber());
+  const botBubbles = () => phone.getByTestId("sandbox-messages").locator('[data-direction="out"]');
+  // The demo's greeting offers its topics; the sandbox has no buttons, so they are numbered.
+  await say(phone, "halo");
+  await expect(botBubbles()).toHaveCount(1);
+  await expect(botBubbles().first().getByTestId("option")).toHaveText(["Harga", "Ongkir", "Jam buka"]);
+  await say(phone, "2");
+  await expect(botBubbles()).toHaveCount(2);
+  await expect(botBubbles().nth(1)).toContainText("Ongkir tergantung kota tujuan");
+});

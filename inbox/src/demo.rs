@@ -23,6 +23,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
                 rule.match_type,
                 &rule.reply,
                 rule.enabled,
+                &rule.buttons,
             )
             .await
             .map_err(err)?;
@@ -134,6 +135,7 @@ fn customer_message(phone: &str, name: &str, text: &str) -> InboundEvent {
         text: Some(text.to_string()),
         media: None,
         reply_to: None,
+        choice: None,
         raw: serde_json::json!({ "id": id, "from": phone, "text": text, "demo": true }),
     })
 }

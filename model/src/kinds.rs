@@ -135,6 +135,8 @@ text_enum!(
         System => "system",
         /// A message template we sent (its text as the customer reads it).
         Template => "template",
+        /// Reply buttons or a list we sent (its body text, and what it offers).
+        Interactive => "interactive",
     }
 );
 

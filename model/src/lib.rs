@@ -104,6 +104,37 @@ pub struct MessageView {
     #[serde(default)]
     #[cfg_attr(feature = "sqlx", sqlx(json(nullable)))]
     pub quoted: Option<Quoted>,
+    /// The buttons or list of a message we sent with options.
+    #[serde(default)]
+    #[cfg_attr(feature = "sqlx", sqlx(json(nullable)))]
+    pub interactive: Option<InteractiveView>,
+}
+
+/// What a message with options offered, as its bubble shows it (numbered, the way a customer
+/// without buttons reads and answers it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InteractiveView {
+    /// A list's button (that opens it); `None` for reply buttons.
+    pub button: Option<String>,
+    pub options: Vec<ChoiceView>,
+}
+
+/// Buttons or a list an agent composed: `button` set makes it a list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionsForm {
+    /// The message above the options.
+    pub body: String,
+    /// A list's button (that opens it); `None` for reply buttons.
+    #[serde(default)]
+    pub button: Option<String>,
+    pub options: Vec<ChoiceView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChoiceView {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// The message a reply quotes, as the bubble shows it above the reply.
@@ -126,6 +157,10 @@ pub struct SendOptions {
     pub files: Vec<FileRule>,
     /// A reply can quote a message (the customer sees the quote).
     pub quotes: bool,
+    /// Buttons and lists go out as such (else as a numbered menu, which the composer does not
+    /// offer).
+    #[serde(default)]
+    pub interactive: bool,
 }
 
 /// One file type an agent may send, and its largest size (WhatsApp's limit for its kind).
@@ -260,4 +295,7 @@ pub struct BotRuleView {
     pub match_type: String,
     pub reply: String,
     pub enabled: bool,
+    /// The options under the reply, by title (one per line in the form).
+    #[serde(default)]
+    pub buttons: Vec<String>,
 }

@@ -57,11 +57,17 @@ pub enum Reason {
     TemplateNotApproved,
     TemplateNotSupported,
     TemplateValueMissing,
+    /// More than 3 reply buttons (the seed gateway's `BUTTON_LIMIT_EXCEEDED`).
+    ButtonLimitExceeded,
+    /// A button or list part is blank, too long or repeated (`INVALID_BUTTON_PARAMS`);
+    /// `field` names it.
+    #[serde(rename = "invalid_button_params")]
+    ButtonParams,
 }
 
 impl Reason {
     /// Every reason, for tests that check each one (translations, wire codes).
-    pub const ALL: [Reason; 48] = [
+    pub const ALL: [Reason; 50] = [
         Reason::UsernameFormat,
         Reason::UsernameTaken,
         Reason::DisplayNameLength,
@@ -110,6 +116,8 @@ impl Reason {
         Reason::TemplateNotApproved,
         Reason::TemplateNotSupported,
         Reason::TemplateValueMissing,
+        Reason::ButtonLimitExceeded,
+        Reason::ButtonParams,
     ];
 
     /// The wire code (`username_taken`).
@@ -163,6 +171,8 @@ impl Reason {
             Reason::TemplateNotApproved => "template_not_approved",
             Reason::TemplateNotSupported => "template_not_supported",
             Reason::TemplateValueMissing => "template_value_missing",
+            Reason::ButtonLimitExceeded => "button_limit_exceeded",
+            Reason::ButtonParams => "invalid_button_params",
         }
     }
 }

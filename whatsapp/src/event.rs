@@ -286,6 +286,11 @@ pub struct InboundMessage {
     /// Id of the message this one replies to (`context.id`); for reactions the
     /// id of the message reacted to.
     pub reply_to: Option<String>,
+    /// A tap's id: the button or list row chosen (Meta `button_reply.id`/`list_reply.id`, a
+    /// template quick reply's `payload`, Whapi `buttons_reply.id`, the gateway's
+    /// `buttonId`/`rowId`). `text` is its title, for people; bots route on this.
+    #[serde(default)]
+    pub choice: Option<String>,
     /// The provider's message object exactly as received (parsed JSON).
     pub raw: serde_json::Value,
 }

@@ -195,6 +195,11 @@ fn parse_data(
         text,
         media: None,
         reply_to: str_field(d, "replyToId").or_else(|| str_field(d, "quotedMessageId")),
+        choice: match event {
+            "interaction.button" => str_field(d, "buttonId"),
+            "interaction.list" => str_field(d, "rowId"),
+            _ => None,
+        },
         raw: d.clone(),
     }))
 }

@@ -30,6 +30,7 @@ pub mod check;
 pub mod error;
 pub mod event;
 pub mod gateway;
+pub mod interactive;
 pub mod media;
 pub mod meta;
 pub mod outgoing;
@@ -54,6 +55,7 @@ pub use event::{
     UnknownVariant,
 };
 pub use gateway::{GatewayConfig, GatewayProvider};
+pub use interactive::{Choice, Choices, Interactive, InteractiveRefusal, Section};
 pub use media::{Downloaded, MediaError};
 pub use meta::{MetaConfig, MetaProvider};
 pub use outgoing::{Content, FileRefusal, MediaMessage, Outgoing, Upload};

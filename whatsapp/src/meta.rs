@@ -172,6 +172,11 @@ impl MetaProvider {
             }
             Content::Media(m) => media_object(m)?,
             Content::Template(template) => json!({ "type": "template", "template": template }),
+            Content::Interactive(i) => {
+                i.check()
+                    .map_err(|e| SendError::permanent(format!("buttons or list refused: {e}")))?;
+                json!({ "type": "interactive", "interactive": i.meta_object() })
+            }
         };
         body["messaging_product"] = json!("whatsapp");
         body["recipient_type"] = json!("individual");
@@ -256,6 +261,7 @@ impl Provider for MetaProvider {
             media: true,
             quotes: true,
             templates: true,
+            interactive: true,
         }
     }
 

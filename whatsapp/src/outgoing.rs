@@ -37,6 +37,9 @@ pub enum Content {
     /// ([`crate::templates::Filled::send_object`]). The only thing Meta takes outside the
     /// 24-hour window.
     Template(serde_json::Value),
+    /// Reply buttons or a list ([`crate::interactive`]), checked with
+    /// [`Interactive::check`](crate::interactive::Interactive::check) before it was queued.
+    Interactive(crate::interactive::Interactive),
 }
 
 /// A photo, voice note, audio file, video, document or sticker, by the provider's media id.

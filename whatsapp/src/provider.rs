@@ -63,6 +63,9 @@ pub struct Capabilities {
     /// [`Provider::templates`] lists the account's message templates and [`Content::Template`]
     /// sends them (Meta).
     pub templates: bool,
+    /// [`Content::Interactive`] goes out as real buttons and lists (Meta, Whapi); elsewhere the
+    /// caller sends [`Interactive::numbered_text`](crate::Interactive::numbered_text) instead.
+    pub interactive: bool,
 }
 
 /// One WhatsApp provider account/channel. Object safe: hold it as
@@ -206,6 +209,10 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
             ))),
             (Content::Template(_), _) => Err(SendError::permanent(format!(
                 "message templates are not supported on {:?}",
+                self.kind()
+            ))),
+            (Content::Interactive(_), _) => Err(SendError::permanent(format!(
+                "buttons and lists are not supported on {:?}",
                 self.kind()
             ))),
         }

@@ -197,6 +197,7 @@ fn parse_message(m: &Value) -> Result<InboundEvent, String> {
         text,
         media,
         reply_to: m.get("reply").and_then(|r| str_field(r, "id")),
+        choice: None,
         raw: m.clone(),
     }))
 }

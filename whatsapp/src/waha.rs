@@ -201,6 +201,7 @@ fn parse_message(p: &Value, session: &str) -> Result<InboundEvent, String> {
         text,
         media,
         reply_to: str_path(p, &["replyTo", "id"]),
+        choice: None,
         raw: p.clone(),
     }))
 }
@@ -228,6 +229,7 @@ fn parse_reaction(p: &Value, session: &str) -> Result<InboundEvent, String> {
         text: str_path(p, &["reaction", "text"]),
         media: None,
         reply_to: str_path(p, &["reaction", "messageId"]),
+        choice: None,
         raw: p.clone(),
     }))
 }

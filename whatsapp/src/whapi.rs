@@ -189,6 +189,7 @@ impl Provider for WhapiProvider {
             media: true,
             quotes: true,
             templates: false,
+            interactive: true,
         }
     }
 
@@ -323,6 +324,11 @@ impl Provider for WhapiProvider {
                 return Err(SendError::permanent(
                     "Whapi sends no message templates (it has no 24-hour window)",
                 ))
+            }
+            Content::Interactive(i) => {
+                i.check()
+                    .map_err(|e| SendError::permanent(format!("buttons or list refused: {e}")))?;
+                ("/messages/interactive".to_owned(), i.whapi_body(&to))
             }
         };
         if let Some(quoted) = message.reply_to.as_deref().filter(|q| !q.is_empty()) {

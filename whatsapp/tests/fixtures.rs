@@ -37,6 +37,8 @@ struct Msg {
     media_id: Option<&'static str>,
     mime: Option<&'static str>,
     reply_to: Option<&'static str>,
+    /// The tapped button's or row's id.
+    choice: Option<&'static str>,
 }
 
 #[derive(Debug)]
@@ -149,6 +151,7 @@ fn check(case: &Case, out: &ParseOutcome) {
         assert_eq!(Some(got.kind), want.kind, "{ctx}");
         assert_eq!(got.text.as_deref(), want.text, "{ctx}");
         assert_eq!(got.reply_to.as_deref(), want.reply_to, "{ctx}");
+        assert_eq!(got.choice.as_deref(), want.choice, "{ctx}");
         assert_eq!(
             got.media
                 .as_ref()

@@ -296,4 +296,24 @@ fn waha_and_gateway_echoes_and_acks() {
         .unwrap();
     assert_eq!(m.kind, MessageKind::InteractiveReply);
     assert_eq!(m.text.as_deref(), Some("Lacak pesanan"));
+    assert_eq!(m.choice.as_deref(), Some("track"));
+}
+
+/// A Whapi button tap (`type: reply`, whapi.md §4.5) carries the button's id for the bot, and
+/// its title for people.
+#[test]
+fn whapi_taps_carry_the_chosen_id() {
+    let whapi = &all()[1];
+    let body = br#"{"messages":[{"id":"tap-1","from_me":false,"type":"reply","chat_id":"6281298765432@s.whatsapp.net","timestamp":1760000090,"from":"6281298765432","from_name":"Rina","reply":{"type":"buttons_reply","buttons_reply":{"id":"ButtonsV3:track","title":"Lacak pesanan"}},"context":{"quoted_id":"our-menu"}}],"event":{"type":"messages","event":"post"},"channel_id":"MANTIS-12345"}"#;
+    let m = whapi
+        .parse(body)
+        .unwrap()
+        .messages()
+        .next()
+        .cloned()
+        .unwrap();
+    assert_eq!(m.kind, MessageKind::InteractiveReply);
+    assert_eq!(m.text.as_deref(), Some("Lacak pesanan"));
+    assert_eq!(m.choice.as_deref(), Some("ButtonsV3:track"));
+    assert_eq!(m.reply_to.as_deref(), Some("our-menu"));
 }

@@ -347,6 +347,7 @@ async fn meta_marks_read_and_types_through_the_read_call() {
             media: true,
             quotes: true,
             templates: true,
+            interactive: true,
         }
     );
     meta.mark_read(&to, WAMID).await.unwrap();

@@ -85,6 +85,7 @@ pub async fn save_bot_rule(
     match_type: String,
     reply: String,
     enabled: Option<String>,
+    #[server(default)] buttons: String,
 ) -> Result<(), AppError> {
     use crate::ssr::{auth, respond, AppState};
     use inbox::bot::form;
@@ -98,6 +99,7 @@ pub async fn save_bot_rule(
             &match_type,
             &reply,
             enabled.is_some(),
+            &buttons,
         )
         .await?)
     })

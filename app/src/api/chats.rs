@@ -125,6 +125,32 @@ pub async fn send_reply(
     .await
 }
 
+/// Sends reply buttons or a list (`options.button` set) through the outbox; on a provider
+/// without buttons they go as a numbered menu. Refused before anything is stored when over
+/// WhatsApp's limits (`button_limit_exceeded` for a fourth button).
+#[server(endpoint = "chats/send_options", input = server_fn::codec::Json)]
+pub async fn send_options(
+    chat_id: ChatId,
+    options: crate::model::OptionsForm,
+    reply_to: Option<MessageId>,
+) -> Result<MessageView, AppError> {
+    use crate::ssr::{auth, respond, AppState};
+    use inbox::replies;
+    respond(async move {
+        let user = auth::require_user().await?;
+        let interactive = replies::interactive::from_form(&options);
+        Ok(replies::interactive::queue_interactive(
+            &AppState::get()?.pool,
+            chat_id,
+            replies::Sender::Human(&user),
+            &interactive,
+            reply_to,
+        )
+        .await?)
+    })
+    .await
+}
+
 /// Sends a failed reply again.
 #[server(endpoint = "chats/retry")]
 pub async fn retry_message(message_id: MessageId) -> Result<MessageView, AppError> {

@@ -94,7 +94,7 @@ pub fn Bubble(
         }
         .into_any();
     }
-    let class = format!("bubble {} {}", m.direction, m.sender_kind);
+    let class = format!("bubble {} {} kind-{}", m.direction, m.sender_kind, m.kind);
     // A file shows itself; its caption is the text (a document's name is not repeated).
     let body = match &m.media {
         Some(media) => m
@@ -164,6 +164,22 @@ pub fn Bubble(
             </blockquote>
         }
     });
+    // What a message with options offered, numbered as a customer without buttons reads it.
+    let options = m.interactive.clone().map(|i| {
+        view! {
+            <div class="options" data-testid="options">
+                {i.button.map(|b| view! { <span class="list-button">"☰ "{b}</span> })}
+                <ol>
+                    {i.options.into_iter().map(|o| view! {
+                        <li data-testid="option">
+                            <span class="option-title">{o.title}</span>
+                            {o.description.map(|d| view! { <span class="option-description">{d}</span> })}
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </div>
+        }
+    });
     // Only a message the provider has can be quoted.
     let quotable = m.direction == Direction::In
         || matches!(
@@ -186,6 +202,7 @@ pub fn Bubble(
             {quoted}
             {attachment}
             {body.map(|body| view! { <p class="body">{body}</p> })}
+            {options}
             {m.revoked_at.map(|_| view! { <p class="revoked" data-testid="revoked">{t!(i18n, message_revoked)}</p> })}
             <footer>
                 <time datetime=m.sent_at.to_rfc3339()>{short_time(m.sent_at)}</time>

@@ -51,7 +51,7 @@ pub fn BotPage() -> impl IntoView {
                                 {form.rules.into_iter().map(|r| view! { <RuleForm rule=r save=save_rule delete=delete_rule /> }).collect_view()}
                             </ul>
                             <h3>{t!(i18n, bot_new_rule)}</h3>
-                            <RuleForm rule=BotRuleView { id: 0, keyword: String::new(), match_type: "contains".into(), reply: String::new(), enabled: true } save=save_rule delete=delete_rule />
+                            <RuleForm rule=BotRuleView { id: 0, keyword: String::new(), match_type: "contains".into(), reply: String::new(), enabled: true, buttons: Vec::new() } save=save_rule delete=delete_rule />
                         }.into_any(),
                         Err(e) => view! { <ErrorText error=e /> }.into_any(),
                     }
@@ -132,6 +132,7 @@ fn RuleForm(
                     <option value="exact" selected=exact>{t!(i18n, bot_exact)}</option>
                 </select>
                 <textarea name="reply" rows="2" required placeholder=move || t_string!(i18n, bot_reply).to_string()>{rule.reply.clone()}</textarea>
+                <textarea name="buttons" rows="2" data-testid="rule-buttons" title=move || t_string!(i18n, bot_buttons_hint).to_string() placeholder=move || t_string!(i18n, bot_buttons).to_string()>{rule.buttons.join("\n")}</textarea>
                 <label class="check"><input type="checkbox" name="enabled" checked=rule.enabled />{t!(i18n, bot_rule_enabled)}</label>
                 <button type="submit">{if id == 0 { t!(i18n, users_create).into_any() } else { t!(i18n, users_save).into_any() }}</button>
             </ActionForm>

@@ -39,6 +39,7 @@ pub async fn load(conn: &mut PgConnection) -> Result<BotForm, Error> {
                 },
                 reply: r.reply,
                 enabled: r.enabled,
+                buttons: r.buttons,
             })
             .collect(),
     })
@@ -90,14 +91,32 @@ pub async fn save_rule(
     match_type: &str,
     reply: &str,
     enabled: bool,
+    buttons: &str,
 ) -> Result<(), Error> {
     bot::validate_rule(keyword, reply).map_err(|e| Error::invalid("rule", reason(&e)))?;
+    // One option per line; blank lines are not options.
+    let buttons: Vec<String> = buttons.lines().filter_map(text).collect();
+    bot::validate_buttons(&buttons).map_err(|e| Error::invalid("buttons", reason(&e)))?;
+    if !buttons.is_empty() {
+        // The reply becomes the body of buttons or a list: WhatsApp's shorter limit.
+        let menu = crate::replies::interactive::from_rule(reply, &buttons);
+        crate::replies::interactive::check(&menu)?;
+    }
     let match_type = match match_type {
         "exact" => MatchType::Exact,
         "contains" => MatchType::Contains,
         _ => return Err(Error::invalid("match_type", Reason::MatchTypeInvalid)),
     };
-    bot_rules::save(conn, id, keyword.trim(), match_type, reply.trim(), enabled).await?;
+    bot_rules::save(
+        conn,
+        id,
+        keyword.trim(),
+        match_type,
+        reply.trim(),
+        enabled,
+        &buttons,
+    )
+    .await?;
     Ok(())
 }
 
@@ -109,5 +128,7 @@ fn reason(e: &bot::BotError) -> Reason {
         bot::BotError::ReplyLength { .. } => Reason::ReplyLength,
         bot::BotError::UnknownTimeZone(_) => Reason::UnknownTimeZone,
         bot::BotError::EmptyHours { .. } => Reason::EmptyHours,
+        bot::BotError::TooManyButtons { .. } => Reason::ButtonLimitExceeded,
+        bot::BotError::ButtonTitle { .. } => Reason::ButtonParams,
     }
 }

@@ -11,12 +11,17 @@
 //!   it joins the "Unassigned" queue (or goes to an agent when auto-assignment is on).
 //! - The fallback and out-of-office texts go to one chat at most once every 4 hours, so a
 //!   customer who writes five lines at night gets one "we are closed", not five.
+//! - A rule with options sends them under its reply (buttons, a list, or a numbered menu where
+//!   the provider has no buttons). A tap is matched by its id; a customer's bare number ("2")
+//!   right after a menu counts as a tap on that option, on every provider.
 
 pub mod form;
 
 use crate::chat_changes;
 use crate::chat_changes::rules::ChatState;
+use crate::db::messages;
 use crate::db::{bot_rules, settings};
+use crate::replies::interactive::{from_rule, queue_interactive_in};
 use crate::replies::{queue_reply_in, Sender};
 use crate::Error;
 use bot::{BotSettings, Decision, Rule};
@@ -94,7 +99,35 @@ impl Brain {
 /// closed: the customer's message arrived late). The customer's message is stored all the
 /// same, in the same transaction; the bot just does not answer. Returns whether it was queued.
 async fn say(conn: &mut PgConnection, chat_id: ChatId, text: &str) -> Result<bool, Error> {
-    match queue_reply_in(conn, chat_id, Sender::Bot, text, None).await {
+    say_with(conn, chat_id, text, &[]).await
+}
+
+/// [`say`] with a rule's options under the text.
+async fn say_with(
+    conn: &mut PgConnection,
+    chat_id: ChatId,
+    text: &str,
+    options: &[String],
+) -> Result<bool, Error> {
+    let queued = if options.is_empty() {
+        queue_reply_in(conn, chat_id, Sender::Bot, text, None)
+            .await
+            .map(drop)
+    } else {
+        let menu = from_rule(text, options);
+        match queue_interactive_in(conn, chat_id, Sender::Bot, &menu, None).await {
+            // Refused before anything was written (a rule saved before the limits were
+            // checked): the same as a numbered menu in plain text, never a lost answer.
+            Err(Error::Invalid { field, reason }) => {
+                tracing::warn!(%chat_id, %field, ?reason, "the rule's options cannot go out as buttons; sent as a numbered menu");
+                queue_reply_in(conn, chat_id, Sender::Bot, &menu.numbered_text(), None)
+                    .await
+                    .map(drop)
+            }
+            other => other.map(drop),
+        }
+    };
+    match queued {
         Ok(_) => Ok(true),
         // Refused before anything was written, so the transaction goes on.
         Err(Error::Conflict(Reason::Outside24hWindow)) => {
@@ -112,7 +145,7 @@ pub async fn answer(
     brain: &mut Brain,
     (chat_id, channel_id): (ChatId, ChannelId),
     state: ChatState,
-    text: &str,
+    (text, choice): (&str, Option<&str>),
 ) -> Result<ChatState, Error> {
     if state.mode != Mode::Bot {
         return Ok(state);
@@ -125,14 +158,36 @@ pub async fn answer(
         chat_changes::apply(conn, chat_id, None, state, to_agents).await?;
         return Ok(to_agents);
     }
-    match bot::decide(&brain.settings, &brain.rules, text, chrono::Utc::now()) {
+    // A bare number answers the menu the bot (or an agent) sent last, like a tap.
+    let numbered = match choice {
+        Some(_) => None,
+        None if is_number(text) => messages::latest_menu(conn, chat_id)
+            .await?
+            .and_then(|menu| serde_json::from_value::<whatsapp::Interactive>(menu).ok())
+            .and_then(|menu| menu.option_for_number(text).map(|o| o.id.clone())),
+        None => None,
+    };
+    let choice = choice.or(numbered.as_deref());
+    match bot::decide_choice(
+        &brain.settings,
+        &brain.rules,
+        text,
+        choice,
+        chrono::Utc::now(),
+    ) {
         Decision::Silent => {}
         // The fallback (no rule) is rate-limited; rule answers are not.
         Decision::Reply {
             text,
-            rule_id: Some(_),
+            rule_id: Some(rule_id),
         } => {
-            say(conn, chat_id, &text).await?;
+            let options = brain
+                .rules
+                .iter()
+                .find(|r| r.id == rule_id)
+                .map(|r| r.buttons.clone())
+                .unwrap_or_default();
+            say_with(conn, chat_id, &text, &options).await?;
         }
         Decision::Reply {
             text,
@@ -148,4 +203,10 @@ pub async fn answer(
         }
     }
     Ok(state)
+}
+
+/// "2", " 2. ": what a customer types to pick from a numbered menu.
+fn is_number(text: &str) -> bool {
+    let t = text.trim().trim_end_matches(['.', ')']).trim();
+    !t.is_empty() && t.len() <= 2 && t.bytes().all(|b| b.is_ascii_digit())
 }

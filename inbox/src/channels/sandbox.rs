@@ -192,6 +192,7 @@ async fn customer_sends(
         text: message.text,
         media: message.media,
         reply_to: None,
+        choice: None,
         raw,
     });
     let channel_id = channels::sandbox_id(pool).await?;

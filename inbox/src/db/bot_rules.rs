@@ -12,6 +12,7 @@ struct RuleRow {
     match_type: String,
     reply: String,
     enabled: bool,
+    buttons: sqlx::types::Json<Vec<String>>,
 }
 
 impl From<RuleRow> for Rule {
@@ -26,6 +27,7 @@ impl From<RuleRow> for Rule {
             },
             reply: r.reply,
             enabled: r.enabled,
+            buttons: r.buttons.0,
         }
     }
 }
@@ -39,7 +41,7 @@ fn match_str(m: MatchType) -> &'static str {
 
 pub async fn all(conn: &mut PgConnection) -> Result<Vec<Rule>, Error> {
     let rows: Vec<RuleRow> = sqlx::query_as(
-        "select bot_rule_id, keyword, match_type, reply, enabled from bot_rule order by position, bot_rule_id",
+        "select bot_rule_id, keyword, match_type, reply, enabled, buttons from bot_rule order by position, bot_rule_id",
     )
     .fetch_all(conn)
     .await?;
@@ -71,7 +73,7 @@ pub async fn brain(conn: &mut PgConnection, chats: &[ChatId], hours: i32) -> Res
         sqlx::query_as(
             "select (select value from setting where key = $1),
                     coalesce((select json_agg(r order by r.position, r.bot_rule_id)
-                                from (select bot_rule_id, keyword, match_type, reply, enabled, position
+                                from (select bot_rule_id, keyword, match_type, reply, enabled, buttons, position
                                         from bot_rule where enabled) r), '[]'::json),
                     coalesce((select json_agg(distinct jsonb_build_array(m.chat_id, m.body))
                                 from message m
@@ -101,20 +103,24 @@ pub async fn save(
     match_type: MatchType,
     reply: &str,
     enabled: bool,
+    buttons: &[String],
 ) -> Result<i64, Error> {
+    let buttons = sqlx::types::Json(buttons);
     match id {
         None => Ok(sqlx::query_scalar(
-            "insert into bot_rule (keyword, match_type, reply, enabled, position)
-             values ($1, $2, $3, $4, coalesce((select max(position) + 1 from bot_rule), 0)) returning bot_rule_id",
+            "insert into bot_rule (keyword, match_type, reply, enabled, buttons, position)
+             values ($1, $2, $3, $4, $5, coalesce((select max(position) + 1 from bot_rule), 0)) returning bot_rule_id",
         )
         .bind(keyword)
         .bind(match_str(match_type))
         .bind(reply)
         .bind(enabled)
+        .bind(buttons)
         .fetch_one(conn)
         .await?),
         Some(id) => Ok(sqlx::query_scalar(
-            "update bot_rule set keyword = $2, match_type = $3, reply = $4, enabled = $5, updated_at = now()
+            "update bot_rule set keyword = $2, match_type = $3, reply = $4, enabled = $5, buttons = $6,
+                    updated_at = now()
               where bot_rule_id = $1 returning bot_rule_id",
         )
         .bind(id)
@@ -122,6 +128,7 @@ pub async fn save(
         .bind(match_str(match_type))
         .bind(reply)
         .bind(enabled)
+        .bind(buttons)
         .fetch_one(conn)
         .await?),
     }

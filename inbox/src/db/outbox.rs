@@ -118,6 +118,8 @@ pub struct Claimed {
     pub upload_id: Option<String>,
     /// A template's send object.
     pub template: Option<serde_json::Value>,
+    /// Buttons or a list (`whatsapp::Interactive`).
+    pub interactive: Option<serde_json::Value>,
 }
 
 /// Takes the next due row, if any, for `lease`; the attempt count goes up before the send. A
@@ -139,7 +141,7 @@ pub async fn claim(pool: &PgPool, lease: Duration) -> Result<Option<Claimed>, Er
          returning o.outbox_id, o.message_id, o.kind as job, o.attempts, m.chat_id, m.body,
                    m.provider_message_id, coalesce(o.expires_at < now(), false) as expired,
                    m.kind, m.reply_to_provider_id as reply_to, a.file_sha256, a.mime_type,
-                   a.filename, a.upload_id, m.template",
+                   a.filename, a.upload_id, m.template, m.interactive",
     )
     .bind(lease.as_secs_f64())
     .fetch_optional(pool)

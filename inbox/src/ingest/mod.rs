@@ -144,7 +144,7 @@ pub async fn store_all(
                     brain,
                     (chat_id, *channel_id),
                     state,
-                    m.text.as_deref().unwrap_or_default(),
+                    (m.text.as_deref().unwrap_or_default(), m.choice.as_deref()),
                 )
                 .await?;
                 states.insert(chat_id, after);

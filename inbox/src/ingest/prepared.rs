@@ -50,6 +50,7 @@ impl Prepared {
                 }),
                 // Filled in by the database, which finds the quoted message.
                 quoted: None,
+                interactive: None,
             })?,
         })
     }

@@ -1,4 +1,5 @@
-//! What a claimed reply sends: its text, its template, or its file by the provider's media id
+//! What a claimed reply sends: its text, its template, its buttons or list (as a numbered menu
+//! where the provider has no buttons), or its file by the provider's media id
 //! (uploaded first, once: the id is kept in `attachment.upload_id`, so a retried send does not
 //! upload again), quoting the message it answers.
 
@@ -18,6 +19,21 @@ impl Outbox {
         let content =
             if job.kind == model::MessageKind::Text {
                 Content::Text(job.body.clone().unwrap_or_default())
+            } else if job.kind == model::MessageKind::Interactive {
+                let interactive: whatsapp::Interactive = job
+                    .interactive
+                    .clone()
+                    .and_then(|v| serde_json::from_value(v).ok())
+                    .ok_or_else(|| {
+                        SendError::permanent("the message's buttons or list cannot be read")
+                    })?;
+                // Providers without buttons get the same as a numbered menu, whose numbers the
+                // bot matches like taps.
+                if provider.capabilities().interactive {
+                    Content::Interactive(interactive)
+                } else {
+                    Content::Text(interactive.numbered_text())
+                }
             } else if job.kind == model::MessageKind::Template {
                 Content::Template(job.template.clone().ok_or_else(|| {
                     SendError::permanent("the template message has nothing to send")

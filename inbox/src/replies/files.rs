@@ -40,6 +40,7 @@ pub fn send_options(channels: &Channels, channel: model::ChannelId) -> SendOptio
             Vec::new()
         },
         quotes: can.quotes,
+        interactive: can.interactive,
     }
 }
 

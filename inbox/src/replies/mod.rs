@@ -4,6 +4,7 @@
 //! file is queued by [`files`].
 
 pub mod files;
+pub mod interactive;
 
 use crate::chat_changes;
 use crate::chat_changes::rules;
@@ -59,16 +60,7 @@ pub async fn queue_reply_in(
     // messages, split at paragraph or sentence ends (the first one quotes).
     // The bot may wait a moment before it answers (the channel's reply delay), showing
     // "typing…" meanwhile: a not-before time on the outbox row, not a sleep.
-    let delay = match sender {
-        Sender::Bot => std::time::Duration::from_secs(
-            route
-                .channel_settings
-                .reply_delay_secs
-                .min(model::MAX_REPLY_DELAY_SECS)
-                .into(),
-        ),
-        Sender::Human(_) => std::time::Duration::ZERO,
-    };
+    let delay = bot_delay(&route, sender);
     let mut views = Vec::new();
     for (i, part) in whatsapp::split_text(text, whatsapp::MAX_TEXT_CHARS)
         .into_iter()
@@ -86,6 +78,21 @@ pub async fn queue_reply_in(
     }
     finish(&mut *tx, &route, sender, delay).await?;
     Ok(views)
+}
+
+/// How long the bot waits before its answer goes out (the channel's reply delay); humans' replies
+/// go at once.
+fn bot_delay(route: &chats::Route, sender: Sender<'_>) -> std::time::Duration {
+    match sender {
+        Sender::Bot => std::time::Duration::from_secs(
+            route
+                .channel_settings
+                .reply_delay_secs
+                .min(model::MAX_REPLY_DELAY_SECS)
+                .into(),
+        ),
+        Sender::Human(_) => std::time::Duration::ZERO,
+    }
 }
 
 /// Locks the chat and checks that `sender` may answer it and that the provider takes free
@@ -150,6 +157,7 @@ fn outbound<'a>(
         body,
         reply_to,
         template: None,
+        interactive: None,
     }
 }
 

@@ -21,6 +21,7 @@ pub(crate) async fn setup(pool: PgPool, reopen: Mode) -> TestApp {
         MatchType::Exact,
         "Halo! Ada yang bisa kami bantu?",
         true,
+        &[],
     )
     .await
     .unwrap();
@@ -31,6 +32,7 @@ pub(crate) async fn setup(pool: PgPool, reopen: Mode) -> TestApp {
         MatchType::Contains,
         "Daftar harga: https://toko.example/harga",
         true,
+        &[],
     )
     .await
     .unwrap();

@@ -21,9 +21,17 @@ async fn a_bot_chat_message_older_than_24_hours_is_stored_once_and_not_answered(
     // No provider is called: the mock address is never reached.
     let app = TestApp::spawn_with(pool, provider_config("http://127.0.0.1:9")).await;
     let mut conn = app.pool.acquire().await.unwrap();
-    inbox::db::bot_rules::save(&mut conn, None, "halo", MatchType::Exact, "Halo kak!", true)
-        .await
-        .unwrap();
+    inbox::db::bot_rules::save(
+        &mut conn,
+        None,
+        "halo",
+        MatchType::Exact,
+        "Halo kak!",
+        true,
+        &[],
+    )
+    .await
+    .unwrap();
     let settings = BotSettings {
         fallback_reply: Some("Maaf, kami belum mengerti.".into()),
         ..BotSettings::default()

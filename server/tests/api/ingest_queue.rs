@@ -31,6 +31,7 @@ async fn a_bad_body_in_a_group_commit_fails_alone(pool: PgPool) {
             text: Some(format!("pesan {i}")),
             media: None,
             reply_to: None,
+            choice: None,
             raw: serde_json::json!({ "n": i }),
         };
         vec![(sandbox, InboundEvent::Message(message))]

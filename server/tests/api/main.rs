@@ -14,6 +14,7 @@ mod demo_accounts;
 mod embedded;
 mod helpers;
 mod ingest_queue;
+mod interactive;
 mod live;
 mod media;
 mod meta_fields;

@@ -224,6 +224,14 @@ fn parse_message(m: &Value, channel: &str, contacts: &[Value]) -> Result<Inbound
     let typ = str_field(m, "type").unwrap_or_default();
     let content = m.get(typ.as_str()).cloned().unwrap_or(Value::Null);
     let mut reply_to = str_path(m, &["context", "id"]);
+    // §10.4: route on the id, never on the title.
+    let choice = match typ.as_str() {
+        "interactive" => ["button_reply", "list_reply"]
+            .iter()
+            .find_map(|t| str_path(&content, &[t, "id"])),
+        "button" => str_field(&content, "payload"),
+        _ => None,
+    };
     let (kind, text, media) = match typ.as_str() {
         "text" => (MessageKind::Text, str_field(&content, "body"), None),
         "image" | "video" | "audio" | "document" | "sticker" => {
@@ -279,6 +287,7 @@ fn parse_message(m: &Value, channel: &str, contacts: &[Value]) -> Result<Inbound
         text,
         media,
         reply_to,
+        choice,
         raw: m.clone(),
     })
 }

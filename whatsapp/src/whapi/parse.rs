@@ -120,6 +120,8 @@ fn parse_message(m: &Value, channel: &str) -> Result<InboundEvent, String> {
         text,
         media,
         reply_to: reaction_target.or_else(|| str_path(m, &["context", "quoted_id"])),
+        choice: str_path(m, &["reply", "buttons_reply", "id"])
+            .or_else(|| str_path(m, &["reply", "list_reply", "id"])),
         raw: m.clone(),
     }))
 }

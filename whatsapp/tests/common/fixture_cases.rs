@@ -77,6 +77,7 @@ pub(crate) fn cases() -> Vec<Case> {
             "meta_interactive_button_reply.json",
             vec![Msg {
                 text: Some("Bicara dgn agen"),
+                choice: Some("talk-to-agent"),
                 reply_to: Some("wamid.HBgNNjI4MTI5ODc2NTQzMhUCABEYEjcwQzZFQkU2QjREQ0ZBNUNGNQA="),
                 ..meta_msg(
                     "wamid.HBgNNjI4MTI5ODc2NTQzMhUCABIYFDNBNkFDODQzNDhCNEIzQ0Y2RUY4AA==",
@@ -91,6 +92,7 @@ pub(crate) fn cases() -> Vec<Case> {
             "meta_interactive_list_reply.json",
             vec![Msg {
                 text: Some("Refund / pengembalian"),
+                choice: Some("topic_refund"),
                 reply_to: Some("wamid.HBgNNjI4NTcxMjM0NTY3OBUCABEYEjQxMjU1NTA4MjlCQ0RFRjAxMgA="),
                 ..meta_msg(
                     "wamid.HBgNNjI4NTcxMjM0NTY3OBUCABIYFDNBRkZFRUREQ0NCQkFBOTk4ODc3AA==",
@@ -105,6 +107,7 @@ pub(crate) fn cases() -> Vec<Case> {
             "meta_button_quick_reply.json",
             vec![Msg {
                 text: Some("Ya, alamat benar"),
+                choice: Some("CONFIRM_DELIVERY_ADDRESS"),
                 reply_to: Some("wamid.HBgNNjI4MTI5ODc2NTQzMhUCABEYEjRBRDYyMDg0RjJGQTE2MzJERQA="),
                 ..meta_msg(
                     "wamid.HBgNNjI4MTI5ODc2NTQzMhUCABIYFDNCQUJDREVGMDEyMzQ1Njc4OUFCAA==",

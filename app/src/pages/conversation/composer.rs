@@ -2,16 +2,21 @@
 //! Shift+Enter adds a line), the message it quotes ("Replying to", Escape drops it), and a
 //! file (the picker, drag-and-drop anywhere on the composer, or a paste), checked against the
 //! channel's rules before upload, with a preview and the upload's progress; the text then goes
-//! as the file's caption.
+//! as the file's caption. On channels with buttons, "Options" adds up to 3 reply buttons or a
+//! list of up to 10 rows under the text.
 
 use super::{drafts, typing, LiveChat};
-use crate::api::chats::SendReply;
+use crate::api::chats::{SendOptions as SendOptionsFn, SendReply};
 use crate::components::error_text::ErrorText;
 use crate::components::upload::{text_placeholder, upload, Picked};
 use crate::i18n::*;
-use crate::model::{ChatId, MessageView, SendOptions};
+use crate::model::{ChatId, ChoiceView, MessageView, OptionsForm, SendOptions};
 use crate::AppError;
 use leptos::prelude::*;
+
+/// The most options the panel offers: a list's rows (buttons stop at 3).
+const MAX_OPTIONS: usize = 10;
+const MAX_BUTTONS: usize = 3;
 
 /// The quote line of a message: its text, or what it carries.
 pub fn quote_text(m: &MessageView) -> String {
@@ -39,6 +44,17 @@ pub fn Composer(
     let file = RwSignal::new(None::<Picked>);
     let progress = RwSignal::new(None::<f64>);
     let error = RwSignal::new(None::<AppError>);
+    // The options panel: buttons, or a list (with its button's text and rows' descriptions).
+    let options_open = RwSignal::new(false);
+    let as_list = RwSignal::new(false);
+    let list_button = RwSignal::new(String::new());
+    let shown_options = RwSignal::new(2usize);
+    // One pair of signals per slot, made once: the rows' inputs keep their focus as they change.
+    let titles: [RwSignal<String>; MAX_OPTIONS] =
+        std::array::from_fn(|_| RwSignal::new(String::new()));
+    let descriptions: [RwSignal<String>; MAX_OPTIONS] =
+        std::array::from_fn(|_| RwSignal::new(String::new()));
+    let send_options = ServerAction::<SendOptionsFn>::new();
     // This agent's own reply shows at once, even before its live event arrives.
     Effect::new(move |_| match reply.value().get() {
         Some(Ok(views)) => {
@@ -49,6 +65,14 @@ pub fn Composer(
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
+    let clear_options = move || {
+        for s in titles.iter().chain(&descriptions) {
+            s.set(String::new());
+        }
+        list_button.set(String::new());
+        shown_options.set(2);
+        options_open.set(false);
+    };
     let choose = move |picked: Option<Picked>| {
         let Some(picked) = picked else { return };
         match picked.check(&sending.get_untracked()) {
@@ -77,6 +101,16 @@ pub fn Composer(
         drafts::set(chat_id, "");
         replying.set(None);
     };
+    // Options are kept (with the text) until the server took them: a refusal names what to fix.
+    Effect::new(move |_| match send_options.value().get() {
+        Some(Ok(view)) => {
+            live.apply(view, true);
+            clear_options();
+            sent();
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
     let send = move || {
         if progress.get_untracked().is_some() {
             return;
@@ -110,6 +144,32 @@ pub fn Composer(
                 },
             );
             return;
+        }
+        if options_open.get_untracked() {
+            let count = shown_options.get_untracked();
+            let options: Vec<ChoiceView> = titles[..count]
+                .iter()
+                .zip(&descriptions[..count])
+                .map(|(t, d)| (t.get_untracked(), d.get_untracked()))
+                .filter(|(t, _)| !t.trim().is_empty())
+                .map(|(title, d)| ChoiceView {
+                    title,
+                    description: (as_list.get_untracked() && !d.trim().is_empty()).then_some(d),
+                })
+                .collect();
+            if !options.is_empty() {
+                // Limits are checked by the server, which names what is wrong.
+                send_options.dispatch(SendOptionsFn {
+                    chat_id,
+                    options: OptionsForm {
+                        body,
+                        button: as_list.get_untracked().then(|| list_button.get_untracked()),
+                        options,
+                    },
+                    reply_to,
+                });
+                return;
+            }
         }
         if body.trim().is_empty() {
             return;
@@ -146,6 +206,50 @@ pub fn Composer(
             }
         })
     };
+    let can_offer = move || sending.with(|s| s.interactive) && file.with(Option::is_none);
+    let option_rows = titles
+        .iter()
+        .zip(&descriptions)
+        .enumerate()
+        .map(|(i, (&title, &description))| {
+            view! {
+                <li class="option-row" hidden=move || shown_options.get() <= i>
+                    <input data-testid="option-title" maxlength="24"
+                        placeholder=move || t_string!(i18n, option_title, n = i + 1).to_string()
+                        prop:value=move || title.get()
+                        on:input=move |ev| title.set(event_target_value(&ev)) />
+                    <input data-testid="option-description" maxlength="72" hidden=move || !as_list.get()
+                        placeholder=move || t_string!(i18n, option_description).to_string()
+                        prop:value=move || description.get()
+                        on:input=move |ev| description.set(event_target_value(&ev)) />
+                </li>
+            }
+        })
+        .collect_view();
+    let options_panel = view! {
+        <div class="composer-options" data-testid="composer-options" hidden=move || !options_open.get()>
+            <div class="options-kind">
+                <label><input type="radio" name="options-kind" data-testid="options-buttons" prop:checked=move || !as_list.get()
+                    on:change=move |_| {
+                        as_list.set(false);
+                        shown_options.update(|n| *n = (*n).min(MAX_BUTTONS));
+                    } />{t!(i18n, options_buttons)}</label>
+                <label><input type="radio" name="options-kind" data-testid="options-list" prop:checked=move || as_list.get()
+                    on:change=move |_| as_list.set(true) />{t!(i18n, options_list)}</label>
+                <input data-testid="options-list-button" maxlength="20" hidden=move || !as_list.get()
+                    placeholder=move || t_string!(i18n, options_list_button).to_string()
+                    prop:value=move || list_button.get()
+                    on:input=move |ev| list_button.set(event_target_value(&ev)) />
+            </div>
+            <ol class="option-rows">{option_rows}</ol>
+            <button type="button" data-testid="option-add"
+                disabled=move || shown_options.get() >= if as_list.get() { MAX_OPTIONS } else { MAX_BUTTONS }
+                on:click=move |_| shown_options.update(|n| *n = (*n + 1).min(MAX_OPTIONS))>
+                {t!(i18n, option_add)}
+            </button>
+            <span class="hint">{move || if as_list.get() { t_string!(i18n, options_list_hint).to_string() } else { t_string!(i18n, options_buttons_hint).to_string() }}</span>
+        </div>
+    };
     let quoting = move || {
         replying.get().map(|m| {
             view! {
@@ -175,7 +279,14 @@ pub fn Composer(
         >
             {quoting}
             {file_preview}
+            {options_panel}
             <div class="composer-row">
+                {move || can_offer().then(|| view! {
+                    <button type="button" class="offer" data-testid="options-toggle"
+                        class:active=move || options_open.get()
+                        title=move || t_string!(i18n, options_toggle).to_string()
+                        on:click=move |_| options_open.update(|o| *o = !*o)>"☰"</button>
+                })}
                 {move || can_attach().then(|| view! {
                     <label class="attach" title=move || t_string!(i18n, attach_file).to_string()>
                         "📎"

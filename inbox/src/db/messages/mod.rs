@@ -5,7 +5,7 @@
 pub mod inbound;
 pub mod outbound;
 pub use inbound::{store_inbound, store_inbound_many, Inbound, Outcome, StoredInbound};
-pub use outbound::{insert_outbound, quotable_id, Outbound};
+pub use outbound::{insert_outbound, latest_menu, quotable_id, Outbound};
 
 use crate::Error;
 use chrono::{DateTime, Utc};
@@ -25,7 +25,12 @@ const VIEW: &str = "select m.message_id, m.chat_id, m.direction, m.sender_kind,
             'voice', coalesce((m.media->>'voice')::boolean, false)) end as media,
         case when m.reply_to_provider_id is not null and m.kind <> 'reaction' then jsonb_build_object(
             'message_id', q.message_id, 'kind', q.kind, 'body', left(q.body, 200),
-            'from_customer', coalesce(q.direction = 'in', false)) end as quoted
+            'from_customer', coalesce(q.direction = 'in', false)) end as quoted,
+        case when m.interactive is not null then jsonb_build_object(
+            'button', m.interactive->'choices'->>'button',
+            'options', coalesce(m.interactive->'choices'->'buttons',
+                (select jsonb_agg(r) from jsonb_array_elements(m.interactive->'choices'->'sections') s,
+                        jsonb_array_elements(s->'rows') r), '[]')) end as interactive
    from message m left join app_user u on u.user_id = m.sender_user_id
    left join attachment a on a.message_id = m.message_id
    left join message q on q.channel_id = m.channel_id and q.provider_message_id = m.reply_to_provider_id";

@@ -20,6 +20,8 @@ pub struct Outbound<'a> {
     pub reply_to: Option<&'a str>,
     /// A template's send object (`whatsapp::templates::Filled::send_object`).
     pub template: Option<&'a serde_json::Value>,
+    /// Buttons or a list (`whatsapp::Interactive`).
+    pub interactive: Option<&'a serde_json::Value>,
 }
 
 /// Stores a reply with status `queued`.
@@ -29,8 +31,8 @@ pub async fn insert_outbound(
 ) -> Result<MessageId, Error> {
     Ok(sqlx::query_scalar(
         "insert into message (chat_id, channel_id, direction, sender_kind, sender_user_id, kind, body,
-                              reply_to_provider_id, template, status)
-         values ($1, $2, 'out', $3, $4, $5, $6, $7, $8, 'queued') returning message_id",
+                              reply_to_provider_id, template, interactive, status)
+         values ($1, $2, 'out', $3, $4, $5, $6, $7, $8, $9, 'queued') returning message_id",
     )
     .bind(m.chat_id)
     .bind(m.channel_id)
@@ -40,8 +42,26 @@ pub async fn insert_outbound(
     .bind(m.body)
     .bind(m.reply_to)
     .bind(m.template)
+    .bind(m.interactive)
     .fetch_one(conn)
     .await?)
+}
+
+/// What the business's latest message in `chat_id` offered, if it had options: the menu a
+/// customer's bare number answers.
+pub async fn latest_menu(
+    conn: &mut PgConnection,
+    chat_id: ChatId,
+) -> Result<Option<serde_json::Value>, Error> {
+    Ok(sqlx::query_scalar(
+        "select interactive from message
+          where chat_id = $1 and direction = 'out'
+          order by message_id desc limit 1",
+    )
+    .bind(chat_id)
+    .fetch_optional(conn)
+    .await?
+    .flatten())
 }
 
 /// The provider's id of `message_id` if it belongs to `chat_id` and reached the provider: what
