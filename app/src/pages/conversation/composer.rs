@@ -212,8 +212,10 @@ pub fn Composer(
         .zip(&descriptions)
         .enumerate()
         .map(|(i, (&title, &description))| {
+            // (A comparison inside `view!` would read as the tag's end.)
+            let unused = move || shown_options.get() <= i;
             view! {
-                <li class="option-row" hidden=move || shown_options.get() <= i>
+                <li class="option-row" hidden=unused>
                     <input data-testid="option-title" maxlength="24"
                         placeholder=move || t_string!(i18n, option_title, n = i + 1).to_string()
                         prop:value=move || title.get()
@@ -226,6 +228,10 @@ pub fn Composer(
             }
         })
         .collect_view();
+    let full = move || {
+        let max = if as_list.get() { MAX_OPTIONS } else { MAX_BUTTONS };
+        shown_options.get() >= max
+    };
     let options_panel = view! {
         <div class="composer-options" data-testid="composer-options" hidden=move || !options_open.get()>
             <div class="options-kind">
@@ -243,7 +249,7 @@ pub fn Composer(
             </div>
             <ol class="option-rows">{option_rows}</ol>
             <button type="button" data-testid="option-add"
-                disabled=move || shown_options.get() >= if as_list.get() { MAX_OPTIONS } else { MAX_BUTTONS }
+                disabled=full
                 on:click=move |_| shown_options.update(|n| *n = (*n + 1).min(MAX_OPTIONS))>
                 {t!(i18n, option_add)}
             </button>
