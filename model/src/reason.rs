@@ -63,11 +63,13 @@ pub enum Reason {
     /// `field` names it.
     #[serde(rename = "invalid_button_params")]
     ButtonParams,
+    /// The channel is switched off: nothing can be started on it.
+    ChannelDisabled,
 }
 
 impl Reason {
     /// Every reason, for tests that check each one (translations, wire codes).
-    pub const ALL: [Reason; 50] = [
+    pub const ALL: [Reason; 51] = [
         Reason::UsernameFormat,
         Reason::UsernameTaken,
         Reason::DisplayNameLength,
@@ -118,6 +120,7 @@ impl Reason {
         Reason::TemplateValueMissing,
         Reason::ButtonLimitExceeded,
         Reason::ButtonParams,
+        Reason::ChannelDisabled,
     ];
 
     /// The wire code (`username_taken`).
@@ -173,6 +176,7 @@ impl Reason {
             Reason::TemplateValueMissing => "template_value_missing",
             Reason::ButtonLimitExceeded => "button_limit_exceeded",
             Reason::ButtonParams => "invalid_button_params",
+            Reason::ChannelDisabled => "channel_disabled",
         }
     }
 }

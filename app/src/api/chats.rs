@@ -151,6 +151,19 @@ pub async fn send_options(
     .await
 }
 
+/// "New conversation": the chat of `phone` on `channel_id`, opened (an open one as it is, a
+/// closed one reopened) or started, in AGENT mode for the caller. The composer then sends free
+/// text, or a template where Meta's window is closed.
+#[server(endpoint = "chats/start")]
+pub async fn start_chat(channel_id: ChannelId, phone: String) -> Result<ChatId, AppError> {
+    use crate::ssr::{auth, respond, AppState};
+    respond(async move {
+        let user = auth::require_user().await?;
+        Ok(inbox::chat_changes::start(&AppState::get()?.pool, &user, channel_id, &phone).await?)
+    })
+    .await
+}
+
 /// Sends a failed reply again.
 #[server(endpoint = "chats/retry")]
 pub async fn retry_message(message_id: MessageId) -> Result<MessageView, AppError> {

@@ -91,6 +91,7 @@ fn reason_message(i18n: leptos_i18n::I18nContext<Locale>, reason: &Reason) -> St
         Reason::TemplateValueMissing => t_string!(i18n, reason_template_value_missing).to_string(),
         Reason::ButtonLimitExceeded => t_string!(i18n, reason_button_limit_exceeded).to_string(),
         Reason::ButtonParams => t_string!(i18n, reason_button_params).to_string(),
+        Reason::ChannelDisabled => t_string!(i18n, reason_channel_disabled).to_string(),
     }
 }
 

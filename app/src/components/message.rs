@@ -64,6 +64,7 @@ fn system_text(
         }
         (Some("unassign"), Some(by)) => t_string!(i18n, sys_unassign_by, by = by).to_string(),
         (Some("unassign"), None) => t_string!(i18n, sys_unassign).to_string(),
+        (Some("started"), Some(by)) => t_string!(i18n, sys_started, by = by).to_string(),
         _ => fallback.to_string(),
     }
 }

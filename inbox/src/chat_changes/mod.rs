@@ -5,6 +5,9 @@
 //! system event, and browsers are told.
 
 pub mod rules;
+mod start;
+
+pub use start::start;
 
 use crate::chat_changes::rules::ChatState;
 use crate::db::{chat_audit, chats, events, messages, users};

@@ -280,3 +280,16 @@ pub async fn options(conn: &mut PgConnection) -> Result<Vec<model::ChannelOption
             .await?,
     )
 }
+
+/// Whether a channel is enabled; `None` when there is no such channel.
+pub async fn is_enabled(
+    conn: &mut PgConnection,
+    channel_id: ChannelId,
+) -> Result<Option<bool>, Error> {
+    Ok(
+        sqlx::query_scalar("select enabled from channel where channel_id = $1")
+            .bind(channel_id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}

@@ -275,3 +275,66 @@ pub async fn assigned_to(
             .await?,
     )
 }
+
+/// The contact of a phone number, created when it never wrote (concurrent calls find the one
+/// row the unique index lets win).
+pub async fn contact_of_phone(
+    conn: &mut PgConnection,
+    phone: &str,
+) -> Result<model::ContactId, Error> {
+    loop {
+        let found: Option<model::ContactId> =
+            sqlx::query_scalar("select contact_id from contact where phone = $1")
+                .bind(phone)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
+        let created: Option<model::ContactId> = sqlx::query_scalar(
+            "insert into contact (phone) values ($1) on conflict do nothing returning contact_id",
+        )
+        .bind(phone)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(id) = created {
+            return Ok(id);
+        }
+    }
+}
+
+/// The contact's chat on `channel_id`, locked: the open one, else the latest closed one.
+pub async fn latest_of_contact(
+    conn: &mut PgConnection,
+    channel_id: ChannelId,
+    contact_id: model::ContactId,
+) -> Result<Option<model::ChatId>, Error> {
+    Ok(sqlx::query_scalar(
+        "select chat_id from chat where channel_id = $1 and contact_id = $2
+          order by (mode <> 'closed') desc, chat_id desc limit 1 for update",
+    )
+    .bind(channel_id)
+    .bind(contact_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// A chat the business starts: AGENT mode, assigned to whoever started it. `None` when another
+/// request opened one at the same moment.
+pub async fn insert_started(
+    conn: &mut PgConnection,
+    channel_id: ChannelId,
+    contact_id: model::ContactId,
+    user_id: model::UserId,
+) -> Result<Option<model::ChatId>, Error> {
+    Ok(sqlx::query_scalar(
+        "insert into chat (channel_id, contact_id, mode, assigned_user_id) values ($1, $2, 'agent', $3)
+             on conflict (channel_id, contact_id) where mode <> 'closed' do nothing
+         returning chat_id",
+    )
+    .bind(channel_id)
+    .bind(contact_id)
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?)
+}

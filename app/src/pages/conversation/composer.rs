@@ -229,7 +229,11 @@ pub fn Composer(
         })
         .collect_view();
     let full = move || {
-        let max = if as_list.get() { MAX_OPTIONS } else { MAX_BUTTONS };
+        let max = if as_list.get() {
+            MAX_OPTIONS
+        } else {
+            MAX_BUTTONS
+        };
         shown_options.get() >= max
     };
     let options_panel = view! {

@@ -1,8 +1,10 @@
 //! `/inbox` and `/inbox/{chat id}`: the chat list (tabs, mode filter, search, pages) beside the
 //! open conversation, kept current by live events applied in place; no reload is ever needed.
-//! [`rows`]: where a changed chat goes in the list, and one row as drawn.
+//! [`rows`]: where a changed chat goes in the list, and one row as drawn; [`start`]: "New
+//! conversation".
 
 mod rows;
+mod start;
 
 use crate::api::chats::{assignees, chat_channels, list_chats, open_chat, ListChats};
 use crate::components::alerts::AccountAlerts;
@@ -218,6 +220,12 @@ pub fn InboxPage() -> impl IntoView {
         >
             <aside class="chat-list">
                 {is_admin.then(|| view! { <AccountAlerts /> })}
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let options = channel_options.await.unwrap_or_default();
+                        view! { <start::NewConversation channels=options /> }
+                    })}
+                </Transition>
                 <div class="list-controls">
                     <div class="tabs" role="tablist">
                         {move || tab_button(Tab::Mine, t_string!(i18n, tab_mine).to_string(), "tab-mine")}
