@@ -90,3 +90,24 @@ test("a bot menu reaches the sandbox phone numbered, and the customer's number i
   await expect(botBubbles()).toHaveCount(2);
   await expect(botBubbles().nth(1)).toContainText("Ongkir tergantung kota tujuan");
 });
+
+test("an agent starts a conversation with a number that never wrote", async ({ browser }) => {
+  const number = uniqueNumber();
+  const agent = await signedIn(browser, AGENT);
+  const start = agent.getByTestId("new-conversation");
+  await start.locator("summary").click();
+  await start.getByTestId("new-conversation-channel").selectOption({ label: "Sandbox" });
+  // Written the way people write Indonesian numbers.
+  await start.getByTestId("new-conversation-phone").fill(`0${number.slice(2)}`);
+  await start.getByTestId("new-conversation-start").click();
+  await expect(agent).toHaveURL(/\/inbox\/\d+$/);
+  await expect(agent.getByTestId("chat-title")).toContainText(number.slice(-4));
+  await expect(agent.getByTestId("mode-select")).toHaveValue("agent");
+  await expect(agent.getByTestId("system-event").filter({ hasText: "Conversation started by" })).toBeVisible();
+  await waitHydrated(agent);
+  await agent.getByTestId("composer").fill("Halo kak, pesanan Anda sudah dikirim");
+  await agent.getByTestId("composer").press("Enter");
+  // The customer's phone gets it.
+  const phone = await sandboxPhone(browser, "Pelanggan baru", number);
+  await expect(phone.getByTestId("sandbox-messages").getByTestId("message").filter({ hasText: "pesanan Anda sudah dikirim" })).toBeVisible();
+});

@@ -136,6 +136,8 @@ fn customer_message(phone: &str, name: &str, text: &str) -> InboundEvent {
         media: None,
         reply_to: None,
         choice: None,
+        location: None,
+        cards: Vec::new(),
         raw: serde_json::json!({ "id": id, "from": phone, "text": text, "demo": true }),
     })
 }

@@ -108,6 +108,59 @@ pub struct MessageView {
     #[serde(default)]
     #[cfg_attr(feature = "sqlx", sqlx(json(nullable)))]
     pub interactive: Option<InteractiveView>,
+    /// A customer's shared place.
+    #[serde(default)]
+    #[cfg_attr(feature = "sqlx", sqlx(json(nullable)))]
+    pub location: Option<LocationView>,
+    /// A customer's shared contact cards.
+    #[serde(default)]
+    #[cfg_attr(feature = "sqlx", sqlx(json))]
+    pub contacts: Vec<ContactCardView>,
+    /// The customer's reaction to this message (its emoji), if they reacted.
+    #[serde(default)]
+    #[cfg_attr(feature = "sqlx", sqlx(default))]
+    pub reaction: Option<String>,
+}
+
+/// A place a customer shared; the coordinates as decimal numbers in text (for the map link).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocationView {
+    pub latitude: String,
+    pub longitude: String,
+    pub name: Option<String>,
+    pub address: Option<String>,
+}
+
+impl LocationView {
+    /// The place on a map (Google Maps, which Indonesian phones open in its app).
+    pub fn map_url(&self) -> Option<String> {
+        let lat: f64 = self.latitude.parse().ok()?;
+        let lon: f64 = self.longitude.parse().ok()?;
+        Some(format!(
+            "https://www.google.com/maps/search/?api=1&query={lat},{lon}"
+        ))
+    }
+}
+
+/// A place's words: its name and address, else its coordinates.
+pub fn join_place(l: &LocationView) -> String {
+    let words: Vec<&str> = [l.name.as_deref(), l.address.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|w| !w.trim().is_empty())
+        .collect();
+    if words.is_empty() {
+        format!("{}, {}", l.latitude, l.longitude)
+    } else {
+        words.join(", ")
+    }
+}
+
+/// A contact card a customer shared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactCardView {
+    pub name: Option<String>,
+    pub phones: Vec<String>,
 }
 
 /// What a message with options offered, as its bubble shows it (numbered, the way a customer

@@ -176,6 +176,9 @@ impl DeliveryState {
 }
 
 /// One thing a webhook told us.
+// Customer messages are nearly every event: boxing them would allocate for each one to save a
+// few hundred bytes on the rare others.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InboundEvent {
@@ -261,6 +264,24 @@ pub struct MediaRef {
     pub voice: bool,
 }
 
+/// A shared location (Meta `location`, Whapi `location`/`live_location`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub name: Option<String>,
+    pub address: Option<String>,
+}
+
+/// A shared contact card (Meta `contacts[]`, Whapi `contact`/`contact_list` vCards).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactCard {
+    pub name: Option<String>,
+    /// Its numbers, digits with the country code where the card gives one (Meta `wa_id`, a
+    /// vCard's `waid`), else as written.
+    pub phones: Vec<String>,
+}
+
 /// A customer message, normalised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InboundMessage {
@@ -291,6 +312,12 @@ pub struct InboundMessage {
     /// `buttonId`/`rowId`). `text` is its title, for people; bots route on this.
     #[serde(default)]
     pub choice: Option<String>,
+    /// A `location` message's place.
+    #[serde(default)]
+    pub location: Option<Location>,
+    /// A `contacts` message's cards.
+    #[serde(default)]
+    pub cards: Vec<ContactCard>,
     /// The provider's message object exactly as received (parsed JSON).
     pub raw: serde_json::Value,
 }

@@ -200,6 +200,8 @@ fn parse_data(
             "interaction.list" => str_field(d, "rowId"),
             _ => None,
         },
+        location: None,
+        cards: Vec::new(),
         raw: d.clone(),
     }))
 }

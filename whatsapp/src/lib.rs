@@ -50,9 +50,9 @@ pub mod whapi;
 pub use check::{CheckFailure, ConnectionInfo, CHECK_TIMEOUT};
 pub use error::{ParseError, SendError, SendErrorKind, VerifyError};
 pub use event::{
-    AccountEvent, AccountEventKind, DeliveryState, InboundEvent, InboundMessage, MediaRef,
-    MessageKind, OutboundEcho, ParseOutcome, ProviderError, ProviderKind, Revocation, StatusUpdate,
-    UnknownVariant,
+    AccountEvent, AccountEventKind, ContactCard, DeliveryState, InboundEvent, InboundMessage,
+    Location, MediaRef, MessageKind, OutboundEcho, ParseOutcome, ProviderError, ProviderKind,
+    Revocation, StatusUpdate, UnknownVariant,
 };
 pub use gateway::{GatewayConfig, GatewayProvider};
 pub use interactive::{Choice, Choices, Interactive, InteractiveRefusal, Section};

@@ -198,6 +198,8 @@ fn parse_message(m: &Value) -> Result<InboundEvent, String> {
         media,
         reply_to: m.get("reply").and_then(|r| str_field(r, "id")),
         choice: None,
+        location: None,
+        cards: Vec::new(),
         raw: m.clone(),
     }))
 }

@@ -187,3 +187,57 @@ pub(crate) fn same_origin(url: &str, base: &str) -> bool {
         _ => false,
     }
 }
+
+/// A `location` object's place (`latitude`/`longitude` as numbers, or as numeric strings).
+pub(crate) fn location_of(v: &Value) -> Option<crate::event::Location> {
+    let coordinate = |k: &str| {
+        let c = v.get(k)?;
+        c.as_f64()
+            .or_else(|| c.as_str().and_then(|s| s.trim().parse().ok()))
+            .filter(|x: &f64| x.is_finite())
+    };
+    Some(crate::event::Location {
+        latitude: coordinate("latitude").filter(|x| x.abs() <= 90.0)?,
+        longitude: coordinate("longitude").filter(|x| x.abs() <= 180.0)?,
+        name: str_field(v, "name"),
+        address: str_field(v, "address"),
+    })
+}
+
+/// The numbers of a vCard's `TEL` lines: the `waid=` digits where WhatsApp put them, else the
+/// number as written (digits and a leading `+`).
+pub(crate) fn vcard_phones(vcard: &str) -> Vec<String> {
+    vcard
+        .lines()
+        .filter(|l| l.trim_start().to_ascii_uppercase().starts_with("TEL"))
+        .filter_map(|l| {
+            let (params, value) = l.split_once(':')?;
+            let waid = params
+                .split(';')
+                .find_map(|p| p.trim().strip_prefix("waid="))
+                .and_then(webhook_digits);
+            waid.or_else(|| {
+                let written: String = value
+                    .chars()
+                    .filter(|c| c.is_ascii_digit() || *c == '+')
+                    .collect();
+                (written.trim_start_matches('+').len() >= 6).then_some(written)
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod card_tests {
+    use super::*;
+
+    #[test]
+    fn vcard_numbers_prefer_whatsapps_id() {
+        let card = "BEGIN:VCARD\nVERSION:3.0\nFN:Budi\nTEL;type=CELL;waid=6281298765432:+62 812-9876-5432\nTEL;type=WORK:(021) 555-0100\nEND:VCARD";
+        assert_eq!(vcard_phones(card), ["6281298765432", "0215550100"]);
+        let place = serde_json::json!({ "latitude": "-6.2", "longitude": 106.8, "name": "Toko" });
+        let loc = location_of(&place).unwrap();
+        assert_eq!((loc.latitude, loc.longitude), (-6.2, 106.8));
+        assert!(location_of(&serde_json::json!({ "latitude": 91, "longitude": 0 })).is_none());
+    }
+}

@@ -202,6 +202,8 @@ fn parse_message(p: &Value, session: &str) -> Result<InboundEvent, String> {
         media,
         reply_to: str_path(p, &["replyTo", "id"]),
         choice: None,
+        location: None,
+        cards: Vec::new(),
         raw: p.clone(),
     }))
 }
@@ -230,6 +232,8 @@ fn parse_reaction(p: &Value, session: &str) -> Result<InboundEvent, String> {
         media: None,
         reply_to: str_path(p, &["reaction", "messageId"]),
         choice: None,
+        location: None,
+        cards: Vec::new(),
         raw: p.clone(),
     }))
 }

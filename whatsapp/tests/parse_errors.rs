@@ -317,3 +317,39 @@ fn whapi_taps_carry_the_chosen_id() {
     assert_eq!(m.choice.as_deref(), Some("ButtonsV3:track"));
     assert_eq!(m.reply_to.as_deref(), Some("our-menu"));
 }
+
+/// A shared place and a contact card keep their structure (the bubble links the map and offers
+/// "Start chat"), besides the preview text.
+#[test]
+fn locations_and_contact_cards_keep_their_fields() {
+    let meta = &all()[0];
+    let out = meta.parse(&read("meta_location.json")).unwrap();
+    let m = out.messages().next().unwrap();
+    let place = m.location.as_ref().expect("a location");
+    assert_eq!((place.latitude, place.longitude), (-6.1944491, 106.8229198));
+    assert_eq!(place.name.as_deref(), Some("Grand Indonesia"));
+    assert_eq!(
+        place.address.as_deref(),
+        Some("Jl. M.H. Thamrin No.1, Jakarta Pusat")
+    );
+    let out = meta.parse(&read("meta_contacts.json")).unwrap();
+    let m = out.messages().next().unwrap();
+    assert_eq!(
+        m.cards,
+        [whatsapp::ContactCard {
+            name: Some("Dewi Lestari".into()),
+            phones: vec!["6281234567890".into()],
+        }]
+    );
+
+    let whapi = &all()[1];
+    let body = br#"{"messages":[{"id":"card-1","from_me":false,"type":"contact","chat_id":"6281298765432@s.whatsapp.net","timestamp":1760000090,"from":"6281298765432","contact":{"name":"Andi","vcard":"BEGIN:VCARD\nVERSION:3.0\nFN:Andi\nTEL;type=CELL;waid=6281311112222:+62 813-1111-2222\nEND:VCARD"}},{"id":"loc-1","from_me":false,"type":"location","chat_id":"6281298765432@s.whatsapp.net","timestamp":1760000091,"from":"6281298765432","location":{"latitude":-6.2,"longitude":106.8,"address":"Jl. Sudirman"}}],"event":{"type":"messages","event":"post"},"channel_id":"MANTIS-1"}"#;
+    let out = whapi.parse(body).unwrap();
+    let ms: Vec<_> = out.messages().collect();
+    assert_eq!(ms[0].cards[0].phones, ["6281311112222"]);
+    assert_eq!(ms[0].cards[0].name.as_deref(), Some("Andi"));
+    assert_eq!(
+        ms[1].location.as_ref().unwrap().address.as_deref(),
+        Some("Jl. Sudirman")
+    );
+}

@@ -82,6 +82,9 @@ pub fn Bubble(
     /// Whether the channel carries quotes (no "Reply" otherwise).
     #[prop(optional, into)]
     quotes: Signal<bool>,
+    /// "Start chat" on a shared contact card: the number.
+    #[prop(optional)]
+    on_start: Option<Callback<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let m = message;
@@ -181,6 +184,40 @@ pub fn Bubble(
             </div>
         }
     });
+    // A shared place links to the map; a contact card offers a chat with each number.
+    let location = m.location.clone().map(|l| {
+        let label = crate::model::join_place(&l);
+        view! {
+            <a class="location" data-testid="location" href=l.map_url() target="_blank" rel="noopener noreferrer">
+                "📍 "{label}
+            </a>
+        }
+    });
+    let cards = (!m.contacts.is_empty()).then(|| {
+        view! {
+            <ul class="cards" data-testid="contact-cards">
+                {m.contacts.clone().into_iter().map(|c| view! {
+                    <li data-testid="contact-card">
+                        <span class="card-name">"👤 "{c.name.clone().unwrap_or_else(|| "—".into())}</span>
+                        {c.phones.into_iter().map(|p| {
+                            let shown = if p.starts_with('+') || p.starts_with('0') { p.clone() } else { format!("+{p}") };
+                            let number = p.clone();
+                            view! {
+                                <span class="card-phone">{shown}</span>
+                                {on_start.map(|start| view! {
+                                    <button type="button" data-testid="start-chat"
+                                        on:click=move |_| start.run(number.clone())>{t!(i18n, start_chat)}</button>
+                                })}
+                            }
+                        }).collect_view()}
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+    });
+    let reaction = m.reaction.clone().map(|emoji| {
+        view! { <span class="reaction" data-testid="reaction" title=move || t_string!(i18n, reaction_customer).to_string()>{emoji}</span> }
+    });
     // Only a message the provider has can be quoted.
     let quotable = m.direction == Direction::In
         || matches!(
@@ -204,6 +241,9 @@ pub fn Bubble(
             {attachment}
             {body.map(|body| view! { <p class="body">{body}</p> })}
             {options}
+            {location}
+            {cards}
+            {reaction}
             {m.revoked_at.map(|_| view! { <p class="revoked" data-testid="revoked">{t!(i18n, message_revoked)}</p> })}
             <footer>
                 <time datetime=m.sent_at.to_rfc3339()>{short_time(m.sent_at)}</time>

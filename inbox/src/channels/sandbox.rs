@@ -193,6 +193,8 @@ async fn customer_sends(
         media: message.media,
         reply_to: None,
         choice: None,
+        location: None,
+        cards: Vec::new(),
         raw,
     });
     let channel_id = channels::sandbox_id(pool).await?;

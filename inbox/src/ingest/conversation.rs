@@ -1,5 +1,7 @@
 //! Events about a conversation that are not a customer's new message: what the business typed
-//! in the WhatsApp Business app (mirrored as its message), and a customer deleting a message.
+//! in the WhatsApp Business app (mirrored as its message), a customer deleting a message, and
+//! what a stored message brings besides its row (a place, contact cards, a reaction shown on
+//! the message it reacts to).
 
 use crate::db::{chats, events, messages};
 use crate::Error;
@@ -50,4 +52,29 @@ pub(super) async fn apply_revocation(
     let view = messages::view(conn, message_id).await?;
     events::publish(conn, &LiveEvent::MessageUpdated(view)).await?;
     Ok(true)
+}
+
+/// What a stored customer message needs besides its row: its place or contact cards kept, and
+/// for a reaction, the message it reacts to redrawn with the emoji (the reaction shows there,
+/// not as a message of its own).
+pub(super) async fn after_stored(
+    conn: &mut PgConnection,
+    channel_id: ChannelId,
+    m: &whatsapp::InboundMessage,
+    details: Option<&serde_json::Value>,
+) -> Result<(), Error> {
+    if let Some(details) = details {
+        messages::set_details(&mut *conn, channel_id, &m.provider_message_id, details).await?;
+    }
+    if m.kind == whatsapp::MessageKind::Reaction {
+        let target = match m.reply_to.as_deref() {
+            Some(id) => messages::by_provider_id(&mut *conn, channel_id, id).await?,
+            None => None,
+        };
+        if let Some(target) = target {
+            let view = messages::view(&mut *conn, target).await?;
+            events::publish(&mut *conn, &LiveEvent::MessageUpdated(view)).await?;
+        }
+    }
+    Ok(())
 }

@@ -115,7 +115,9 @@ pub async fn store_all(
     let mut brain: Option<Brain> = None;
     // Each chat's state as this transaction left it (the bot may hand a chat over halfway).
     let mut states: HashMap<ChatId, ChatState> = HashMap::new();
-    for (((body, channel_id, m), inbound), result) in messages.iter().zip(&inbound).zip(results) {
+    for ((((body, channel_id, m), inbound), result), prepared) in
+        messages.iter().zip(&inbound).zip(results).zip(&prepared)
+    {
         let report = &mut reports[*body];
         let stored = match result.outcome {
             messages::Outcome::Stored => Some((result.chat_id, result.state())),
@@ -133,6 +135,7 @@ pub async fn store_all(
             continue;
         };
         report.stored += 1;
+        conversation::after_stored(&mut tx, *channel_id, m, prepared.details.as_ref()).await?;
         let state = *states.entry(chat_id).or_insert(state);
         if state.mode == Mode::Bot {
             if brain.is_none() {

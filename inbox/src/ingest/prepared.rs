@@ -4,14 +4,16 @@
 use crate::db::{events, messages};
 use crate::Error;
 use model::{
-    ChannelId, ChatId, DeliveryState, Direction, MediaState, MediaView, MessageId, MessageView,
-    SenderKind,
+    ChannelId, ChatId, ContactCardView, DeliveryState, Direction, LocationView, MediaState,
+    MediaView, MessageId, MessageView, SenderKind,
 };
 use whatsapp::InboundMessage;
 
 /// What a customer message needs besides the parsed event, owned for the batch.
 pub(super) struct Prepared {
     media: Option<serde_json::Value>,
+    /// A shared place or contact cards, kept on the message once it is stored.
+    pub(super) details: Option<serde_json::Value>,
     preview: String,
     /// The message as the conversation shows it; the database fills in its ids.
     view: serde_json::Value,
@@ -19,7 +21,27 @@ pub(super) struct Prepared {
 
 impl Prepared {
     pub(super) fn new(m: &InboundMessage) -> Result<Prepared, Error> {
+        let location = m.location.as_ref().map(|l| LocationView {
+            latitude: l.latitude.to_string(),
+            longitude: l.longitude.to_string(),
+            name: l.name.clone(),
+            address: l.address.clone(),
+        });
+        let contacts: Vec<ContactCardView> = m
+            .cards
+            .iter()
+            .map(|c| ContactCardView {
+                name: c.name.clone(),
+                phones: c.phones.clone(),
+            })
+            .collect();
+        let details = match (&location, contacts.is_empty()) {
+            (Some(l), _) => Some(serde_json::json!({ "location": l })),
+            (None, false) => Some(serde_json::json!({ "contacts": contacts })),
+            (None, true) => None,
+        };
         Ok(Prepared {
+            details,
             media: m
                 .media
                 .as_ref()
@@ -51,6 +73,9 @@ impl Prepared {
                 // Filled in by the database, which finds the quoted message.
                 quoted: None,
                 interactive: None,
+                location,
+                contacts,
+                reaction: None,
             })?,
         })
     }

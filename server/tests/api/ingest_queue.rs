@@ -32,6 +32,8 @@ async fn a_bad_body_in_a_group_commit_fails_alone(pool: PgPool) {
             media: None,
             reply_to: None,
             choice: None,
+            location: None,
+            cards: Vec::new(),
             raw: serde_json::json!({ "n": i }),
         };
         vec![(sandbox, InboundEvent::Message(message))]

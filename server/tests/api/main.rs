@@ -32,6 +32,7 @@ mod retry;
 mod robustness;
 mod sandbox;
 mod sessions;
+mod shared;
 mod start;
 mod streams;
 mod templates;

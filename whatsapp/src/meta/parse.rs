@@ -8,12 +8,12 @@ use serde_json::Value;
 
 use crate::error::ParseError;
 use crate::event::{
-    AccountEvent, AccountEventKind, DeliveryState, InboundEvent, InboundMessage, MediaRef,
-    MessageKind, OutboundEcho, ParseOutcome, ProviderError, Revocation, StatusUpdate,
+    AccountEvent, AccountEventKind, ContactCard, DeliveryState, InboundEvent, InboundMessage,
+    MediaRef, MessageKind, OutboundEcho, ParseOutcome, ProviderError, Revocation, StatusUpdate,
 };
 use crate::util::{
-    array_field, id_field, id_path, join_non_empty, parse_json, str_field, str_path, unix_seconds,
-    webhook_digits,
+    array_field, id_field, id_path, join_non_empty, location_of, parse_json, str_field, str_path,
+    unix_seconds, webhook_digits,
 };
 
 const PROVIDER: &str = "Meta";
@@ -232,6 +232,12 @@ fn parse_message(m: &Value, channel: &str, contacts: &[Value]) -> Result<Inbound
         "button" => str_field(&content, "payload"),
         _ => None,
     };
+    let location = (typ == "location").then(|| location_of(&content)).flatten();
+    let cards = if typ == "contacts" {
+        contact_cards(&content)
+    } else {
+        Vec::new()
+    };
     let (kind, text, media) = match typ.as_str() {
         "text" => (MessageKind::Text, str_field(&content, "body"), None),
         "image" | "video" | "audio" | "document" | "sticker" => {
@@ -288,6 +294,8 @@ fn parse_message(m: &Value, channel: &str, contacts: &[Value]) -> Result<Inbound
         media,
         reply_to,
         choice,
+        location,
+        cards,
         raw: m.clone(),
     })
 }
@@ -320,18 +328,41 @@ fn location_text(loc: &Value) -> Option<String> {
     })
 }
 
-fn contacts_text(cards: &Value) -> Option<String> {
-    let names = cards.as_array()?.iter().map(|c| {
-        str_path(c, &["name", "formatted_name"]).or_else(|| {
-            join_non_empty(
-                [
-                    str_path(c, &["name", "first_name"]),
-                    str_path(c, &["name", "last_name"]),
-                ],
-                " ",
-            )
+/// §3.1 `contacts[]`: each card's name and numbers (`wa_id` where WhatsApp knows the number).
+fn contact_cards(cards: &Value) -> Vec<ContactCard> {
+    let Some(cards) = cards.as_array() else {
+        return Vec::new();
+    };
+    cards
+        .iter()
+        .map(|c| ContactCard {
+            name: card_name(c),
+            phones: array_field(c, "phones")
+                .iter()
+                .filter_map(|p| {
+                    str_field(p, "wa_id")
+                        .and_then(|w| webhook_digits(&w))
+                        .or_else(|| str_field(p, "phone"))
+                })
+                .collect(),
         })
-    });
+        .collect()
+}
+
+fn card_name(c: &Value) -> Option<String> {
+    str_path(c, &["name", "formatted_name"]).or_else(|| {
+        join_non_empty(
+            [
+                str_path(c, &["name", "first_name"]),
+                str_path(c, &["name", "last_name"]),
+            ],
+            " ",
+        )
+    })
+}
+
+fn contacts_text(cards: &Value) -> Option<String> {
+    let names = cards.as_array()?.iter().map(card_name);
     join_non_empty(names, ", ")
 }
 

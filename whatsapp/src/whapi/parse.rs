@@ -6,13 +6,13 @@ use serde_json::Value;
 
 use crate::error::ParseError;
 use crate::event::{
-    DeliveryState, InboundEvent, InboundMessage, MediaRef, MessageKind, OutboundEcho, ParseOutcome,
-    ProviderError, StatusUpdate,
+    ContactCard, DeliveryState, InboundEvent, InboundMessage, MediaRef, MessageKind, OutboundEcho,
+    ParseOutcome, ProviderError, StatusUpdate,
 };
 use crate::phone::{is_direct_chat, jid_kind, jid_to_phone, JidKind};
 use crate::util::{
-    array_field, bool_field, id_field, int_of, join_non_empty, parse_json, str_field, str_path,
-    unix_seconds, webhook_digits,
+    array_field, bool_field, id_field, int_of, join_non_empty, location_of, parse_json, str_field,
+    str_path, unix_seconds, vcard_phones, webhook_digits,
 };
 
 const PROVIDER: &str = "Whapi";
@@ -122,6 +122,11 @@ fn parse_message(m: &Value, channel: &str) -> Result<InboundEvent, String> {
         reply_to: reaction_target.or_else(|| str_path(m, &["context", "quoted_id"])),
         choice: str_path(m, &["reply", "buttons_reply", "id"])
             .or_else(|| str_path(m, &["reply", "list_reply", "id"])),
+        location: ["location", "live_location"]
+            .iter()
+            .filter_map(|k| m.get(*k))
+            .find_map(location_of),
+        cards: whapi_cards(m),
         raw: m.clone(),
     }))
 }
@@ -247,4 +252,19 @@ fn parse_status(s: &Value, channel: &str) -> Result<StatusUpdate, String> {
         recipient,
         callback_data: None,
     })
+}
+
+/// `contact {name, vcard}` and `contact_list {list: [{name, vcard}]}` (§4.5).
+fn whapi_cards(m: &Value) -> Vec<ContactCard> {
+    let card = |c: &Value| ContactCard {
+        name: str_field(c, "name"),
+        phones: str_field(c, "vcard")
+            .map(|v| vcard_phones(&v))
+            .unwrap_or_default(),
+    };
+    match (m.get("contact"), m.get("contact_list")) {
+        (Some(c), _) => vec![card(c)],
+        (None, Some(list)) => array_field(list, "list").iter().map(card).collect(),
+        (None, None) => Vec::new(),
+    }
 }

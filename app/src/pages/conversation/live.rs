@@ -52,6 +52,10 @@ impl LiveChat {
     /// already applied (an action's answer arriving after the live event of its send) is
     /// ignored.
     pub fn apply(&self, m: MessageView, created: bool) {
+        // A reaction shows on the message it reacts to (whose update follows), not on its own.
+        if m.kind == crate::model::MessageKind::Reaction {
+            return;
+        }
         let newer = self.messages.with_untracked(|v| {
             v.iter()
                 .find(|(_, x)| x.message_id == m.message_id)

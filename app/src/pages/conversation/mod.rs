@@ -175,6 +175,24 @@ pub fn ChatView(
             }
         }
     });
+    // "Start chat" on a customer's contact card: that number's chat on this chat's channel.
+    let start = ServerAction::<crate::api::chats::StartChat>::new();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(started)) = start.value().get() {
+            navigate(&format!("/inbox/{}", started.0), Default::default());
+        }
+    });
+    let on_start = Callback::new(move |phone: String| {
+        let channel = data
+            .get_untracked()
+            .and_then(Result::ok)
+            .flatten()
+            .map(|c| c.chat.channel_id);
+        if let Some(channel_id) = channel {
+            start.dispatch(crate::api::chats::StartChat { channel_id, phone });
+        }
+    });
     let on_reply = Callback::new(move |m: MessageView| {
         replying.set(Some(m));
         focus_composer();
@@ -319,13 +337,13 @@ pub fn ChatView(
                                         })}
                                         <For
                                             each=move || older.get()
-                                            key=|m| (m.message_id, m.status, m.error_code.clone(), m.media.as_ref().map(|f| f.state))
-                                            children=move |m| view! { <Bubble message=m retry on_reply on_jump quotes /> }
+                                            key=|m| (m.message_id, m.status, m.error_code.clone(), m.media.as_ref().map(|f| f.state), m.reaction.clone())
+                                            children=move |m| view! { <Bubble message=m retry on_reply on_jump quotes on_start /> }
                                         />
                                         <For
                                             each=shown
-                                            key=|m| (m.message_id, m.status, m.error_code.clone(), m.media.as_ref().map(|f| f.state))
-                                            children=move |m| view! { <Bubble message=m retry on_reply on_jump quotes /> }
+                                            key=|m| (m.message_id, m.status, m.error_code.clone(), m.media.as_ref().map(|f| f.state), m.reaction.clone())
+                                            children=move |m| view! { <Bubble message=m retry on_reply on_jump quotes on_start /> }
                                         />
                                     </ol>
                                 </div>

@@ -30,7 +30,12 @@ const VIEW: &str = "select m.message_id, m.chat_id, m.direction, m.sender_kind,
             'button', m.interactive->'choices'->>'button',
             'options', coalesce(m.interactive->'choices'->'buttons',
                 (select jsonb_agg(r) from jsonb_array_elements(m.interactive->'choices'->'sections') s,
-                        jsonb_array_elements(s->'rows') r), '[]')) end as interactive
+                        jsonb_array_elements(s->'rows') r), '[]')) end as interactive,
+        m.details->'location' as location, coalesce(m.details->'contacts', '[]') as contacts,
+        (select r.body from message r
+          where r.channel_id = m.channel_id and r.kind = 'reaction'
+            and r.reply_to_provider_id = m.provider_message_id
+          order by r.message_id desc limit 1) as reaction
    from message m left join app_user u on u.user_id = m.sender_user_id
    left join attachment a on a.message_id = m.message_id
    left join message q on q.channel_id = m.channel_id and q.provider_message_id = m.reply_to_provider_id";
@@ -57,7 +62,8 @@ pub async fn page(
     limit: i64,
 ) -> Result<Vec<MessageView>, Error> {
     let rows: Vec<MessageView> = sqlx::query_as(&format!(
-        "{VIEW} where m.chat_id = $1 and ($2::bigint is null or m.message_id < $2) order by m.message_id desc limit $3"
+        "{VIEW} where m.chat_id = $1 and ($2::bigint is null or m.message_id < $2) and m.kind <> 'reaction'
+          order by m.message_id desc limit $3"
     ))
     .bind(chat_id)
     .bind(before)
@@ -242,6 +248,40 @@ pub async fn adopt_provider_id(
     Ok(())
 }
 
+/// Keeps a customer message's place or contact cards (`model::LocationView` under `location`,
+/// `model::ContactCardView`s under `contacts`).
+pub async fn set_details(
+    conn: &mut PgConnection,
+    channel_id: ChannelId,
+    provider_message_id: &str,
+    details: &serde_json::Value,
+) -> Result<(), Error> {
+    sqlx::query(
+        "update message set details = $3 where channel_id = $1 and provider_message_id = $2",
+    )
+    .bind(channel_id)
+    .bind(provider_message_id)
+    .bind(details)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The message a customer's reaction is about, by its provider id.
+pub async fn by_provider_id(
+    conn: &mut PgConnection,
+    channel_id: ChannelId,
+    provider_message_id: &str,
+) -> Result<Option<MessageId>, Error> {
+    Ok(sqlx::query_scalar(
+        "select message_id from message where channel_id = $1 and provider_message_id = $2",
+    )
+    .bind(channel_id)
+    .bind(provider_message_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
 /// The sandbox phone's view: the contact's messages on that channel, oldest first.
 pub async fn for_contact(
     pool: &PgPool,
@@ -251,7 +291,7 @@ pub async fn for_contact(
 ) -> Result<Vec<MessageView>, Error> {
     let rows: Vec<MessageView> = sqlx::query_as(&format!(
         "{VIEW} join chat c on c.chat_id = m.chat_id join contact ct on ct.contact_id = c.contact_id
-          where c.channel_id = $1 and ct.phone = $2 and m.sender_kind <> 'system'
+          where c.channel_id = $1 and ct.phone = $2 and m.sender_kind <> 'system' and m.kind <> 'reaction'
           order by m.message_id desc limit $3"
     ))
     .bind(channel_id)
