@@ -174,6 +174,7 @@ mod tests {
                 max_bytes: 100,
             }],
             quotes: true,
+            interactive: false,
         };
         let picked = |mime: &str, size| Picked {
             name: "a".into(),
