@@ -111,3 +111,20 @@ test("an agent starts a conversation with a number that never wrote", async ({ b
   const phone = await sandboxPhone(browser, "Pelanggan baru", number);
   await expect(phone.getByTestId("sandbox-messages").getByTestId("message").filter({ hasText: "pesanan Anda sudah dikirim" })).toBeVisible();
 });
+
+test("an agent reacts to a customer's message and the phone shows it", async ({ browser }) => {
+  const name = `Rudi ${Date.now() % 100000}`;
+  const phone = await sandboxPhone(browser, name, uniqueNumber());
+  await say(phone, "Paketnya sudah sampai, makasih");
+  const agent = await signedIn(browser, AGENT);
+  await agent.getByTestId("tab-all").click();
+  await agent.getByTestId("chat-row").filter({ hasText: name }).getByRole("link").click();
+  await waitHydrated(agent);
+  const theirs = agent.getByTestId("message").filter({ hasText: "Paketnya sudah sampai" });
+  await theirs.getByTestId("react").locator("summary").click();
+  await theirs.locator('[data-testid="react-with"][data-emoji="🙏"]').click();
+  await expect(theirs.getByTestId("reaction")).toHaveText("🙏");
+  // The customer sees it on their own message.
+  const mine = phone.getByTestId("sandbox-messages").getByTestId("message").filter({ hasText: "Paketnya sudah sampai" });
+  await expect(mine.getByTestId("reaction")).toHaveText("🙏");
+});

@@ -116,11 +116,15 @@ pub struct MessageView {
     #[serde(default)]
     #[cfg_attr(feature = "sqlx", sqlx(json))]
     pub contacts: Vec<ContactCardView>,
-    /// The customer's reaction to this message (its emoji), if they reacted.
+    /// The latest reaction to this message (its emoji): the customer's on ours, an agent's on
+    /// theirs.
     #[serde(default)]
     #[cfg_attr(feature = "sqlx", sqlx(default))]
     pub reaction: Option<String>,
 }
+
+/// The emoji an agent can react with (WhatsApp takes any; a short list keeps the picker small).
+pub const REACTIONS: [&str; 6] = ["👍", "🙏", "❤️", "😂", "😮", "😢"];
 
 /// A place a customer shared; the coordinates as decimal numbers in text (for the map link).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,6 +218,9 @@ pub struct SendOptions {
     /// offer).
     #[serde(default)]
     pub interactive: bool,
+    /// An agent can react to a customer's message.
+    #[serde(default)]
+    pub reactions: bool,
 }
 
 /// One file type an agent may send, and its largest size (WhatsApp's limit for its kind).

@@ -65,11 +65,15 @@ pub enum Reason {
     ButtonParams,
     /// The channel is switched off: nothing can be started on it.
     ChannelDisabled,
+    /// Not one of the emoji an agent can react with.
+    ReactionInvalid,
+    /// The channel carries no reactions.
+    ReactionsNotSupported,
 }
 
 impl Reason {
     /// Every reason, for tests that check each one (translations, wire codes).
-    pub const ALL: [Reason; 51] = [
+    pub const ALL: [Reason; 53] = [
         Reason::UsernameFormat,
         Reason::UsernameTaken,
         Reason::DisplayNameLength,
@@ -121,6 +125,8 @@ impl Reason {
         Reason::ButtonLimitExceeded,
         Reason::ButtonParams,
         Reason::ChannelDisabled,
+        Reason::ReactionInvalid,
+        Reason::ReactionsNotSupported,
     ];
 
     /// The wire code (`username_taken`).
@@ -177,6 +183,8 @@ impl Reason {
             Reason::ButtonLimitExceeded => "button_limit_exceeded",
             Reason::ButtonParams => "invalid_button_params",
             Reason::ChannelDisabled => "channel_disabled",
+            Reason::ReactionInvalid => "reaction_invalid",
+            Reason::ReactionsNotSupported => "reactions_not_supported",
         }
     }
 }

@@ -177,11 +177,17 @@ impl MetaProvider {
                     .map_err(|e| SendError::permanent(format!("buttons or list refused: {e}")))?;
                 json!({ "type": "interactive", "interactive": i.meta_object() })
             }
+            // meta-cloud.md §14: no `context` on a reaction.
+            Content::Reaction { message_id, emoji } => {
+                json!({ "type": "reaction", "reaction": { "message_id": message_id, "emoji": emoji } })
+            }
         };
         body["messaging_product"] = json!("whatsapp");
         body["recipient_type"] = json!("individual");
         if let Some(quoted) = message.reply_to.as_deref().filter(|q| !q.is_empty()) {
-            body["context"] = json!({ "message_id": quoted });
+            if !matches!(message.content, Content::Reaction { .. }) {
+                body["context"] = json!({ "message_id": quoted });
+            }
         }
         // `to` must carry `+` and the country code, otherwise Meta prepends the
         // business number's country code (§5.1). If both are known, `to` wins
@@ -262,6 +268,7 @@ impl Provider for MetaProvider {
             quotes: true,
             templates: true,
             interactive: true,
+            reactions: true,
         }
     }
 

@@ -40,6 +40,8 @@ pub enum Content {
     /// Reply buttons or a list ([`crate::interactive`]), checked with
     /// [`Interactive::check`](crate::interactive::Interactive::check) before it was queued.
     Interactive(crate::interactive::Interactive),
+    /// An emoji on a customer's message (`message_id`, the provider's id); it quotes nothing.
+    Reaction { message_id: String, emoji: String },
 }
 
 /// A photo, voice note, audio file, video, document or sticker, by the provider's media id.

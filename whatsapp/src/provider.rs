@@ -66,6 +66,8 @@ pub struct Capabilities {
     /// [`Content::Interactive`] goes out as real buttons and lists (Meta, Whapi); elsewhere the
     /// caller sends [`Interactive::numbered_text`](crate::Interactive::numbered_text) instead.
     pub interactive: bool,
+    /// [`Content::Reaction`]: an agent can react to a customer's message (Meta, Whapi).
+    pub reactions: bool,
 }
 
 /// One WhatsApp provider account/channel. Object safe: hold it as
@@ -213,6 +215,10 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
             ))),
             (Content::Interactive(_), _) => Err(SendError::permanent(format!(
                 "buttons and lists are not supported on {:?}",
+                self.kind()
+            ))),
+            (Content::Reaction { .. }, _) => Err(SendError::permanent(format!(
+                "reactions are not supported on {:?}",
                 self.kind()
             ))),
         }

@@ -120,6 +120,27 @@ impl WhapiProvider {
         Ok(url)
     }
 
+    /// `PUT /messages/{MessageID}/reaction {"emoji"}` (whapi.md §2): answered `{"success":
+    /// true}`, with no message of its own; the receipt's id is made unique per reaction.
+    async fn react(
+        &self,
+        message_id: &str,
+        emoji: &str,
+        idempotency_key: &str,
+    ) -> Result<SendReceipt, SendError> {
+        let mut url = self.url_with_id("messages", message_id)?;
+        url.path_segments_mut()
+            .map_err(|_| SendError::permanent("Whapi base URL cannot take a path"))?
+            .push("reaction");
+        let req = self
+            .request(reqwest::Method::PUT, url)
+            .json(&json!({ "emoji": emoji }));
+        succeeded(execute(req).await?, "reaction")?;
+        Ok(SendReceipt {
+            provider_message_id: format!("reaction:{message_id}:{idempotency_key}"),
+        })
+    }
+
     pub fn config(&self) -> &WhapiConfig {
         &self.config
     }
@@ -190,6 +211,7 @@ impl Provider for WhapiProvider {
             quotes: true,
             templates: false,
             interactive: true,
+            reactions: true,
         }
     }
 
@@ -308,7 +330,7 @@ impl Provider for WhapiProvider {
         &self,
         to: &Recipient,
         message: &Outgoing,
-        _idempotency_key: &str,
+        idempotency_key: &str,
     ) -> Result<SendReceipt, SendError> {
         let to = recipient_id(to)?;
         let (path, mut body) = match &message.content {
@@ -324,6 +346,9 @@ impl Provider for WhapiProvider {
                 return Err(SendError::permanent(
                     "Whapi sends no message templates (it has no 24-hour window)",
                 ))
+            }
+            Content::Reaction { message_id, emoji } => {
+                return self.react(message_id, emoji, idempotency_key).await
             }
             Content::Interactive(i) => {
                 i.check()

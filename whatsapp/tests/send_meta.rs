@@ -348,6 +348,7 @@ async fn meta_marks_read_and_types_through_the_read_call() {
             quotes: true,
             templates: true,
             interactive: true,
+            reactions: true,
         }
     );
     meta.mark_read(&to, WAMID).await.unwrap();

@@ -164,6 +164,31 @@ pub async fn start_chat(channel_id: ChannelId, phone: String) -> Result<ChatId, 
     .await
 }
 
+/// Reacts to a customer's message with one of `model::REACTIONS`; answers the message, now
+/// showing it.
+#[server(endpoint = "chats/react")]
+pub async fn react(
+    chat_id: ChatId,
+    message_id: MessageId,
+    emoji: String,
+) -> Result<MessageView, AppError> {
+    use crate::ssr::{auth, respond, AppState};
+    respond(async move {
+        let user = auth::require_user().await?;
+        let state = AppState::get()?;
+        Ok(inbox::replies::reactions::react(
+            &state.pool,
+            &state.channels,
+            chat_id,
+            &user,
+            message_id,
+            &emoji,
+        )
+        .await?)
+    })
+    .await
+}
+
 /// Sends a failed reply again.
 #[server(endpoint = "chats/retry")]
 pub async fn retry_message(message_id: MessageId) -> Result<MessageView, AppError> {

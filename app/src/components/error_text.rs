@@ -92,6 +92,10 @@ fn reason_message(i18n: leptos_i18n::I18nContext<Locale>, reason: &Reason) -> St
         Reason::ButtonLimitExceeded => t_string!(i18n, reason_button_limit_exceeded).to_string(),
         Reason::ButtonParams => t_string!(i18n, reason_button_params).to_string(),
         Reason::ChannelDisabled => t_string!(i18n, reason_channel_disabled).to_string(),
+        Reason::ReactionInvalid => t_string!(i18n, reason_reaction_invalid).to_string(),
+        Reason::ReactionsNotSupported => {
+            t_string!(i18n, reason_reactions_not_supported).to_string()
+        }
     }
 }
 

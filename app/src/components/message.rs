@@ -5,7 +5,7 @@
 use crate::api::chats::RetryMessage;
 use crate::components::attachment::Attachment;
 use crate::i18n::*;
-use crate::model::{DeliveryState, Direction, MessageId, MessageView, SenderKind};
+use crate::model::{DeliveryState, Direction, MessageId, MessageKind, MessageView, SenderKind};
 use leptos::prelude::*;
 
 /// Times are shown in Western Indonesia Time (UTC+7) until the business time zone setting exists.
@@ -85,6 +85,12 @@ pub fn Bubble(
     /// "Start chat" on a shared contact card: the number.
     #[prop(optional)]
     on_start: Option<Callback<String>>,
+    /// A reaction picked on a customer's message.
+    #[prop(optional)]
+    on_react: Option<Callback<(MessageId, String)>>,
+    /// Whether the channel carries reactions (no picker otherwise).
+    #[prop(optional, into)]
+    reactions: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let m = message;
@@ -233,9 +239,25 @@ pub fn Bubble(
                 on:click=move |_| reply.run(m.clone())>"↩"</button>
         }
     });
+    let react_button = on_react
+        .filter(|_| m.direction == Direction::In && m.kind != MessageKind::Reaction)
+        .map(|react| {
+            view! {
+                <details class="react-action" data-testid="react" hidden=move || !reactions.get()>
+                    <summary title=move || t_string!(i18n, react_to_message).to_string()>"☺"</summary>
+                    <span class="react-picker">
+                        {crate::model::REACTIONS.iter().map(|emoji| view! {
+                            <button type="button" data-testid="react-with" data-emoji=*emoji
+                                on:click=move |_| react.run((message_id, emoji.to_string()))>{*emoji}</button>
+                        }).collect_view()}
+                    </span>
+                </details>
+            }
+        });
     view! {
         <li class=class id=format!("m-{}", message_id.0) data-testid="message" data-message-id=message_id.0.to_string() data-status=m.status.as_str() data-direction=m.direction.as_str()>
             {reply_button}
+            {react_button}
             {sender.map(|s| view! { <span class="sender">{s}</span> })}
             {quoted}
             {attachment}

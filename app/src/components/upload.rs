@@ -175,6 +175,7 @@ mod tests {
             }],
             quotes: true,
             interactive: false,
+            reactions: false,
         };
         let picked = |mime: &str, size| Picked {
             name: "a".into(),

@@ -50,6 +50,7 @@ impl Provider for SandboxProvider {
         Capabilities {
             media: true,
             quotes: true,
+            reactions: true,
             ..Capabilities::default()
         }
     }

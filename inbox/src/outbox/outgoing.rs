@@ -19,6 +19,17 @@ impl Outbox {
         let content =
             if job.kind == model::MessageKind::Text {
                 Content::Text(job.body.clone().unwrap_or_default())
+            } else if job.kind == model::MessageKind::Reaction {
+                return Ok(Outgoing {
+                    content: Content::Reaction {
+                        message_id: job
+                            .reply_to
+                            .clone()
+                            .ok_or_else(|| SendError::permanent("the reaction is on no message"))?,
+                        emoji: job.body.clone().unwrap_or_default(),
+                    },
+                    reply_to: None,
+                });
             } else if job.kind == model::MessageKind::Interactive {
                 let interactive: whatsapp::Interactive = job
                     .interactive

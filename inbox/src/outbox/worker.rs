@@ -220,6 +220,12 @@ impl Outbox {
         };
         if outcome != Outcome::Retrying {
             let view = messages::view(&mut tx, job.message_id).await.map_err(db)?;
+            // A reaction shows on the message it is on: that one is redrawn.
+            if let Some(reacted) = messages::reacted_to(&mut tx, &view).await.map_err(db)? {
+                events::publish(&mut tx, &LiveEvent::MessageUpdated(reacted))
+                    .await
+                    .map_err(db)?;
+            }
             events::publish(&mut tx, &LiveEvent::MessageUpdated(view))
                 .await
                 .map_err(db)?;

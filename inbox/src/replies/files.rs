@@ -41,6 +41,7 @@ pub fn send_options(channels: &Channels, channel: model::ChannelId) -> SendOptio
         },
         quotes: can.quotes,
         interactive: can.interactive,
+        reactions: can.reactions,
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod files;
 pub mod interactive;
+pub mod reactions;
 
 use crate::chat_changes;
 use crate::chat_changes::rules;

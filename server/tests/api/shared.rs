@@ -119,3 +119,122 @@ async fn a_reaction_shows_on_the_message_it_reacts_to(pool: PgPool) {
         "a live update with the reaction: {updates:?}"
     );
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_agent_reacts_to_a_customers_message(pool: PgPool) {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/{META_PHONE_ID}/messages")))
+        .respond_with(meta_ok(7))
+        .mount(&mock)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/messages/whapi-in-1/reaction"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200).set_body_json(json!({ "success": true })),
+        )
+        .mount(&mock)
+        .await;
+    let app = TestApp::spawn_with(pool, provider_config(&mock.uri())).await;
+    app.post_meta(&META.text("6281298765432", "wamid.hi", "paketnya sudah sampai"))
+        .await;
+    let (chat, hi): (i64, i64) = sqlx::query_as("select chat_id, message_id from message")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (agent, _) = app.signed_in("rina", Role::Agent).await;
+    let react = |emoji: &'static str, message: i64| {
+        let (app, agent) = (&app, &agent);
+        async move {
+            app.call(
+                agent,
+                "chats/react",
+                &[
+                    ("chat_id", &chat.to_string()),
+                    ("message_id", &message.to_string()),
+                    ("emoji", emoji),
+                ],
+            )
+            .await
+        }
+    };
+    let res = react("💩", hi).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["Invalid"]["reason"],
+        "reaction_invalid"
+    );
+    let res = react("🙏", hi).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let shown: model::MessageView = res.json().await.unwrap();
+    assert_eq!(shown.reaction.as_deref(), Some("🙏"));
+    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
+    let sent: Vec<Value> = mock
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().ends_with("/messages"))
+        .map(|r| r.body_json().unwrap())
+        .collect();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["type"], "reaction");
+    assert_eq!(
+        sent[0]["reaction"],
+        json!({ "message_id": "wamid.hi", "emoji": "🙏" })
+    );
+    assert!(
+        sent[0].get("context").is_none(),
+        "a reaction quotes nothing"
+    );
+    // It does not take the chat over, and shows on the customer's message, not on its own.
+    let mode: String = sqlx::query_scalar("select mode from chat")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(mode, "bot");
+    let mut conn = app.pool.acquire().await.unwrap();
+    let page = inbox::db::messages::page(&mut conn, model::ChatId(chat), None, 50)
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].reaction.as_deref(), Some("🙏"));
+    drop(conn);
+
+    // Whapi: its own endpoint.
+    let mut body: Value = serde_json::from_slice(&fixture("whapi_text.json")).unwrap();
+    body["messages"][0]["id"] = json!("whapi-in-1");
+    assert_eq!(
+        app.post_whapi(&serde_json::to_vec(&body).unwrap())
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let (whapi_chat, whapi_msg): (i64, i64) = sqlx::query_as(
+        "select chat_id, message_id from message where provider_message_id = 'whapi-in-1'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let res = app
+        .call(
+            &agent,
+            "chats/react",
+            &[
+                ("chat_id", &whapi_chat.to_string()),
+                ("message_id", &whapi_msg.to_string()),
+                ("emoji", "👍"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
+    let put = mock
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.url.path() == "/messages/whapi-in-1/reaction")
+        .expect("Whapi's reaction call");
+    assert_eq!(put.body_json::<Value>().unwrap(), json!({ "emoji": "👍" }));
+}

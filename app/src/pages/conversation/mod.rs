@@ -193,6 +193,22 @@ pub fn ChatView(
             start.dispatch(crate::api::chats::StartChat { channel_id, phone });
         }
     });
+    // A reaction picked on a customer's message: the bubble shows it when the answer (or its
+    // live update) arrives.
+    let react = ServerAction::<crate::api::chats::React>::new();
+    let reactions = Signal::derive(move || sending.with(|s| s.reactions));
+    let on_react = Callback::new(move |(message_id, emoji): (MessageId, String)| {
+        react.dispatch(crate::api::chats::React {
+            chat_id,
+            message_id,
+            emoji,
+        });
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(view)) = react.value().get() {
+            live.apply(view, false);
+        }
+    });
     let on_reply = Callback::new(move |m: MessageView| {
         replying.set(Some(m));
         focus_composer();
@@ -338,12 +354,12 @@ pub fn ChatView(
                                         <For
                                             each=move || older.get()
                                             key=|m| (m.message_id, m.status, m.error_code.clone(), m.media.as_ref().map(|f| f.state), m.reaction.clone())
-                                            children=move |m| view! { <Bubble message=m retry on_reply on_jump quotes on_start /> }
+                                            children=move |m| view! { <Bubble message=m retry on_reply on_jump quotes on_start on_react reactions /> }
                                         />
                                         <For
                                             each=shown
                                             key=|m| (m.message_id, m.status, m.error_code.clone(), m.media.as_ref().map(|f| f.state), m.reaction.clone())
-                                            children=move |m| view! { <Bubble message=m retry on_reply on_jump quotes on_start /> }
+                                            children=move |m| view! { <Bubble message=m retry on_reply on_jump quotes on_start on_react reactions /> }
                                         />
                                     </ol>
                                 </div>

@@ -33,7 +33,7 @@ const VIEW: &str = "select m.message_id, m.chat_id, m.direction, m.sender_kind,
                         jsonb_array_elements(s->'rows') r), '[]')) end as interactive,
         m.details->'location' as location, coalesce(m.details->'contacts', '[]') as contacts,
         (select r.body from message r
-          where r.channel_id = m.channel_id and r.kind = 'reaction'
+          where r.channel_id = m.channel_id and r.kind = 'reaction' and r.status <> 'failed'
             and r.reply_to_provider_id = m.provider_message_id
           order by r.message_id desc limit 1) as reaction
    from message m left join app_user u on u.user_id = m.sender_user_id
@@ -265,6 +265,29 @@ pub async fn set_details(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The message a reaction is on, when `view` is a reaction: a change to the reaction (sent,
+/// failed) is shown there.
+pub async fn reacted_to(
+    conn: &mut PgConnection,
+    view: &MessageView,
+) -> Result<Option<MessageView>, Error> {
+    if view.kind != model::MessageKind::Reaction {
+        return Ok(None);
+    }
+    let target: Option<MessageId> = sqlx::query_scalar(
+        "select t.message_id from message r
+           join message t on t.channel_id = r.channel_id and t.provider_message_id = r.reply_to_provider_id
+          where r.message_id = $1",
+    )
+    .bind(view.message_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match target {
+        Some(id) => Ok(Some(self::view(conn, id).await?)),
+        None => Ok(None),
+    }
 }
 
 /// The message a customer's reaction is about, by its provider id.
