@@ -118,3 +118,22 @@ pub async fn due_for_sync(
     .fetch_all(pool)
     .await?)
 }
+
+/// A template's review state as Meta's webhook reported it, on every channel that synced it
+/// (template ids are Meta's, unique across accounts). Returns how many rows changed.
+pub async fn set_status(
+    conn: &mut PgConnection,
+    template_id: &str,
+    status: &str,
+) -> Result<u64, Error> {
+    Ok(sqlx::query(
+        "update message_template
+            set status = $2, definition = jsonb_set(definition, '{status}', to_jsonb($2::text))
+          where template_id = $1",
+    )
+    .bind(template_id)
+    .bind(status)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}

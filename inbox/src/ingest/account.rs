@@ -7,7 +7,8 @@ use crate::Error;
 use sqlx::PgPool;
 use whatsapp::{AccountEvent, AccountEventKind};
 
-/// Records account alerts (shown to admins) and template review states, in one transaction.
+/// Records account alerts (shown to admins) and template review states (applied to the synced
+/// templates too), in one transaction.
 pub async fn record(pool: &PgPool, provider: &str, events: &[&AccountEvent]) -> Result<(), Error> {
     if events.is_empty() {
         return Ok(());
@@ -35,6 +36,13 @@ pub async fn record(pool: &PgPool, provider: &str, events: &[&AccountEvent]) -> 
                 reason,
             } => {
                 tracing::info!(%provider, %template_id, ?name, %status, ?reason, "template status");
+                // The stored template follows at once: a paused or rejected one is refused
+                // before it is sent. A reinstated template is approved again.
+                let state = match status.as_str() {
+                    "REINSTATED" => "APPROVED",
+                    other => other,
+                };
+                crate::db::templates::set_status(&mut tx, template_id, state).await?;
                 provider_events::upsert_template_status(
                     &mut tx,
                     &TemplateStatus {

@@ -170,3 +170,63 @@ async fn metas_template_error_shows_in_the_bubble(pool: PgPool) {
     assert_eq!(failed.error_code.as_deref(), Some("132015"));
     assert!(failed.error_reason.unwrap().contains("Template is Paused"));
 }
+
+/// Meta's review webhook (`message_template_status_update`) changes the stored template at once:
+/// a paused template is refused before it is sent, and shows as paused in the picker; a
+/// reinstated one can be sent again.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn metas_review_webhook_updates_the_template(pool: PgPool) {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/{}/messages", crate::helpers::META_PHONE_ID)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "messaging_product": "whatsapp", "messages": [{ "id": "wamid.tpl" }] })))
+        .mount(&mock)
+        .await;
+    let (app, admin, chat, channel) = setup(pool, &mock).await;
+    app.call(
+        &admin,
+        "admin/channels/sync_templates",
+        &[("channel_id", &channel.to_string())],
+    )
+    .await;
+    let review = |event: &str| {
+        let mut body: Value =
+            serde_json::from_slice(&fixture("fields/meta_template_status_rejected.json")).unwrap();
+        let value = &mut body["entry"][0]["changes"][0]["value"];
+        // The id the template list gave konfirmasi_pesanan.
+        value["message_template_id"] = json!(1348820917265530u64);
+        value["event"] = json!(event);
+        value["reason"] = json!("NONE");
+        serde_json::to_vec(&body).unwrap()
+    };
+    assert_eq!(
+        app.post_meta(&review("PAUSED")).await.status(),
+        StatusCode::OK
+    );
+    let res = send_template(&app, &admin, chat, "konfirmasi_pesanan", &["Rina", "INV-1"]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["Conflict"],
+        "template_not_approved"
+    );
+    let list: TemplateList = app
+        .call(&admin, "chats/templates", &[("chat_id", &chat.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let shown = list
+        .templates
+        .iter()
+        .find(|t| t.name == "konfirmasi_pesanan")
+        .unwrap();
+    assert_eq!(shown.status, "PAUSED");
+
+    assert_eq!(
+        app.post_meta(&review("REINSTATED")).await.status(),
+        StatusCode::OK
+    );
+    let res = send_template(&app, &admin, chat, "konfirmasi_pesanan", &["Rina", "INV-1"]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
