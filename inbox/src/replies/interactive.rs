@@ -118,3 +118,72 @@ pub fn from_rule(reply: &str, titles: &[String]) -> Interactive {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rules_options_are_buttons_up_to_three_then_a_list() {
+        let titles = |n: usize| (1..=n).map(|i| format!("Topik {i}")).collect::<Vec<_>>();
+        let three = from_rule(" Pilih ", &titles(3));
+        assert!(
+            matches!(&three.choices, whatsapp::Choices::Buttons { buttons } if buttons.len() == 3)
+        );
+        assert_eq!(three.body, "Pilih");
+        let four = from_rule("Pilih", &titles(4));
+        match &four.choices {
+            whatsapp::Choices::List { button, sections } => {
+                assert_eq!(button, "Pilih");
+                assert_eq!(sections[0].rows.len(), 4);
+                assert_eq!(sections[0].rows[3].id, "Topik 4");
+            }
+            other => panic!("a list, not {other:?}"),
+        }
+        assert!(check(&four).is_ok());
+        assert!(check(&from_rule("Pilih", &titles(11))).is_err());
+    }
+
+    #[test]
+    fn an_agents_list_keeps_descriptions_and_buttons_drop_blank_ones() {
+        let form = model::OptionsForm {
+            body: "Topik?".into(),
+            button: Some("Lihat".into()),
+            options: vec![
+                model::ChoiceView {
+                    title: " Refund ".into(),
+                    description: Some("Dana kembali".into()),
+                },
+                model::ChoiceView {
+                    title: "Lacak".into(),
+                    description: Some("  ".into()),
+                },
+            ],
+        };
+        let list = from_form(&form);
+        let rows = list.options();
+        assert_eq!(rows[0].id, "Refund");
+        assert_eq!(rows[0].description.as_deref(), Some("Dana kembali"));
+        assert_eq!(rows[1].description, None);
+        assert!(check(&list).is_ok());
+        let err = check(&from_form(&model::OptionsForm {
+            button: None,
+            options: vec![
+                model::ChoiceView {
+                    title: "Ya".into(),
+                    description: None
+                };
+                4
+            ],
+            ..form
+        }))
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Invalid {
+                reason: Reason::ButtonLimitExceeded,
+                ..
+            }
+        ));
+    }
+}
