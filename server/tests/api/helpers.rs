@@ -135,11 +135,14 @@ impl TestApp {
             .expect("count query")
     }
 
-    /// A browser-like client: keeps cookies, does not follow redirects (so tests see them).
+    /// A browser-like client: keeps cookies, does not follow redirects (so tests see them). An
+    /// answer that stops coming for a minute fails the test (with the request that hung) rather
+    /// than stalling the suite.
     pub fn client(&self) -> Client {
         Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            .read_timeout(std::time::Duration::from_secs(60))
             .build()
             .expect("client")
     }
