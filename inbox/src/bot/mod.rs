@@ -161,10 +161,12 @@ pub async fn answer(
     // A bare number answers the menu the bot (or an agent) sent last, like a tap.
     let numbered = match choice {
         Some(_) => None,
-        None if is_number(text) => messages::latest_menu(conn, chat_id)
-            .await?
-            .and_then(|menu| serde_json::from_value::<whatsapp::Interactive>(menu).ok())
-            .and_then(|menu| menu.option_for_number(text).map(|o| o.id.clone())),
+        None if whatsapp::interactive::menu_number(text).is_some() => {
+            messages::latest_menu(conn, chat_id)
+                .await?
+                .and_then(|menu| serde_json::from_value::<whatsapp::Interactive>(menu).ok())
+                .and_then(|menu| menu.option_for_number(text).map(|o| o.id.clone()))
+        }
         None => None,
     };
     let choice = choice.or(numbered.as_deref());
@@ -203,10 +205,4 @@ pub async fn answer(
         }
     }
     Ok(state)
-}
-
-/// "2", " 2. ": what a customer types to pick from a numbered menu.
-fn is_number(text: &str) -> bool {
-    let t = text.trim().trim_end_matches(['.', ')']).trim();
-    !t.is_empty() && t.len() <= 2 && t.bytes().all(|b| b.is_ascii_digit())
 }

@@ -92,31 +92,20 @@ pub fn from_form(form: &model::OptionsForm) -> Interactive {
     }
 }
 
-/// A bot rule's options under its reply: up to three as buttons, more as a list.
+/// A bot rule's options under its reply: up to three as buttons, more as a list whose button
+/// reads "Pilih".
 pub fn from_rule(reply: &str, titles: &[String]) -> Interactive {
-    let titles: Vec<&str> = titles.iter().map(|t| t.trim()).collect();
-    if titles.len() <= whatsapp::interactive::MAX_BUTTONS {
-        return Interactive::buttons(reply.trim(), titles);
-    }
-    Interactive {
-        header: None,
-        body: reply.trim().to_owned(),
-        footer: None,
-        choices: whatsapp::Choices::List {
-            button: "Pilih".to_owned(),
-            sections: vec![whatsapp::Section {
-                title: None,
-                rows: titles
-                    .into_iter()
-                    .map(|t| whatsapp::Choice {
-                        id: t.to_owned(),
-                        title: t.to_owned(),
-                        description: None,
-                    })
-                    .collect(),
-            }],
-        },
-    }
+    from_form(&model::OptionsForm {
+        body: reply.to_owned(),
+        button: (titles.len() > whatsapp::interactive::MAX_BUTTONS).then(|| "Pilih".to_owned()),
+        options: titles
+            .iter()
+            .map(|t| model::ChoiceView {
+                title: t.clone(),
+                description: None,
+            })
+            .collect(),
+    })
 }
 
 #[cfg(test)]

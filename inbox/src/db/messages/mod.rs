@@ -4,8 +4,10 @@
 
 pub mod inbound;
 pub mod outbound;
+mod shared;
 pub use inbound::{store_inbound, store_inbound_many, Inbound, Outcome, StoredInbound};
 pub use outbound::{insert_outbound, latest_menu, quotable_id, Outbound};
+pub use shared::{by_provider_id, reacted_to, set_details};
 
 use crate::Error;
 use chrono::{DateTime, Utc};
@@ -246,63 +248,6 @@ pub async fn adopt_provider_id(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// Keeps a customer message's place or contact cards (`model::LocationView` under `location`,
-/// `model::ContactCardView`s under `contacts`).
-pub async fn set_details(
-    conn: &mut PgConnection,
-    channel_id: ChannelId,
-    provider_message_id: &str,
-    details: &serde_json::Value,
-) -> Result<(), Error> {
-    sqlx::query(
-        "update message set details = $3 where channel_id = $1 and provider_message_id = $2",
-    )
-    .bind(channel_id)
-    .bind(provider_message_id)
-    .bind(details)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// The message a reaction is on, when `view` is a reaction: a change to the reaction (sent,
-/// failed) is shown there.
-pub async fn reacted_to(
-    conn: &mut PgConnection,
-    view: &MessageView,
-) -> Result<Option<MessageView>, Error> {
-    if view.kind != model::MessageKind::Reaction {
-        return Ok(None);
-    }
-    let target: Option<MessageId> = sqlx::query_scalar(
-        "select t.message_id from message r
-           join message t on t.channel_id = r.channel_id and t.provider_message_id = r.reply_to_provider_id
-          where r.message_id = $1",
-    )
-    .bind(view.message_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    match target {
-        Some(id) => Ok(Some(self::view(conn, id).await?)),
-        None => Ok(None),
-    }
-}
-
-/// The message a customer's reaction is about, by its provider id.
-pub async fn by_provider_id(
-    conn: &mut PgConnection,
-    channel_id: ChannelId,
-    provider_message_id: &str,
-) -> Result<Option<MessageId>, Error> {
-    Ok(sqlx::query_scalar(
-        "select message_id from message where channel_id = $1 and provider_message_id = $2",
-    )
-    .bind(channel_id)
-    .bind(provider_message_id)
-    .fetch_optional(conn)
-    .await?)
 }
 
 /// The sandbox phone's view: the contact's messages on that channel, oldest first.
