@@ -121,7 +121,9 @@ impl WhapiProvider {
     }
 
     /// `PUT /messages/{MessageID}/reaction {"emoji"}` (whapi.md §2): answered `{"success":
-    /// true}`, with no message of its own; the receipt's id is made unique per reaction.
+    /// true}`, with no message of its own; the receipt's id is made unique per reaction. An
+    /// empty emoji takes the reaction back: `DELETE /messages/{MessageID}/reaction` (whapi.md
+    /// lists only the PUT; the DELETE is Whapi's documented removal, unconfirmed here).
     async fn react(
         &self,
         message_id: &str,
@@ -132,9 +134,12 @@ impl WhapiProvider {
         url.path_segments_mut()
             .map_err(|_| SendError::permanent("Whapi base URL cannot take a path"))?
             .push("reaction");
-        let req = self
-            .request(reqwest::Method::PUT, url)
-            .json(&json!({ "emoji": emoji }));
+        let req = if emoji.is_empty() {
+            self.request(reqwest::Method::DELETE, url)
+        } else {
+            self.request(reqwest::Method::PUT, url)
+                .json(&json!({ "emoji": emoji }))
+        };
         succeeded(execute(req).await?, "reaction")?;
         Ok(SendReceipt {
             provider_message_id: format!("reaction:{message_id}:{idempotency_key}"),

@@ -164,8 +164,8 @@ pub async fn start_chat(channel_id: ChannelId, phone: String) -> Result<ChatId, 
     .await
 }
 
-/// Reacts to a customer's message with one of `model::REACTIONS`; answers the message, now
-/// showing it.
+/// Reacts to a customer's message with one of `model::REACTIONS`, or with an empty `emoji`
+/// takes the reaction back; answers the message, now showing it.
 #[server(endpoint = "chats/react")]
 pub async fn react(
     chat_id: ChatId,

@@ -242,6 +242,7 @@ pub fn Bubble(
     let react_button = on_react
         .filter(|_| m.direction == Direction::In && m.kind != MessageKind::Reaction)
         .map(|react| {
+            let has_reaction = m.reaction.is_some();
             view! {
                 <details class="react-action" data-testid="react" hidden=move || !reactions.get()>
                     <summary title=move || t_string!(i18n, react_to_message).to_string()>"☺"</summary>
@@ -250,6 +251,11 @@ pub fn Bubble(
                             <button type="button" data-testid="react-with" data-emoji=*emoji
                                 on:click=move |_| react.run((message_id, emoji.to_string()))>{*emoji}</button>
                         }).collect_view()}
+                        {has_reaction.then(|| view! {
+                            <button type="button" class="react-take-back" data-testid="react-take-back"
+                                title=move || t_string!(i18n, react_take_back).to_string()
+                                on:click=move |_| react.run((message_id, String::new()))>"✕"</button>
+                        })}
                     </span>
                 </details>
             }

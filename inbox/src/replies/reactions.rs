@@ -2,6 +2,8 @@
 //! the chat the provider has, by someone who may answer the chat, while the provider takes
 //! messages (Meta's 24-hour window). It goes through the outbox like a reply (stored as a message
 //! of kind `reaction`, shown on the message it reacts to); it does not take the chat over.
+//! An empty emoji takes the reaction back (stored as a reaction without an emoji, as a
+//! customer's taken-back reaction is); with nothing to take back, nothing is sent.
 
 use super::{window_open, Sender};
 use crate::channels::Channels;
@@ -19,7 +21,8 @@ pub async fn react(
     message_id: MessageId,
     emoji: &str,
 ) -> Result<MessageView, Error> {
-    if !model::REACTIONS.contains(&emoji) {
+    let taking_back = emoji.is_empty();
+    if !taking_back && !model::REACTIONS.contains(&emoji) {
         return Err(Error::invalid("emoji", Reason::ReactionInvalid));
     }
     let mut tx = pool.begin().await?;
@@ -33,11 +36,17 @@ pub async fn react(
     let target = messages::quotable_id(&mut tx, chat_id, message_id)
         .await?
         .ok_or(Error::invalid("message_id", Reason::QuoteNotFound))?;
+    if taking_back {
+        let current = messages::view(&mut tx, message_id).await?;
+        if current.reaction.is_none() {
+            return Ok(current);
+        }
+    }
     let message = super::outbound(
         &route,
         Sender::Human(user),
         MessageKind::Reaction,
-        Some(emoji),
+        Some(emoji).filter(|e| !e.is_empty()),
         Some(&target),
     );
     let reaction = messages::insert_outbound(&mut tx, &message).await?;

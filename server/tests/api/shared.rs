@@ -128,8 +128,7 @@ async fn an_agent_reacts_to_a_customers_message(pool: PgPool) {
         .respond_with(meta_ok(7))
         .mount(&mock)
         .await;
-    Mock::given(method("PUT"))
-        .and(path("/messages/whapi-in-1/reaction"))
+    Mock::given(path("/messages/whapi-in-1/reaction"))
         .respond_with(
             wiremock::ResponseTemplate::new(200).set_body_json(json!({ "success": true })),
         )
@@ -201,6 +200,36 @@ async fn an_agent_reacts_to_a_customers_message(pool: PgPool) {
     assert_eq!(page[0].reaction.as_deref(), Some("🙏"));
     drop(conn);
 
+    // Taken back: Meta gets an empty emoji, and the bubble shows none; taking back again sends
+    // nothing.
+    let res = react("", hi).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let shown: model::MessageView = res.json().await.unwrap();
+    assert_eq!(shown.reaction, None);
+    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
+    let res = react("", hi).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.drain_outbox().await, vec![]);
+    let sent: Vec<Value> = mock
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().ends_with("/messages"))
+        .map(|r| r.body_json().unwrap())
+        .collect();
+    assert_eq!(sent.len(), 2, "one take-back sent: {sent:?}");
+    assert_eq!(
+        sent[1]["reaction"],
+        json!({ "message_id": "wamid.hi", "emoji": "" })
+    );
+    let mut conn = app.pool.acquire().await.unwrap();
+    let page = inbox::db::messages::page(&mut conn, model::ChatId(chat), None, 50)
+        .await
+        .unwrap();
+    assert_eq!(page[0].reaction, None);
+    drop(conn);
+
     // Whapi: its own endpoint.
     let mut body: Value = serde_json::from_slice(&fixture("whapi_text.json")).unwrap();
     body["messages"][0]["id"] = json!("whapi-in-1");
@@ -237,4 +266,26 @@ async fn an_agent_reacts_to_a_customers_message(pool: PgPool) {
         .find(|r| r.url.path() == "/messages/whapi-in-1/reaction")
         .expect("Whapi's reaction call");
     assert_eq!(put.body_json::<Value>().unwrap(), json!({ "emoji": "👍" }));
+    // Taken back with Whapi's DELETE.
+    let res = app
+        .call(
+            &agent,
+            "chats/react",
+            &[
+                ("chat_id", &whapi_chat.to_string()),
+                ("message_id", &whapi_msg.to_string()),
+                ("emoji", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
+    let deleted = mock
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.url.path() == "/messages/whapi-in-1/reaction" && r.method.as_str() == "DELETE")
+        .count();
+    assert_eq!(deleted, 1, "Whapi's removal call");
 }
