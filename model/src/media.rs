@@ -29,6 +29,11 @@ impl MediaView {
         format!("/media/{}", message_id.0)
     }
 
+    /// A photo's thumbnail, made by the server (the photo itself when it has none).
+    pub fn thumbnail_url(message_id: MessageId) -> String {
+        format!("/media/{}?thumb=1", message_id.0)
+    }
+
     /// The same, as a download (`Content-Disposition: attachment`).
     pub fn download_url(message_id: MessageId) -> String {
         format!("/media/{}?download=1", message_id.0)

@@ -102,6 +102,25 @@ fn flag(name: &str) -> anyhow::Result<bool> {
     }
 }
 
+/// `INBOX_MEDIA_S3_URL` and its credentials, all or none.
+fn s3_from_env() -> anyhow::Result<Option<inbox::media::S3Config>> {
+    let Some(url) = var("INBOX_MEDIA_S3_URL") else {
+        return Ok(None);
+    };
+    let (Some(access_key_id), Some(secret_access_key)) = (
+        var("INBOX_MEDIA_S3_ACCESS_KEY_ID"),
+        var("INBOX_MEDIA_S3_SECRET_ACCESS_KEY"),
+    ) else {
+        bail!("INBOX_MEDIA_S3_URL needs INBOX_MEDIA_S3_ACCESS_KEY_ID and INBOX_MEDIA_S3_SECRET_ACCESS_KEY");
+    };
+    Ok(Some(inbox::media::S3Config {
+        url,
+        access_key_id,
+        secret_access_key,
+        region: var("INBOX_MEDIA_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+    }))
+}
+
 impl Config {
     pub fn from_env() -> anyhow::Result<Config> {
         let bootstrap_admin = match (var("INBOX_ADMIN_USER"), var("INBOX_ADMIN_PASSWORD")) {
@@ -161,6 +180,7 @@ impl Config {
                     * 1024.0
                     * 1024.0
                     * 1024.0) as u64,
+                s3: s3_from_env()?,
                 ..Default::default()
             },
             event_retention: std::time::Duration::from_secs(

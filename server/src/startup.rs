@@ -182,13 +182,15 @@ impl Application {
             .timeout(Duration::from_secs(30))
             .build()
             .context("HTTP client")?;
-        let media =
-            inbox::media::MediaStore::open(config.data_dir.join("media")).with_context(|| {
-                format!(
-                    "the media store at {}",
-                    config.data_dir.join("media").display()
-                )
-            })?;
+        let media_dir = config.data_dir.join("media");
+        let media = match &config.media.s3 {
+            None => inbox::media::MediaStore::open(&media_dir),
+            Some(s3) => inbox::media::MediaStore::open_bucket(
+                &media_dir,
+                inbox::media::Bucket::open(s3)?,
+            ),
+        }
+        .with_context(|| format!("the media store at {}", media_dir.display()))?;
         let channels = Arc::new(
             Channels::init(
                 config.secret_keys()?,

@@ -131,7 +131,7 @@ async fn read_form(store: &MediaStore, mut multipart: Multipart) -> Result<Form,
             .trim()
             .to_ascii_lowercase();
         let filename = file_name(field.file_name());
-        let (_, limit) = files::check_type(&mime_type)?;
+        let (kind, limit) = files::check_type(&mime_type)?;
         let mut incoming = store.incoming().await.map_err(store_error)?;
         while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
             if incoming.size() + chunk.len() as u64 > limit {
@@ -144,11 +144,17 @@ async fn read_form(store: &MediaStore, mut multipart: Multipart) -> Result<Form,
         }
         let size = incoming.size();
         let sha256 = incoming.keep().await.map_err(store_error)?;
+        let thumbnail = if kind == whatsapp::MessageKind::Image {
+            thumbnail(store, &sha256, &mime_type).await
+        } else {
+            None
+        };
         file = Some(StoredFile {
             sha256,
             size,
             mime_type,
             filename,
+            thumbnail,
         });
     }
     let file = file.ok_or(AppError::invalid("file", Reason::UploadInvalid))?;
@@ -169,6 +175,22 @@ fn file_name(given: Option<&str>) -> String {
     } else {
         name
     }
+}
+
+/// The agent's photo shrunk for the bubble, kept beside it; a photo that cannot have one is
+/// shown as it is.
+async fn thumbnail(
+    store: &MediaStore,
+    sha256: &str,
+    mime_type: &str,
+) -> Option<(&'static str, i64)> {
+    let bytes = store.read(sha256).await.ok()?;
+    let made = inbox::media::thumbnail::make_async(bytes.into(), Some(mime_type.to_owned())).await?;
+    if let Err(e) = store.put_thumb(sha256, &made.bytes).await {
+        tracing::warn!(error = %e, "keeping a photo's thumbnail; the photo is shown as it is");
+        return None;
+    }
+    Some((made.mime_type, made.bytes.len() as i64))
 }
 
 fn store_error(e: std::io::Error) -> AppError {

@@ -59,6 +59,7 @@ fn ready(
         MessageKind::Image | MessageKind::Sticker => {
             let class = if kind == MessageKind::Sticker { "media sticker" } else { "media image" };
             let full = url.clone();
+            let url = if kind == MessageKind::Image { MediaView::thumbnail_url(message_id) } else { url };
             view! {
                 <a class=class href=full target="_blank" rel="noopener" data-testid="media-image-link">
                     <img src=url alt=move || t_string!(i18n, media_photo).to_string() loading="lazy" data-testid="media-image"/>

@@ -60,6 +60,22 @@ pub async fn index_file(conn: &mut PgConnection, sha256: &str, size: i64) -> Res
     Ok(())
 }
 
+/// The indexed file named `sha256` has a thumbnail in the store, of type `mime_type`.
+pub async fn set_thumbnail(
+    conn: &mut PgConnection,
+    sha256: &str,
+    mime_type: &str,
+    size: i64,
+) -> Result<(), Error> {
+    sqlx::query("update media_file set thumb_mime = $2, thumb_size = $3 where sha256 = $1")
+        .bind(sha256)
+        .bind(mime_type)
+        .bind(size)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The file is in the store (indexed by [`index_file`] in the same transaction): the row is
 /// ready, while the claim holds it. `false` when another claim took it over.
 pub async fn stored(
@@ -183,6 +199,9 @@ pub async fn insert_outgoing(
 ) -> Result<(), Error> {
     let size = i64::try_from(file.size).unwrap_or(i64::MAX);
     index_file(&mut *conn, &file.sha256, size).await?;
+    if let Some((mime, thumb_size)) = file.thumbnail {
+        set_thumbnail(&mut *conn, &file.sha256, mime, thumb_size).await?;
+    }
     sqlx::query(
         "insert into attachment (message_id, state, mime_type, filename, size, file_sha256)
          values ($1, 'ready', $2, $3, $4, $5)",
@@ -220,13 +239,16 @@ pub struct Served {
     pub filename: Option<String>,
     pub kind: MessageKind,
     pub channel_id: ChannelId,
+    /// The type of the file's thumbnail, when it has one.
+    pub thumb_mime: Option<String>,
 }
 
 /// The ready file of `message_id`, if it has one.
 pub async fn ready_file(pool: &PgPool, message_id: MessageId) -> Result<Option<Served>, Error> {
     Ok(sqlx::query_as(
-        "select a.file_sha256 as sha256, a.mime_type, a.filename, m.kind, m.channel_id
+        "select a.file_sha256 as sha256, a.mime_type, a.filename, m.kind, m.channel_id, f.thumb_mime
            from attachment a join message m on m.message_id = a.message_id
+           left join media_file f on f.sha256 = a.file_sha256
           where a.message_id = $1 and a.state = 'ready'",
     )
     .bind(message_id)
@@ -250,7 +272,7 @@ pub async fn touch(pool: &PgPool, sha256: &str) -> Result<(), Error> {
 /// The bytes the store holds.
 pub async fn total_size(pool: &PgPool) -> Result<i64, Error> {
     Ok(
-        sqlx::query_scalar("select coalesce(sum(size), 0)::bigint from media_file")
+        sqlx::query_scalar("select coalesce(sum(size + coalesce(thumb_size, 0)), 0)::bigint from media_file")
             .fetch_one(pool)
             .await?,
     )
@@ -262,7 +284,8 @@ pub async fn evict_oldest(
     conn: &mut PgConnection,
 ) -> Result<Option<(String, i64, Vec<MessageId>)>, Error> {
     let Some((sha, size)): Option<(String, i64)> = sqlx::query_as(
-        "select sha256, size from media_file order by last_used_at limit 1 for update skip locked",
+        "select sha256, size + coalesce(thumb_size, 0) from media_file
+          order by last_used_at limit 1 for update skip locked",
     )
     .fetch_optional(&mut *conn)
     .await?

@@ -135,14 +135,25 @@ impl Fetcher {
         }
         let sha = MediaStore::name_of(&download.bytes);
         let size = download.bytes.len() as i64;
-        let mut tx = self.pool.begin().await?;
-        attachments::index_file(&mut tx, &sha, size).await?;
-        self.store.put(&download.bytes).await?;
         let mime = job
             .media
             .mime_type
             .as_deref()
             .or(download.mime_type.as_deref());
+        // A photo's thumbnail is made before the transaction, off the runtime's threads.
+        let thumbnail = if job.kind == model::MessageKind::Image {
+            super::thumbnail::make_async(download.bytes.clone().into(), mime.map(str::to_owned))
+                .await
+        } else {
+            None
+        };
+        let mut tx = self.pool.begin().await?;
+        attachments::index_file(&mut tx, &sha, size).await?;
+        self.store.put(&download.bytes).await?;
+        if let Some(t) = &thumbnail {
+            self.store.put_thumb(&sha, &t.bytes).await?;
+            attachments::set_thumbnail(&mut tx, &sha, t.mime_type, t.bytes.len() as i64).await?;
+        }
         if !attachments::stored(&mut tx, job, &sha, size, mime).await? {
             return Ok(false);
         }

@@ -8,10 +8,13 @@
 //! the file used longest ago is removed, and its bubbles say so.
 
 pub mod fetch;
+pub mod s3;
 pub mod store;
+pub mod thumbnail;
 
 pub use fetch::{Fetched, Fetcher};
-pub use store::MediaStore;
+pub use s3::{Bucket, S3Config};
+pub use store::{Located, MediaStore};
 
 use std::time::Duration;
 
@@ -28,6 +31,8 @@ pub struct MediaSettings {
     /// The first retry's delay (default 2 s); it doubles each time, up to `retry_max`.
     pub retry_base: Duration,
     pub retry_max: Duration,
+    /// `INBOX_MEDIA_S3_*`: keep the files in an S3-compatible bucket instead of on disk.
+    pub s3: Option<S3Config>,
 }
 
 impl Default for MediaSettings {
@@ -38,6 +43,7 @@ impl Default for MediaSettings {
             max_attempts: 12,
             retry_base: Duration::from_secs(2),
             retry_max: Duration::from_secs(600),
+            s3: None,
         }
     }
 }

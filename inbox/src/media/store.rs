@@ -1,7 +1,13 @@
-//! The media store on disk: each file under `<root>/<first two hex digits>/<sha256>`, named by
-//! the SHA-256 of its bytes, so the same file is kept once. Written to a temporary file and
-//! renamed into place, so a reader never sees half a file and a crash leaves no torn one.
+//! The media store: each file named by the SHA-256 of its bytes, so the same file is kept once,
+//! under `<first two hex digits>/<sha256>` (and its photo's thumbnail beside it, `<sha256>.thumb`).
+//!
+//! On disk (the default), under `INBOX_DATA_DIR/media`: written to a temporary file and renamed
+//! into place, so a reader never sees half a file and a crash leaves no torn one. In an
+//! S3-compatible bucket (`INBOX_MEDIA_S3_URL`, for several servers sharing one store, see
+//! [`super::s3`]): an object appears whole when its upload completes; an agent's upload is still
+//! written to a local temporary file first, hashed on the way, then sent to the bucket.
 
+use super::s3::Bucket;
 use sha2::{Digest, Sha256};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -9,7 +15,15 @@ use tokio::io::AsyncWriteExt;
 
 #[derive(Debug, Clone)]
 pub struct MediaStore {
+    /// The files (on disk), and the temporary files of uploads (with either backend).
     root: PathBuf,
+    bucket: Option<Bucket>,
+}
+
+/// Where a stored file is read from, to serve it.
+pub enum Located {
+    Disk(PathBuf),
+    Bucket(Bucket, super::s3::Key),
 }
 
 impl MediaStore {
@@ -28,7 +42,23 @@ impl MediaStore {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
-        Ok(MediaStore { root })
+        Ok(MediaStore { root, bucket: None })
+    }
+
+    /// A store in an S3-compatible bucket; `root` keeps only uploads on their way in.
+    pub fn open_bucket(root: impl Into<PathBuf>, bucket: Bucket) -> io::Result<MediaStore> {
+        let mut store = MediaStore::open(root)?;
+        store.bucket = Some(bucket);
+        Ok(store)
+    }
+
+    /// "disk" or "s3", for the logs.
+    pub fn backend(&self) -> &'static str {
+        if self.bucket.is_some() {
+            "s3"
+        } else {
+            "disk"
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -40,16 +70,70 @@ impl MediaStore {
         format!("{:x}", Sha256::digest(bytes))
     }
 
-    /// Where the file named `sha256` lives (whether or not it is there).
+    /// Where the file named `sha256` lives on disk (whether or not it is there).
     pub fn path(&self, sha256: &str) -> PathBuf {
         self.root.join(&sha256[..2.min(sha256.len())]).join(sha256)
     }
 
+    fn thumb_path(&self, sha256: &str) -> PathBuf {
+        self.path(&format!("{sha256}.thumb"))
+    }
+
+    /// Where the file named `sha256` (or its thumbnail) is read from.
+    pub fn locate(&self, sha256: &str, thumb: bool) -> Located {
+        let name = if thumb {
+            format!("{sha256}.thumb")
+        } else {
+            sha256.to_owned()
+        };
+        match &self.bucket {
+            Some(b) => Located::Bucket(b.clone(), b.key(&name)),
+            None => Located::Disk(self.path(&name)),
+        }
+    }
+
+    /// Whether the store holds the file named `sha256`.
+    pub async fn exists(&self, sha256: &str) -> io::Result<bool> {
+        match &self.bucket {
+            Some(b) => b.exists(sha256).await,
+            None => tokio::fs::try_exists(self.path(sha256)).await,
+        }
+    }
+
     /// Keeps `bytes`; returns their name. A file already there is left as it is.
     pub async fn put(&self, bytes: &[u8]) -> io::Result<String> {
+        if let Some(b) = &self.bucket {
+            let name = Self::name_of(bytes);
+            if b.size_of(&name).await? != Some(bytes.len() as u64) {
+                b.put(&name, bytes.to_vec()).await?;
+            }
+            return Ok(name);
+        }
         let mut incoming = self.incoming().await?;
         incoming.write(bytes).await?;
         incoming.keep().await
+    }
+
+    /// Keeps the thumbnail of the file named `sha256`.
+    pub async fn put_thumb(&self, sha256: &str, bytes: &[u8]) -> io::Result<()> {
+        if !is_name(sha256) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a file name"));
+        }
+        if let Some(b) = &self.bucket {
+            return b.put(&format!("{sha256}.thumb"), bytes.to_vec()).await;
+        }
+        let tmp = self.root.join("tmp").join(uuid::Uuid::new_v4().to_string());
+        let path = self.thumb_path(sha256);
+        let placed = async {
+            tokio::fs::write(&tmp, bytes).await?;
+            tokio::fs::create_dir_all(path.parent().expect("a file in a directory")).await?;
+            tokio::fs::rename(&tmp, &path).await
+        }
+        .await;
+        if placed.is_err() {
+            let _ = tokio::fs::remove_file(&tmp).await;
+        }
+        placed
     }
 
     /// A file to be written as it arrives (an agent's upload), hashed on the way.
@@ -70,15 +154,28 @@ impl MediaStore {
         if !is_name(sha256) {
             return Err(io::Error::new(io::ErrorKind::NotFound, "not a file name"));
         }
-        tokio::fs::read(self.path(sha256)).await
+        match &self.bucket {
+            Some(b) => b.read(sha256).await,
+            None => tokio::fs::read(self.path(sha256)).await,
+        }
     }
 
-    /// Removes the file named `sha256`; one already gone is fine.
+    /// Removes the file named `sha256` and its thumbnail; one already gone is fine.
     pub async fn remove(&self, sha256: &str) -> io::Result<()> {
-        match tokio::fs::remove_file(self.path(sha256)).await {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+        if !is_name(sha256) {
+            return Ok(());
         }
+        if let Some(b) = &self.bucket {
+            b.remove(sha256).await?;
+            return b.remove(&format!("{sha256}.thumb")).await;
+        }
+        for path in [self.path(sha256), self.thumb_path(sha256)] {
+            match tokio::fs::remove_file(path).await {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
     }
 }
 
@@ -118,6 +215,16 @@ impl Incoming {
         let name = format!("{:x}", std::mem::take(&mut self.hasher).finalize());
         let path = self.store.path(&name);
         self.file.flush().await?;
+        if let Some(b) = self.store.bucket.clone() {
+            let tmp = self.tmp.take().expect("kept once");
+            let sent = match b.size_of(&name).await {
+                Ok(Some(size)) if size == self.size => Ok(()),
+                Ok(_) => b.put_file(&name, &tmp).await,
+                Err(e) => Err(e),
+            };
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return sent.map(|()| name);
+        }
         self.file.sync_all().await?;
         let tmp = self.tmp.take().expect("kept once");
         if tokio::fs::metadata(&path)
@@ -176,9 +283,13 @@ mod tests {
         drop(half);
         assert_eq!(std::fs::read_dir(dir.join("tmp")).unwrap().count(), 0);
         assert!(store.read("../../etc/passwd").await.is_err());
+        store.put_thumb(&a, b"small").await.unwrap();
+        assert!(matches!(store.locate(&a, true), Located::Disk(p) if std::fs::read(&p).unwrap() == b"small"));
+        assert!(store.put_thumb("../x", b"small").await.is_err());
         store.remove(&a).await.unwrap();
         store.remove(&a).await.unwrap();
         assert!(!store.path(&a).exists());
+        assert!(matches!(store.locate(&a, true), Located::Disk(p) if !p.exists()), "the thumbnail goes with it");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

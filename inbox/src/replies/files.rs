@@ -20,6 +20,8 @@ pub struct StoredFile {
     pub size: u64,
     pub mime_type: String,
     pub filename: String,
+    /// The photo's thumbnail, already in the store: its type and size.
+    pub thumbnail: Option<(&'static str, i64)>,
 }
 
 /// What the composer of a chat on `channel` offers besides text.
@@ -137,10 +139,7 @@ pub async fn queue_file(
         attachments::insert_outgoing(&mut tx, id, file).await?;
         // Indexed (and locked) now; an eviction of the same bytes between the upload and this
         // moment would have removed them.
-        if !tokio::fs::try_exists(store.path(&file.sha256))
-            .await
-            .unwrap_or(false)
-        {
+        if !store.exists(&file.sha256).await.unwrap_or(false) {
             return Err(Error::Other(anyhow::anyhow!(
                 "the uploaded file left the media store before it was queued"
             )));

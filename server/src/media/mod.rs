@@ -6,9 +6,14 @@
 //! with `?download=1`) as a download with their file name; range requests for audio and video
 //! (`tower_http::services::ServeFile`); an `ETag` (the file's SHA-256) so the browser keeps the
 //! bytes but asks again each time (`private, no-cache`), so a signed-out browser gets nothing.
+//! `?thumb=1` asks for a photo's thumbnail (made by the server, `inbox::media::thumbnail`); a
+//! photo without one is sent as it is. Files in an S3-compatible bucket are streamed from it
+//! ([`bucket`]), with the same headers and ranges.
 //! A file the customer sent is untrusted: it is never sniffed, never run as a page
 //! (`Content-Security-Policy: sandbox`), and anything that could hold a script (HTML, SVG, …) is
 //! only ever a download.
+
+mod bucket;
 
 use app::ssr::AppState;
 use app::AppError;
@@ -18,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use inbox::db::attachments;
+use inbox::media::Located;
 use model::{MessageId, MessageKind};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use std::collections::HashMap;
@@ -64,7 +70,12 @@ async fn serve(
         None => return Err(AppError::Unauthenticated),
     };
     attachments::touch(&state.pool, &file.sha256).await?;
-    let etag = format!("\"{}\"", file.sha256);
+    let thumb = q.contains_key("thumb") && file.thumb_mime.is_some();
+    let etag = if thumb {
+        format!("\"{}.thumb\"", file.sha256)
+    } else {
+        format!("\"{}\"", file.sha256)
+    };
     if req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -75,29 +86,45 @@ async fn serve(
         headers(&mut res, &etag);
         return Ok(res);
     }
-    let path = state.media.path(&file.sha256);
-    if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
-        // Gone from the store (removed by hand, or an eviction racing a download of the same
-        // file): the bubbles say so from now on.
-        tracing::warn!(file = %file.sha256, "media file missing from the store; marked evicted");
-        inbox::media::lost(&state.pool, &file.sha256).await?;
-        return Err(AppError::NotFound);
-    }
-    let mut res = ServeFile::new(path)
-        .oneshot(req)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "reading a media file");
-            AppError::Internal
-        })?
-        .into_response();
+    let read = match state.media.locate(&file.sha256, thumb) {
+        Located::Disk(path) => match tokio::fs::try_exists(&path).await {
+            Ok(true) => ServeFile::new(path)
+                .oneshot(req)
+                .await
+                .map(IntoResponse::into_response)
+                .map_err(std::io::Error::other),
+            Ok(false) => Err(std::io::ErrorKind::NotFound.into()),
+            Err(e) => Err(e),
+        },
+        Located::Bucket(b, key) => bucket::serve(&b, &key, req.headers()).await,
+    };
+    let mut res = match read {
+        Ok(res) => res,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !thumb => {
+            // Gone from the store (removed by hand, or an eviction racing a download of the
+            // same file): the bubbles say so from now on.
+            tracing::warn!(file = %file.sha256, "media file missing from the store; marked evicted");
+            inbox::media::lost(&state.pool, &file.sha256).await?;
+            return Err(AppError::NotFound);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tracing::warn!(file = %file.sha256, "a thumbnail is missing from the store");
+            return Err(AppError::NotFound);
+        }
+        Err(e) => {
+            tracing::error!(error = %e, backend = state.media.backend(), "reading a media file");
+            return Err(AppError::Internal);
+        }
+    };
     if !res.status().is_success() {
         return Ok(res);
     }
-    let mime = file
-        .mime_type
-        .as_deref()
-        .and_then(|m| m.parse::<mime::Mime>().ok());
+    let mime = if thumb {
+        file.thumb_mime.as_deref()
+    } else {
+        file.mime_type.as_deref()
+    }
+    .and_then(|m| m.parse::<mime::Mime>().ok());
     let inline =
         q.get("download").is_none() && mime.as_ref().is_some_and(|m| shows_inline(file.kind, m));
     let content_type = mime

@@ -14,7 +14,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const CUSTOMER: &str = "6281298765432";
 const MEDIA_ID: &str = "1003383421387256";
-const JPEG: &[u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF a photo of a dented box";
+pub(crate) const JPEG: &[u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF a photo of a dented box";
 
 fn meta_media_body(wamid: &str, kind: &str, object: Value) -> Vec<u8> {
     serde_json::to_vec(&json!({
@@ -32,7 +32,7 @@ fn meta_media_body(wamid: &str, kind: &str, object: Value) -> Vec<u8> {
     .unwrap()
 }
 
-fn meta_image(wamid: &str, media_id: &str) -> Vec<u8> {
+pub(crate) fn meta_image(wamid: &str, media_id: &str) -> Vec<u8> {
     meta_media_body(
         wamid,
         "image",
@@ -43,7 +43,7 @@ fn meta_image(wamid: &str, media_id: &str) -> Vec<u8> {
 
 /// Meta's media lookup for `media_id` pointing at `/files/{media_id}` on the mock, which serves
 /// `bytes`.
-async fn meta_serves(mock: &MockServer, media_id: &str, bytes: &[u8], mime: &str) {
+pub(crate) async fn meta_serves(mock: &MockServer, media_id: &str, bytes: &[u8], mime: &str) {
     Mock::given(method("GET"))
         .and(path(format!("/{media_id}")))
         .and(query_param("phone_number_id", META_PHONE_ID))
@@ -65,7 +65,7 @@ async fn meta_serves(mock: &MockServer, media_id: &str, bytes: &[u8], mime: &str
         .await;
 }
 
-async fn downloads(mock: &MockServer, media_id: &str) -> usize {
+pub(crate) async fn downloads(mock: &MockServer, media_id: &str) -> usize {
     mock.received_requests()
         .await
         .unwrap()
@@ -74,7 +74,7 @@ async fn downloads(mock: &MockServer, media_id: &str) -> usize {
         .count()
 }
 
-async fn message_of(app: &TestApp, wamid: &str) -> MessageView {
+pub(crate) async fn message_of(app: &TestApp, wamid: &str) -> MessageView {
     let id: i64 =
         sqlx::query_scalar("select message_id from message where provider_message_id = $1")
             .bind(wamid)
