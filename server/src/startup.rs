@@ -185,10 +185,9 @@ impl Application {
         let media_dir = config.data_dir.join("media");
         let media = match &config.media.s3 {
             None => inbox::media::MediaStore::open(&media_dir),
-            Some(s3) => inbox::media::MediaStore::open_bucket(
-                &media_dir,
-                inbox::media::Bucket::open(s3)?,
-            ),
+            Some(s3) => {
+                inbox::media::MediaStore::open_bucket(&media_dir, inbox::media::Bucket::open(s3)?)
+            }
         }
         .with_context(|| format!("the media store at {}", media_dir.display()))?;
         let channels = Arc::new(

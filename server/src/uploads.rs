@@ -185,7 +185,8 @@ async fn thumbnail(
     mime_type: &str,
 ) -> Option<(&'static str, i64)> {
     let bytes = store.read(sha256).await.ok()?;
-    let made = inbox::media::thumbnail::make_async(bytes.into(), Some(mime_type.to_owned())).await?;
+    let made =
+        inbox::media::thumbnail::make_async(bytes.into(), Some(mime_type.to_owned())).await?;
     if let Err(e) = store.put_thumb(sha256, &made.bytes).await {
         tracing::warn!(error = %e, "keeping a photo's thumbnail; the photo is shown as it is");
         return None;

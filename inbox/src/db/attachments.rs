@@ -271,11 +271,11 @@ pub async fn touch(pool: &PgPool, sha256: &str) -> Result<(), Error> {
 
 /// The bytes the store holds.
 pub async fn total_size(pool: &PgPool) -> Result<i64, Error> {
-    Ok(
-        sqlx::query_scalar("select coalesce(sum(size + coalesce(thumb_size, 0)), 0)::bigint from media_file")
-            .fetch_one(pool)
-            .await?,
+    Ok(sqlx::query_scalar(
+        "select coalesce(sum(size + coalesce(thumb_size, 0)), 0)::bigint from media_file",
     )
+    .fetch_one(pool)
+    .await?)
 }
 
 /// Removes the file used longest ago from the index, its messages marked evicted; returns its

@@ -60,14 +60,18 @@ impl std::fmt::Debug for Bucket {
 
 impl Bucket {
     pub fn open(config: &S3Config) -> anyhow::Result<Bucket> {
-        let url = url::Url::parse(&config.url)
-            .map_err(|e| anyhow::anyhow!("INBOX_MEDIA_S3_URL: {e}"))?;
+        let url =
+            url::Url::parse(&config.url).map_err(|e| anyhow::anyhow!("INBOX_MEDIA_S3_URL: {e}"))?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
             anyhow::bail!("INBOX_MEDIA_S3_URL: expected https://host/bucket");
         }
         let mut segments = url
             .path_segments()
-            .map(|s| s.filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>())
+            .map(|s| {
+                s.filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
             .unwrap_or_default();
         if segments.is_empty() {
             anyhow::bail!("INBOX_MEDIA_S3_URL: the bucket's name is missing (https://host/bucket)");

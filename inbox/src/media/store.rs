@@ -117,7 +117,10 @@ impl MediaStore {
     /// Keeps the thumbnail of the file named `sha256`.
     pub async fn put_thumb(&self, sha256: &str, bytes: &[u8]) -> io::Result<()> {
         if !is_name(sha256) {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a file name"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a file name",
+            ));
         }
         if let Some(b) = &self.bucket {
             return b.put(&format!("{sha256}.thumb"), bytes.to_vec()).await;
@@ -284,12 +287,17 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.join("tmp")).unwrap().count(), 0);
         assert!(store.read("../../etc/passwd").await.is_err());
         store.put_thumb(&a, b"small").await.unwrap();
-        assert!(matches!(store.locate(&a, true), Located::Disk(p) if std::fs::read(&p).unwrap() == b"small"));
+        assert!(
+            matches!(store.locate(&a, true), Located::Disk(p) if std::fs::read(&p).unwrap() == b"small")
+        );
         assert!(store.put_thumb("../x", b"small").await.is_err());
         store.remove(&a).await.unwrap();
         store.remove(&a).await.unwrap();
         assert!(!store.path(&a).exists());
-        assert!(matches!(store.locate(&a, true), Located::Disk(p) if !p.exists()), "the thumbnail goes with it");
+        assert!(
+            matches!(store.locate(&a, true), Located::Disk(p) if !p.exists()),
+            "the thumbnail goes with it"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

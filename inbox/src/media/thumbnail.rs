@@ -77,7 +77,10 @@ pub fn make(bytes: &[u8], mime_type: Option<&str>) -> Option<Thumbnail> {
 }
 
 /// [`make`] on the blocking pool, so decoding a large photo never stalls the runtime.
-pub async fn make_async(bytes: std::sync::Arc<[u8]>, mime_type: Option<String>) -> Option<Thumbnail> {
+pub async fn make_async(
+    bytes: std::sync::Arc<[u8]>,
+    mime_type: Option<String>,
+) -> Option<Thumbnail> {
     tokio::task::spawn_blocking(move || make(&bytes, mime_type.as_deref()))
         .await
         .ok()
@@ -130,7 +133,12 @@ mod tests {
         let thumb = make(&big, Some("image/jpeg")).expect("a thumbnail");
         assert_eq!(thumb.mime_type, "image/jpeg");
         assert_eq!(size_of(&thumb), (480, 360));
-        assert!(thumb.bytes.len() * 3 < big.len(), "{} of {}", thumb.bytes.len(), big.len());
+        assert!(
+            thumb.bytes.len() * 3 < big.len(),
+            "{} of {}",
+            thumb.bytes.len(),
+            big.len()
+        );
     }
 
     #[test]
@@ -141,9 +149,13 @@ mod tests {
 
     #[test]
     fn transparency_is_kept_as_png() {
-        let img = ImageBuffer::from_fn(900, 900, |x, y| Rgba([(x % 256) as u8, (y % 256) as u8, 7, (x % 200) as u8]));
+        let img = ImageBuffer::from_fn(900, 900, |x, y| {
+            Rgba([(x % 256) as u8, (y % 256) as u8, 7, (x % 200) as u8])
+        });
         let mut png = Cursor::new(Vec::new());
-        DynamicImage::ImageRgba8(img).write_to(&mut png, ImageFormat::Png).unwrap();
+        DynamicImage::ImageRgba8(img)
+            .write_to(&mut png, ImageFormat::Png)
+            .unwrap();
         let thumb = make(&png.into_inner(), Some("image/png")).expect("a thumbnail");
         assert_eq!(thumb.mime_type, "image/png");
         assert_eq!(size_of(&thumb), (480, 480));
@@ -154,7 +166,10 @@ mod tests {
         let small = photo(300, 200);
         assert!(small.len() <= SMALL_ENOUGH);
         assert_eq!(make(&small, Some("image/jpeg")), None, "shown as it is");
-        assert_eq!(make(b"\xff\xd8\xff\xe0 not really", Some("image/jpeg")), None);
+        assert_eq!(
+            make(b"\xff\xd8\xff\xe0 not really", Some("image/jpeg")),
+            None
+        );
         assert_eq!(make(&photo(1600, 1200), Some("application/pdf")), None);
         assert_eq!(make(&photo(1600, 1200), None), None);
         // A PNG whose header claims 50,000 × 50,000 pixels is refused before decoding.

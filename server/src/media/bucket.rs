@@ -5,8 +5,8 @@
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use inbox::media::Bucket;
 use inbox::media::s3::Key;
+use inbox::media::Bucket;
 
 pub async fn serve(bucket: &Bucket, key: &Key, headers: &HeaderMap) -> std::io::Result<Response> {
     let asked = headers.get(header::RANGE).and_then(|v| v.to_str().ok());

@@ -4,7 +4,7 @@
 //! ranges, uploaded in parts when large, evicted there.
 
 use crate::helpers::{provider_config, TestApp, META_PHONE_ID};
-use crate::media::{downloads, meta_image, meta_serves, message_of};
+use crate::media::{downloads, message_of, meta_image, meta_serves};
 use crate::outbox::meta_ok;
 use crate::outgoing_files::send_file;
 use crate::s3_mock::S3Mock;
@@ -37,7 +37,12 @@ fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
 
-async fn fetch(client: &reqwest::Client, app: &TestApp, url: &str, range: Option<&str>) -> reqwest::Response {
+async fn fetch(
+    client: &reqwest::Client,
+    app: &TestApp,
+    url: &str,
+    range: Option<&str>,
+) -> reqwest::Response {
     let mut req = client.get(app.url(url));
     if let Some(r) = range {
         req = req.header("range", r);
@@ -53,30 +58,57 @@ async fn a_photo_is_shown_by_its_thumbnail_and_opens_full_size(pool: PgPool) {
     meta_serves(&mock, "media-small", crate::media::JPEG, "image/jpeg").await;
     let app = TestApp::spawn_with(pool, provider_config(&mock.uri())).await;
     app.post_meta(&meta_image("wamid.big", "media-big")).await;
-    app.post_meta(&meta_image("wamid.small", "media-small")).await;
-    assert_eq!(app.drain_media().await, vec![Fetched::Ready, Fetched::Ready]);
+    app.post_meta(&meta_image("wamid.small", "media-small"))
+        .await;
+    assert_eq!(
+        app.drain_media().await,
+        vec![Fetched::Ready, Fetched::Ready]
+    );
     let (agent, _) = app.signed_in("rina", Role::Agent).await;
 
     let shown = message_of(&app, "wamid.big").await;
-    let res = fetch(&agent, &app, &model::MediaView::thumbnail_url(shown.message_id), None).await;
+    let res = fetch(
+        &agent,
+        &app,
+        &model::MediaView::thumbnail_url(shown.message_id),
+        None,
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "image/jpeg");
     assert_eq!(res.headers()["content-disposition"], "inline");
     assert_eq!(res.headers()["etag"], format!("\"{}.thumb\"", sha256(&big)));
     let thumb = res.bytes().await.unwrap();
-    assert!(thumb.len() * 3 < big.len(), "{} of {} bytes", thumb.len(), big.len());
+    assert!(
+        thumb.len() * 3 < big.len(),
+        "{} of {} bytes",
+        thumb.len(),
+        big.len()
+    );
     let img = image::load_from_memory(&thumb).unwrap();
     assert_eq!((img.width(), img.height()), (480, 360));
     // The full photo, as it came.
     let res = fetch(&agent, &app, &model::MediaView::url(shown.message_id), None).await;
     assert!(res.bytes().await.unwrap().as_ref() == big.as_slice());
     // Signed out, no thumbnail either.
-    let res = fetch(&app.client(), &app, &model::MediaView::thumbnail_url(shown.message_id), None).await;
+    let res = fetch(
+        &app.client(),
+        &app,
+        &model::MediaView::thumbnail_url(shown.message_id),
+        None,
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
     // A file that cannot have one is shown as it is.
     let small = message_of(&app, "wamid.small").await;
-    let res = fetch(&agent, &app, &model::MediaView::thumbnail_url(small.message_id), None).await;
+    let res = fetch(
+        &agent,
+        &app,
+        &model::MediaView::thumbnail_url(small.message_id),
+        None,
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.bytes().await.unwrap().as_ref(), crate::media::JPEG);
 
@@ -87,12 +119,21 @@ async fn a_photo_is_shown_by_its_thumbnail_and_opens_full_size(pool: PgPool) {
     assert!(counted as usize > big.len() + crate::media::JPEG.len());
 
     // An agent's photo gets one too.
-    let chat: i64 = sqlx::query_scalar("select chat_id from chat").fetch_one(&app.pool).await.unwrap();
+    let chat: i64 = sqlx::query_scalar("select chat_id from chat")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     let mine = photo(1200, 1600, 2);
     let res = send_file(&app, &agent, chat, ("barang.jpg", "image/jpeg", &mine), &[]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let sent: Vec<model::MessageView> = res.json().await.unwrap();
-    let res = fetch(&agent, &app, &model::MediaView::thumbnail_url(sent[0].message_id), None).await;
+    let res = fetch(
+        &agent,
+        &app,
+        &model::MediaView::thumbnail_url(sent[0].message_id),
+        None,
+    )
+    .await;
     let img = image::load_from_memory(&res.bytes().await.unwrap()).unwrap();
     assert_eq!((img.width(), img.height()), (360, 480));
 }
@@ -124,16 +165,38 @@ async fn with_a_bucket_files_are_kept_served_uploaded_in_parts_and_evicted_there
 
     // Meta delivers twice; the bucket gets the photo and its thumbnail once.
     for _ in 0..2 {
-        assert_eq!(app.post_meta(&meta_image("wamid.p1", "media-1")).await.status(), StatusCode::OK);
+        assert_eq!(
+            app.post_meta(&meta_image("wamid.p1", "media-1"))
+                .await
+                .status(),
+            StatusCode::OK
+        );
     }
     assert_eq!(app.drain_media().await, vec![Fetched::Ready]);
     assert_eq!(downloads(&mock, "media-1").await, 1);
     let name = sha256(&first);
     let key = format!("inbox/{}/{name}", &name[..2]);
-    assert!(s3.object(&key).as_deref() == Some(first.as_slice()), "{:?}", s3.keys());
-    assert!(s3.object(&format!("{key}.thumb")).is_some(), "{:?}", s3.keys());
-    assert_eq!(s3.requests().iter().filter(|r| **r == format!("PUT {key}")).count(), 1);
-    assert!(!disk.join(&name[..2]).join(&name).exists(), "nothing on disk");
+    assert!(
+        s3.object(&key).as_deref() == Some(first.as_slice()),
+        "{:?}",
+        s3.keys()
+    );
+    assert!(
+        s3.object(&format!("{key}.thumb")).is_some(),
+        "{:?}",
+        s3.keys()
+    );
+    assert_eq!(
+        s3.requests()
+            .iter()
+            .filter(|r| **r == format!("PUT {key}"))
+            .count(),
+        1
+    );
+    assert!(
+        !disk.join(&name[..2]).join(&name).exists(),
+        "nothing on disk"
+    );
 
     // Served from the bucket, with ranges, to signed-in users only.
     let (agent, _) = app.signed_in("rina", Role::Agent).await;
@@ -143,14 +206,26 @@ async fn with_a_bucket_files_are_kept_served_uploaded_in_parts_and_evicted_there
     assert_eq!(res.headers()["content-type"], "image/jpeg");
     assert_eq!(res.headers()["etag"], format!("\"{name}\""));
     assert!(res.bytes().await.unwrap().as_ref() == first.as_slice());
-    let res = fetch(&agent, &app, &model::MediaView::url(p1), Some("bytes=100-199")).await;
+    let res = fetch(
+        &agent,
+        &app,
+        &model::MediaView::url(p1),
+        Some("bytes=100-199"),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(
         res.headers()["content-range"],
         format!("bytes 100-199/{}", first.len())
     );
     assert!(res.bytes().await.unwrap().as_ref() == &first[100..200]);
-    let res = fetch(&agent, &app, &model::MediaView::url(p1), Some("bytes=999999999-")).await;
+    let res = fetch(
+        &agent,
+        &app,
+        &model::MediaView::url(p1),
+        Some("bytes=999999999-"),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::RANGE_NOT_SATISFIABLE);
     let res = fetch(&agent, &app, &model::MediaView::thumbnail_url(p1), None).await;
     let img = image::load_from_memory(&res.bytes().await.unwrap()).unwrap();
@@ -167,13 +242,23 @@ async fn with_a_bucket_files_are_kept_served_uploaded_in_parts_and_evicted_there
     assert_eq!(evicted.state, MediaState::Evicted);
 
     // An agent's 9 MB document goes up in parts, and the outbox reads it back to send it.
-    let chat: i64 = sqlx::query_scalar("select chat_id from chat").fetch_one(&app.pool).await.unwrap();
+    let chat: i64 = sqlx::query_scalar("select chat_id from chat")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     let pdf: Vec<u8> = b"%PDF-1.4\n"
         .iter()
         .copied()
         .chain((0..9 * 1024 * 1024u32).map(|i| (i % 251) as u8))
         .collect();
-    let res = send_file(&app, &agent, chat, ("Katalog.pdf", "application/pdf", &pdf), &[]).await;
+    let res = send_file(
+        &app,
+        &agent,
+        chat,
+        ("Katalog.pdf", "application/pdf", &pdf),
+        &[],
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     let pdf_name = sha256(&pdf);
     let pdf_key = format!("inbox/{}/{pdf_name}", &pdf_name[..2]);
@@ -192,5 +277,8 @@ async fn with_a_bucket_files_are_kept_served_uploaded_in_parts_and_evicted_there
         .into_iter()
         .find(|r| r.url.path() == format!("/{META_PHONE_ID}/media"))
         .expect("the document reached Meta");
-    assert!(upload.body.len() > pdf.len(), "the whole file in the upload");
+    assert!(
+        upload.body.len() > pdf.len(),
+        "the whole file in the upload"
+    );
 }

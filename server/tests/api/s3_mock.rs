@@ -53,7 +53,13 @@ impl S3Mock {
     }
 
     pub fn keys(&self) -> Vec<String> {
-        self.bucket.lock().unwrap().objects.keys().cloned().collect()
+        self.bucket
+            .lock()
+            .unwrap()
+            .objects
+            .keys()
+            .cloned()
+            .collect()
     }
 
     pub fn object(&self, key: &str) -> Option<Vec<u8>> {
@@ -109,7 +115,11 @@ async fn object(
         ""
     };
     b.requests.push(format!("{method} {key}{query}"));
-    match (method.as_str(), q.get("uploadId"), q.contains_key("uploads")) {
+    match (
+        method.as_str(),
+        q.get("uploadId"),
+        q.contains_key("uploads"),
+    ) {
         ("POST", None, true) => {
             let id = uuid::Uuid::new_v4().to_string();
             b.uploads.insert(id.clone(), BTreeMap::new());
@@ -119,7 +129,10 @@ async fn object(
             )
         }
         ("PUT", Some(id), _) => {
-            let part: u32 = q.get("partNumber").and_then(|n| n.parse().ok()).unwrap_or(0);
+            let part: u32 = q
+                .get("partNumber")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
             let tag = etag(&body);
             match b.uploads.get_mut(id) {
                 Some(parts) => {
@@ -170,7 +183,11 @@ async fn object(
                 .and_then(|v| v.split_once('-'))
                 .and_then(|(a, z)| {
                     let a: usize = a.parse().ok()?;
-                    let z: usize = if z.is_empty() { size - 1 } else { z.parse().ok()? };
+                    let z: usize = if z.is_empty() {
+                        size - 1
+                    } else {
+                        z.parse().ok()?
+                    };
                     (a <= z && a < size).then_some((a, z.min(size - 1)))
                 });
             let (status, slice, content_range) = match range {

@@ -285,7 +285,9 @@ async fn an_agent_reacts_to_a_customers_message(pool: PgPool) {
         .await
         .unwrap()
         .into_iter()
-        .filter(|r| r.url.path() == "/messages/whapi-in-1/reaction" && r.method.as_str() == "DELETE")
+        .filter(|r| {
+            r.url.path() == "/messages/whapi-in-1/reaction" && r.method.as_str() == "DELETE"
+        })
         .count();
     assert_eq!(deleted, 1, "Whapi's removal call");
 }
