@@ -11,7 +11,7 @@ use crate::replies::{self, Sender};
 use crate::Error;
 use model::{ChannelId, ChatId, MessageKind, MessageView, Reason, TemplateList, UserInfo};
 use sqlx::PgPool;
-use whatsapp::templates::{Template, TemplateRefusal};
+use whatsapp::templates::{Header, MediaFormat, Template, TemplateRefusal};
 
 /// How often templates are synced by themselves.
 pub const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
@@ -82,6 +82,7 @@ fn refusal(r: TemplateRefusal) -> Error {
         TemplateRefusal::Missing(label) => Error::invalid(label, Reason::TemplateValueMissing),
         TemplateRefusal::Count { .. } => Error::invalid("values", Reason::TemplateValueMissing),
         TemplateRefusal::LocationHeader => Error::Conflict(Reason::TemplateNotSupported),
+        TemplateRefusal::HeaderFile { .. } => Error::invalid("file", Reason::TemplateHeaderFile),
     }
 }
 
@@ -96,7 +97,8 @@ async fn find(
         .ok_or(Error::invalid("template", Reason::TemplateNotFound))
 }
 
-/// The text the customer will read, exactly as it will be stored.
+/// The text the customer will read, exactly as it will be stored. `values` without the media
+/// header's (one fewer) preview the template with an attached header file.
 pub async fn preview(
     pool: &PgPool,
     chat_id: ChatId,
@@ -107,7 +109,14 @@ pub async fn preview(
     let mut conn = pool.acquire().await?;
     let route = chats::route(&mut conn, chat_id).await?;
     let template = find(&mut conn, route.channel_id, name, language).await?;
-    Ok(template.fill(values).map_err(refusal)?.text())
+    // Every value but the media header's: the header is a file the agent attaches.
+    let filled = match &template.header {
+        Some(Header::Media(format)) if values.len() + 1 == template.variables().len() => {
+            template.fill_with_header_file(values, *format)
+        }
+        _ => template.fill(values),
+    };
+    Ok(filled.map_err(refusal)?.text())
 }
 
 /// Sends template `name` in `language` with `values` (one per variable, in order) to the chat's
@@ -120,12 +129,62 @@ pub async fn queue(
     language: &str,
     values: &[String],
 ) -> Result<Vec<MessageView>, Error> {
+    queue_filled(pool, chat_id, user, name, language, values, None).await
+}
+
+/// Whether `user` may send a template in the chat: checked before an attached header file is
+/// read, so nobody else's upload is kept.
+pub async fn check_sender(pool: &PgPool, chat_id: ChatId, user: &UserInfo) -> Result<(), Error> {
+    let mut tx = pool.begin().await?;
+    let state = chat_changes::lock(&mut tx, chat_id).await?;
+    rules::may_reply(user, &state)?;
+    tx.rollback().await?;
+    Ok(())
+}
+
+/// As [`queue`], with an attached file (already in the media store) as the template's media
+/// header: `values` are the other variables. The message carries the file like an agent's
+/// photo (its bubble shows it); the outbox uploads it to the provider once and sends its id.
+pub async fn queue_with_file(
+    pool: &PgPool,
+    store: &crate::media::MediaStore,
+    chat_id: ChatId,
+    user: &UserInfo,
+    (name, language): (&str, &str),
+    values: &[String],
+    file: &crate::replies::files::StoredFile,
+) -> Result<Vec<MessageView>, Error> {
+    if !store.exists(&file.sha256).await.unwrap_or(false) {
+        return Err(Error::Other(anyhow::anyhow!(
+            "the uploaded file left the media store before it was queued"
+        )));
+    }
+    queue_filled(pool, chat_id, user, name, language, values, Some(file)).await
+}
+
+async fn queue_filled(
+    pool: &PgPool,
+    chat_id: ChatId,
+    user: &UserInfo,
+    name: &str,
+    language: &str,
+    values: &[String],
+    file: Option<&crate::replies::files::StoredFile>,
+) -> Result<Vec<MessageView>, Error> {
+    let format = match file {
+        None => None,
+        Some(f) => Some(header_format(crate::replies::files::check_file(f)?)?),
+    };
     let mut tx = pool.begin().await?;
     let state = chat_changes::lock(&mut tx, chat_id).await?;
     rules::may_reply(user, &state)?;
     let route = chats::route(&mut tx, chat_id).await?;
     let template = find(&mut tx, route.channel_id, name, language).await?;
-    let filled = template.fill(values).map_err(refusal)?;
+    let filled = match format {
+        None => template.fill(values),
+        Some(format) => template.fill_with_header_file(values, format),
+    }
+    .map_err(refusal)?;
     chat_changes::apply(
         &mut tx,
         chat_id,
@@ -143,8 +202,19 @@ pub async fn queue(
         MessageKind::Template,
         &text,
         Some(&object),
+        file,
     )
     .await?;
     tx.commit().await?;
     Ok(vec![view])
+}
+
+/// The header a file can be: a photo, a video or a document (any other kind, none).
+fn header_format(kind: whatsapp::MessageKind) -> Result<MediaFormat, Error> {
+    match kind {
+        whatsapp::MessageKind::Image => Ok(MediaFormat::Image),
+        whatsapp::MessageKind::Video => Ok(MediaFormat::Video),
+        whatsapp::MessageKind::Document => Ok(MediaFormat::Document),
+        _ => Err(Error::invalid("file", Reason::TemplateHeaderFile)),
+    }
 }

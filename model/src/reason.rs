@@ -57,6 +57,8 @@ pub enum Reason {
     TemplateNotApproved,
     TemplateNotSupported,
     TemplateValueMissing,
+    /// A file attached to a template whose header takes none, or a file of another kind.
+    TemplateHeaderFile,
     /// More than 3 reply buttons (the seed gateway's `BUTTON_LIMIT_EXCEEDED`).
     ButtonLimitExceeded,
     /// A button or list part is blank, too long or repeated (`INVALID_BUTTON_PARAMS`);
@@ -73,7 +75,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, for tests that check each one (translations, wire codes).
-    pub const ALL: [Reason; 53] = [
+    pub const ALL: [Reason; 54] = [
         Reason::UsernameFormat,
         Reason::UsernameTaken,
         Reason::DisplayNameLength,
@@ -122,6 +124,7 @@ impl Reason {
         Reason::TemplateNotApproved,
         Reason::TemplateNotSupported,
         Reason::TemplateValueMissing,
+        Reason::TemplateHeaderFile,
         Reason::ButtonLimitExceeded,
         Reason::ButtonParams,
         Reason::ChannelDisabled,
@@ -180,6 +183,7 @@ impl Reason {
             Reason::TemplateNotApproved => "template_not_approved",
             Reason::TemplateNotSupported => "template_not_supported",
             Reason::TemplateValueMissing => "template_value_missing",
+            Reason::TemplateHeaderFile => "template_header_file",
             Reason::ButtonLimitExceeded => "button_limit_exceeded",
             Reason::ButtonParams => "invalid_button_params",
             Reason::ChannelDisabled => "channel_disabled",

@@ -28,6 +28,7 @@ const MAX_FIELD_BYTES: usize = 16 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/chats/{chat_id}/files", post(agent_file))
+        .route("/chats/{chat_id}/template-file", post(template_file))
         .route("/sandbox/files", post(sandbox_file))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
 }
@@ -61,6 +62,36 @@ async fn agent_file(
         &form.file,
         form.fields.get("caption").map(String::as_str),
         quoting,
+    )
+    .await?;
+    Ok(Json(views))
+}
+
+/// A template whose media header is a file the agent attached: fields `name`, `language` and
+/// `values` (a JSON array of the other variables, in order), and the file.
+async fn template_file(
+    State(state): State<AppState>,
+    session: Session,
+    Path(chat_id): Path<i64>,
+    multipart: Multipart,
+) -> Result<Json<Vec<MessageView>>, AppError> {
+    let chat_id = ChatId(chat_id);
+    let user = inbox::accounts::sessions::session_user(&state.pool, &session)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    inbox::templates::check_sender(&state.pool, chat_id, &user).await?;
+    let form = read_form(&state.media, multipart).await?;
+    let field = |name: &str| form.fields.get(name).map(String::as_str).unwrap_or("");
+    let values: Vec<String> = serde_json::from_str(field("values"))
+        .map_err(|_| AppError::invalid("values", Reason::TemplateValueMissing))?;
+    let views = inbox::templates::queue_with_file(
+        &state.pool,
+        &state.media,
+        chat_id,
+        &user,
+        (field("name"), field("language")),
+        &values,
+        &form.file,
     )
     .await?;
     Ok(Json(views))

@@ -114,6 +114,44 @@ fn the_send_object_is_metas_format() {
 }
 
 #[test]
+fn an_attached_file_is_the_media_header_sent_by_its_uploaded_id() {
+    let t = list();
+    let promo = t[1]
+        .fill_with_header_file(&["Budi".into()], MediaFormat::Image)
+        .unwrap();
+    let text = promo.text();
+    assert!(text.starts_with("Hai Budi!"), "no link or file name in the text: {text}");
+    let mut object = promo.send_object();
+    assert_eq!(
+        object["components"][0],
+        json!({ "type": "header", "parameters": [ { "type": "image", "image": { "id": "" } } ] })
+    );
+    assert!(whatsapp::templates::waits_for_header_media(&object));
+    assert!(whatsapp::templates::set_header_media(&mut object, "4490709327384033", Some("promo.jpg")));
+    assert!(!whatsapp::templates::waits_for_header_media(&object));
+    assert_eq!(
+        object["components"][0]["parameters"][0],
+        json!({ "type": "image", "image": { "id": "4490709327384033" } }),
+        "a file name only on documents"
+    );
+    // The wrong kind of file, a file for a template without a media header, an empty value.
+    assert_eq!(
+        t[1].fill_with_header_file(&["Budi".into()], MediaFormat::Document),
+        Err(TemplateRefusal::HeaderFile { expected: Some("image") })
+    );
+    assert_eq!(
+        t[0].fill_with_header_file(&["Rina".into(), "INV-1".into()], MediaFormat::Image),
+        Err(TemplateRefusal::HeaderFile { expected: None })
+    );
+    assert_eq!(
+        t[1].fill_with_header_file(&[" ".into()], MediaFormat::Image),
+        Err(TemplateRefusal::Missing("{{1}}".into()))
+    );
+    let mut order = t[0].fill(&["Rina".into(), "INV-1".into()]).unwrap().send_object();
+    assert!(!whatsapp::templates::set_header_media(&mut order, "1", None));
+}
+
+#[test]
 fn named_variables_carry_their_names() {
     let t = Template::from_graph(&json!({
         "name": "sapa", "language": "en_US", "status": "APPROVED", "category": "MARKETING",

@@ -89,6 +89,7 @@ fn reason_message(i18n: leptos_i18n::I18nContext<Locale>, reason: &Reason) -> St
         Reason::TemplateNotApproved => t_string!(i18n, reason_template_not_approved).to_string(),
         Reason::TemplateNotSupported => t_string!(i18n, reason_template_not_supported).to_string(),
         Reason::TemplateValueMissing => t_string!(i18n, reason_template_value_missing).to_string(),
+        Reason::TemplateHeaderFile => t_string!(i18n, reason_template_header_file).to_string(),
         Reason::ButtonLimitExceeded => t_string!(i18n, reason_button_limit_exceeded).to_string(),
         Reason::ButtonParams => t_string!(i18n, reason_button_params).to_string(),
         Reason::ChannelDisabled => t_string!(i18n, reason_channel_disabled).to_string(),

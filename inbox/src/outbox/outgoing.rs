@@ -46,9 +46,23 @@ impl Outbox {
                     Content::Text(interactive.numbered_text())
                 }
             } else if job.kind == model::MessageKind::Template {
-                Content::Template(job.template.clone().ok_or_else(|| {
+                let mut template = job.template.clone().ok_or_else(|| {
                     SendError::permanent("the template message has nothing to send")
-                })?)
+                })?;
+                // A media header the agent attached goes by the provider's id, uploaded once.
+                if whatsapp::templates::waits_for_header_media(&template) {
+                    let media_id = self.media_id(provider, job).await?;
+                    if !whatsapp::templates::set_header_media(
+                        &mut template,
+                        &media_id,
+                        job.filename.as_deref(),
+                    ) {
+                        return Err(SendError::permanent(
+                            "the template has no media header for its file",
+                        ));
+                    }
+                }
+                Content::Template(template)
             } else {
                 let kind = job
                     .kind
@@ -57,15 +71,7 @@ impl Outbox {
                     .map_err(|_| {
                         SendError::permanent(format!("a {} message cannot be sent", job.kind))
                     })?;
-                let media_id = match (&job.upload_id, &job.file_sha256) {
-                    (Some(id), _) => id.clone(),
-                    (None, Some(sha256)) => self.upload(provider, job, sha256).await?,
-                    (None, None) => {
-                        return Err(SendError::permanent(
-                            "the file was removed from the media store before it was sent",
-                        ))
-                    }
-                };
+                let media_id = self.media_id(provider, job).await?;
                 Content::Media(MediaMessage {
                     kind,
                     media_id,
@@ -77,6 +83,21 @@ impl Outbox {
             content,
             reply_to: job.reply_to.clone(),
         })
+    }
+
+    /// The provider's id of the message's file: kept from an earlier attempt, or uploaded now.
+    async fn media_id(
+        &self,
+        provider: &dyn whatsapp::Provider,
+        job: &outbox::Claimed,
+    ) -> Result<String, SendError> {
+        match (&job.upload_id, &job.file_sha256) {
+            (Some(id), _) => Ok(id.clone()),
+            (None, Some(sha256)) => self.upload(provider, job, sha256).await,
+            (None, None) => Err(SendError::permanent(
+                "the file was removed from the media store before it was sent",
+            )),
+        }
     }
 
     async fn upload(

@@ -171,10 +171,16 @@ pub(crate) async fn queue_prepared(
     kind: MessageKind,
     text: &str,
     template: Option<&serde_json::Value>,
+    file: Option<&files::StoredFile>,
 ) -> Result<MessageView, Error> {
     let mut message = outbound(route, sender, kind, Some(text), None);
     message.template = template;
-    let view = queue_one(&mut *tx, &message, std::time::Duration::ZERO, text).await?;
+    let message_id = messages::insert_outbound(&mut *tx, &message).await?;
+    // The attachment exists before the view is read, so the bubble shows the file.
+    if let Some(file) = file {
+        crate::db::attachments::insert_outgoing(&mut *tx, message_id, file).await?;
+    }
+    let view = queue_existing(&mut *tx, message_id, std::time::Duration::ZERO, text).await?;
     finish(&mut *tx, route, sender, std::time::Duration::ZERO).await?;
     Ok(view)
 }

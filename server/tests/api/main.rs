@@ -37,6 +37,7 @@ mod sessions;
 mod shared;
 mod start;
 mod streams;
+mod template_files;
 mod templates;
 mod throttle;
 mod webhooks;

@@ -1,13 +1,16 @@
 //! Past Meta's 24-hour window the composer is a template picker: the chat's channel's approved
 //! templates, a field for each variable (Meta's example as its placeholder), the text exactly
 //! as the customer will read it (rendered by the server, which stores the same text), and Send.
-//! An empty variable is refused before sending, by name.
+//! An empty variable is refused before sending, by name. A photo, video or document header
+//! takes a public link or a file the agent attaches (uploaded with the template, shown in its
+//! bubble).
 
 use super::LiveChat;
 use crate::api::templates::{chat_templates, template_preview, SendTemplate};
 use crate::components::error_text::ErrorText;
+use crate::components::upload::{upload, Picked};
 use crate::i18n::*;
-use crate::model::{ChatId, Reason, TemplateView};
+use crate::model::{ChatId, MessageView, Reason, TemplateView};
 use crate::AppError;
 use leptos::prelude::*;
 
@@ -35,23 +38,42 @@ pub fn TemplatePicker(chat_id: ChatId, live: LiveChat) -> impl IntoView {
     let chosen = RwSignal::new(None::<TemplateView>);
     let values = RwSignal::new(Vec::<String>::new());
     let error = RwSignal::new(None::<AppError>);
+    // A file attached as the media header (instead of its link), and its upload's progress.
+    let header_file = RwSignal::new(None::<Picked>);
+    let uploading = RwSignal::new(None::<f64>);
+    let pick_input = NodeRef::<leptos::html::Input>::new();
     let preview = Action::new(move |(t, v): &(TemplateView, Vec<String>)| {
         template_preview(chat_id, t.name.clone(), t.language.clone(), v.clone())
     });
+    // The values sent: without the media header's when a file stands for it.
+    let sent_values = move |t: &TemplateView, vals: Vec<String>| -> Vec<String> {
+        if header_file.with_untracked(Option::is_none) {
+            return vals;
+        }
+        t.variables
+            .iter()
+            .zip(vals)
+            .filter(|(var, _)| var.key != MEDIA_KEY)
+            .map(|(_, v)| v)
+            .collect()
+    };
     let refresh_preview = move || {
         if let Some(t) = chosen.get_untracked() {
-            preview.dispatch((t, values.get_untracked()));
+            let vals = sent_values(&t, values.get_untracked());
+            preview.dispatch((t, vals));
         }
+    };
+    let done = move |views: Vec<MessageView>| {
+        for v in views {
+            live.apply(v, true);
+        }
+        values.update(|v| v.iter_mut().for_each(String::clear));
+        header_file.set(None);
+        error.set(None);
     };
     let send = ServerAction::<SendTemplate>::new();
     Effect::new(move |_| match send.value().get() {
-        Some(Ok(views)) => {
-            for v in views {
-                live.apply(v, true);
-            }
-            values.update(|v| v.iter_mut().for_each(String::clear));
-            error.set(None);
-        }
+        Some(Ok(views)) => done(views),
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
@@ -74,6 +96,32 @@ pub fn TemplatePicker(chat_id: ChatId, live: LiveChat) -> impl IntoView {
             return;
         }
         error.set(None);
+        let vals = sent_values(&t, vals);
+        if let Some(picked) = header_file.get_untracked() {
+            if uploading.get_untracked().is_some() {
+                return;
+            }
+            uploading.set(Some(0.0));
+            let fields = vec![
+                ("name", t.name.clone()),
+                ("language", t.language.clone()),
+                ("values", serde_json::to_string(&vals).unwrap_or_default()),
+            ];
+            upload::<Vec<MessageView>>(
+                &format!("/chats/{}/template-file", chat_id.0),
+                &picked,
+                fields,
+                move |share| uploading.set(Some(share)),
+                move |answer| {
+                    uploading.set(None);
+                    match answer {
+                        Ok(views) => done(views),
+                        Err(e) => error.set(Some(e)),
+                    }
+                },
+            );
+            return;
+        }
         send.dispatch(SendTemplate {
             chat_id,
             name: t.name.clone(),
@@ -96,6 +144,7 @@ pub fn TemplatePicker(chat_id: ChatId, live: LiveChat) -> impl IntoView {
                         let key = event_target_value(&ev);
                         let t = options.iter().find(|t| format!("{}|{}", t.name, t.language) == key).cloned();
                         values.set(vec![String::new(); t.as_ref().map(|t| t.variables.len()).unwrap_or(0)]);
+                        header_file.set(None);
                         chosen.set(t);
                         error.set(None);
                         refresh_preview();
@@ -111,8 +160,11 @@ pub fn TemplatePicker(chat_id: ChatId, live: LiveChat) -> impl IntoView {
             {move || chosen.get().map(|t| {
                 let fields = t.variables.iter().enumerate().map(|(i, v)| {
                     let placeholder = v.example.clone().unwrap_or_default();
+                    let media = v.key == MEDIA_KEY;
+                    let accept = accept_for(&v.label);
+                    let has_file = move || header_file.with(Option::is_some);
                     view! {
-                        <label class="template-var">
+                        <label class="template-var" hidden=move || media && has_file()>
                             <span>{v.label.clone()}</span>
                             <input data-testid="template-var" placeholder=placeholder
                                 prop:value=move || values.with(|vs| vs.get(i).cloned().unwrap_or_default())
@@ -122,6 +174,41 @@ pub fn TemplatePicker(chat_id: ChatId, live: LiveChat) -> impl IntoView {
                                     refresh_preview();
                                 } />
                         </label>
+                        {media.then(|| view! {
+                            <div class="template-file">
+                                {move || match header_file.get() {
+                                    Some(p) => view! {
+                                        <span data-testid="template-file-name">{format!("📎 {} ({})", p.name, p.size_text())}</span>
+                                        <button type="button" data-testid="template-file-remove"
+                                            on:click=move |_| {
+                                                header_file.set(None);
+                                                values.update(|vs| if let Some(slot) = vs.get_mut(i) { slot.clear(); });
+                                                refresh_preview();
+                                            }>"✕"</button>
+                                    }.into_any(),
+                                    None => view! {
+                                        <span class="muted">{t!(i18n, templates_or)}</span>
+                                        <label class="attach-inline">
+                                            {t!(i18n, templates_attach)}
+                                            <input type="file" data-testid="template-file" accept=accept.clone() node_ref=pick_input
+                                                on:change=move |_ev| {
+                                                    #[cfg(feature = "hydrate")]
+                                                    if let Some(input) = pick_input.get_untracked() {
+                                                        if let Some(p) = Picked::first(input.files()) {
+                                                            // Stands for the link, so the check for empty values passes.
+                                                            let name = p.name.clone();
+                                                            values.update(|vs| if let Some(slot) = vs.get_mut(i) { *slot = name; });
+                                                            header_file.set(Some(p));
+                                                            refresh_preview();
+                                                        }
+                                                        input.set_value("");
+                                                    }
+                                                } />
+                                        </label>
+                                    }.into_any(),
+                                }}
+                            </div>
+                        })}
                     }
                 }).collect_view();
                 view! {
@@ -136,12 +223,28 @@ pub fn TemplatePicker(chat_id: ChatId, live: LiveChat) -> impl IntoView {
                             None => t.body.clone().into_any(),
                         }}
                     </div>
+                    {move || uploading.get().map(|share| view! {
+                        <progress data-testid="upload-progress" max="1" value=share></progress>
+                    })}
                     <button type="button" class="primary" data-testid="template-send"
-                        disabled=move || send.pending().get()
+                        disabled=move || send.pending().get() || uploading.get().is_some()
                         on:click=move |_| submit()>{t!(i18n, templates_send)}</button>
                 }
             })}
             {move || error.get().map(|e| view! { <ErrorText error=e /> })}
         </div>
     }
+}
+
+/// The variable of a photo, video or document header.
+const MEDIA_KEY: &str = "header.media";
+
+/// The files a media header takes, by its label (`image URL`, `video URL`, `document URL`).
+fn accept_for(label: &str) -> String {
+    match label.split(' ').next() {
+        Some("image") => "image/jpeg,image/png",
+        Some("video") => "video/mp4,video/3gpp",
+        _ => "application/pdf,application/msword,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.ms-excel,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/plain",
+    }
+    .to_owned()
 }

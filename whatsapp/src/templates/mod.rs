@@ -3,8 +3,11 @@
 //! the text the customer will read ([`Template::fill`] → [`Filled`]), and the `template` object
 //! of the send ([`Filled::send_object`]). Only `APPROVED` templates can be sent.
 
+mod filled;
+
+pub use filled::{set_header_media, waits_for_header_media};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// A message template of a WhatsApp Business Account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +92,9 @@ pub enum TemplateRefusal {
     Count { expected: usize, given: usize },
     #[error("the template's header needs a location, which cannot be sent from here")]
     LocationHeader,
+    /// A file attached to a template whose header takes no file, or a file of another kind.
+    #[error("the attached file does not fit the template's header (it takes {})", expected.unwrap_or("no file"))]
+    HeaderFile { expected: Option<&'static str> },
 }
 
 /// A template with every variable filled in.
@@ -96,6 +102,9 @@ pub enum TemplateRefusal {
 pub struct Filled<'a> {
     pub template: &'a Template,
     values: Vec<(Variable, String)>,
+    /// The media header is a file the agent attached (sent by the provider's media id, which
+    /// [`set_header_media`] puts in once the file is uploaded), not a link.
+    header_file: bool,
 }
 
 impl Template {
@@ -310,106 +319,32 @@ impl Template {
         Ok(Filled {
             template: self,
             values: filled,
+            header_file: false,
         })
     }
-}
 
-impl Filled<'_> {
-    fn value(&self, key: &str) -> Option<&str> {
-        self.values
-            .iter()
-            .find(|(v, _)| v.key == key)
-            .map(|(_, s)| s.as_str())
-    }
-
-    fn substitute(&self, part: &str, text: &str) -> String {
-        let mut out = String::new();
-        let mut rest = text;
-        while let Some(start) = rest.find("{{") {
-            let Some(len) = rest[start + 2..].find("}}") else {
-                break;
-            };
-            let name = rest[start + 2..start + 2 + len].trim();
-            out.push_str(&rest[..start]);
-            match self.value(&format!("{part}.{name}")) {
-                Some(v) => out.push_str(v),
-                None => out.push_str(&rest[start..start + 4 + len]),
+    /// As [`fill`](Self::fill), with an attached file of `format` as the media header: `values`
+    /// are the other variables (every one but `header.media`), in order.
+    pub fn fill_with_header_file(
+        &self,
+        values: &[String],
+        format: MediaFormat,
+    ) -> Result<Filled<'_>, TemplateRefusal> {
+        match &self.header {
+            Some(Header::Media(f)) if *f == format => {}
+            Some(Header::Media(f)) => {
+                return Err(TemplateRefusal::HeaderFile {
+                    expected: Some(f.as_str()),
+                })
             }
-            rest = &rest[start + 4 + len..];
+            _ => return Err(TemplateRefusal::HeaderFile { expected: None }),
         }
-        out.push_str(rest);
-        out
-    }
-
-    /// What the customer reads: the header's text, the body, the footer, and the buttons, one
-    /// paragraph each (a media header is shown by its link).
-    pub fn text(&self) -> String {
-        let t = self.template;
-        let mut parts = Vec::new();
-        match &t.header {
-            Some(Header::Text(h)) => parts.push(self.substitute("header", h)),
-            Some(Header::Media(_)) => parts.extend(self.value("header.media").map(str::to_owned)),
-            _ => {}
-        }
-        parts.push(self.substitute("body", &t.body));
-        if let Some(f) = &t.footer {
-            parts.push(f.clone());
-        }
-        let buttons: Vec<String> = t.buttons.iter().map(|b| format!("[{}]", b.text)).collect();
-        if !buttons.is_empty() {
-            parts.push(buttons.join(" "));
-        }
-        parts.retain(|p| !p.trim().is_empty());
-        parts.join("\n\n")
-    }
-
-    /// The `template` object of Meta's send (meta-cloud.md §12.2): lower-case component types,
-    /// body parameters in order (named ones with `parameter_name`), the media header by link,
-    /// each URL button's suffix percent-encoded.
-    pub fn send_object(&self) -> Value {
-        let t = self.template;
-        let param = |part: &str, name: &str| {
-            let text = self.value(&format!("{part}.{name}")).unwrap_or_default();
-            if t.named {
-                json!({ "type": "text", "parameter_name": name, "text": text })
-            } else {
-                json!({ "type": "text", "text": text })
-            }
-        };
-        let mut components = Vec::new();
-        match &t.header {
-            Some(Header::Text(h)) if !placeholders(h).is_empty() => components.push(json!({
-                "type": "header",
-                "parameters": placeholders(h).iter().map(|n| param("header", n)).collect::<Vec<_>>(),
-            })),
-            Some(Header::Media(format)) => {
-                let kind = format.as_str();
-                let link = self.value("header.media").unwrap_or_default();
-                components.push(json!({ "type": "header", "parameters": [{ "type": kind, kind: { "link": link } }] }));
-            }
-            _ => {}
-        }
-        let body = placeholders(&t.body);
-        if !body.is_empty() {
-            components.push(json!({
-                "type": "body",
-                "parameters": body.iter().map(|n| param("body", n)).collect::<Vec<_>>(),
-            }));
-        }
-        for (i, _) in t.buttons.iter().enumerate() {
-            if let Some(suffix) = self.value(&format!("button.{i}")) {
-                let encoded = percent_encoding::utf8_percent_encode(
-                    suffix,
-                    percent_encoding::NON_ALPHANUMERIC,
-                )
-                .to_string();
-                components.push(json!({
-                    "type": "button", "sub_type": "url", "index": i.to_string(),
-                    "parameters": [{ "type": "text", "text": encoded }],
-                }));
-            }
-        }
-        json!({ "name": t.name, "language": { "code": t.language }, "components": components })
+        // `header.media` is the first variable of a media-header template.
+        let mut all = vec!["(file)".to_owned()];
+        all.extend(values.iter().cloned());
+        let mut filled = self.fill(&all)?;
+        filled.header_file = true;
+        Ok(filled)
     }
 }
 
