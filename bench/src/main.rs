@@ -225,12 +225,12 @@ fn print(r: &Report) {
     }
     if let Some(m) = &r.media {
         println!(
-            "\nCustomers' photos ({} images of {} KB from the mock: webhook → file ready to show)",
+            "\nCustomers' photos ({} JPEGs of 1280 × 960, {} KB, from the mock: webhook → file and thumbnail ready to show)",
             m.images, m.file_kib
         );
         println!(
-            "  p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms (not ready after 60 s: {})",
-            m.ready.p50_ms, m.ready.p95_ms, m.ready.p99_ms, m.ready.max_ms, m.not_ready
+            "  p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms (not ready after 60 s: {}; with a thumbnail: {})",
+            m.ready.p50_ms, m.ready.p95_ms, m.ready.p99_ms, m.ready.max_ms, m.not_ready, m.thumbnails
         );
     }
     let s = &r.scale;

@@ -1,7 +1,8 @@
-//! Customers' photos: the time from an image webhook to its file being ready to show (fetched
-//! from the mock's Meta media endpoints, 200 KB each, and kept in the media store), p50/p99
-//! over 100 images posted 8 at a time. The webhook's own acknowledgement does not wait for the
-//! download; this measures the fetchers behind it.
+//! Customers' photos: the time from an image webhook to its thumbnail being available (fetched
+//! from the mock's Meta media endpoints, a real 1280 × 960 JPEG of 200 KB each, kept in the
+//! media store, and shrunk to its thumbnail, which the row waits for before it is ready),
+//! p50/p99 over 100 images posted 8 at a time. The webhook's own acknowledgement does not wait
+//! for the download; this measures the fetchers behind it.
 
 use crate::bodies::META_BUSINESS_ACCOUNT;
 use crate::server::{META_PHONE_ID, META_SECRET};
@@ -40,13 +41,35 @@ async fn lookup(Path(id): Path<String>, headers: HeaderMap) -> Json<serde_json::
     }))
 }
 
-/// A different 200 KB file for each id (so none is kept once for another).
+/// A photo-like 1280 × 960 JPEG (gradients and grain), made once.
+fn photo() -> &'static [u8] {
+    static PHOTO: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    PHOTO.get_or_init(|| {
+        let img = image::ImageBuffer::from_fn(1280, 960, |x, y| {
+            let grain = ((x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)) >> 13) % 24;
+            image::Rgb([
+                ((x / 5) % 256) as u8 ^ grain as u8,
+                ((y / 4) % 256) as u8,
+                (((x + y) / 9) % 256) as u8 ^ (grain as u8 / 2),
+            ])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, image::ImageFormat::Jpeg)
+            .expect("encode the benchmark's photo");
+        out.into_inner()
+    })
+}
+
+/// The photo, padded after its end marker to [`FILE_BYTES`] with bytes of its id, so each id's
+/// file differs (none is kept once for another) and every one decodes the same.
 async fn file(Path(id): Path<String>) -> ([(header::HeaderName, &'static str); 1], Vec<u8>) {
-    let mut bytes = vec![0u8; FILE_BYTES];
-    bytes[..3].copy_from_slice(b"\xff\xd8\xff");
+    let mut bytes = photo().to_vec();
     let seed = id.as_bytes();
-    for (i, b) in bytes.iter_mut().enumerate().skip(3) {
-        *b = seed[i % seed.len()].wrapping_add((i / 7) as u8);
+    let mut i = 0;
+    while bytes.len() < FILE_BYTES.max(photo().len() + 64) {
+        bytes.push(seed[i % seed.len()].wrapping_add((i / 7) as u8));
+        i += 1;
     }
     ([(header::CONTENT_TYPE, "image/jpeg")], bytes)
 }
@@ -55,9 +78,11 @@ async fn file(Path(id): Path<String>) -> ([(header::HeaderName, &'static str); 1
 pub struct MediaRun {
     pub images: usize,
     pub file_kib: usize,
-    /// Webhook sent → the file ready in the store (the bubble shows it).
+    /// Webhook sent → the file and its thumbnail in the store (the bubble shows it).
     pub ready: Percentiles,
     pub not_ready: usize,
+    /// Photos that got a thumbnail (all of them, unless thumbnails are broken).
+    pub thumbnails: usize,
 }
 
 fn image_body(n: usize) -> Vec<u8> {
@@ -125,9 +150,17 @@ pub async fn run(base: &str, pool: &PgPool) -> anyhow::Result<MediaRun> {
             (*at - *sent_at).to_std().ok()
         })
         .collect();
+    let thumbnails: i64 = sqlx::query_scalar(
+        "select count(*) from attachment a join message m using (message_id)
+           join media_file f on f.sha256 = a.file_sha256
+          where m.provider_message_id like 'bench-image-%' and f.thumb_size is not null",
+    )
+    .fetch_one(pool)
+    .await?;
     Ok(MediaRun {
         images: IMAGES,
-        file_kib: FILE_BYTES / 1024,
+        thumbnails: thumbnails as usize,
+        file_kib: FILE_BYTES.max(photo().len() + 64) / 1024,
         not_ready: IMAGES - samples.len(),
         ready: percentiles(&mut samples),
     })

@@ -127,4 +127,9 @@ test("an agent reacts to a customer's message and the phone shows it", async ({ 
   // The customer sees it on their own message.
   const mine = phone.getByTestId("sandbox-messages").getByTestId("message").filter({ hasText: "Paketnya sudah sampai" });
   await expect(mine.getByTestId("reaction")).toHaveText("🙏");
+  // Taken back: gone on both sides.
+  await theirs.getByTestId("react").locator("summary").click();
+  await theirs.getByTestId("react-take-back").click();
+  await expect(theirs.getByTestId("reaction")).toHaveCount(0);
+  await expect(mine.getByTestId("reaction")).toHaveCount(0);
 });

@@ -16,6 +16,8 @@ const WABA = "102290129340398";
 function graphMock(token: string) {
   // Messages sent (read receipts, `status: "read"`, go to the same endpoint and are left out).
   const sent: any[] = [];
+  // Files uploaded (`POST /{pnid}/media`, multipart), as text.
+  const uploads: string[] = [];
   const templates = fs.readFileSync(path.join(__dirname, "..", "..", "whatsapp", "testdata", "graph", "meta_template_list.json"), "utf8");
   const server = http.createServer((req, res) => {
     let raw = "";
@@ -35,6 +37,10 @@ function graphMock(token: string) {
       if (req.method === "GET" && url.pathname === `/v25.0/${WABA}/message_templates`) {
         return json(200, templates);
       }
+      if (req.method === "POST" && url.pathname === `/v25.0/${PHONE_NUMBER_ID}/media`) {
+        uploads.push(raw);
+        return json(200, { id: `e2e-media-${uploads.length}` });
+      }
       if (req.method === "POST" && url.pathname === `/v25.0/${PHONE_NUMBER_ID}/messages`) {
         const body = JSON.parse(raw);
         if (body.status === "read") {
@@ -46,7 +52,7 @@ function graphMock(token: string) {
       json(404, { error: { message: "Unknown path", type: "GraphMethodException", code: 100 } });
     });
   });
-  return { server, sent };
+  return { server, sent, uploads };
 }
 
 // A Meta chat whose customer last wrote 25 hours ago: the composer offers the synced templates
@@ -134,6 +140,23 @@ test("past the 24-hour window a Meta chat offers templates and sends one", async
   const bubble = admin.getByTestId("messages").getByTestId("message").filter({ hasText: "pesanan INV-2231 sudah kami terima" });
   await expect(bubble).toHaveAttribute("data-status", "sent");
   await expect(bubble.locator(".body")).toHaveText(text);
+
+  // A template with a photo header: the agent attaches the photo instead of giving a link.
+  await picker.getByTestId("template-select").selectOption({ label: "promo_gajian_gambar (id, marketing)" });
+  await picker.getByTestId("template-file").setInputFiles(path.join(__dirname, "..", "fixtures", "receipt.png"));
+  await expect(picker.getByTestId("template-file-name")).toContainText("receipt.png");
+  const promoFields = picker.getByTestId("template-var");
+  await promoFields.nth(1).fill("Budi");
+  await expect(picker.getByTestId("template-preview")).toContainText("Hai Budi! Promo gajian");
+  await expect(picker.getByTestId("template-preview")).not.toContainText("receipt.png");
+  await picker.getByTestId("template-send").click();
+  await expect.poll(() => mock.sent.length).toBe(2);
+  expect(mock.uploads.length).toBe(1);
+  expect(mock.uploads[0]).toContain("image/png");
+  expect(mock.sent[1].template.components[0]).toEqual({ type: "header", parameters: [{ type: "image", image: { id: "e2e-media-1" } }] });
+  const promo = admin.getByTestId("messages").getByTestId("message").filter({ hasText: "Hai Budi! Promo gajian" });
+  await expect(promo).toHaveAttribute("data-status", "sent");
+  await expect.poll(() => promo.getByTestId("media-image").evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(64);
 
   await context.close();
   mock.server.close();
