@@ -154,12 +154,16 @@ pub async fn queue_with_file(
     values: &[String],
     file: &crate::replies::files::StoredFile,
 ) -> Result<Vec<MessageView>, Error> {
-    if !store.exists(&file.sha256).await.unwrap_or(false) {
-        return Err(Error::Other(anyhow::anyhow!(
-            "the uploaded file left the media store before it was queued"
-        )));
-    }
-    queue_filled(pool, chat_id, user, name, language, values, Some(file)).await
+    queue_filled(
+        pool,
+        chat_id,
+        user,
+        name,
+        language,
+        values,
+        Some((file, store)),
+    )
+    .await
 }
 
 async fn queue_filled(
@@ -169,11 +173,14 @@ async fn queue_filled(
     name: &str,
     language: &str,
     values: &[String],
-    file: Option<&crate::replies::files::StoredFile>,
+    file: Option<(
+        &crate::replies::files::StoredFile,
+        &crate::media::MediaStore,
+    )>,
 ) -> Result<Vec<MessageView>, Error> {
     let format = match file {
         None => None,
-        Some(f) => Some(header_format(crate::replies::files::check_file(f)?)?),
+        Some((f, _)) => Some(header_format(crate::replies::files::check_file(f)?)?),
     };
     let mut tx = pool.begin().await?;
     let state = chat_changes::lock(&mut tx, chat_id).await?;

@@ -1,6 +1,6 @@
 //! A message's file as the conversation shows it.
 
-use crate::kinds::{MediaProblem, MediaState};
+use crate::kinds::{MediaProblem, MediaState, MessageKind};
 use crate::MessageId;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +27,19 @@ impl MediaView {
     /// Where the browser loads a message's file (the server checks the session).
     pub fn url(message_id: MessageId) -> String {
         format!("/media/{}", message_id.0)
+    }
+
+    /// How a message's file shows: as its message's kind, except a template's header file,
+    /// which shows as the photo, video or document it is.
+    pub fn shown_kind(kind: MessageKind, mime_type: Option<&str>) -> MessageKind {
+        if kind != MessageKind::Template {
+            return kind;
+        }
+        match mime_type.unwrap_or_default().split('/').next() {
+            Some("image") => MessageKind::Image,
+            Some("video") => MessageKind::Video,
+            _ => MessageKind::Document,
+        }
     }
 
     /// A photo's thumbnail, made by the server (the photo itself when it has none).

@@ -45,26 +45,39 @@ async fn agent_file(
         .ok_or(AppError::Unauthenticated)?;
     files::check_chat(&state.pool, &state.channels, chat_id, &user).await?;
     let form = read_form(&state.media, multipart).await?;
-    let quoting = match form.fields.get("reply_to").filter(|v| !v.is_empty()) {
-        Some(v) => {
-            Some(MessageId(v.parse().map_err(|_| {
-                AppError::invalid("reply_to", Reason::QuoteNotFound)
-            })?))
-        }
-        None => None,
-    };
-    let views = files::queue_file(
-        &state.pool,
-        &state.channels,
-        &state.media,
-        chat_id,
-        &user,
-        &form.file,
-        form.fields.get("caption").map(String::as_str),
-        quoting,
-    )
-    .await?;
-    Ok(Json(views))
+    let queued = async {
+        let quoting = match form.fields.get("reply_to").filter(|v| !v.is_empty()) {
+            Some(v) => {
+                Some(MessageId(v.parse().map_err(|_| {
+                    AppError::invalid("reply_to", Reason::QuoteNotFound)
+                })?))
+            }
+            None => None,
+        };
+        Ok::<_, AppError>(
+            files::queue_file(
+                &state.pool,
+                &state.channels,
+                &state.media,
+                chat_id,
+                &user,
+                &form.file,
+                form.fields.get("caption").map(String::as_str),
+                quoting,
+            )
+            .await?,
+        )
+    }
+    .await;
+    refused_upload(&state, &form, queued.is_err()).await;
+    Ok(Json(queued?))
+}
+
+/// A refused upload's bytes leave the store (unless the index names them).
+async fn refused_upload(state: &AppState, form: &Form, refused: bool) {
+    if refused {
+        inbox::media::discard_unindexed(&state.pool, &state.media, &form.file.sha256).await;
+    }
 }
 
 /// A template whose media header is a file the agent attached: fields `name`, `language` and
@@ -82,19 +95,25 @@ async fn template_file(
     inbox::templates::check_sender(&state.pool, chat_id, &user).await?;
     let form = read_form(&state.media, multipart).await?;
     let field = |name: &str| form.fields.get(name).map(String::as_str).unwrap_or("");
-    let values: Vec<String> = serde_json::from_str(field("values"))
-        .map_err(|_| AppError::invalid("values", Reason::TemplateValueMissing))?;
-    let views = inbox::templates::queue_with_file(
-        &state.pool,
-        &state.media,
-        chat_id,
-        &user,
-        (field("name"), field("language")),
-        &values,
-        &form.file,
-    )
-    .await?;
-    Ok(Json(views))
+    let queued = async {
+        let values: Vec<String> = serde_json::from_str(field("values"))
+            .map_err(|_| AppError::invalid("values", Reason::TemplateValueMissing))?;
+        Ok::<_, AppError>(
+            inbox::templates::queue_with_file(
+                &state.pool,
+                &state.media,
+                chat_id,
+                &user,
+                (field("name"), field("language")),
+                &values,
+                &form.file,
+            )
+            .await?,
+        )
+    }
+    .await;
+    refused_upload(&state, &form, queued.is_err()).await;
+    Ok(Json(queued?))
 }
 
 async fn sandbox_file(
@@ -215,7 +234,13 @@ async fn thumbnail(
     sha256: &str,
     mime_type: &str,
 ) -> Option<(&'static str, i64)> {
-    let bytes = store.read(sha256).await.ok()?;
+    let bytes = match store.read(sha256).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading an upload back for its thumbnail");
+            return None;
+        }
+    };
     let made =
         inbox::media::thumbnail::make_async(bytes.into(), Some(mime_type.to_owned())).await?;
     if let Err(e) = store.put_thumb(sha256, &made.bytes).await {

@@ -122,8 +122,9 @@ impl WhapiProvider {
 
     /// `PUT /messages/{MessageID}/reaction {"emoji"}` (whapi.md §2): answered `{"success":
     /// true}`, with no message of its own; the receipt's id is made unique per reaction. An
-    /// empty emoji takes the reaction back: `DELETE /messages/{MessageID}/reaction` (whapi.md
-    /// lists only the PUT; the DELETE is Whapi's documented removal, unconfirmed here).
+    /// empty emoji takes the reaction back. whapi.md lists only the PUT, so the removal is
+    /// unconfirmed: `DELETE /messages/{MessageID}/reaction` first, and where Whapi does not
+    /// know that route (404/405) the PUT with an empty emoji, WhatsApp's own way of removing one.
     async fn react(
         &self,
         message_id: &str,
@@ -134,13 +135,21 @@ impl WhapiProvider {
         url.path_segments_mut()
             .map_err(|_| SendError::permanent("Whapi base URL cannot take a path"))?
             .push("reaction");
-        let req = if emoji.is_empty() {
-            self.request(reqwest::Method::DELETE, url)
-        } else {
+        let put = |url: reqwest::Url| {
             self.request(reqwest::Method::PUT, url)
                 .json(&json!({ "emoji": emoji }))
         };
-        succeeded(execute(req).await?, "reaction")?;
+        let reply = if emoji.is_empty() {
+            let reply = execute(self.request(reqwest::Method::DELETE, url.clone())).await?;
+            if matches!(reply.status.as_u16(), 404 | 405) {
+                execute(put(url)).await?
+            } else {
+                reply
+            }
+        } else {
+            execute(put(url)).await?
+        };
+        succeeded(reply, "reaction")?;
         Ok(SendReceipt {
             provider_message_id: format!("reaction:{message_id}:{idempotency_key}"),
         })

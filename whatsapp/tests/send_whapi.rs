@@ -205,3 +205,56 @@ async fn providers_without_receipts_say_so() {
         .unwrap_err();
     assert_eq!(e.kind, SendErrorKind::Permanent);
 }
+
+/// Taking a reaction back (unconfirmed in whapi.md): `DELETE /messages/{id}/reaction`, and
+/// where Whapi does not know that route, the documented PUT with an empty emoji.
+#[tokio::test]
+async fn whapi_takes_a_reaction_back_by_delete_or_an_empty_put() {
+    let take_back = || whatsapp::Outgoing {
+        content: whatsapp::Content::Reaction {
+            message_id: "in-1".into(),
+            emoji: String::new(),
+        },
+        reply_to: None,
+    };
+    let to = Recipient::phone("6281298765432");
+    // The DELETE is known: nothing else is sent.
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/messages/in-1/reaction"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "success": true })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "success": true })))
+        .expect(0)
+        .mount(&server)
+        .await;
+    whapi_at(&server.uri())
+        .send(&to, &take_back(), "k1")
+        .await
+        .unwrap();
+    drop(server);
+    // The DELETE is not a route there: the empty PUT instead.
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({ "error": { "code": 404, "message": "Not found" } })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/messages/in-1/reaction"))
+        .and(body_json(json!({ "emoji": "" })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "success": true })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    whapi_at(&server.uri())
+        .send(&to, &take_back(), "k2")
+        .await
+        .unwrap();
+}

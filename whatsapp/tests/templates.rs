@@ -120,14 +120,21 @@ fn an_attached_file_is_the_media_header_sent_by_its_uploaded_id() {
         .fill_with_header_file(&["Budi".into()], MediaFormat::Image)
         .unwrap();
     let text = promo.text();
-    assert!(text.starts_with("Hai Budi!"), "no link or file name in the text: {text}");
+    assert!(
+        text.starts_with("Hai Budi!"),
+        "no link or file name in the text: {text}"
+    );
     let mut object = promo.send_object();
     assert_eq!(
         object["components"][0],
         json!({ "type": "header", "parameters": [ { "type": "image", "image": { "id": "" } } ] })
     );
     assert!(whatsapp::templates::waits_for_header_media(&object));
-    assert!(whatsapp::templates::set_header_media(&mut object, "4490709327384033", Some("promo.jpg")));
+    assert!(whatsapp::templates::set_header_media(
+        &mut object,
+        "4490709327384033",
+        Some("promo.jpg")
+    ));
     assert!(!whatsapp::templates::waits_for_header_media(&object));
     assert_eq!(
         object["components"][0]["parameters"][0],
@@ -137,7 +144,9 @@ fn an_attached_file_is_the_media_header_sent_by_its_uploaded_id() {
     // The wrong kind of file, a file for a template without a media header, an empty value.
     assert_eq!(
         t[1].fill_with_header_file(&["Budi".into()], MediaFormat::Document),
-        Err(TemplateRefusal::HeaderFile { expected: Some("image") })
+        Err(TemplateRefusal::HeaderFile {
+            expected: Some("image")
+        })
     );
     assert_eq!(
         t[0].fill_with_header_file(&["Rina".into(), "INV-1".into()], MediaFormat::Image),
@@ -147,8 +156,13 @@ fn an_attached_file_is_the_media_header_sent_by_its_uploaded_id() {
         t[1].fill_with_header_file(&[" ".into()], MediaFormat::Image),
         Err(TemplateRefusal::Missing("{{1}}".into()))
     );
-    let mut order = t[0].fill(&["Rina".into(), "INV-1".into()]).unwrap().send_object();
-    assert!(!whatsapp::templates::set_header_media(&mut order, "1", None));
+    let mut order = t[0]
+        .fill(&["Rina".into(), "INV-1".into()])
+        .unwrap()
+        .send_object();
+    assert!(!whatsapp::templates::set_header_media(
+        &mut order, "1", None
+    ));
 }
 
 #[test]

@@ -114,7 +114,8 @@ pub fn Bubble(
         None => Some(m.body.clone().unwrap_or_else(|| format!("[{}]", m.kind))),
     };
     let attachment = m.media.clone().map(|media| {
-        view! { <Attachment message_id=m.message_id kind=m.kind media=media/> }
+        let kind = crate::model::MediaView::shown_kind(m.kind, media.mime_type.as_deref());
+        view! { <Attachment message_id=m.message_id kind=kind media=media/> }
     });
     let sender = match m.sender_kind {
         SenderKind::Bot => Some(t_string!(i18n, sender_bot).to_string()),

@@ -151,8 +151,16 @@ impl Fetcher {
         attachments::index_file(&mut tx, &sha, size).await?;
         self.store.put(&download.bytes).await?;
         if let Some(t) = &thumbnail {
-            self.store.put_thumb(&sha, &t.bytes).await?;
-            attachments::set_thumbnail(&mut tx, &sha, t.mime_type, t.bytes.len() as i64).await?;
+            // Without its thumbnail the photo still shows (the bubble loads the photo itself).
+            match self.store.put_thumb(&sha, &t.bytes).await {
+                Ok(()) => {
+                    attachments::set_thumbnail(&mut tx, &sha, t.mime_type, t.bytes.len() as i64)
+                        .await?
+                }
+                Err(e) => {
+                    tracing::warn!(file = %sha, error = %e, "keeping a thumbnail failed; the photo is shown as it is")
+                }
+            }
         }
         if !attachments::stored(&mut tx, job, &sha, size, mime).await? {
             return Ok(false);

@@ -65,6 +65,10 @@ impl Bucket {
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
             anyhow::bail!("INBOX_MEDIA_S3_URL: expected https://host/bucket");
         }
+        // Credentials in the address would be sent along and printed with it.
+        if !url.username().is_empty() || url.password().is_some() {
+            anyhow::bail!("INBOX_MEDIA_S3_URL: put the credentials in INBOX_MEDIA_S3_ACCESS_KEY_ID and INBOX_MEDIA_S3_SECRET_ACCESS_KEY, not in the address");
+        }
         let mut segments = url
             .path_segments()
             .map(|s| {
@@ -137,11 +141,15 @@ impl Bucket {
             self.key(name),
             PART_BYTES,
         );
-        if let Err(e) = tokio::io::copy(&mut file, &mut writer).await {
+        let sent = match tokio::io::copy(&mut file, &mut writer).await {
+            Ok(_) => writer.shutdown().await,
+            Err(e) => Err(e),
+        };
+        // A multipart upload left open would keep its parts (and their cost) in the bucket.
+        if sent.is_err() {
             let _ = writer.abort().await;
-            return Err(e);
         }
-        writer.shutdown().await
+        sent
     }
 
     pub async fn read(&self, name: &str) -> io::Result<Vec<u8>> {

@@ -100,6 +100,14 @@ impl MediaStore {
         }
     }
 
+    /// Whether the store holds the thumbnail of the file named `sha256`.
+    pub async fn has_thumb(&self, sha256: &str) -> io::Result<bool> {
+        match &self.bucket {
+            Some(b) => b.exists(&format!("{sha256}.thumb")).await,
+            None => tokio::fs::try_exists(self.thumb_path(sha256)).await,
+        }
+    }
+
     /// Keeps `bytes`; returns their name. A file already there is left as it is.
     pub async fn put(&self, bytes: &[u8]) -> io::Result<String> {
         if let Some(b) = &self.bucket {
@@ -218,23 +226,21 @@ impl Incoming {
         let name = format!("{:x}", std::mem::take(&mut self.hasher).finalize());
         let path = self.store.path(&name);
         self.file.flush().await?;
+        // The temporary file stays ours (removed on drop) until it is placed: a request given
+        // up half way through an upload leaves nothing behind.
+        let tmp = self.tmp.clone().expect("kept once");
         if let Some(b) = self.store.bucket.clone() {
-            let tmp = self.tmp.take().expect("kept once");
-            let sent = match b.size_of(&name).await {
-                Ok(Some(size)) if size == self.size => Ok(()),
-                Ok(_) => b.put_file(&name, &tmp).await,
-                Err(e) => Err(e),
-            };
-            let _ = tokio::fs::remove_file(&tmp).await;
-            return sent.map(|()| name);
+            match b.size_of(&name).await? {
+                Some(size) if size == self.size => {}
+                _ => b.put_file(&name, &tmp).await?,
+            }
+            return Ok(name);
         }
         self.file.sync_all().await?;
-        let tmp = self.tmp.take().expect("kept once");
         if tokio::fs::metadata(&path)
             .await
             .is_ok_and(|m| m.len() == self.size)
         {
-            let _ = tokio::fs::remove_file(&tmp).await;
             return Ok(name);
         }
         let dir = path.parent().expect("a file in a directory").to_path_buf();
@@ -245,10 +251,9 @@ impl Incoming {
             tokio::fs::File::open(&dir).await?.sync_all().await
         }
         .await;
-        if let Err(e) = placed {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            return Err(e);
-        }
+        placed?;
+        // Renamed into place: nothing left to remove.
+        self.tmp = None;
         Ok(name)
     }
 }

@@ -81,10 +81,13 @@ pub async fn make_async(
     bytes: std::sync::Arc<[u8]>,
     mime_type: Option<String>,
 ) -> Option<Thumbnail> {
-    tokio::task::spawn_blocking(move || make(&bytes, mime_type.as_deref()))
-        .await
-        .ok()
-        .flatten()
+    match tokio::task::spawn_blocking(move || make(&bytes, mime_type.as_deref())).await {
+        Ok(made) => made,
+        Err(e) => {
+            tracing::warn!(error = %e, "making a thumbnail failed; the photo is shown as it is");
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -16,69 +16,69 @@ impl Outbox {
         provider: &dyn whatsapp::Provider,
         job: &outbox::Claimed,
     ) -> Result<Outgoing, SendError> {
-        let content =
-            if job.kind == model::MessageKind::Text {
-                Content::Text(job.body.clone().unwrap_or_default())
-            } else if job.kind == model::MessageKind::Reaction {
-                return Ok(Outgoing {
-                    content: Content::Reaction {
-                        message_id: job
-                            .reply_to
-                            .clone()
-                            .ok_or_else(|| SendError::permanent("the reaction is on no message"))?,
-                        emoji: job.body.clone().unwrap_or_default(),
-                    },
-                    reply_to: None,
-                });
-            } else if job.kind == model::MessageKind::Interactive {
-                let interactive: whatsapp::Interactive = job
-                    .interactive
-                    .clone()
-                    .and_then(|v| serde_json::from_value(v).ok())
-                    .ok_or_else(|| {
-                        SendError::permanent("the message's buttons or list cannot be read")
-                    })?;
-                // Providers without buttons get the same as a numbered menu, whose numbers the
-                // bot matches like taps.
-                if provider.capabilities().interactive {
-                    Content::Interactive(interactive)
-                } else {
-                    Content::Text(interactive.numbered_text())
-                }
-            } else if job.kind == model::MessageKind::Template {
-                let mut template = job.template.clone().ok_or_else(|| {
-                    SendError::permanent("the template message has nothing to send")
+        let content = if job.kind == model::MessageKind::Text {
+            Content::Text(job.body.clone().unwrap_or_default())
+        } else if job.kind == model::MessageKind::Reaction {
+            return Ok(Outgoing {
+                content: Content::Reaction {
+                    message_id: job
+                        .reply_to
+                        .clone()
+                        .ok_or_else(|| SendError::permanent("the reaction is on no message"))?,
+                    emoji: job.body.clone().unwrap_or_default(),
+                },
+                reply_to: None,
+            });
+        } else if job.kind == model::MessageKind::Interactive {
+            let interactive: whatsapp::Interactive = job
+                .interactive
+                .clone()
+                .and_then(|v| serde_json::from_value(v).ok())
+                .ok_or_else(|| {
+                    SendError::permanent("the message's buttons or list cannot be read")
                 })?;
-                // A media header the agent attached goes by the provider's id, uploaded once.
-                if whatsapp::templates::waits_for_header_media(&template) {
-                    let media_id = self.media_id(provider, job).await?;
-                    if !whatsapp::templates::set_header_media(
-                        &mut template,
-                        &media_id,
-                        job.filename.as_deref(),
-                    ) {
-                        return Err(SendError::permanent(
-                            "the template has no media header for its file",
-                        ));
-                    }
-                }
-                Content::Template(template)
+            // Providers without buttons get the same as a numbered menu, whose numbers the
+            // bot matches like taps.
+            if provider.capabilities().interactive {
+                Content::Interactive(interactive)
             } else {
-                let kind = job
-                    .kind
-                    .as_str()
-                    .parse::<whatsapp::MessageKind>()
-                    .map_err(|_| {
-                        SendError::permanent(format!("a {} message cannot be sent", job.kind))
-                    })?;
+                Content::Text(interactive.numbered_text())
+            }
+        } else if job.kind == model::MessageKind::Template {
+            let mut template = job
+                .template
+                .clone()
+                .ok_or_else(|| SendError::permanent("the template message has nothing to send"))?;
+            // A media header the agent attached goes by the provider's id, uploaded once.
+            if whatsapp::templates::waits_for_header_media(&template) {
                 let media_id = self.media_id(provider, job).await?;
-                Content::Media(MediaMessage {
-                    kind,
-                    media_id,
-                    caption: job.body.clone(),
-                    filename: job.filename.clone(),
-                })
-            };
+                if !whatsapp::templates::set_header_media(
+                    &mut template,
+                    &media_id,
+                    job.filename.as_deref(),
+                ) {
+                    return Err(SendError::permanent(
+                        "the template has no media header for its file",
+                    ));
+                }
+            }
+            Content::Template(template)
+        } else {
+            let kind = job
+                .kind
+                .as_str()
+                .parse::<whatsapp::MessageKind>()
+                .map_err(|_| {
+                    SendError::permanent(format!("a {} message cannot be sent", job.kind))
+                })?;
+            let media_id = self.media_id(provider, job).await?;
+            Content::Media(MediaMessage {
+                kind,
+                media_id,
+                caption: job.body.clone(),
+                filename: job.filename.clone(),
+            })
+        };
         Ok(Outgoing {
             content,
             reply_to: job.reply_to.clone(),

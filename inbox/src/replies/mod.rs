@@ -171,14 +171,21 @@ pub(crate) async fn queue_prepared(
     kind: MessageKind,
     text: &str,
     template: Option<&serde_json::Value>,
-    file: Option<&files::StoredFile>,
+    file: Option<(&files::StoredFile, &crate::media::MediaStore)>,
 ) -> Result<MessageView, Error> {
     let mut message = outbound(route, sender, kind, Some(text), None);
     message.template = template;
     let message_id = messages::insert_outbound(&mut *tx, &message).await?;
     // The attachment exists before the view is read, so the bubble shows the file.
-    if let Some(file) = file {
+    if let Some((file, store)) = file {
         crate::db::attachments::insert_outgoing(&mut *tx, message_id, file).await?;
+        // Indexed (and locked) now; an eviction of the same bytes between the upload and this
+        // moment would have removed them.
+        if !store.exists(&file.sha256).await.unwrap_or(false) {
+            return Err(Error::Other(anyhow::anyhow!(
+                "the uploaded file left the media store before it was queued"
+            )));
+        }
     }
     let view = queue_existing(&mut *tx, message_id, std::time::Duration::ZERO, text).await?;
     finish(&mut *tx, route, sender, std::time::Duration::ZERO).await?;

@@ -36,11 +36,13 @@ pub async fn react(
     let target = messages::quotable_id(&mut tx, chat_id, message_id)
         .await?
         .ok_or(Error::invalid("message_id", Reason::QuoteNotFound))?;
-    if taking_back {
-        let current = messages::view(&mut tx, message_id).await?;
-        if current.reaction.is_none() {
-            return Ok(current);
-        }
+    // Only our own reaction can be taken back (the customer may have reacted too).
+    if taking_back
+        && messages::our_reaction(&mut tx, route.channel_id, &target)
+            .await?
+            .is_none()
+    {
+        return messages::view(&mut tx, message_id).await;
     }
     let message = super::outbound(
         &route,

@@ -1,6 +1,7 @@
 //! A file from an S3-compatible bucket, streamed as it arrives (never held whole in memory),
-//! with range requests answered as `ServeFile` answers them from disk: one range → 206 with
-//! `Content-Range`, an unsatisfiable one → 416, several → the whole file.
+//! with range requests: one range → 206 with `Content-Range`, an unsatisfiable one → 416, several
+//! → the whole file (both allowed by RFC 9110; `ServeFile` refuses several with 416). A `HEAD`
+//! asks the bucket for the object's size only.
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -8,7 +9,20 @@ use axum::response::Response;
 use inbox::media::s3::Key;
 use inbox::media::Bucket;
 
-pub async fn serve(bucket: &Bucket, key: &Key, headers: &HeaderMap) -> std::io::Result<Response> {
+pub async fn serve(
+    bucket: &Bucket,
+    key: &Key,
+    headers: &HeaderMap,
+    head: bool,
+) -> std::io::Result<Response> {
+    if head {
+        let size = bucket.size_at(key).await?;
+        let mut res = Response::new(Body::empty());
+        let h = res.headers_mut();
+        h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+        return Ok(res);
+    }
     let asked = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
     let range = match asked {
         None => None,

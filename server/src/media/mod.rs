@@ -70,12 +70,15 @@ async fn serve(
         None => return Err(AppError::Unauthenticated),
     };
     attachments::touch(&state.pool, &file.sha256).await?;
-    let thumb = q.contains_key("thumb") && file.thumb_mime.is_some();
-    let etag = if thumb {
-        format!("\"{}.thumb\"", file.sha256)
-    } else {
-        format!("\"{}\"", file.sha256)
+    let mut thumb = q.contains_key("thumb") && file.thumb_mime.is_some();
+    let etag_of = |thumb: bool| {
+        if thumb {
+            format!("\"{}.thumb\"", file.sha256)
+        } else {
+            format!("\"{}\"", file.sha256)
+        }
     };
+    let mut etag = etag_of(thumb);
     if req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -86,6 +89,13 @@ async fn serve(
         headers(&mut res, &etag);
         return Ok(res);
     }
+    // A thumbnail the store lost (removed by hand): the photo itself, so the bubble still shows.
+    if thumb && !state.media.has_thumb(&file.sha256).await.unwrap_or(false) {
+        tracing::warn!(file = %file.sha256, "a thumbnail is missing from the store; sending the photo");
+        thumb = false;
+        etag = etag_of(false);
+    }
+    let head = req.method() == axum::http::Method::HEAD;
     let read = match state.media.locate(&file.sha256, thumb) {
         Located::Disk(path) => match tokio::fs::try_exists(&path).await {
             Ok(true) => ServeFile::new(path)
@@ -96,7 +106,7 @@ async fn serve(
             Ok(false) => Err(std::io::ErrorKind::NotFound.into()),
             Err(e) => Err(e),
         },
-        Located::Bucket(b, key) => bucket::serve(&b, &key, req.headers()).await,
+        Located::Bucket(b, key) => bucket::serve(&b, &key, req.headers(), head).await,
     };
     let mut res = match read {
         Ok(res) => res,
@@ -108,7 +118,8 @@ async fn serve(
             return Err(AppError::NotFound);
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            tracing::warn!(file = %file.sha256, "a thumbnail is missing from the store");
+            // Removed between the check and the read: the next request sends the photo.
+            tracing::warn!(file = %file.sha256, "a thumbnail left the store while being read");
             return Err(AppError::NotFound);
         }
         Err(e) => {
@@ -125,8 +136,9 @@ async fn serve(
         file.mime_type.as_deref()
     }
     .and_then(|m| m.parse::<mime::Mime>().ok());
+    let kind = model::MediaView::shown_kind(file.kind, file.mime_type.as_deref());
     let inline =
-        q.get("download").is_none() && mime.as_ref().is_some_and(|m| shows_inline(file.kind, m));
+        q.get("download").is_none() && mime.as_ref().is_some_and(|m| shows_inline(kind, m));
     let content_type = mime
         .as_ref()
         .map(|m| m.to_string())

@@ -100,6 +100,24 @@ async fn a_photo_is_shown_by_its_thumbnail_and_opens_full_size(pool: PgPool) {
     .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
+    // A thumbnail the store lost: the photo itself, so the bubble still shows.
+    let name = sha256(&big);
+    let thumb_file = std::env::temp_dir()
+        .join("inbox-api-tests/media")
+        .join(&name[..2])
+        .join(format!("{name}.thumb"));
+    std::fs::remove_file(&thumb_file).unwrap();
+    let res = fetch(
+        &agent,
+        &app,
+        &model::MediaView::thumbnail_url(shown.message_id),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["etag"], format!("\"{name}\""));
+    assert!(res.bytes().await.unwrap().as_ref() == big.as_slice());
+
     // A file that cannot have one is shown as it is.
     let small = message_of(&app, "wamid.small").await;
     let res = fetch(
@@ -232,6 +250,22 @@ async fn with_a_bucket_files_are_kept_served_uploaded_in_parts_and_evicted_there
     assert_eq!((img.width(), img.height()), (480, 360));
     let res = fetch(&app.client(), &app, &model::MediaView::url(p1), None).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // HEAD asks the bucket for the size only.
+    let gets = |s3: &S3Mock| {
+        s3.requests()
+            .iter()
+            .filter(|r| r.starts_with("GET "))
+            .count()
+    };
+    let before = gets(&s3);
+    let res = agent
+        .head(app.url(&model::MediaView::url(p1)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-length"], first.len().to_string());
+    assert_eq!(gets(&s3), before, "no download for a HEAD");
 
     // The second photo pushes the store past its limit: the first leaves the bucket.
     app.post_meta(&meta_image("wamid.p2", "media-2")).await;

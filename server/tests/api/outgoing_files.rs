@@ -202,7 +202,18 @@ async fn an_agents_photo_and_document_are_uploaded_once_and_sent_by_id_with_30_p
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_file_whatsapp_would_refuse_is_refused_before_anything_is_uploaded(pool: PgPool) {
     let mock = flaky_meta().await;
-    let (app, agent, chat) = setup(pool, &mock).await;
+    // Its own store: a refused upload's bytes are removed, and the other tests' must not be.
+    let dir = std::env::temp_dir().join(format!("inbox-refused-{}", uuid::Uuid::new_v4()));
+    let mut config = crate::helpers::provider_config(&mock.uri());
+    config.data_dir = dir.clone();
+    let app = TestApp::spawn_with(pool, config).await;
+    app.post_meta(&META.text("6281298765432", "wamid.hello", "halo kak"))
+        .await;
+    let chat: i64 = sqlx::query_scalar("select chat_id from chat")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (agent, _) = app.signed_in("rina", model::Role::Agent).await;
     let big = vec![0xffu8; 5 * 1024 * 1024 + 1];
     let cases: [(&str, &str, &[u8], &str); 4] = [
         ("big.jpg", "image/jpeg", &big, "file_too_large"),
@@ -235,12 +246,18 @@ async fn a_file_whatsapp_would_refuse_is_refused_before_anything_is_uploaded(poo
         mock.received_requests().await.unwrap().is_empty(),
         "nothing reached the provider"
     );
-    let big_name = inbox::media::MediaStore::name_of(&big);
-    let store =
-        inbox::media::MediaStore::open(std::env::temp_dir().join("inbox-api-tests/media")).unwrap();
+    let store = inbox::media::MediaStore::open(dir.join("media")).unwrap();
     assert!(
-        !store.path(&big_name).exists(),
+        !store
+            .path(&inbox::media::MediaStore::name_of(&big))
+            .exists(),
         "a refused file is not kept"
+    );
+    assert!(
+        !store
+            .path(&inbox::media::MediaStore::name_of(JPEG))
+            .exists(),
+        "nor one refused after it arrived (its caption too long)"
     );
     // Signed out: refused before the file is read.
     let res = send_file(

@@ -46,7 +46,10 @@ async fn send(
         .text("values", serde_json::to_string(values).unwrap())
         .part(
             "file",
-            Part::bytes(bytes.to_vec()).file_name(file.to_owned()).mime_str(mime).unwrap(),
+            Part::bytes(bytes.to_vec())
+                .file_name(file.to_owned())
+                .mime_str(mime)
+                .unwrap(),
         );
     agent
         .post(app.url(&format!("/chats/{chat}/template-file")))
@@ -78,45 +81,113 @@ async fn a_templates_photo_header_is_an_attached_file_uploaded_once(pool: PgPool
             "messaging_product": "whatsapp", "messages": [{ "id": "wamid.promo" }] })))
         .mount(&mock)
         .await;
-    let app = TestApp::spawn_with(pool, provider_config(&mock.uri())).await;
+    // Its own store: refused uploads' bytes are removed, and the other tests' must not be.
+    let mut config = provider_config(&mock.uri());
+    config.data_dir =
+        std::env::temp_dir().join(format!("inbox-template-files-{}", uuid::Uuid::new_v4()));
+    let store = inbox::media::MediaStore::open(config.data_dir.join("media")).unwrap();
+    let app = TestApp::spawn_with(pool, config).await;
     // A customer who wrote 25 hours ago: only templates may go.
     let mut body: Value =
         serde_json::from_slice(&META.text("6281298765432", "wamid.old", "halo")).unwrap();
     body["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] =
-        json!((chrono::Utc::now() - chrono::Duration::hours(25)).timestamp().to_string());
-    assert_eq!(app.post_meta(&serde_json::to_vec(&body).unwrap()).await.status(), StatusCode::OK);
+        json!((chrono::Utc::now() - chrono::Duration::hours(25))
+            .timestamp()
+            .to_string());
+    assert_eq!(
+        app.post_meta(&serde_json::to_vec(&body).unwrap())
+            .await
+            .status(),
+        StatusCode::OK
+    );
     let (chat, channel): (i64, i64) = sqlx::query_as("select chat_id, channel_id from chat")
         .fetch_one(&app.pool)
         .await
         .unwrap();
     let (admin, _) = app.signed_in("boss", Role::Admin).await;
     let res = app
-        .call(&admin, "admin/channels/sync_templates", &[("channel_id", &channel.to_string())])
+        .call(
+            &admin,
+            "admin/channels/sync_templates",
+            &[("channel_id", &channel.to_string())],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let (agent, _) = app.signed_in("rina", Role::Agent).await;
 
     // The wrong kind of file, and a file for a template with a text header only: refused.
-    let res = send(&app, &agent, chat, "promo_gajian_gambar", &["Budi"], ("a.pdf", "application/pdf", b"%PDF-1.4")).await;
+    let res = send(
+        &app,
+        &agent,
+        chat,
+        "promo_gajian_gambar",
+        &["Budi"],
+        ("a.pdf", "application/pdf", b"%PDF-1.4"),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(res.json::<Value>().await.unwrap()["Invalid"]["reason"], "template_header_file");
-    let res = send(&app, &agent, chat, "konfirmasi_pesanan", &["Rina", "INV-1"], ("b.jpg", "image/jpeg", JPEG)).await;
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["Invalid"]["reason"],
+        "template_header_file"
+    );
+    let res = send(
+        &app,
+        &agent,
+        chat,
+        "konfirmasi_pesanan",
+        &["Rina", "INV-1"],
+        ("b.jpg", "image/jpeg", JPEG),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // An empty variable is still refused by name.
-    let res = send(&app, &agent, chat, "promo_gajian_gambar", &[" "], ("b.jpg", "image/jpeg", JPEG)).await;
+    let res = send(
+        &app,
+        &agent,
+        chat,
+        "promo_gajian_gambar",
+        &[" "],
+        ("b.jpg", "image/jpeg", JPEG),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(res.json::<Value>().await.unwrap()["Invalid"]["reason"], "template_value_missing");
-    assert_eq!(app.count("select count(*) from message where direction = 'out'").await, 0);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["Invalid"]["reason"],
+        "template_value_missing"
+    );
+    assert_eq!(
+        app.count("select count(*) from message where direction = 'out'")
+            .await,
+        0
+    );
+    for refused in [&b"%PDF-1.4"[..], JPEG] {
+        let name = inbox::media::MediaStore::name_of(refused);
+        assert!(!store.path(&name).exists(), "a refused upload is not kept");
+    }
 
-    let res = send(&app, &agent, chat, "promo_gajian_gambar", &["Budi"], ("promo.jpg", "image/jpeg", JPEG)).await;
+    let res = send(
+        &app,
+        &agent,
+        chat,
+        "promo_gajian_gambar",
+        &["Budi"],
+        ("promo.jpg", "image/jpeg", JPEG),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     let views: Vec<MessageView> = res.json().await.unwrap();
     assert_eq!(views.len(), 1);
     assert_eq!(views[0].kind, MessageKind::Template);
-    let media = views[0].media.as_ref().expect("the bubble shows the header's photo");
+    let media = views[0]
+        .media
+        .as_ref()
+        .expect("the bubble shows the header's photo");
     assert_eq!(media.state, MediaState::Ready);
     let text = views[0].body.as_deref().unwrap();
-    assert!(text.starts_with("Hai Budi!"), "the text the customer reads: {text}");
+    assert!(
+        text.starts_with("Hai Budi!"),
+        "the text the customer reads: {text}"
+    );
 
     // The first upload fails and is retried; the send carries the upload's id.
     let mut outcomes = app.drain_outbox().await;

@@ -108,7 +108,6 @@ impl Filled<'_> {
     }
 }
 
-
 /// Whether a template's send object waits for the id of an attached header file
 /// ([`set_header_media`]).
 pub fn waits_for_header_media(object: &Value) -> bool {

@@ -7,7 +7,7 @@ pub mod outbound;
 mod shared;
 pub use inbound::{store_inbound, store_inbound_many, Inbound, Outcome, StoredInbound};
 pub use outbound::{insert_outbound, latest_menu, quotable_id, Outbound};
-pub use shared::{by_provider_id, reacted_to, set_details};
+pub use shared::{by_provider_id, our_reaction, reacted_to, set_details};
 
 use crate::Error;
 use chrono::{DateTime, Utc};

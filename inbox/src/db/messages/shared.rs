@@ -61,3 +61,23 @@ pub async fn by_provider_id(
     .fetch_optional(conn)
     .await?)
 }
+
+/// The emoji of our latest reaction to the message `provider_message_id` (not failed), if it
+/// has one that was not taken back.
+pub async fn our_reaction(
+    conn: &mut PgConnection,
+    channel_id: ChannelId,
+    provider_message_id: &str,
+) -> Result<Option<String>, Error> {
+    Ok(sqlx::query_scalar::<_, Option<String>>(
+        "select body from message
+          where channel_id = $1 and kind = 'reaction' and direction = 'out' and status <> 'failed'
+            and reply_to_provider_id = $2
+          order by message_id desc limit 1",
+    )
+    .bind(channel_id)
+    .bind(provider_message_id)
+    .fetch_optional(conn)
+    .await?
+    .flatten())
+}
