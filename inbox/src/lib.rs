@@ -31,6 +31,7 @@
 //! - [`error`]: [`Error`], the one error type of this crate.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod assignment;
 pub mod bot;
 pub mod channels;

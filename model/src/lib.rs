@@ -3,6 +3,7 @@
 //! [`LiveEvent`] browsers receive. With the
 //! `sqlx` feature (server only) the same types map to and from database rows.
 
+pub mod api_keys;
 pub mod channel;
 pub mod ids;
 pub mod kinds;
@@ -11,6 +12,7 @@ pub mod media;
 pub mod reason;
 pub mod templates;
 
+pub use api_keys::{ApiKeyView, CreatedApiKey};
 pub use channel::{
     ChannelConfig, ChannelHealth, ChannelOption, ChannelSettings, ChannelView, ChannelsPage,
     SecretHint, MAX_REPLY_DELAY_SECS,

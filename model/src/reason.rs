@@ -59,6 +59,8 @@ pub enum Reason {
     TemplateValueMissing,
     /// A file attached to a template whose header takes none, or a file of another kind.
     TemplateHeaderFile,
+    /// An API key's name is empty or over 80 characters.
+    ApiKeyNameLength,
     /// More than 3 reply buttons (the seed gateway's `BUTTON_LIMIT_EXCEEDED`).
     ButtonLimitExceeded,
     /// A button or list part is blank, too long or repeated (`INVALID_BUTTON_PARAMS`);
@@ -75,7 +77,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, for tests that check each one (translations, wire codes).
-    pub const ALL: [Reason; 54] = [
+    pub const ALL: [Reason; 55] = [
         Reason::UsernameFormat,
         Reason::UsernameTaken,
         Reason::DisplayNameLength,
@@ -125,6 +127,7 @@ impl Reason {
         Reason::TemplateNotSupported,
         Reason::TemplateValueMissing,
         Reason::TemplateHeaderFile,
+        Reason::ApiKeyNameLength,
         Reason::ButtonLimitExceeded,
         Reason::ButtonParams,
         Reason::ChannelDisabled,
@@ -184,6 +187,7 @@ impl Reason {
             Reason::TemplateNotSupported => "template_not_supported",
             Reason::TemplateValueMissing => "template_value_missing",
             Reason::TemplateHeaderFile => "template_header_file",
+            Reason::ApiKeyNameLength => "api_key_name_length",
             Reason::ButtonLimitExceeded => "button_limit_exceeded",
             Reason::ButtonParams => "invalid_button_params",
             Reason::ChannelDisabled => "channel_disabled",

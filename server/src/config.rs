@@ -224,6 +224,18 @@ impl Config {
         Ok(inbox::channels::Keys::new(&current, previous.as_ref()))
     }
 
+    /// What API keys are hashed under: derived from the secret key (and the previous one).
+    pub fn api_key_hasher(&self) -> anyhow::Result<inbox::api_keys::KeyHasher> {
+        let previous = match &self.secret_key_previous_hex {
+            Some(hex_key) => Some(parse_key(hex_key).context("INBOX_SECRET_KEY_PREVIOUS")?),
+            None => None,
+        };
+        Ok(inbox::api_keys::KeyHasher::new(
+            &self.secret_key()?,
+            previous.as_ref(),
+        ))
+    }
+
     pub fn secret_key(&self) -> anyhow::Result<[u8; 32]> {
         if let Some(hex_key) = &self.secret_key_hex {
             return parse_key(hex_key).context("INBOX_SECRET_KEY");

@@ -22,6 +22,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod csrf;
 pub mod embedded_pg;
+pub mod gateway;
 pub mod health;
 pub mod live;
 pub mod media;

@@ -108,6 +108,7 @@ pub fn router(
         .merge(live::routes())
         .merge(crate::media::routes())
         .merge(crate::uploads::routes())
+        .merge(crate::gateway::routes())
         .merge(match config.metrics_addr {
             None => crate::metrics::routes(state.pool.clone(), hub.clone()),
             // Served on its own address by `main`.
@@ -239,6 +240,7 @@ impl Application {
         );
         let state = AppState {
             media,
+            api_keys: Arc::new(config.api_key_hasher()?),
             leptos_options: leptos_options()?,
             pool,
             channels: channels.clone(),

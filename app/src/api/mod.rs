@@ -2,6 +2,7 @@
 //! map errors. URLs are fixed (`endpoint = ...`) so scripts and tests can call them.
 
 pub mod alerts;
+pub mod api_keys;
 pub mod auth;
 pub mod bot;
 pub mod channels;

@@ -90,6 +90,7 @@ fn reason_message(i18n: leptos_i18n::I18nContext<Locale>, reason: &Reason) -> St
         Reason::TemplateNotSupported => t_string!(i18n, reason_template_not_supported).to_string(),
         Reason::TemplateValueMissing => t_string!(i18n, reason_template_value_missing).to_string(),
         Reason::TemplateHeaderFile => t_string!(i18n, reason_template_header_file).to_string(),
+        Reason::ApiKeyNameLength => t_string!(i18n, reason_api_key_name_length).to_string(),
         Reason::ButtonLimitExceeded => t_string!(i18n, reason_button_limit_exceeded).to_string(),
         Reason::ButtonParams => t_string!(i18n, reason_button_params).to_string(),
         Reason::ChannelDisabled => t_string!(i18n, reason_channel_disabled).to_string(),

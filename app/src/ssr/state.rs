@@ -29,6 +29,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The media store (customers' and agents' files).
     pub media: inbox::media::MediaStore,
+    /// Hashes API keys under the installation's secret key.
+    pub api_keys: Arc<inbox::api_keys::KeyHasher>,
 }
 
 impl AppState {

@@ -2,6 +2,7 @@
 //! test (`#[sqlx::test]`), driven over HTTP like a browser or script would.
 
 mod accounts;
+mod api_keys;
 mod assignment;
 mod bot;
 mod bot_bodies;
