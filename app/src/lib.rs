@@ -99,6 +99,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/admin/api-keys")
+                        view=|| view! { <Protected admin=true><pages::api_keys::ApiKeysPage /></Protected> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/admin/users")
                         view=|| view! { <Protected admin=true><pages::users::UsersPage /></Protected> }
                         ssr=SsrMode::Async

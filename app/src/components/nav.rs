@@ -25,6 +25,7 @@ pub fn AppShell(user: UserInfo, children: Children) -> impl IntoView {
                         <A href="/admin/users">{t!(i18n, nav_users)}</A>
                         <A href="/admin/bot">{t!(i18n, nav_bot)}</A>
                         <A href="/admin/channels">{t!(i18n, nav_channels)}</A>
+                        <A href="/admin/api-keys">{t!(i18n, nav_api_keys)}</A>
                     </Show>
                 </nav>
                 <div class="topbar-right">

@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod api_keys;
 pub mod bot;
 pub mod channels;
 pub mod conversation;
