@@ -1,27 +1,30 @@
-//! Whapi.Cloud adapter: configuration, optional shared-secret webhook check,
-//! `POST /messages/text` and its error mapping. Webhook body parsing lives in
-//! the private `parse` submodule (file `whapi/parse.rs`).
+//! Whapi.Cloud adapter: configuration, the optional shared-secret webhook check, the
+//! connection test, read receipts, typing, media download and upload. Webhook bodies are parsed
+//! in `whapi/parse.rs`, sends made in `whapi/send.rs`, error answers mapped in
+//! `whapi/errors.rs`.
 //!
 //! Reference: the shared provider notes, `whapi.md` (section numbers below).
 
+mod errors;
 mod parse;
+mod send;
 
 use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::check::{get_json, CheckFailure, ConnectionInfo};
-use crate::error::{ParseError, SendError, SendErrorKind, VerifyError};
+use crate::error::{ParseError, SendError, VerifyError};
 use crate::event::{MediaRef, ParseOutcome, ProviderKind};
 use crate::media::{fetch_bytes, verified, Downloaded, MediaError};
-use crate::outgoing::{Content, MediaMessage, Outgoing, Upload};
+use crate::outgoing::{Outgoing, Upload};
 use crate::provider::{Capabilities, Provider, Recipient, SendReceipt};
 use crate::signature::verify_shared_secret;
-use crate::util::{
-    execute, snippet, str_field, str_path, webhook_digits, HttpReply, DEFAULT_SEND_TIMEOUT,
-};
+use crate::util::{execute, snippet, str_field, DEFAULT_SEND_TIMEOUT};
+use errors::succeeded;
+use send::recipient_id;
 
 /// Settings for one Whapi channel.
 #[derive(Clone, PartialEq, Eq)]
@@ -118,41 +121,6 @@ impl WhapiProvider {
             .push(first)
             .push(id);
         Ok(url)
-    }
-
-    /// `PUT /messages/{MessageID}/reaction {"emoji"}` (whapi.md §2): answered `{"success":
-    /// true}`, with no message of its own; the receipt's id is made unique per reaction. An
-    /// empty emoji takes the reaction back. whapi.md lists only the PUT, so the removal is
-    /// unconfirmed: `DELETE /messages/{MessageID}/reaction` first, and where Whapi does not
-    /// know that route (404/405) the PUT with an empty emoji, WhatsApp's own way of removing one.
-    async fn react(
-        &self,
-        message_id: &str,
-        emoji: &str,
-        idempotency_key: &str,
-    ) -> Result<SendReceipt, SendError> {
-        let mut url = self.url_with_id("messages", message_id)?;
-        url.path_segments_mut()
-            .map_err(|_| SendError::permanent("Whapi base URL cannot take a path"))?
-            .push("reaction");
-        let put = |url: reqwest::Url| {
-            self.request(reqwest::Method::PUT, url)
-                .json(&json!({ "emoji": emoji }))
-        };
-        let reply = if emoji.is_empty() {
-            let reply = execute(self.request(reqwest::Method::DELETE, url.clone())).await?;
-            if matches!(reply.status.as_u16(), 404 | 405) {
-                execute(put(url)).await?
-            } else {
-                reply
-            }
-        } else {
-            execute(put(url)).await?
-        };
-        succeeded(reply, "reaction")?;
-        Ok(SendReceipt {
-            provider_message_id: format!("reaction:{message_id}:{idempotency_key}"),
-        })
     }
 
     pub fn config(&self) -> &WhapiConfig {
@@ -346,131 +314,6 @@ impl Provider for WhapiProvider {
         message: &Outgoing,
         idempotency_key: &str,
     ) -> Result<SendReceipt, SendError> {
-        let to = recipient_id(to)?;
-        let (path, mut body) = match &message.content {
-            Content::Text(text) => {
-                crate::text::validate_outbound(text)?;
-                (
-                    "/messages/text".to_owned(),
-                    json!({ "to": to, "body": text }),
-                )
-            }
-            Content::Media(m) => media_send(&to, m)?,
-            Content::Template(_) => {
-                return Err(SendError::permanent(
-                    "Whapi sends no message templates (it has no 24-hour window)",
-                ))
-            }
-            Content::Reaction { message_id, emoji } => {
-                return self.react(message_id, emoji, idempotency_key).await
-            }
-            Content::Interactive(i) => {
-                i.check()
-                    .map_err(|e| SendError::permanent(format!("buttons or list refused: {e}")))?;
-                ("/messages/interactive".to_owned(), i.whapi_body(&to))
-            }
-        };
-        if let Some(quoted) = message.reply_to.as_deref().filter(|q| !q.is_empty()) {
-            body["quoted"] = json!(quoted);
-        }
-        let req = self
-            .request(reqwest::Method::POST, self.url(&path))
-            .json(&body);
-        let reply = succeeded(execute(req).await?, "send")?;
-        match str_path(&reply.body, &["message", "id"]) {
-            Some(provider_message_id) if reply.body.get("sent") != Some(&Value::Bool(false)) => {
-                Ok(SendReceipt {
-                    provider_message_id,
-                })
-            }
-            _ => Err(SendError {
-                http_status: Some(reply.status.as_u16()),
-                maybe_sent: true,
-                ..SendError::permanent(format!(
-                    "Whapi answered {} without a sent message id: {}",
-                    reply.status,
-                    snippet(&reply.body_text)
-                ))
-            }),
-        }
+        self.send_message(to, message, idempotency_key).await
     }
-}
-
-/// `to` = digits, or a chat id such as `…@lid` when there is no phone (§2.1).
-fn recipient_id(to: &Recipient) -> Result<String, SendError> {
-    match (to.phone.as_deref(), to.user_id.as_deref()) {
-        (Some(p), _) => webhook_digits(p)
-            .ok_or_else(|| SendError::permanent(format!("recipient phone {p:?} is not digits"))),
-        (None, Some(id)) if !id.trim().is_empty() => Ok(id.trim().to_owned()),
-        _ => Err(SendError::permanent(
-            "recipient has neither phone nor user id",
-        )),
-    }
-}
-
-/// The reply, or the error a non-2xx answer carries (`what` names the call in the log).
-fn succeeded(reply: HttpReply, what: &str) -> Result<HttpReply, SendError> {
-    if reply.status.is_success() {
-        return Ok(reply);
-    }
-    let err = classify_whapi_error(&reply);
-    tracing::warn!(code = ?err.code, kind = ?err.kind, "whapi {what} failed");
-    Err(err)
-}
-
-/// Whapi errors: HTTP status decides (§2.1 table); `ResponseError` body
-/// `{"error": {code, message, details}}` (§5) supplies code and text.
-fn classify_whapi_error(reply: &HttpReply) -> SendError {
-    let status = reply.status;
-    let err = reply.body.get("error");
-    let retryable = status.as_u16() == 429 || status.is_server_error();
-    let kind = if retryable {
-        SendErrorKind::Retryable
-    } else {
-        SendErrorKind::Permanent
-    };
-    SendError {
-        kind,
-        code: Some(
-            err.and_then(|e| str_field(e, "code"))
-                .unwrap_or_else(|| status.as_u16().to_string()),
-        ),
-        reason: err
-            .and_then(|e| str_field(e, "message"))
-            .unwrap_or_else(|| format!("HTTP {status}: {}", snippet(&reply.body_text))),
-        detail: err.and_then(|e| str_field(e, "details")),
-        http_status: Some(status.as_u16()),
-        retry_after: reply.retry_after.filter(|_| retryable),
-        maybe_sent: status.is_server_error(),
-    }
-}
-
-/// The endpoint and body of a file send (§8.1): captions for images, videos and documents, a
-/// document's name.
-fn media_send(to: &str, m: &MediaMessage) -> Result<(String, Value), SendError> {
-    use crate::event::MessageKind as K;
-    let kind = match m.kind {
-        K::Image => "image",
-        K::Audio => "audio",
-        K::Video => "video",
-        K::Document => "document",
-        K::Sticker => "sticker",
-        other => {
-            return Err(SendError::permanent(format!(
-                "{other} is not a kind of file WhatsApp sends"
-            )))
-        }
-    };
-    let mut body = json!({ "to": to, "media": m.media_id });
-    if let Some(caption) = m.caption.as_deref().filter(|c| !c.trim().is_empty()) {
-        if matches!(m.kind, K::Image | K::Video | K::Document) {
-            body["caption"] = json!(caption);
-        }
-    }
-    if m.kind == K::Document {
-        if let Some(name) = m.filename.as_deref() {
-            body["filename"] = json!(name);
-        }
-    }
-    Ok((format!("/messages/{kind}"), body))
 }
