@@ -9,6 +9,7 @@
 //! under the previous one still works and is hashed again under the new one on its first use.
 //! Keys are never logged.
 
+use crate::db::api_keys as db;
 use crate::Error;
 use hmac::{Hmac, Mac};
 use model::{ApiKeyView, ChannelId, CreatedApiKey, Reason, UserInfo};
@@ -82,12 +83,7 @@ pub async fn create(
         return Err(Error::invalid("name", Reason::ApiKeyNameLength));
     }
     if let Some(ids) = &channels {
-        let known: i64 =
-            sqlx::query_scalar("select count(*) from channel where channel_id = any($1)")
-                .bind(ids)
-                .fetch_one(pool)
-                .await?;
-        if known as usize != ids.len() {
+        if db::known_channels(pool, ids).await? != ids.len() {
             return Err(Error::NotFound);
         }
     }
@@ -101,16 +97,14 @@ pub async fn create(
             .collect::<String>()
     );
     let prefix: String = key.chars().take(PREFIX_CHARS).collect();
-    let id: i64 = sqlx::query_scalar(
-        "insert into api_key (name, prefix, hash, channel_ids, created_by)
-         values ($1, $2, $3, $4, $5) returning api_key_id",
+    let id = db::insert(
+        pool,
+        name,
+        &prefix,
+        &hasher.hash(&key),
+        channels.as_deref(),
+        by.user_id,
     )
-    .bind(name)
-    .bind(&prefix)
-    .bind(&hasher.hash(&key)[..])
-    .bind(channels)
-    .bind(by.user_id)
-    .fetch_one(pool)
     .await?;
     tracing::info!(api_key_id = id, prefix = %prefix, by = %by.username, "API key created");
     Ok(CreatedApiKey {
@@ -123,35 +117,16 @@ pub async fn create(
 
 /// Every key, newest first (revoked ones too, marked).
 pub async fn list(pool: &PgPool) -> Result<Vec<ApiKeyView>, Error> {
-    Ok(sqlx::query_as(
-        "select api_key_id, name, prefix, channel_ids, created_at, last_used_at, revoked_at
-           from api_key order by api_key_id desc",
-    )
-    .fetch_all(pool)
-    .await?)
+    db::list(pool).await
 }
 
 /// Revokes a key: refused from the next call on. Revoking it again changes nothing.
 pub async fn revoke(pool: &PgPool, api_key_id: i64) -> Result<(), Error> {
-    let found = sqlx::query(
-        "update api_key set revoked_at = coalesce(revoked_at, now()) where api_key_id = $1",
-    )
-    .bind(api_key_id)
-    .execute(pool)
-    .await?;
-    if found.rows_affected() == 0 {
+    if !db::revoke(pool, api_key_id).await? {
         return Err(Error::NotFound);
     }
     tracing::info!(api_key_id, "API key revoked");
     Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    api_key_id: i64,
-    name: String,
-    channel_ids: Option<Vec<i64>>,
-    revoked: bool,
 }
 
 /// The caller behind `key`: `Unauthenticated` for an unknown or revoked key. Marks it used (at
@@ -165,43 +140,22 @@ pub async fn authenticate(
     if !key.starts_with("ik_") || key.len() > 128 {
         return Err(Error::Unauthenticated);
     }
-    let find = |hash: [u8; 32]| async move {
-        sqlx::query_as::<_, Row>(
-            "select api_key_id, name, channel_ids, revoked_at is not null as revoked
-               from api_key where hash = $1",
-        )
-        .bind(&hash[..])
-        .fetch_optional(pool)
-        .await
-    };
-    let mut row = find(hasher.hash(key)).await?;
-    if row.is_none() {
-        if let Some(previous) = &hasher.previous {
-            row = find(mac(previous, key.as_bytes())).await?;
-            if let Some(r) = &row {
-                sqlx::query("update api_key set hash = $2 where api_key_id = $1")
-                    .bind(r.api_key_id)
-                    .bind(&hasher.hash(key)[..])
-                    .execute(pool)
-                    .await?;
-            }
+    let mut found = db::find(pool, &hasher.hash(key)).await?;
+    if let (None, Some(previous)) = (&found, &hasher.previous) {
+        found = db::find(pool, &mac(previous, key.as_bytes())).await?;
+        if let Some(f) = &found {
+            db::rehash(pool, f.api_key_id, &hasher.hash(key)).await?;
         }
     }
-    let row = match row {
-        Some(r) if !r.revoked => r,
+    let found = match found {
+        Some(f) if !f.revoked => f,
         _ => return Err(Error::Unauthenticated),
     };
-    sqlx::query(
-        "update api_key set last_used_at = now()
-          where api_key_id = $1 and (last_used_at is null or last_used_at < now() - interval '1 minute')",
-    )
-    .bind(row.api_key_id)
-    .execute(pool)
-    .await?;
+    db::touch(pool, found.api_key_id).await?;
     Ok(ApiCaller {
-        api_key_id: row.api_key_id,
-        name: row.name,
-        channel_ids: row
+        api_key_id: found.api_key_id,
+        name: found.name,
+        channel_ids: found
             .channel_ids
             .map(|ids| ids.into_iter().map(ChannelId).collect()),
     })

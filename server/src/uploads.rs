@@ -40,9 +40,7 @@ async fn agent_file(
     multipart: Multipart,
 ) -> Result<Json<Vec<MessageView>>, AppError> {
     let chat_id = ChatId(chat_id);
-    let user = inbox::accounts::sessions::session_user(&state.pool, &session)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let user = signed_in(&state, &session).await?;
     files::check_chat(&state.pool, &state.channels, chat_id, &user).await?;
     let form = read_form(&state.media, multipart).await?;
     let queued = async {
@@ -73,6 +71,13 @@ async fn agent_file(
     Ok(Json(queued?))
 }
 
+/// The session's user, or 401 before anything is read.
+async fn signed_in(state: &AppState, session: &Session) -> Result<model::UserInfo, AppError> {
+    inbox::accounts::sessions::session_user(&state.pool, session)
+        .await?
+        .ok_or(AppError::Unauthenticated)
+}
+
 /// A refused upload's bytes leave the store (unless the index names them).
 async fn refused_upload(state: &AppState, form: &Form, refused: bool) {
     if refused {
@@ -89,9 +94,7 @@ async fn template_file(
     multipart: Multipart,
 ) -> Result<Json<Vec<MessageView>>, AppError> {
     let chat_id = ChatId(chat_id);
-    let user = inbox::accounts::sessions::session_user(&state.pool, &session)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let user = signed_in(&state, &session).await?;
     inbox::templates::check_sender(&state.pool, chat_id, &user).await?;
     let form = read_form(&state.media, multipart).await?;
     let field = |name: &str| form.fields.get(name).map(String::as_str).unwrap_or("");
@@ -122,9 +125,7 @@ async fn sandbox_file(
     multipart: Multipart,
 ) -> Result<Json<()>, AppError> {
     if !state.settings.demo {
-        let user = inbox::accounts::sessions::session_user(&state.pool, &session)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+        let user = signed_in(&state, &session).await?;
         if !user.is_admin() {
             return Err(AppError::Forbidden);
         }

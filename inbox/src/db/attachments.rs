@@ -269,6 +269,16 @@ pub async fn touch(pool: &PgPool, sha256: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Whether the index names the file `sha256`.
+pub async fn is_indexed(pool: &PgPool, sha256: &str) -> Result<bool, Error> {
+    Ok(
+        sqlx::query_scalar("select exists (select 1 from media_file where sha256 = $1)")
+            .bind(sha256)
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
 /// The bytes the store holds.
 pub async fn total_size(pool: &PgPool) -> Result<i64, Error> {
     Ok(sqlx::query_scalar(

@@ -1,6 +1,7 @@
 //! SQL, one file per table group. Functions take a pool or `&mut PgConnection`; callers own
 //! transaction boundaries.
 
+pub mod api_keys;
 pub mod attachments;
 pub mod bot_rules;
 pub mod channels;

@@ -92,12 +92,7 @@ pub async fn lost(pool: &sqlx::PgPool, sha256: &str) -> Result<(), crate::Error>
 /// An upload refused after its bytes were kept (a template that does not fit, a caption too
 /// long, …): removed with its thumbnail, unless the index names the same bytes (sent before).
 pub async fn discard_unindexed(pool: &sqlx::PgPool, store: &MediaStore, sha256: &str) {
-    let indexed: Result<bool, _> =
-        sqlx::query_scalar("select exists (select 1 from media_file where sha256 = $1)")
-            .bind(sha256)
-            .fetch_one(pool)
-            .await;
-    match indexed {
+    match crate::db::attachments::is_indexed(pool, sha256).await {
         Ok(false) => {
             if let Err(e) = store.remove(sha256).await {
                 tracing::warn!(file = %sha256, error = %e, "removing a refused upload");

@@ -100,14 +100,6 @@ impl MediaStore {
         }
     }
 
-    /// Whether the store holds the thumbnail of the file named `sha256`.
-    pub async fn has_thumb(&self, sha256: &str) -> io::Result<bool> {
-        match &self.bucket {
-            Some(b) => b.exists(&format!("{sha256}.thumb")).await,
-            None => tokio::fs::try_exists(self.thumb_path(sha256)).await,
-        }
-    }
-
     /// Keeps `bytes`; returns their name. A file already there is left as it is.
     pub async fn put(&self, bytes: &[u8]) -> io::Result<String> {
         if let Some(b) = &self.bucket {

@@ -89,37 +89,45 @@ async fn serve(
         headers(&mut res, &etag);
         return Ok(res);
     }
-    // A thumbnail the store lost (removed by hand): the photo itself, so the bubble still shows.
-    if thumb && !state.media.has_thumb(&file.sha256).await.unwrap_or(false) {
+    let head = req.method() == axum::http::Method::HEAD;
+    let asked_thumb = thumb;
+    // A thumbnail the store lost (removed by hand): the photo itself, so the bubble still shows
+    // (found out by the read itself, so a thumbnail costs no extra call to a bucket).
+    let read = match state.media.locate(&file.sha256, thumb) {
+        Located::Disk(mut path) => {
+            if thumb && !tokio::fs::try_exists(&path).await.unwrap_or(false) {
+                thumb = false;
+                path = state.media.path(&file.sha256);
+            }
+            match tokio::fs::try_exists(&path).await {
+                Ok(true) => ServeFile::new(path)
+                    .oneshot(req)
+                    .await
+                    .map(IntoResponse::into_response)
+                    .map_err(std::io::Error::other),
+                Ok(false) => Err(std::io::ErrorKind::NotFound.into()),
+                Err(e) => Err(e),
+            }
+        }
+        Located::Bucket(b, key) => match bucket::serve(&b, &key, req.headers(), head).await {
+            Err(e) if thumb && e.kind() == std::io::ErrorKind::NotFound => {
+                thumb = false;
+                bucket::serve(&b, &b.key(&file.sha256), req.headers(), head).await
+            }
+            read => read,
+        },
+    };
+    if asked_thumb && !thumb {
         tracing::warn!(file = %file.sha256, "a thumbnail is missing from the store; sending the photo");
-        thumb = false;
         etag = etag_of(false);
     }
-    let head = req.method() == axum::http::Method::HEAD;
-    let read = match state.media.locate(&file.sha256, thumb) {
-        Located::Disk(path) => match tokio::fs::try_exists(&path).await {
-            Ok(true) => ServeFile::new(path)
-                .oneshot(req)
-                .await
-                .map(IntoResponse::into_response)
-                .map_err(std::io::Error::other),
-            Ok(false) => Err(std::io::ErrorKind::NotFound.into()),
-            Err(e) => Err(e),
-        },
-        Located::Bucket(b, key) => bucket::serve(&b, &key, req.headers(), head).await,
-    };
     let mut res = match read {
         Ok(res) => res,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !thumb => {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             // Gone from the store (removed by hand, or an eviction racing a download of the
             // same file): the bubbles say so from now on.
             tracing::warn!(file = %file.sha256, "media file missing from the store; marked evicted");
             inbox::media::lost(&state.pool, &file.sha256).await?;
-            return Err(AppError::NotFound);
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            // Removed between the check and the read: the next request sends the photo.
-            tracing::warn!(file = %file.sha256, "a thumbnail left the store while being read");
             return Err(AppError::NotFound);
         }
         Err(e) => {

@@ -250,6 +250,16 @@ async fn with_a_bucket_files_are_kept_served_uploaded_in_parts_and_evicted_there
     assert_eq!((img.width(), img.height()), (480, 360));
     let res = fetch(&app.client(), &app, &model::MediaView::url(p1), None).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // A thumbnail the bucket lost: the photo itself.
+    s3.bucket
+        .lock()
+        .unwrap()
+        .objects
+        .remove(&format!("{key}.thumb"));
+    let res = fetch(&agent, &app, &model::MediaView::thumbnail_url(p1), None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["etag"], format!("\"{name}\""));
+    assert!(res.bytes().await.unwrap().as_ref() == first.as_slice());
     // HEAD asks the bucket for the size only.
     let gets = |s3: &S3Mock| {
         s3.requests()
