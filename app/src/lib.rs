@@ -104,6 +104,16 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/admin/webhooks")
+                        view=|| view! { <Protected admin=true><pages::webhooks::WebhooksPage /></Protected> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/admin/playground")
+                        view=|| view! { <Protected admin=true><pages::playground::PlaygroundPage /></Protected> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/admin/users")
                         view=|| view! { <Protected admin=true><pages::users::UsersPage /></Protected> }
                         ssr=SsrMode::Async

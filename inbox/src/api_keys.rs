@@ -2,12 +2,17 @@
 //! and a keyed hash, checked on every API call, revoked at once.
 //!
 //! A key is `ik_` and 48 hex digits (24 random bytes). Its hash is HMAC-SHA256 under a key
-//! derived from `INBOX_SECRET_KEY` ([`KeyHasher`]): a random key needs no slow hash (no argon2
+//! derived from `INBOX_SECRET_KEY` ([`ApiKeys`]): a random key needs no slow hash (no argon2
 //! per request), and a copy of the table without the secret key cannot be checked against
 //! guesses. A call is matched by its hash through the table's unique index, so no stored
 //! secret is ever compared byte by byte. After a rotation of `INBOX_SECRET_KEY`, a key hashed
 //! under the previous one still works and is hashed again under the new one on its first use.
 //! Keys are never logged.
+//!
+//! Each key is rate limited (`INBOX_API_RATE_PER_MIN`) by the generic cell rate algorithm: the
+//! key's row keeps the theoretical arrival time of its next request, moved on in the same
+//! statement that finds the key, so every server process shares one limit and a key may spend
+//! a minute's worth at once, then one request per interval.
 
 use crate::db::api_keys as db;
 use crate::Error;
@@ -19,18 +24,28 @@ use sqlx::PgPool;
 
 const PREFIX_CHARS: usize = 11;
 
-/// Hashes keys under the installation's secret key (and the one before a rotation).
+/// How keys are hashed (under the installation's secret key, and the one before a rotation)
+/// and limited.
 #[derive(Clone)]
-pub struct KeyHasher {
+pub struct ApiKeys {
     current: [u8; 32],
     previous: Option<[u8; 32]>,
+    /// Requests a key may make per minute (`INBOX_API_RATE_PER_MIN`).
+    pub rate_per_minute: u32,
 }
 
-impl std::fmt::Debug for KeyHasher {
+impl std::fmt::Debug for ApiKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("KeyHasher(<redacted>)")
+        write!(
+            f,
+            "ApiKeys(<redacted>, {} per minute)",
+            self.rate_per_minute
+        )
     }
 }
+
+/// `INBOX_API_RATE_PER_MIN`'s default.
+pub const DEFAULT_RATE_PER_MINUTE: u32 = 600;
 
 fn mac(key: &[u8], data: &[u8]) -> [u8; 32] {
     let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
@@ -38,14 +53,21 @@ fn mac(key: &[u8], data: &[u8]) -> [u8; 32] {
     m.finalize().into_bytes().into()
 }
 
-impl KeyHasher {
+impl ApiKeys {
     /// From the secret key (`INBOX_SECRET_KEY`) and the previous one: a key of its own derived
     /// from each, so the secret key itself never hashes anything else.
-    pub fn new(secret: &[u8; 32], previous: Option<&[u8; 32]>) -> KeyHasher {
-        KeyHasher {
+    pub fn new(secret: &[u8; 32], previous: Option<&[u8; 32]>, rate_per_minute: u32) -> ApiKeys {
+        ApiKeys {
             current: mac(secret, b"inbox api keys v1"),
             previous: previous.map(|p| mac(p, b"inbox api keys v1")),
+            rate_per_minute: rate_per_minute.max(1),
         }
+    }
+
+    /// The rate limit's interval between requests and the burst it tolerates, in seconds.
+    fn rate(&self) -> (f64, f64) {
+        let interval = 60.0 / f64::from(self.rate_per_minute);
+        (interval, 60.0 - interval)
     }
 
     fn hash(&self, key: &str) -> [u8; 32] {
@@ -73,7 +95,7 @@ impl ApiCaller {
 /// Makes a key named `name`, limited to `channels` when given (each must exist).
 pub async fn create(
     pool: &PgPool,
-    hasher: &KeyHasher,
+    keys: &ApiKeys,
     by: &UserInfo,
     name: &str,
     channels: Option<Vec<ChannelId>>,
@@ -101,7 +123,7 @@ pub async fn create(
         pool,
         name,
         &prefix,
-        &hasher.hash(&key),
+        &keys.hash(&key),
         channels.as_deref(),
         by.user_id,
     )
@@ -129,29 +151,49 @@ pub async fn revoke(pool: &PgPool, api_key_id: i64) -> Result<(), Error> {
     Ok(())
 }
 
-/// The caller behind `key`: `Unauthenticated` for an unknown or revoked key. Marks it used (at
-/// most once a minute, to spare the writes).
-pub async fn authenticate(
-    pool: &PgPool,
-    hasher: &KeyHasher,
-    key: &str,
-) -> Result<ApiCaller, Error> {
+/// What a call's key allows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Admission {
+    Allowed(ApiCaller),
+    /// Over the key's rate: the call may come again after this long.
+    Limited(std::time::Duration),
+}
+
+/// The caller behind `key`, within its rate: `Unauthenticated` for an unknown or revoked key.
+/// Marks it used.
+pub async fn authenticate(pool: &PgPool, keys: &ApiKeys, key: &str) -> Result<Admission, Error> {
     let key = key.trim();
     if !key.starts_with("ik_") || key.len() > 128 {
         return Err(Error::Unauthenticated);
     }
-    let mut found = db::find(pool, &hasher.hash(key)).await?;
-    if let (None, Some(previous)) = (&found, &hasher.previous) {
-        found = db::find(pool, &mac(previous, key.as_bytes())).await?;
-        if let Some(f) = &found {
-            db::rehash(pool, f.api_key_id, &hasher.hash(key)).await?;
+    let (interval, burst) = keys.rate();
+    let mut used = db::use_key(pool, &keys.hash(key), interval, burst).await?;
+    if let (None, Some(previous)) = (&used, &keys.previous) {
+        if let Some(f) = db::find(pool, &mac(previous, key.as_bytes())).await? {
+            db::rehash(pool, f.api_key_id, &keys.hash(key)).await?;
+            used = db::use_key(pool, &keys.hash(key), interval, burst).await?;
         }
     }
-    let found = match found {
-        Some(f) if !f.revoked => f,
-        _ => return Err(Error::Unauthenticated),
+    let Some(used) = used else {
+        return Err(Error::Unauthenticated);
     };
-    db::touch(pool, found.api_key_id).await?;
+    if !used.allowed {
+        let wait = std::time::Duration::from_secs_f64(used.wait_secs.clamp(0.0, 60.0));
+        return Ok(Admission::Limited(wait));
+    }
+    Ok(Admission::Allowed(ApiCaller {
+        api_key_id: used.api_key_id,
+        name: used.name,
+        channel_ids: used
+            .channel_ids
+            .map(|ids| ids.into_iter().map(ChannelId).collect()),
+    }))
+}
+
+/// The caller a key makes, by its id: for the playground, which sends as a key an admin picks
+/// (`NotFound` for a revoked or unknown key).
+pub async fn caller_of(pool: &PgPool, api_key_id: i64) -> Result<ApiCaller, Error> {
+    let found = db::active(pool, api_key_id).await?.ok_or(Error::NotFound)?;
     Ok(ApiCaller {
         api_key_id: found.api_key_id,
         name: found.name,
@@ -159,4 +201,9 @@ pub async fn authenticate(
             .channel_ids
             .map(|ids| ids.into_iter().map(ChannelId).collect()),
     })
+}
+
+/// The latest messages sent through keys (the playground's log).
+pub async fn sends(pool: &PgPool, limit: i64) -> Result<Vec<model::ApiSendView>, Error> {
+    db::sends(pool, limit).await
 }

@@ -32,6 +32,7 @@ pub async fn list(
         unassigned: q.tab == Tab::Unassigned,
         mode: q.mode,
         channel: q.channel,
+        channels: None,
         search: q.search,
         before: q.before,
     };

@@ -105,7 +105,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
             }
             (Some(mode), _) => {
                 let mut tx = pool.begin().await?;
-                chat_changes::update(&mut tx, chat_id, None, |state| {
+                chat_changes::update(&mut tx, chat_id, chat_changes::Actor::System, |state| {
                     Ok(ChatState {
                         mode: *mode,
                         ..*state

@@ -25,6 +25,11 @@
 //!   the content-addressed media store, evicted oldest first past the installation's limit.
 //! - [`live`]: the hub that turns `NOTIFY inbox_events` into a stream per browser.
 //! - [`assignment`]: auto-assignment and presence, and its worker.
+//! - [`api_keys`]: keys for other software, hashed, rate limited, revoked at once.
+//! - [`platform`]: what other software does through a key: sends to a number (with
+//!   `Idempotency-Key`), the channel a call is for, reading chats, messages and contacts.
+//! - [`hooks`]: outbound webhooks: events fanned out from the live events, signed, delivered
+//!   in order per chat with retries, endpoints paused when they keep failing.
 //! - [`channels`]: the channel registry, each channel's provider adapter, credentials
 //!   encrypted at rest, the sandbox adapter.
 //! - [`demo`]: the demo's sample rules and chats.
@@ -40,10 +45,12 @@ pub mod conversations;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod hooks;
 pub mod ingest;
 pub mod live;
 pub mod media;
 pub mod outbox;
+pub mod platform;
 pub mod receipts;
 pub mod replies;
 pub mod templates;

@@ -178,42 +178,58 @@ async fn queue_filled(
         &crate::media::MediaStore,
     )>,
 ) -> Result<Vec<MessageView>, Error> {
-    let format = match file {
-        None => None,
-        Some((f, _)) => Some(header_format(crate::replies::files::check_file(f)?)?),
-    };
     let mut tx = pool.begin().await?;
-    let state = chat_changes::lock(&mut tx, chat_id).await?;
-    rules::may_reply(user, &state)?;
-    let route = chats::route(&mut tx, chat_id).await?;
-    let template = find(&mut tx, route.channel_id, name, language).await?;
-    let filled = match format {
-        None => template.fill(values),
-        Some(format) => template.fill_with_header_file(values, format),
-    }
-    .map_err(refusal)?;
-    chat_changes::apply(
+    let view = queue_in(
         &mut tx,
         chat_id,
-        Some(user),
-        state,
-        rules::after_human_reply(user, &state),
-    )
-    .await?;
-    let text = filled.text();
-    let object = filled.send_object();
-    let view = replies::queue_prepared(
-        &mut tx,
-        &route,
         Sender::Human(user),
-        MessageKind::Template,
-        &text,
-        Some(&object),
+        (name, language),
+        values,
         file,
     )
     .await?;
     tx.commit().await?;
     Ok(vec![view])
+}
+
+/// Queues template `name` in `language` inside the caller's transaction, for any sender (an
+/// agent, other software through an API key): allowed outside the 24-hour window; the sender
+/// takes the chat over as with a reply.
+pub async fn queue_in(
+    tx: &mut sqlx::PgConnection,
+    chat_id: ChatId,
+    sender: Sender<'_>,
+    (name, language): (&str, &str),
+    values: &[String],
+    file: Option<(
+        &crate::replies::files::StoredFile,
+        &crate::media::MediaStore,
+    )>,
+) -> Result<MessageView, Error> {
+    let format = match file {
+        None => None,
+        Some((f, _)) => Some(header_format(crate::replies::files::check_file(f)?)?),
+    };
+    // Refusals below roll back the takeover with everything else.
+    let route = replies::begin_checked(&mut *tx, chat_id, sender, false).await?;
+    let template = find(&mut *tx, route.channel_id, name, language).await?;
+    let filled = match format {
+        None => template.fill(values),
+        Some(format) => template.fill_with_header_file(values, format),
+    }
+    .map_err(refusal)?;
+    let text = filled.text();
+    let object = filled.send_object();
+    replies::queue_prepared(
+        &mut *tx,
+        &route,
+        sender,
+        MessageKind::Template,
+        &text,
+        Some(&object),
+        file,
+    )
+    .await
 }
 
 /// The header a file can be: a photo, a video or a document (any other kind, none).

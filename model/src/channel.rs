@@ -100,6 +100,9 @@ pub struct ChannelView {
     pub settings: ChannelSettings,
     /// Chats on this channel (a channel with chats can be disabled, not deleted).
     pub chats: i64,
+    /// The API's channel for calls that name none (marked by an admin; at most one).
+    #[serde(default)]
+    pub api_default: bool,
 }
 
 /// The Channels page: every channel, and the address webhook URLs start with.

@@ -5,18 +5,21 @@
 
 pub mod api_keys;
 pub mod channel;
+pub mod hooks;
 pub mod ids;
 pub mod kinds;
 pub mod live;
 pub mod media;
+pub mod phone;
 pub mod reason;
 pub mod templates;
 
-pub use api_keys::{ApiKeyView, CreatedApiKey};
+pub use api_keys::{ApiKeyView, ApiSendView, CreatedApiKey, PlaygroundRequest, PlaygroundResult};
 pub use channel::{
     ChannelConfig, ChannelHealth, ChannelOption, ChannelSettings, ChannelView, ChannelsPage,
     SecretHint, MAX_REPLY_DELAY_SECS,
 };
+pub use hooks::{CreatedWebhook, DeliveryView, WebhookView};
 pub use ids::{ChannelId, ChatId, ContactId, MessageId, UserId};
 pub use kinds::{
     ChannelKind, DeliveryState, Direction, EventKind, MediaProblem, MediaState, MessageKind, Mode,
@@ -84,6 +87,10 @@ pub struct MessageView {
     pub direction: Direction,
     pub sender_kind: SenderKind,
     pub sender_name: Option<String>,
+    /// The name of the API key it was sent through ("sent via API key 'Toko Online'").
+    #[serde(default)]
+    #[cfg_attr(feature = "sqlx", sqlx(default))]
+    pub via_api: Option<String>,
     pub kind: MessageKind,
     pub body: Option<String>,
     pub status: DeliveryState,

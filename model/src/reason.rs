@@ -73,11 +73,17 @@ pub enum Reason {
     ReactionInvalid,
     /// The channel carries no reactions.
     ReactionsNotSupported,
+    ChannelRequired,
+    WebhookUrlPrivate,
+    WebhookEventUnknown,
+    WebhookSecretLength,
+    IdempotencyKeyReused,
+    MediaInvalid,
 }
 
 impl Reason {
     /// Every reason, for tests that check each one (translations, wire codes).
-    pub const ALL: [Reason; 55] = [
+    pub const ALL: [Reason; 61] = [
         Reason::UsernameFormat,
         Reason::UsernameTaken,
         Reason::DisplayNameLength,
@@ -133,6 +139,12 @@ impl Reason {
         Reason::ChannelDisabled,
         Reason::ReactionInvalid,
         Reason::ReactionsNotSupported,
+        Reason::ChannelRequired,
+        Reason::WebhookUrlPrivate,
+        Reason::WebhookEventUnknown,
+        Reason::WebhookSecretLength,
+        Reason::IdempotencyKeyReused,
+        Reason::MediaInvalid,
     ];
 
     /// The wire code (`username_taken`).
@@ -193,6 +205,12 @@ impl Reason {
             Reason::ChannelDisabled => "channel_disabled",
             Reason::ReactionInvalid => "reaction_invalid",
             Reason::ReactionsNotSupported => "reactions_not_supported",
+            Reason::ChannelRequired => "channel_required",
+            Reason::WebhookUrlPrivate => "webhook_url_private",
+            Reason::WebhookEventUnknown => "webhook_event_unknown",
+            Reason::WebhookSecretLength => "webhook_secret_length",
+            Reason::IdempotencyKeyReused => "idempotency_key_reused",
+            Reason::MediaInvalid => "media_invalid",
         }
     }
 }

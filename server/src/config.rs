@@ -52,6 +52,13 @@ pub struct Config {
     /// `INBOX_METRICS_ADDR` (default unset: `/metrics` on the main port): a separate address
     /// for Prometheus metrics, e.g. `127.0.0.1:9100`.
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// `INBOX_API_RATE_PER_MIN` (default 600): requests per minute per API key.
+    pub api_rate_per_minute: u32,
+    /// `INBOX_API_KEY_IN_PATH` (default true): the per-device gateway forms that carry the key
+    /// in the URL's path (`/api/services/whatsapp/chat/{channel}/{api_key}`) are served.
+    pub api_key_in_path: bool,
+    /// `INBOX_WEBHOOK_*`: delivery of outbound webhooks.
+    pub hooks: inbox::hooks::HookSettings,
 }
 
 impl std::fmt::Debug for Config {
@@ -83,6 +90,9 @@ impl std::fmt::Debug for Config {
             .field("event_retention", &self.event_retention)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("metrics_addr", &self.metrics_addr)
+            .field("api_rate_per_minute", &self.api_rate_per_minute)
+            .field("api_key_in_path", &self.api_key_in_path)
+            .field("hooks", &self.hooks)
             .finish()
     }
 }
@@ -198,6 +208,23 @@ impl Config {
                 })?),
                 None => None,
             },
+            api_rate_per_minute: number(
+                "INBOX_API_RATE_PER_MIN",
+                inbox::api_keys::DEFAULT_RATE_PER_MINUTE,
+            )?
+            .max(1),
+            api_key_in_path: var("INBOX_API_KEY_IN_PATH").is_none()
+                || flag("INBOX_API_KEY_IN_PATH")?,
+            hooks: inbox::hooks::HookSettings {
+                workers: number("INBOX_WEBHOOK_WORKERS", 4usize)?.max(1),
+                retry_base: Duration::from_millis(number("INBOX_WEBHOOK_RETRY_BASE_MS", 1000)?),
+                retry_max: Duration::from_secs(number("INBOX_WEBHOOK_RETRY_MAX_SECS", 3600)?),
+                pause_after: Duration::from_secs(
+                    60 * number::<u64>("INBOX_WEBHOOK_PAUSE_AFTER_MINUTES", 60)?.max(1),
+                ),
+                allow_private: flag("INBOX_WEBHOOK_ALLOW_PRIVATE")?,
+                ..Default::default()
+            },
         };
         config
             .outbox
@@ -224,15 +251,17 @@ impl Config {
         Ok(inbox::channels::Keys::new(&current, previous.as_ref()))
     }
 
-    /// What API keys are hashed under: derived from the secret key (and the previous one).
-    pub fn api_key_hasher(&self) -> anyhow::Result<inbox::api_keys::KeyHasher> {
+    /// What API keys are hashed under (derived from the secret key, and the previous one) and
+    /// their rate.
+    pub fn api_keys(&self) -> anyhow::Result<inbox::api_keys::ApiKeys> {
         let previous = match &self.secret_key_previous_hex {
             Some(hex_key) => Some(parse_key(hex_key).context("INBOX_SECRET_KEY_PREVIOUS")?),
             None => None,
         };
-        Ok(inbox::api_keys::KeyHasher::new(
+        Ok(inbox::api_keys::ApiKeys::new(
             &self.secret_key()?,
             previous.as_ref(),
+            self.api_rate_per_minute,
         ))
     }
 

@@ -3,8 +3,8 @@
 //! sibling subdomain, which SameSite=Lax cookies do not stop) cannot sign someone in as the
 //! attacker or act with their session. Browsers name the origin of every cross-origin POST in
 //! `Origin` (or at least `Referer`); a request with neither is not a browser's cross-site
-//! request (scripts, API clients) and passes. Provider webhooks are exempt: they are
-//! authenticated by signature or secret, and never carry a browser's cookies.
+//! request (scripts, API clients) and passes. Provider webhooks and the API are exempt: they
+//! are authenticated by signature, secret or API key, and never by a browser's cookies.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -26,6 +26,7 @@ fn exempt(path: &str) -> bool {
     path.starts_with("/api/webhooks/")
         || path.starts_with("/webhook/")
         || path.starts_with("/webhooks/")
+        || crate::platform::key_authenticated(path)
 }
 
 /// Why a request's origin is refused, if it is.

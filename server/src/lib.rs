@@ -14,6 +14,8 @@
 //! - [`webhooks`] — provider webhooks: verify → parse → hand to `inbox::ingest` → acknowledge.
 //! - [`live`] — Server-Sent Events fed by the hub (`inbox::live`).
 //! - [`metrics`] — Prometheus metrics at `/metrics`.
+//! - [`platform`] — the API for other software (API keys): the gateway-compatible endpoints,
+//!   the per-device forms, `/api/v1` with its OpenAPI document and docs page.
 //!
 //! The backend itself (storage, ingest, replies, the outbox worker, the live hub, channels)
 //! is the `inbox` crate; this crate wires it to HTTP and to the process.
@@ -22,11 +24,11 @@ pub mod bootstrap;
 pub mod config;
 pub mod csrf;
 pub mod embedded_pg;
-pub mod gateway;
 pub mod health;
 pub mod live;
 pub mod media;
 pub mod metrics;
+pub mod platform;
 pub mod startup;
 pub mod telemetry;
 pub mod uploads;

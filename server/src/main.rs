@@ -49,6 +49,11 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
             .clone()
             .run_until_stopped(stop.clone().cancelled_owned()),
     );
+    let hooks = tokio::spawn(
+        app.hooks
+            .clone()
+            .run_until_stopped(stop.clone().cancelled_owned()),
+    );
     // Meta's templates, synced once a day by themselves (ends with the process).
     tokio::spawn(inbox::templates::sync_daily(
         app.state.pool.clone(),
@@ -91,6 +96,7 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
     let _ = worker.await;
     let _ = assigner.await;
     let _ = fetcher.await;
+    let _ = hooks.await;
     let _ = pruner.await;
     // The last webhook and send times recorded since the last batch.
     channels.activity.flush(&pool).await;

@@ -108,7 +108,7 @@ pub fn router(
         .merge(live::routes())
         .merge(crate::media::routes())
         .merge(crate::uploads::routes())
-        .merge(crate::gateway::routes())
+        .merge(crate::platform::routes(config.api_key_in_path))
         .merge(match config.metrics_addr {
             None => crate::metrics::routes(state.pool.clone(), hub.clone()),
             // Served on its own address by `main`.
@@ -169,6 +169,8 @@ pub struct Application {
     pub outbox: Outbox,
     /// The media fetchers; `main` runs them, tests drive them.
     pub fetcher: inbox::media::Fetcher,
+    /// Outbound webhooks' dispatcher and delivery workers; `main` runs them, tests drive them.
+    pub hooks: inbox::hooks::Hooks,
     pub hub: Hub,
     store: PostgresStore,
 }
@@ -238,9 +240,26 @@ impl Application {
             media.clone(),
             config.media.clone(),
         );
+        let hooks = inbox::hooks::Hooks::new(
+            pool.clone(),
+            config.secret_keys()?,
+            inbox::hooks::HookSettings {
+                public_url: config.public_url.clone().unwrap_or_else(|| {
+                    format!(
+                        "http://{}",
+                        leptos_options()
+                            .map(|o| o.site_addr.to_string())
+                            .unwrap_or_default()
+                    )
+                }),
+                ..config.hooks.clone()
+            },
+        )?;
+        hooks.reseal().await?;
         let state = AppState {
+            hooks: hooks.clone(),
             media,
-            api_keys: Arc::new(config.api_key_hasher()?),
+            api_keys: Arc::new(config.api_keys()?),
             leptos_options: leptos_options()?,
             pool,
             channels: channels.clone(),
@@ -265,6 +284,7 @@ impl Application {
             channels,
             outbox,
             fetcher,
+            hooks,
             hub,
             store,
         })

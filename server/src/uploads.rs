@@ -181,7 +181,7 @@ async fn read_form(store: &MediaStore, mut multipart: Multipart) -> Result<Form,
             .unwrap_or_default()
             .trim()
             .to_ascii_lowercase();
-        let filename = file_name(field.file_name());
+        let filename = files::clean_name(field.file_name());
         let (kind, limit) = files::check_type(&mime_type)?;
         let mut incoming = store.incoming().await.map_err(store_error)?;
         while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
@@ -196,7 +196,7 @@ async fn read_form(store: &MediaStore, mut multipart: Multipart) -> Result<Form,
         let size = incoming.size();
         let sha256 = incoming.keep().await.map_err(store_error)?;
         let thumbnail = if kind == whatsapp::MessageKind::Image {
-            thumbnail(store, &sha256, &mime_type).await
+            files::thumbnail_of(store, &sha256, &mime_type).await
         } else {
             None
         };
@@ -212,63 +212,7 @@ async fn read_form(store: &MediaStore, mut multipart: Multipart) -> Result<Form,
     Ok(Form { file, fields })
 }
 
-/// The file's own name without any folder, at most 200 characters; "file" when it has none.
-fn file_name(given: Option<&str>) -> String {
-    let name = given
-        .unwrap_or_default()
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .trim();
-    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
-    if name.is_empty() {
-        "file".into()
-    } else {
-        name
-    }
-}
-
-/// The agent's photo shrunk for the bubble, kept beside it; a photo that cannot have one is
-/// shown as it is.
-async fn thumbnail(
-    store: &MediaStore,
-    sha256: &str,
-    mime_type: &str,
-) -> Option<(&'static str, i64)> {
-    let bytes = match store.read(sha256).await {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::warn!(error = %e, "reading an upload back for its thumbnail");
-            return None;
-        }
-    };
-    let made =
-        inbox::media::thumbnail::make_async(bytes.into(), Some(mime_type.to_owned())).await?;
-    if let Err(e) = store.put_thumb(sha256, &made.bytes).await {
-        tracing::warn!(error = %e, "keeping a photo's thumbnail; the photo is shown as it is");
-        return None;
-    }
-    Some((made.mime_type, made.bytes.len() as i64))
-}
-
 fn store_error(e: std::io::Error) -> AppError {
     tracing::error!(error = %e, "writing an upload into the media store");
     AppError::Internal
-}
-
-#[cfg(test)]
-mod tests {
-    use super::file_name;
-
-    #[test]
-    fn a_file_keeps_its_own_name_only() {
-        assert_eq!(
-            file_name(Some("C:\\Users\\rina\\Invoice.pdf")),
-            "Invoice.pdf"
-        );
-        assert_eq!(file_name(Some("../../etc/passwd")), "passwd");
-        assert_eq!(file_name(Some("a\u{0}b.pdf")), "ab.pdf");
-        assert_eq!(file_name(None), "file");
-        assert_eq!(file_name(Some("  ")), "file");
-    }
 }

@@ -4,6 +4,8 @@
 //! - [`bodies`] — webhook bodies in Meta's and Whapi's wire formats;
 //! - [`signature`] — Meta's `X-Hub-Signature-256` over a body, and webhook requests signed (or
 //!   authenticated) the way each provider does it;
+//! - [`receiver`] — a webhook receiver recording every request's headers and raw body, failing
+//!   the calls a rule names;
 //! - [`process`] — the server binary as a child process: started with its environment, waited
 //!   for until ready, stopped with SIGTERM or SIGKILL, its log and memory read.
 //!
@@ -12,4 +14,5 @@
 
 pub mod bodies;
 pub mod process;
+pub mod receiver;
 pub mod signature;

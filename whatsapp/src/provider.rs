@@ -135,6 +135,15 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
         })
     }
 
+    /// For a linked device waiting to be paired: the QR code to scan, as a `data:` URL, or
+    /// `None` when the channel is not waiting for one (or the provider pairs no devices).
+    async fn pairing_qr(
+        &self,
+        _timeout: std::time::Duration,
+    ) -> Result<Option<String>, CheckFailure> {
+        Ok(None)
+    }
+
     /// What this provider can do besides sending text (see [`Capabilities`]).
     fn capabilities(&self) -> Capabilities {
         Capabilities::default()

@@ -184,6 +184,37 @@ impl Provider for WhapiProvider {
         }
     }
 
+    /// `GET /users/login` (whapi.md §3): `{"status", "base64", "expire"}` while the channel waits
+    /// for a scan; 409 once it is paired. Whether `base64` already carries the `data:` prefix is
+    /// not documented: it is added only when missing.
+    async fn pairing_qr(
+        &self,
+        timeout: std::time::Duration,
+    ) -> Result<Option<String>, CheckFailure> {
+        let url = format!("{}/users/login", self.config.base_url.trim_end_matches('/'));
+        let (status, body, text) = get_json(&self.client, url, &self.config.token, timeout).await?;
+        match status.as_u16() {
+            200..=299 => {}
+            409 => return Ok(None),
+            401 | 403 => {
+                return Err(CheckFailure::WrongToken {
+                    reason: format!("HTTP {status}: {}", snippet(&text)),
+                })
+            }
+            _ => {
+                return Err(CheckFailure::Other {
+                    reason: format!("HTTP {status}: {}", snippet(&text)),
+                })
+            }
+        }
+        Ok(str_field(&body, "base64")
+            .filter(|b| !b.is_empty())
+            .map(|b| match b.starts_with("data:") {
+                true => b,
+                false => format!("data:image/png;base64,{b}"),
+            }))
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             read_receipts: true,

@@ -113,6 +113,24 @@ pub async fn set_channel_enabled(
     .await
 }
 
+/// Marks the channel as the API's default for calls that name none (unmarking any other), or
+/// unmarks it.
+#[server(endpoint = "admin/channels/api_default")]
+pub async fn set_channel_api_default(
+    channel_id: ChannelId,
+    on: bool,
+) -> Result<ChannelView, AppError> {
+    use crate::ssr::{auth, respond, AppState};
+    respond(async move {
+        auth::require_admin().await?;
+        Ok(AppState::get()?
+            .channels
+            .set_api_default(channel_id, on)
+            .await?)
+    })
+    .await
+}
+
 #[server(endpoint = "admin/channels/settings")]
 pub async fn set_channel_settings(
     channel_id: ChannelId,

@@ -7,6 +7,8 @@ pub mod auth;
 pub mod bot;
 pub mod channels;
 pub mod chats;
+pub mod hooks;
+pub mod playground;
 pub mod sandbox;
 pub mod templates;
 pub mod users;

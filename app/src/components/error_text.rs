@@ -98,6 +98,12 @@ fn reason_message(i18n: leptos_i18n::I18nContext<Locale>, reason: &Reason) -> St
         Reason::ReactionsNotSupported => {
             t_string!(i18n, reason_reactions_not_supported).to_string()
         }
+        Reason::ChannelRequired => t_string!(i18n, reason_channel_required).to_string(),
+        Reason::WebhookUrlPrivate => t_string!(i18n, reason_webhook_url_private).to_string(),
+        Reason::WebhookEventUnknown => t_string!(i18n, reason_webhook_event_unknown).to_string(),
+        Reason::WebhookSecretLength => t_string!(i18n, reason_webhook_secret_length).to_string(),
+        Reason::IdempotencyKeyReused => t_string!(i18n, reason_idempotency_key_reused).to_string(),
+        Reason::MediaInvalid => t_string!(i18n, reason_media_invalid).to_string(),
     }
 }
 

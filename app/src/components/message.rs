@@ -40,7 +40,12 @@ fn system_text(
 ) -> String {
     let get = |k: &str| event.get(k).and_then(|v| v.as_str()).map(str::to_string);
     let mode = |k: &str| get(k).map(|m| m.to_uppercase()).unwrap_or_default();
-    match (get("event").as_deref(), get("by")) {
+    let via_api = event.get("via_api").and_then(|v| v.as_bool()) == Some(true);
+    let by = get("by").map(|by| match via_api {
+        true => t_string!(i18n, by_api_key, name = by).to_string(),
+        false => by,
+    });
+    match (get("event").as_deref(), by) {
         (Some("mode"), Some(by)) => t_string!(
             i18n,
             sys_mode_by,
@@ -119,7 +124,10 @@ pub fn Bubble(
     });
     let sender = match m.sender_kind {
         SenderKind::Bot => Some(t_string!(i18n, sender_bot).to_string()),
-        SenderKind::Agent => m.sender_name.clone(),
+        SenderKind::Agent => match &m.via_api {
+            Some(name) => Some(t_string!(i18n, sender_api, name = name.clone()).to_string()),
+            None => m.sender_name.clone(),
+        },
         SenderKind::Customer | SenderKind::System => None,
     };
     let outbound = m.direction == Direction::Out;

@@ -26,6 +26,8 @@ pub fn AppShell(user: UserInfo, children: Children) -> impl IntoView {
                         <A href="/admin/bot">{t!(i18n, nav_bot)}</A>
                         <A href="/admin/channels">{t!(i18n, nav_channels)}</A>
                         <A href="/admin/api-keys">{t!(i18n, nav_api_keys)}</A>
+                        <A href="/admin/webhooks">{t!(i18n, nav_webhooks)}</A>
+                        <A href="/admin/playground">{t!(i18n, nav_playground)}</A>
                     </Show>
                 </nav>
                 <div class="topbar-right">

@@ -2,6 +2,7 @@
 //! copy button; afterwards only its prefix), see when each was last used, revoke one.
 
 use crate::api::api_keys::{list_api_keys, CreateApiKey, RevokeApiKey};
+use crate::api::chats::chat_channels;
 use crate::components::error_text::ErrorText;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -25,6 +26,16 @@ pub fn ApiKeysPage() -> impl IntoView {
         .next()
     };
     let copied = RwSignal::new(false);
+    let channels = LocalResource::new(chat_channels);
+    let limited = RwSignal::new(Vec::<i64>::new());
+    let channel_name = move |id: i64| {
+        channels
+            .get()
+            .and_then(Result::ok)
+            .and_then(|cs| cs.into_iter().find(|c| c.channel_id.0 == id))
+            .map(|c| c.name)
+            .unwrap_or_else(|| format!("#{id}"))
+    };
     view! {
         <section class="api-keys" data-testid="api-keys-page">
             <h1>{t!(i18n, api_keys_title)}</h1>
@@ -54,8 +65,25 @@ pub fn ApiKeysPage() -> impl IntoView {
                 <input name="name" required maxlength="80" data-testid="api-key-name"
                     placeholder=move || t_string!(i18n, api_keys_name).to_string()
                     on:input=move |_| copied.set(false) />
+                <input type="hidden" name="channels"
+                    prop:value=move || limited.with(|l| l.iter().map(i64::to_string).collect::<Vec<_>>().join(",")) />
+                <fieldset class="key-channels" data-testid="api-key-channels">
+                    <legend>{t!(i18n, api_keys_channels)}</legend>
+                    {move || channels.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| {
+                        let id = c.channel_id.0;
+                        view! {
+                            <label><input type="checkbox" prop:checked=move || limited.with(|l| l.contains(&id))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    limited.update(|l| { l.retain(|x| *x != id); if on { l.push(id); } });
+                                } /> {c.name}</label>
+                        }
+                    }).collect_view()}
+                </fieldset>
                 <button type="submit" class="primary" data-testid="create-api-key">{t!(i18n, api_keys_create)}</button>
             </ActionForm>
+            <p class="hint warning">{t!(i18n, api_keys_path_warning)}</p>
+            <p class="hint"><a href="/api/docs">{t!(i18n, api_keys_docs)}</a> " · " <a href="/admin/playground">{t!(i18n, nav_playground)}</a></p>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match keys.await {
@@ -65,6 +93,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                                 <thead><tr>
                                     <th>{t!(i18n, api_keys_name)}</th>
                                     <th>{t!(i18n, api_keys_prefix)}</th>
+                                    <th>{t!(i18n, api_keys_channels)}</th>
                                     <th>{t!(i18n, api_keys_last_used)}</th>
                                     <th></th>
                                 </tr></thead>
@@ -76,6 +105,13 @@ pub fn ApiKeysPage() -> impl IntoView {
                                             <tr data-testid="api-key-row" data-revoked=revoked.to_string()>
                                                 <td>{k.name.clone()}</td>
                                                 <td><code>{format!("{}…", k.prefix)}</code></td>
+                                                <td>{
+                                                    let ids = k.channel_ids.clone();
+                                                    move || match ids.clone() {
+                                                        None => t_string!(i18n, api_keys_all_channels).to_string(),
+                                                        Some(ids) => ids.into_iter().map(channel_name).collect::<Vec<_>>().join(", "),
+                                                    }
+                                                }</td>
                                                 <td>{match k.last_used_at {
                                                     Some(t) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
                                                     None => t_string!(i18n, api_keys_never).to_string(),

@@ -8,6 +8,8 @@ pub mod home;
 pub mod inbox;
 pub mod login;
 pub mod not_found;
+pub mod playground;
 pub mod sandbox;
 pub mod setup;
 pub mod users;
+pub mod webhooks;

@@ -29,8 +29,10 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The media store (customers' and agents' files).
     pub media: inbox::media::MediaStore,
-    /// Hashes API keys under the installation's secret key.
-    pub api_keys: Arc<inbox::api_keys::KeyHasher>,
+    /// Hashes API keys under the installation's secret key, and limits their rate.
+    pub api_keys: Arc<inbox::api_keys::ApiKeys>,
+    /// Outbound webhooks (the Webhooks page's operations; the guarded client for links).
+    pub hooks: inbox::hooks::Hooks,
 }
 
 impl AppState {

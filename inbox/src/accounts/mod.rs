@@ -160,7 +160,7 @@ pub async fn set_active(
     }
     users::set_active(&mut tx, user_id, active).await?;
     if before.active && !active {
-        release_chats(&mut tx, user_id, Some(actor)).await?;
+        release_chats(&mut tx, user_id, chat_changes::Actor::User(actor)).await?;
     }
     let after = users::find_in(&mut tx, user_id).await?;
     tx.commit().await?;
@@ -171,7 +171,7 @@ pub async fn set_active(
 async fn release_chats(
     conn: &mut sqlx::PgConnection,
     user_id: UserId,
-    actor: Option<&UserInfo>,
+    actor: chat_changes::Actor<'_>,
 ) -> Result<(), Error> {
     for chat_id in chats::assigned_to(conn, user_id).await? {
         chat_changes::update(conn, chat_id, actor, |state| {
@@ -220,7 +220,7 @@ pub async fn retire_demo_account(
     let mut tx = pool.begin().await?;
     users::lock_accounts(&mut tx).await?;
     users::set_active(&mut tx, user.user_id, false).await?;
-    release_chats(&mut tx, user.user_id, None).await?;
+    release_chats(&mut tx, user.user_id, chat_changes::Actor::System).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -64,7 +64,7 @@ pub async fn distribute(pool: &PgPool) -> Result<usize, Error> {
         };
         let agent = users::least_busy_agent(&mut tx, ONLINE_SECS, config.capacity as i64).await?;
         let Some(agent) = agent else { break };
-        chat_changes::update(&mut tx, chat_id, None, |state| {
+        chat_changes::update(&mut tx, chat_id, chat_changes::Actor::System, |state| {
             Ok(ChatState {
                 assigned: Some(agent),
                 ..*state

@@ -155,7 +155,7 @@ pub async fn answer(
         ..state
     };
     if !brain.settings.enabled || brain.silent.contains(&channel_id) {
-        chat_changes::apply(conn, chat_id, None, state, to_agents).await?;
+        chat_changes::apply(conn, chat_id, chat_changes::Actor::System, state, to_agents).await?;
         return Ok(to_agents);
     }
     // A bare number answers the menu the bot (or an agent) sent last, like a tap.
@@ -200,7 +200,8 @@ pub async fn answer(
             if let Some(reply) = reply {
                 say(conn, chat_id, &reply).await?;
             }
-            chat_changes::apply(conn, chat_id, None, state, to_agents).await?;
+            chat_changes::apply(conn, chat_id, chat_changes::Actor::System, state, to_agents)
+                .await?;
             return Ok(to_agents);
         }
     }

@@ -44,6 +44,35 @@ impl Keys {
         }
     }
 
+    /// Seals any other secret at rest (a webhook endpoint's) under the current key, bound to
+    /// `aad` (what it belongs to).
+    pub fn seal_bytes(&self, aad: &[u8], plaintext: &[u8]) -> anyhow::Result<Vec<u8>> {
+        self.current.seal(aad, plaintext)
+    }
+
+    /// Opens what [`Keys::seal_bytes`] sealed, with the current key, else the previous one.
+    pub fn open_bytes(&self, aad: &[u8], sealed: &[u8]) -> anyhow::Result<Vec<u8>> {
+        match (self.current.open(aad, sealed), &self.previous) {
+            (Ok(plain), _) => Ok(plain),
+            (Err(e), None) => Err(e),
+            (Err(_), Some(previous)) => previous.open(aad, sealed),
+        }
+    }
+
+    /// After a rotation: what only the previous key opens, sealed again under the current one
+    /// (`None` when the current key opens it already).
+    pub fn reseal_bytes(&self, aad: &[u8], sealed: &[u8]) -> anyhow::Result<Option<Vec<u8>>> {
+        if self.current.open(aad, sealed).is_ok() {
+            return Ok(None);
+        }
+        let previous = self
+            .previous
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("no key opens it"))?;
+        let plain = previous.open(aad, sealed)?;
+        Ok(Some(self.current.seal(aad, &plain)?))
+    }
+
     fn open_current(&self, kind: ChannelKind, key: &str, sealed: &[u8]) -> bool {
         self.current.open(&aad(kind, key), sealed).is_ok()
     }

@@ -7,7 +7,7 @@
 pub mod rules;
 mod start;
 
-pub use start::start;
+pub use start::{open_for, start, Starter};
 
 use crate::chat_changes::rules::ChatState;
 use crate::db::{chat_audit, chats, events, messages, users};
@@ -17,6 +17,54 @@ use model::LiveEvent;
 use model::Reason;
 use model::{Mode, UserId, UserInfo};
 use sqlx::PgConnection;
+
+/// Who changes a chat: a signed-in user, other software through an API key, or the system
+/// (the bot, a customer reopening a chat, auto-assignment).
+#[derive(Debug, Clone, Copy)]
+pub enum Actor<'a> {
+    System,
+    User(&'a UserInfo),
+    ApiKey(&'a crate::api_keys::ApiCaller),
+}
+
+impl Actor<'_> {
+    /// The name shown in the conversation ("by Rina"; an API key by its name).
+    fn by(&self) -> Option<String> {
+        match self {
+            Actor::System => None,
+            Actor::User(u) => Some(u.display_name.clone()),
+            Actor::ApiKey(k) => Some(k.name.clone()),
+        }
+    }
+
+    /// As the audit records it: the user, or the API key.
+    fn audit(&self) -> (Option<UserId>, Option<i64>) {
+        match self {
+            Actor::System => (None, None),
+            Actor::User(u) => (Some(u.user_id), None),
+            Actor::ApiKey(k) => (None, Some(k.api_key_id)),
+        }
+    }
+
+    /// A system event's `by` (and `via_api`, so the browser says "API key 'Toko Online'").
+    fn mark(&self, event: &mut serde_json::Value) {
+        if let Some(by) = self.by() {
+            event["by"] = by.into();
+        }
+        if matches!(self, Actor::ApiKey(_)) {
+            event["via_api"] = true.into();
+        }
+    }
+
+    /// " by Rina" (" via API key 'Toko Online'") for the English text of a system event.
+    fn by_text(&self) -> String {
+        match self {
+            Actor::System => String::new(),
+            Actor::User(u) => format!(" by {}", u.display_name),
+            Actor::ApiKey(k) => format!(" via API key '{}'", k.name),
+        }
+    }
+}
 
 /// The chat's current state, locked until the transaction ends.
 pub async fn lock(conn: &mut PgConnection, chat_id: ChatId) -> Result<ChatState, Error> {
@@ -33,18 +81,17 @@ async fn change(
     decide: impl FnOnce(&ChatState) -> Result<ChatState, Error>,
 ) -> Result<(), Error> {
     let mut tx = pool.begin().await?;
-    update(&mut tx, chat_id, Some(actor), decide).await?;
+    update(&mut tx, chat_id, Actor::User(actor), decide).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Locks the chat, lets `decide` choose its new state from the current one, and applies it,
-/// inside the caller's transaction. `actor` is `None` for the system. Returns whether anything
-/// changed.
+/// inside the caller's transaction. Returns whether anything changed.
 pub async fn update(
     conn: &mut PgConnection,
     chat_id: ChatId,
-    actor: Option<&UserInfo>,
+    actor: Actor<'_>,
     decide: impl FnOnce(&ChatState) -> Result<ChatState, Error>,
 ) -> Result<bool, Error> {
     let state = lock(conn, chat_id).await?;
@@ -112,12 +159,11 @@ pub async fn hand_back(
     .await
 }
 
-/// Moves a locked chat from `from` to `to`. `actor` is `None` for the system (the bot, a
-/// customer reopening a chat, auto-assignment). Returns whether anything changed.
+/// Moves a locked chat from `from` to `to`. Returns whether anything changed.
 pub async fn apply(
     conn: &mut PgConnection,
     chat_id: ChatId,
-    actor: Option<&UserInfo>,
+    actor: Actor<'_>,
     from: ChatState,
     to: ChatState,
 ) -> Result<bool, Error> {
@@ -132,24 +178,23 @@ pub async fn apply(
         }
     }
     chats::set_state(conn, chat_id, to.mode, to.assigned).await?;
-    let by = actor.map(|u| u.display_name.clone());
-    let actor_id = actor.map(|u| u.user_id);
+    let by = actor.by_text();
     if to.mode != from.mode {
         chat_audit::record(
             conn,
             chat_id,
-            actor_id,
+            actor.audit(),
             "mode",
             Some(from.mode.as_str()),
             Some(to.mode.as_str()),
         )
         .await?;
-        let event = serde_json::json!({ "event": "mode", "from": from.mode.as_str(), "to": to.mode.as_str(), "by": by });
+        let mut event = serde_json::json!({ "event": "mode", "from": from.mode.as_str(), "to": to.mode.as_str() });
+        actor.mark(&mut event);
         let text = format!(
-            "Mode changed from {} to {}{}",
+            "Mode changed from {} to {}{by}",
             from.mode.as_str().to_uppercase(),
             to.mode.as_str().to_uppercase(),
-            by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
         );
         system_event(conn, chat_id, &text, event).await?;
     }
@@ -159,32 +204,24 @@ pub async fn apply(
         chat_audit::record(
             conn,
             chat_id,
-            actor_id,
+            actor.audit(),
             "assign",
             from_id.as_deref(),
             to_id.as_deref(),
         )
         .await?;
-        let (event, text) = match to.assigned {
+        let (mut event, text) = match to.assigned {
             Some(user_id) => {
                 let name = users::display_name(conn, user_id).await?;
-                let text = format!(
-                    "Assigned to {name}{}",
-                    by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
-                );
-                (
-                    serde_json::json!({ "event": "assign", "to": name, "by": by }),
-                    text,
-                )
+                let text = format!("Assigned to {name}{by}");
+                (serde_json::json!({ "event": "assign", "to": name }), text)
             }
-            None => {
-                let text = format!(
-                    "Unassigned{}",
-                    by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
-                );
-                (serde_json::json!({ "event": "unassign", "by": by }), text)
-            }
+            None => (
+                serde_json::json!({ "event": "unassign" }),
+                format!("Unassigned{by}"),
+            ),
         };
+        actor.mark(&mut event);
         system_event(conn, chat_id, &text, event).await?;
     }
     let summary = chats::summary(conn, chat_id).await?;

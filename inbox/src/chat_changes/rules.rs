@@ -64,6 +64,15 @@ pub fn after_human_reply(actor: &UserInfo, state: &ChatState) -> ChatState {
     }
 }
 
+/// The state after other software sends through an API key (without `"mode": "keep"`): AGENT
+/// mode like a human reply, its assignee unchanged (a key is nobody to assign it to).
+pub fn after_api_reply(state: &ChatState) -> ChatState {
+    ChatState {
+        mode: Mode::Agent,
+        assigned: state.assigned,
+    }
+}
+
 /// The state after an agent takes a chat: theirs, and a bot chat becomes an agent chat.
 pub fn after_take(actor: &UserInfo, state: &ChatState) -> ChatState {
     let mode = if state.mode == Mode::Bot {

@@ -84,14 +84,69 @@ pub async fn rehash(pool: &PgPool, api_key_id: i64, hash: &[u8]) -> Result<(), E
     Ok(())
 }
 
-/// The key was used: at most one write a minute.
-pub async fn touch(pool: &PgPool, api_key_id: i64) -> Result<(), Error> {
-    sqlx::query(
-        "update api_key set last_used_at = now()
-          where api_key_id = $1 and (last_used_at is null or last_used_at < now() - interval '1 minute')",
+/// A key found by its hash (not revoked), and whether its rate allows this call.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Used {
+    pub api_key_id: i64,
+    pub name: String,
+    pub channel_ids: Option<Vec<i64>>,
+    pub allowed: bool,
+    /// When refused: how long until the next call is allowed.
+    pub wait_secs: f64,
+}
+
+/// Finds a key that is not revoked by its hash and takes one request from its rate (GCRA:
+/// `interval` seconds per request, up to `burst` seconds ahead), in one statement; marks it
+/// used. A refused call leaves the rate as it was.
+pub async fn use_key(
+    pool: &PgPool,
+    hash: &[u8],
+    interval: f64,
+    burst: f64,
+) -> Result<Option<Used>, Error> {
+    Ok(sqlx::query_as(
+        "with k as (select api_key_id, greatest(coalesce(rate_tat, now()), now()) as tat
+                      from api_key where hash = $1 and revoked_at is null for update),
+              d as (select api_key_id, tat, tat - now() <= make_interval(secs => $3) as allowed from k)
+         update api_key a
+            set rate_tat = case when d.allowed then d.tat + make_interval(secs => $2) else a.rate_tat end,
+                last_used_at = now()
+           from d where a.api_key_id = d.api_key_id
+         returning a.api_key_id, a.name, a.channel_ids, d.allowed,
+                   extract(epoch from (d.tat - now() - make_interval(secs => $3)))::float8 as wait_secs",
+    )
+    .bind(hash)
+    .bind(interval)
+    .bind(burst)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// A key that is not revoked, by its id (the playground sends as a key an admin picks).
+pub async fn active(pool: &PgPool, api_key_id: i64) -> Result<Option<Found>, Error> {
+    Ok(sqlx::query_as(
+        "select api_key_id, name, channel_ids, revoked_at is not null as revoked
+           from api_key where api_key_id = $1 and revoked_at is null",
     )
     .bind(api_key_id)
-    .execute(pool)
-    .await?;
-    Ok(())
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// The latest messages sent through any key, newest first.
+pub async fn sends(pool: &PgPool, limit: i64) -> Result<Vec<model::ApiSendView>, Error> {
+    Ok(sqlx::query_as(
+        "select m.message_id, k.name as key_name, ch.name as channel_name, ct.phone as to,
+                m.kind, m.body, m.status, m.error_reason, m.sent_at
+           from message m
+           join api_key k on k.api_key_id = m.api_key_id
+           join channel ch on ch.channel_id = m.channel_id
+           join chat c on c.chat_id = m.chat_id
+           join contact ct on ct.contact_id = c.contact_id
+          where m.api_key_id is not null
+          order by m.message_id desc limit $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
 }

@@ -27,12 +27,14 @@ pub struct ChannelRow {
     pub checked_at: Option<DateTime<Utc>>,
     pub last_webhook_at: Option<DateTime<Utc>>,
     pub last_send_at: Option<DateTime<Utc>>,
+    /// Marked by an admin as the API's channel for calls that name none.
+    pub api_default: bool,
 }
 
 const COLUMNS: &str =
     "channel_id, kind, channel_key, name, display_phone, credentials, webhook_key,
     enabled, from_env, settings, check_state, check_failure, check_detail, checked_at,
-    last_webhook_at, last_send_at";
+    last_webhook_at, last_send_at, api_default";
 
 /// Creates or updates the channel `(kind, key)` described by the environment (or the sandbox);
 /// returns its id. Its webhook key, switches and settings stay as they were.
@@ -292,4 +294,27 @@ pub async fn is_enabled(
             .fetch_optional(conn)
             .await?,
     )
+}
+
+/// Marks `channel_id` as the API's default channel (and no other), or unmarks it. False when
+/// there is no such channel.
+pub async fn set_api_default(
+    conn: &mut PgConnection,
+    channel_id: ChannelId,
+    on: bool,
+) -> Result<bool, Error> {
+    if on {
+        sqlx::query(
+            "update channel set api_default = false where api_default and channel_id <> $1",
+        )
+        .bind(channel_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let done = sqlx::query("update channel set api_default = $2 where channel_id = $1")
+        .bind(channel_id)
+        .bind(on)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -4,18 +4,20 @@ use crate::Error;
 use model::{ChatId, UserId};
 use sqlx::PgConnection;
 
-/// `actor` is `None` for the system (the bot, a customer reopening a chat, auto-assignment).
+/// `user` and `api_key` are both `None` for the system (the bot, a customer reopening a chat,
+/// auto-assignment).
 pub async fn record(
     conn: &mut PgConnection,
     chat_id: ChatId,
-    actor: Option<UserId>,
+    (user, api_key): (Option<UserId>, Option<i64>),
     action: &str,
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<(), Error> {
-    sqlx::query("insert into chat_audit (chat_id, actor_user_id, action, from_value, to_value) values ($1, $2, $3, $4, $5)")
+    sqlx::query("insert into chat_audit (chat_id, actor_user_id, actor_api_key_id, action, from_value, to_value) values ($1, $2, $3, $4, $5, $6)")
         .bind(chat_id)
-        .bind(actor)
+        .bind(user)
+        .bind(api_key)
         .bind(action)
         .bind(from)
         .bind(to)

@@ -148,6 +148,8 @@ pub struct ListFilter {
     pub mode: Option<Mode>,
     /// Only chats of this channel.
     pub channel: Option<ChannelId>,
+    /// Only chats of these channels (an API key limited to some).
+    pub channels: Option<Vec<ChannelId>>,
     /// Customer name, phone number or message text contains this (case-insensitive).
     pub search: Option<String>,
     /// Keyset cursor: chats older than this (last activity, chat id).
@@ -186,6 +188,7 @@ pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatS
             and ($6::timestamptz is null
                  or (coalesce(c.last_message_at, '-infinity'), c.chat_id) < ($6, $7))
             and ($9::bigint is null or c.channel_id = $9)
+            and ($10::bigint[] is null or c.channel_id = any($10))
           order by coalesce(c.last_message_at, '-infinity') desc, c.chat_id desc
           limit $8"
     ))
@@ -198,6 +201,7 @@ pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatS
     .bind(f.before.map(|b| b.1).unwrap_or(model::ChatId(0)))
     .bind(limit)
     .bind(f.channel)
+    .bind(f.channels.as_deref())
     .fetch_all(pool)
     .await?;
     Ok(rows)
@@ -319,22 +323,24 @@ pub async fn latest_of_contact(
     .await?)
 }
 
-/// A chat the business starts: AGENT mode, assigned to whoever started it. `None` when another
+/// A chat the business starts, in `mode` and assigned to `assigned`. `None` when another
 /// request opened one at the same moment.
 pub async fn insert_started(
     conn: &mut PgConnection,
     channel_id: ChannelId,
     contact_id: model::ContactId,
-    user_id: model::UserId,
+    mode: model::Mode,
+    assigned: Option<model::UserId>,
 ) -> Result<Option<model::ChatId>, Error> {
     Ok(sqlx::query_scalar(
-        "insert into chat (channel_id, contact_id, mode, assigned_user_id) values ($1, $2, 'agent', $3)
+        "insert into chat (channel_id, contact_id, mode, assigned_user_id) values ($1, $2, $3, $4)
              on conflict (channel_id, contact_id) where mode <> 'closed' do nothing
          returning chat_id",
     )
     .bind(channel_id)
     .bind(contact_id)
-    .bind(user_id)
+    .bind(mode)
+    .bind(assigned)
     .fetch_optional(conn)
     .await?)
 }

@@ -242,7 +242,14 @@ async fn store_in_closed_chat(
             mode: reopen_mode,
             ..state
         };
-        chat_changes::apply(conn, stored.chat_id, None, state, reopened).await?;
+        chat_changes::apply(
+            conn,
+            stored.chat_id,
+            chat_changes::Actor::System,
+            state,
+            reopened,
+        )
+        .await?;
         stored = messages::store_inbound(conn, inbound).await?;
     }
     Ok(match stored.outcome {

@@ -35,10 +35,12 @@ impl Prepared {
                 phones: c.phones.clone(),
             })
             .collect();
-        let details = match (&location, contacts.is_empty()) {
-            (Some(l), _) => Some(serde_json::json!({ "location": l })),
-            (None, false) => Some(serde_json::json!({ "contacts": contacts })),
-            (None, true) => None,
+        let details = match (&location, contacts.is_empty(), &m.choice) {
+            (Some(l), _, _) => Some(serde_json::json!({ "location": l })),
+            (None, false, _) => Some(serde_json::json!({ "contacts": contacts })),
+            // A tap keeps the id of what was tapped (its webhook event names it).
+            (None, true, Some(choice)) => Some(serde_json::json!({ "choice": choice })),
+            (None, true, None) => None,
         };
         Ok(Prepared {
             details,
@@ -53,6 +55,7 @@ impl Prepared {
                 direction: Direction::In,
                 sender_kind: SenderKind::Customer,
                 sender_name: None,
+                via_api: None,
                 kind: stored_kind(m.kind),
                 body: m.text.clone(),
                 status: DeliveryState::Received,

@@ -25,6 +25,16 @@ pub async fn prune_until_stopped(
                 }
             }
         }
+        // Idempotency answers past their 24 hours, and webhook deliveries finished a week ago
+        // (the Webhooks page's log shows the latest ones).
+        if let Err(e) =
+            crate::db::idempotency::prune(&pool, crate::platform::idempotency::KEPT_FOR).await
+        {
+            tracing::warn!(error = %e, "cannot prune old idempotency keys; trying again later");
+        }
+        if let Err(e) = crate::db::hooks::prune(&pool, Duration::from_secs(7 * 24 * 3600)).await {
+            tracing::warn!(error = %e, "cannot prune old webhook deliveries; trying again later");
+        }
         tokio::select! {
             _ = &mut shutdown => return,
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}

@@ -90,6 +90,84 @@ fn refusal(e: FileRefusal) -> Error {
     Error::invalid("file", reason)
 }
 
+/// A file's own name without any folder or control characters, at most 200 characters;
+/// "file" when it has none.
+pub fn clean_name(given: Option<&str>) -> String {
+    let name = given
+        .unwrap_or_default()
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
+    if name.is_empty() {
+        "file".into()
+    } else {
+        name
+    }
+}
+
+/// A photo in the store shrunk for the bubble and kept beside it: its type and size. A photo
+/// that cannot have one (or whose thumbnail could not be kept) is shown as it is.
+pub async fn thumbnail_of(
+    store: &MediaStore,
+    sha256: &str,
+    mime_type: &str,
+) -> Option<(&'static str, i64)> {
+    let bytes = match store.read(sha256).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading a file back for its thumbnail");
+            return None;
+        }
+    };
+    let made =
+        crate::media::thumbnail::make_async(bytes.into(), Some(mime_type.to_owned())).await?;
+    if let Err(e) = store.put_thumb(sha256, &made.bytes).await {
+        tracing::warn!(error = %e, "keeping a photo's thumbnail; the photo is shown as it is");
+        return None;
+    }
+    Some((made.mime_type, made.bytes.len() as i64))
+}
+
+/// A whole file other software sent (base64, or fetched from its link): checked like an
+/// agent's upload (type, then size), kept in the store with a photo's thumbnail.
+pub async fn store_bytes(
+    store: &MediaStore,
+    bytes: &[u8],
+    mime_type: &str,
+    filename: Option<&str>,
+) -> Result<StoredFile, Error> {
+    let mime_type = mime_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let (kind, _) = check_type(&mime_type)?;
+    let file = StoredFile {
+        sha256: String::new(),
+        size: bytes.len() as u64,
+        mime_type,
+        filename: clean_name(filename),
+        thumbnail: None,
+    };
+    check_file(&file)?;
+    let sha256 = store
+        .put(bytes)
+        .await
+        .map_err(|e| Error::Other(anyhow::anyhow!("keeping a file in the media store: {e}")))?;
+    let thumbnail = match kind {
+        whatsapp::MessageKind::Image => thumbnail_of(store, &sha256, &file.mime_type).await,
+        _ => None,
+    };
+    Ok(StoredFile {
+        sha256,
+        thumbnail,
+        ..file
+    })
+}
+
 /// Queues `file` with its caption, optionally quoting a message of the chat. WhatsApp shows no
 /// caption under audio or stickers, so there the caption follows as a text message of its own:
 /// nothing the agent wrote is dropped.
@@ -104,6 +182,32 @@ pub async fn queue_file(
     caption: Option<&str>,
     quoting: Option<MessageId>,
 ) -> Result<Vec<MessageView>, Error> {
+    let mut tx = pool.begin().await?;
+    let views = queue_file_in(
+        &mut tx,
+        (channels, store),
+        chat_id,
+        Sender::Human(user),
+        file,
+        caption,
+        quoting,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(views)
+}
+
+/// The same inside the caller's transaction, for any sender (an agent, other software through
+/// an API key).
+pub async fn queue_file_in(
+    tx: &mut sqlx::PgConnection,
+    (channels, store): (&Channels, &MediaStore),
+    chat_id: ChatId,
+    sender: Sender<'_>,
+    file: &StoredFile,
+    caption: Option<&str>,
+    quoting: Option<MessageId>,
+) -> Result<Vec<MessageView>, Error> {
     let kind = check_file(file)?;
     let caption = caption.map(str::trim).filter(|c| !c.is_empty());
     if caption.is_some_and(|c| c.chars().count() > whatsapp::outgoing::MAX_CAPTION_CHARS) {
@@ -111,9 +215,7 @@ pub async fn queue_file(
     }
     let kind = MessageKind::parse(kind.as_str()).unwrap_or(MessageKind::Document);
     let captioned = !matches!(kind, MessageKind::Audio | MessageKind::Sticker);
-    let sender = Sender::Human(user);
-    let mut tx = pool.begin().await?;
-    let route = begin(&mut tx, chat_id, sender).await?;
+    let route = begin(&mut *tx, chat_id, sender).await?;
     let options = send_options(channels, route.channel_id);
     if options.files.is_empty() {
         return Err(Error::Conflict(Reason::FilesNotSupported));
@@ -121,7 +223,7 @@ pub async fn queue_file(
     if quoting.is_some() && !options.quotes {
         return Err(Error::Conflict(Reason::QuotesNotSupported));
     }
-    let reply_to = quoted_id(&mut tx, chat_id, quoting).await?;
+    let reply_to = quoted_id(&mut *tx, chat_id, quoting).await?;
     let message = outbound(
         &route,
         sender,
@@ -135,8 +237,8 @@ pub async fn queue_file(
     };
     let message_id = {
         // The attachment must exist before the view is read, so the bubble shows the file.
-        let id = crate::db::messages::insert_outbound(&mut tx, &message).await?;
-        attachments::insert_outgoing(&mut tx, id, file).await?;
+        let id = crate::db::messages::insert_outbound(&mut *tx, &message).await?;
+        attachments::insert_outgoing(&mut *tx, id, file).await?;
         // Indexed (and locked) now; an eviction of the same bytes between the upload and this
         // moment would have removed them.
         if !store.exists(&file.sha256).await.unwrap_or(false) {
@@ -147,13 +249,29 @@ pub async fn queue_file(
         id
     };
     let mut views = vec![
-        super::queue_existing(&mut tx, message_id, std::time::Duration::ZERO, &preview).await?,
+        super::queue_existing(&mut *tx, message_id, std::time::Duration::ZERO, &preview).await?,
     ];
     if let Some(c) = caption.filter(|_| !captioned) {
         let text = outbound(&route, sender, MessageKind::Text, Some(c), None);
-        views.push(queue_one(&mut tx, &text, std::time::Duration::ZERO, c).await?);
+        views.push(queue_one(&mut *tx, &text, std::time::Duration::ZERO, c).await?);
     }
-    finish(&mut tx, &route, sender, std::time::Duration::ZERO).await?;
-    tx.commit().await?;
+    finish(&mut *tx, &route, sender, std::time::Duration::ZERO).await?;
     Ok(views)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_name;
+
+    #[test]
+    fn a_file_keeps_its_own_name_only() {
+        assert_eq!(
+            clean_name(Some("C:\\Users\\rina\\Invoice.pdf")),
+            "Invoice.pdf"
+        );
+        assert_eq!(clean_name(Some("../../etc/passwd")), "passwd");
+        assert_eq!(clean_name(Some("a\u{0}b.pdf")), "ab.pdf");
+        assert_eq!(clean_name(None), "file");
+        assert_eq!(clean_name(Some("  ")), "file");
+    }
 }

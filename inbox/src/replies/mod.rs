@@ -28,6 +28,12 @@ pub enum Sender<'a> {
     /// An agent or admin: must be allowed to answer this chat, and takes it over.
     Human(&'a UserInfo),
     Bot,
+    /// Other software through an API key: may answer any chat (an admin made the key), and
+    /// takes it over as a human reply does, unless `keep_mode` (`"mode": "keep"`).
+    Api {
+        key: &'a crate::api_keys::ApiCaller,
+        keep_mode: bool,
+    },
 }
 
 pub async fn queue_reply(
@@ -92,7 +98,7 @@ fn bot_delay(route: &chats::Route, sender: Sender<'_>) -> std::time::Duration {
                 .min(model::MAX_REPLY_DELAY_SECS)
                 .into(),
         ),
-        Sender::Human(_) => std::time::Duration::ZERO,
+        Sender::Human(_) | Sender::Api { .. } => std::time::Duration::ZERO,
     }
 }
 
@@ -103,22 +109,42 @@ async fn begin(
     chat_id: ChatId,
     sender: Sender<'_>,
 ) -> Result<chats::Route, Error> {
+    begin_checked(tx, chat_id, sender, true).await
+}
+
+/// [`begin`], with Meta's 24-hour window checked or not (a template may go any time).
+pub(crate) async fn begin_checked(
+    tx: &mut sqlx::PgConnection,
+    chat_id: ChatId,
+    sender: Sender<'_>,
+    check_window: bool,
+) -> Result<chats::Route, Error> {
     let state = chat_changes::lock(&mut *tx, chat_id).await?;
     if let Sender::Human(user) = sender {
         rules::may_reply(user, &state)?;
     }
     let route = chats::route(&mut *tx, chat_id).await?;
-    window_open(&route)?;
-    if let Sender::Human(user) = sender {
-        chat_changes::apply(
-            &mut *tx,
-            chat_id,
-            Some(user),
-            state,
-            rules::after_human_reply(user, &state),
-        )
-        .await?;
+    if check_window {
+        window_open(&route)?;
     }
+    let (actor, to) = match sender {
+        Sender::Human(user) => (
+            chat_changes::Actor::User(user),
+            rules::after_human_reply(user, &state),
+        ),
+        Sender::Api {
+            key,
+            keep_mode: false,
+        } => (
+            chat_changes::Actor::ApiKey(key),
+            rules::after_api_reply(&state),
+        ),
+        Sender::Bot
+        | Sender::Api {
+            keep_mode: true, ..
+        } => return Ok(route),
+    };
+    chat_changes::apply(&mut *tx, chat_id, actor, state, to).await?;
     Ok(route)
 }
 
@@ -145,15 +171,17 @@ fn outbound<'a>(
     body: Option<&'a str>,
     reply_to: Option<&'a str>,
 ) -> messages::Outbound<'a> {
-    let (sender_kind, sender_user_id) = match sender {
-        Sender::Human(u) => (model::SenderKind::Agent, Some(u.user_id)),
-        Sender::Bot => (model::SenderKind::Bot, None),
+    let (sender_kind, sender_user_id, api_key_id) = match sender {
+        Sender::Human(u) => (model::SenderKind::Agent, Some(u.user_id), None),
+        Sender::Bot => (model::SenderKind::Bot, None, None),
+        Sender::Api { key, .. } => (model::SenderKind::Agent, None, Some(key.api_key_id)),
     };
     messages::Outbound {
         chat_id: route.chat_id,
         channel_id: route.channel_id,
         sender_kind,
         sender_user_id,
+        api_key_id,
         kind,
         body,
         reply_to,
@@ -232,7 +260,9 @@ async fn finish(
     delay: std::time::Duration,
 ) -> Result<(), Error> {
     match sender {
-        Sender::Human(_) => chats::reset_typing(&mut *tx, route.chat_id).await?,
+        Sender::Human(_) | Sender::Api { .. } => {
+            chats::reset_typing(&mut *tx, route.chat_id).await?
+        }
         Sender::Bot if !delay.is_zero() => {
             let shown_for = delay + std::time::Duration::from_secs(5);
             receipts::typing(&mut *tx, route, Some(shown_for)).await?;

@@ -69,6 +69,17 @@ async fn serve(
         // Signed out: nothing is told about messages the sandbox phone cannot see.
         None => return Err(AppError::Unauthenticated),
     };
+    send_file(state, message_id, file, q, req).await
+}
+
+/// The file of `message_id` (already allowed to the caller), with its headers.
+pub(crate) async fn send_file(
+    state: &AppState,
+    message_id: MessageId,
+    file: attachments::Served,
+    q: &HashMap<String, String>,
+    req: Request,
+) -> Result<Response, AppError> {
     attachments::touch(&state.pool, &file.sha256).await?;
     let mut thumb = q.contains_key("thumb") && file.thumb_mime.is_some();
     let etag_of = |thumb: bool| {

@@ -15,6 +15,8 @@ pub struct TestApp {
     pub outbox: inbox::outbox::Outbox,
     /// The media fetchers; tests drive them (`drain_media`).
     pub fetcher: inbox::media::Fetcher,
+    /// Outbound webhooks; tests drive them (`drain_hooks`).
+    pub hooks: inbox::hooks::Hooks,
     pub channels: std::sync::Arc<inbox::channels::Channels>,
     server: tokio::task::JoinHandle<()>,
 }
@@ -50,6 +52,14 @@ pub fn test_config() -> Config {
         event_retention: std::time::Duration::from_secs(72 * 3600),
         trusted_proxies: Default::default(),
         metrics_addr: None,
+        api_rate_per_minute: inbox::api_keys::DEFAULT_RATE_PER_MINUTE,
+        api_key_in_path: true,
+        hooks: inbox::hooks::HookSettings {
+            retry_base: std::time::Duration::from_millis(5),
+            retry_max: std::time::Duration::from_millis(50),
+            allow_private: true,
+            ..Default::default()
+        },
     }
 }
 
@@ -67,6 +77,7 @@ impl TestApp {
             .expect("build the application");
         let outbox = app.outbox.clone();
         let fetcher = app.fetcher.clone();
+        let hooks = app.hooks.clone();
         let channels = app.channels.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -82,8 +93,42 @@ impl TestApp {
             pool,
             outbox,
             fetcher,
+            hooks,
             channels,
             server,
+        }
+    }
+
+    /// Fans out every pending event and delivers every due webhook, until nothing is left
+    /// that could go now (retries included, within the test's short backoff); the outcomes.
+    pub async fn drain_hooks(&self) -> Vec<inbox::hooks::Delivered> {
+        let mut outcomes = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            while !matches!(
+                self.hooks.dispatch_next().await.expect("dispatch_next"),
+                inbox::hooks::Dispatched::Idle
+            ) {}
+            match self.hooks.deliver_next().await.expect("deliver_next") {
+                inbox::hooks::Delivered::Idle => {
+                    let waiting = self
+                        .count(
+                            "select count(*) from webhook_delivery d join webhook_endpoint e using (webhook_endpoint_id)
+                              where d.state = 'pending' and e.enabled and e.paused_at is null",
+                        )
+                        .await;
+                    let pending = self.count("select count(*) from webhook_pending").await;
+                    if waiting == 0 && pending == 0 {
+                        return outcomes;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+                outcome => outcomes.push(outcome),
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "webhooks did not drain"
+            );
         }
     }
 

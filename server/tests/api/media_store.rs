@@ -20,7 +20,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A noisy photo as a phone would send it (about a megabyte), different for each `seed`.
-fn photo(width: u32, height: u32, seed: u32) -> Vec<u8> {
+pub(crate) fn photo(width: u32, height: u32, seed: u32) -> Vec<u8> {
     let img = ImageBuffer::from_fn(width, height, |x, y| {
         let n = (x.wrapping_mul(7919) ^ y.wrapping_mul(104_729) ^ seed) % 251;
         Rgb([n as u8, (x % 256) as u8, ((y + seed) % 256) as u8])

@@ -11,7 +11,8 @@ use forms::{MetaForm, SettingsForm, WhapiForm};
 use templates::ChannelTemplates;
 
 use crate::api::channels::{
-    list_channels, DeleteChannel, SaveChannel, SetChannelEnabled, SetChannelSettings, TestChannel,
+    list_channels, DeleteChannel, SaveChannel, SetChannelApiDefault, SetChannelEnabled,
+    SetChannelSettings, TestChannel,
 };
 use crate::components::chat::use_now;
 use crate::components::error_text::ErrorText;
@@ -51,6 +52,7 @@ struct Actions {
     enable: ServerAction<SetChannelEnabled>,
     delete: ServerAction<DeleteChannel>,
     settings: ServerAction<SetChannelSettings>,
+    api_default: ServerAction<SetChannelApiDefault>,
 }
 
 #[component]
@@ -62,6 +64,7 @@ pub fn ChannelsPage() -> impl IntoView {
         enable: ServerAction::new(),
         delete: ServerAction::new(),
         settings: ServerAction::new(),
+        api_default: ServerAction::new(),
     };
     provide_context(Unfolded(RwSignal::new(Default::default())));
     // Another admin (or another server process) changed a channel.
@@ -85,6 +88,7 @@ pub fn ChannelsPage() -> impl IntoView {
                 actions.enable.version().get(),
                 actions.delete.version().get(),
                 actions.settings.version().get(),
+                actions.api_default.version().get(),
                 changed.get(),
             )
         },
@@ -97,6 +101,7 @@ pub fn ChannelsPage() -> impl IntoView {
             actions.enable.value().get().and_then(Result::err),
             actions.delete.value().get().and_then(Result::err),
             actions.settings.value().get().and_then(Result::err),
+            actions.api_default.value().get().and_then(Result::err),
         ]
         .into_iter()
         .flatten()
@@ -251,7 +256,9 @@ fn ChannelCard(channel: ChannelView, base: String, actions: Actions) -> impl Int
     let next_enabled = (!channel.enabled).to_string();
     let unfolded = expect_context::<Unfolded>();
     let edit_key = format!("edit-{}", channel.channel_id);
-    let (id_test, id_enable, id_delete) = (id.clone(), id.clone(), id.clone());
+    let (id_test, id_enable, id_delete, id_default) =
+        (id.clone(), id.clone(), id.clone(), id.clone());
+    let next_default = (!channel.api_default).to_string();
     view! {
         <article class="channel" class:disabled=!channel.enabled data-testid=format!("channel-{}", channel.name)>
             <header>
@@ -287,6 +294,15 @@ fn ChannelCard(channel: ChannelView, base: String, actions: Actions) -> impl Int
                         {if channel.enabled { t!(i18n, channel_disable).into_any() } else { t!(i18n, channel_enable).into_any() }}
                     </button>
                 </ActionForm>
+                <ActionForm action=actions.api_default attr:class="inline">
+                    <input type="hidden" name="channel_id" value=id_default />
+                    <input type="hidden" name="on" value=next_default />
+                    <button type="submit" data-testid="toggle-api-default"
+                        title=move || t_string!(i18n, channel_api_default_hint).to_string()>
+                        {if channel.api_default { t!(i18n, channel_api_default_off).into_any() } else { t!(i18n, channel_api_default_on).into_any() }}
+                    </button>
+                </ActionForm>
+                {channel.api_default.then(|| view! { <span class="badge" data-testid="api-default">{t!(i18n, channel_api_default)}</span> })}
                 {deletable.then(|| view! {
                     <ActionForm action=actions.delete attr:class="inline">
                         <input type="hidden" name="channel_id" value=id_delete />

@@ -172,6 +172,18 @@ impl Channels {
         self.view_of(id).await
     }
 
+    /// Marks the channel as the API's default (unmarking any other), or unmarks it.
+    pub async fn set_api_default(&self, id: ChannelId, on: bool) -> Result<ChannelView, Error> {
+        let mut tx = self.pool().begin().await?;
+        if !channels::set_api_default(&mut tx, id, on).await? {
+            return Err(Error::NotFound);
+        }
+        announce_in(&mut tx, id).await?;
+        tx.commit().await?;
+        tracing::info!(channel_id = %id, on, "API default channel set");
+        self.view_of(id).await
+    }
+
     /// Deletes a channel without chats; one with chats can only be disabled.
     pub async fn delete(&self, id: ChannelId) -> Result<(), Error> {
         self.editable(id)?;

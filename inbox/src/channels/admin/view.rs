@@ -69,5 +69,6 @@ fn view(
         secrets: credentials.map(Credentials::hints).unwrap_or_default(),
         settings: row.settings.0,
         chats: chats.get(&row.channel_id).copied().unwrap_or(0),
+        api_default: row.api_default,
     }
 }

@@ -18,7 +18,8 @@ use sqlx::{PgConnection, PgPool};
 
 const VIEW: &str = "select m.message_id, m.chat_id, m.direction, m.sender_kind,
         coalesce(u.display_name, case when m.sender_kind = 'agent' and m.sender_user_id is null
-                                      then 'WhatsApp Business app' end) as sender_name, m.kind,
+                                           and m.api_key_id is null
+                                      then 'WhatsApp Business app' end) as sender_name, k.name as via_api, m.kind,
         m.body, m.status, m.error_code, m.error_reason, m.sent_at,
         case when m.sender_kind = 'system' then m.raw end as event, m.revoked_at,
         case when a.message_id is not null then jsonb_build_object(
@@ -39,6 +40,7 @@ const VIEW: &str = "select m.message_id, m.chat_id, m.direction, m.sender_kind,
             and r.reply_to_provider_id = m.provider_message_id
           order by r.message_id desc limit 1) as reaction
    from message m left join app_user u on u.user_id = m.sender_user_id
+   left join api_key k on k.api_key_id = m.api_key_id
    left join attachment a on a.message_id = m.message_id
    left join message q on q.channel_id = m.channel_id and q.provider_message_id = m.reply_to_provider_id";
 

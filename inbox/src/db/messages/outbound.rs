@@ -12,6 +12,8 @@ pub struct Outbound<'a> {
     pub channel_id: ChannelId,
     pub sender_kind: model::SenderKind,
     pub sender_user_id: Option<UserId>,
+    /// The API key it was sent through.
+    pub api_key_id: Option<i64>,
     /// `text`, or the kind of the file it carries.
     pub kind: model::MessageKind,
     /// The text, or a file's caption.
@@ -31,8 +33,8 @@ pub async fn insert_outbound(
 ) -> Result<MessageId, Error> {
     Ok(sqlx::query_scalar(
         "insert into message (chat_id, channel_id, direction, sender_kind, sender_user_id, kind, body,
-                              reply_to_provider_id, template, interactive, status)
-         values ($1, $2, 'out', $3, $4, $5, $6, $7, $8, $9, 'queued') returning message_id",
+                              reply_to_provider_id, template, interactive, status, api_key_id)
+         values ($1, $2, 'out', $3, $4, $5, $6, $7, $8, $9, 'queued', $10) returning message_id",
     )
     .bind(m.chat_id)
     .bind(m.channel_id)
@@ -43,6 +45,7 @@ pub async fn insert_outbound(
     .bind(m.reply_to)
     .bind(m.template)
     .bind(m.interactive)
+    .bind(m.api_key_id)
     .fetch_one(conn)
     .await?)
 }

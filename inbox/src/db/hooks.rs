@@ -1,0 +1,494 @@
+//! Outbound webhooks (`inbox::hooks`): `webhook_endpoint`, `webhook_pending`, `webhook_event`,
+//! `webhook_delivery`, `webhook_attempt`, `webhook_announced`.
+
+use crate::Error;
+use chrono::{DateTime, Utc};
+use model::{ChannelId, ChatId, MessageId};
+use sqlx::{PgConnection, PgPool};
+use std::time::Duration;
+
+/// `NOTIFY`ed when events are queued for webhooks (by the trigger on `event`) and when
+/// deliveries are made or redelivered.
+pub const WAKEUP_CHANNEL: &str = "webhook_wakeup";
+
+/// An endpoint as stored (its secret sealed).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EndpointRow {
+    pub webhook_endpoint_id: i64,
+    pub url: String,
+    pub secret: Vec<u8>,
+    pub events: Vec<String>,
+    pub enabled: bool,
+    pub failing_since: Option<DateTime<Utc>>,
+    pub paused_at: Option<DateTime<Utc>>,
+    pub pause_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+const ENDPOINT: &str = "select webhook_endpoint_id, url, secret, events, enabled, failing_since,
+        paused_at, pause_reason, created_at from webhook_endpoint";
+
+pub async fn endpoints(pool: &PgPool) -> Result<Vec<EndpointRow>, Error> {
+    Ok(
+        sqlx::query_as(&format!("{ENDPOINT} order by webhook_endpoint_id"))
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+pub async fn endpoint(pool: &PgPool, id: i64) -> Result<Option<EndpointRow>, Error> {
+    Ok(
+        sqlx::query_as(&format!("{ENDPOINT} where webhook_endpoint_id = $1"))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// Inserts an endpoint whose secret is sealed afterwards (it is bound to the id).
+pub async fn insert_endpoint(
+    conn: &mut PgConnection,
+    url: &str,
+    events: &[String],
+    created_by: model::UserId,
+) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar(
+        "insert into webhook_endpoint (url, secret, events, created_by) values ($1, '', $2, $3)
+         returning webhook_endpoint_id",
+    )
+    .bind(url)
+    .bind(events)
+    .bind(created_by)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn set_secret(conn: &mut PgConnection, id: i64, sealed: &[u8]) -> Result<(), Error> {
+    sqlx::query("update webhook_endpoint set secret = $2 where webhook_endpoint_id = $1")
+        .bind(id)
+        .bind(sealed)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Enables (and un-pauses: it starts again with a clean slate) or disables an endpoint; false
+/// when there is none.
+pub async fn set_enabled(pool: &PgPool, id: i64, enabled: bool) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "update webhook_endpoint
+            set enabled = $2,
+                paused_at = case when $2 then null else paused_at end,
+                pause_reason = case when $2 then null else pause_reason end,
+                failing_since = case when $2 then null else failing_since end
+          where webhook_endpoint_id = $1",
+    )
+    .bind(id)
+    .bind(enabled)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn delete_endpoint(pool: &PgPool, id: i64) -> Result<bool, Error> {
+    let done = sqlx::query("delete from webhook_endpoint where webhook_endpoint_id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Takes up to `limit` pending events, oldest first, with their payloads (an event already
+/// pruned from `event` comes without one).
+pub async fn take_pending(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> Result<Vec<super::events::StoredEvent>, Error> {
+    Ok(sqlx::query_as(
+        "with taken as (delete from webhook_pending where event_id in
+                          (select event_id from webhook_pending order by event_id limit $1)
+                        returning event_id)
+         select e.event_id, e.kind, e.chat_id, e.payload
+           from taken t join event e using (event_id) order by e.event_id",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Only one dispatcher at a time, across processes: events are fanned out in their order.
+pub async fn try_dispatch_lock(conn: &mut PgConnection) -> Result<bool, Error> {
+    Ok(
+        sqlx::query_scalar("select pg_try_advisory_xact_lock(hashtext('inbox webhook dispatch'))")
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// The enabled endpoints and the events they want (empty: all).
+pub async fn subscriptions(conn: &mut PgConnection) -> Result<Vec<(i64, Vec<String>)>, Error> {
+    Ok(sqlx::query_as(
+        "select webhook_endpoint_id, events from webhook_endpoint where enabled order by webhook_endpoint_id",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Stores an event and queues it for `endpoints`; its id.
+pub async fn insert_event(
+    conn: &mut PgConnection,
+    name: &str,
+    chat_id: Option<ChatId>,
+    data: &str,
+    endpoints: &[i64],
+) -> Result<i64, Error> {
+    let id: i64 = sqlx::query_scalar(
+        "with e as (insert into webhook_event (name, chat_id, data) values ($1, $2, $3)
+                    returning webhook_event_id, chat_id),
+              d as (insert into webhook_delivery (webhook_endpoint_id, webhook_event_id, chat_id)
+                    select unnest($4::bigint[]), e.webhook_event_id, e.chat_id from e)
+         select webhook_event_id from e",
+    )
+    .bind(name)
+    .bind(chat_id)
+    .bind(data)
+    .bind(endpoints)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// A new delivery of an event already sent (its id stays the same), or of a test event.
+pub async fn insert_delivery(
+    conn: &mut PgConnection,
+    endpoint_id: i64,
+    event_id: i64,
+) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar(
+        "insert into webhook_delivery (webhook_endpoint_id, webhook_event_id, chat_id)
+         select $1, webhook_event_id, chat_id from webhook_event where webhook_event_id = $2
+         returning webhook_delivery_id",
+    )
+    .bind(endpoint_id)
+    .bind(event_id)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn wake(conn: &mut PgConnection) -> Result<(), Error> {
+    sqlx::query("select pg_notify($1, '')")
+        .bind(WAKEUP_CHANNEL)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records `state` as the last announced state of `subject`; true when it differs from the
+/// one before (so the change is worth an event).
+pub async fn announce(conn: &mut PgConnection, subject: &str, state: &str) -> Result<bool, Error> {
+    let changed: Option<i32> = sqlx::query_scalar(
+        "insert into webhook_announced (subject, state) values ($1, $2)
+         on conflict (subject) do update set state = excluded.state
+          where webhook_announced.state <> excluded.state
+         returning 1",
+    )
+    .bind(subject)
+    .bind(state)
+    .fetch_optional(conn)
+    .await?;
+    Ok(changed.is_some())
+}
+
+/// What a webhook says of a message besides its view: who, where, which ids.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MessageFacts {
+    pub message_id: MessageId,
+    pub chat_id: ChatId,
+    pub channel_id: ChannelId,
+    pub channel_name: String,
+    pub provider_message_id: Option<String>,
+    pub reply_to_provider_id: Option<String>,
+    pub phone: Option<String>,
+    pub contact_name: Option<String>,
+    pub details: Option<serde_json::Value>,
+    /// What the business offered last before this message (the quoted message's buttons or
+    /// list, else the chat's latest): where a tap's id is found.
+    pub menu: Option<serde_json::Value>,
+    pub sent_by: Option<String>,
+}
+
+pub async fn message_facts(
+    conn: &mut PgConnection,
+    ids: &[MessageId],
+) -> Result<Vec<MessageFacts>, Error> {
+    Ok(sqlx::query_as(
+        "select m.message_id, m.chat_id, m.channel_id, ch.name as channel_name, m.provider_message_id,
+                m.reply_to_provider_id, ct.phone, ct.display_name as contact_name, m.details,
+                case when m.kind = 'interactive_reply' then coalesce(q.interactive,
+                    (select o.interactive from message o
+                      where o.chat_id = m.chat_id and o.direction = 'out' and o.message_id < m.message_id
+                        and o.interactive is not null
+                      order by o.message_id desc limit 1)) end as menu,
+                coalesce(u.display_name, k.name) as sent_by
+           from message m
+           join chat c on c.chat_id = m.chat_id
+           join contact ct on ct.contact_id = c.contact_id
+           join channel ch on ch.channel_id = m.channel_id
+           left join app_user u on u.user_id = m.sender_user_id
+           left join api_key k on k.api_key_id = m.api_key_id
+           left join message q on q.channel_id = m.channel_id and q.provider_message_id = m.reply_to_provider_id
+          where m.message_id = any($1)",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A channel as `connection.update` reports it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChannelFacts {
+    pub channel_id: ChannelId,
+    pub name: String,
+    pub display_phone: Option<String>,
+    pub enabled: bool,
+    pub check_state: Option<String>,
+    pub check_detail: Option<String>,
+}
+
+pub async fn channel_facts(
+    conn: &mut PgConnection,
+    id: ChannelId,
+) -> Result<Option<ChannelFacts>, Error> {
+    Ok(sqlx::query_as(
+        "select channel_id, name, display_phone, enabled, check_state, check_detail
+           from channel where channel_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// A delivery claimed for one attempt.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    pub webhook_delivery_id: i64,
+    pub webhook_endpoint_id: i64,
+    pub webhook_event_id: i64,
+    /// Attempts including this one.
+    pub attempts: i32,
+    /// The claim's token: results are recorded only while it still holds.
+    pub locked_until: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub url: String,
+    pub secret: Vec<u8>,
+    pub name: String,
+    pub data: String,
+}
+
+/// Takes the next due delivery for `lease`: pending, due, its endpoint enabled and not paused,
+/// and no earlier delivery of its chat to that endpoint still pending.
+pub async fn claim(pool: &PgPool, lease: Duration) -> Result<Option<Claimed>, Error> {
+    Ok(sqlx::query_as(
+        "with due as (
+            select d.webhook_delivery_id from webhook_delivery d
+              join webhook_endpoint e on e.webhook_endpoint_id = d.webhook_endpoint_id
+             where d.state = 'pending' and d.next_attempt_at <= now()
+               and (d.locked_until is null or d.locked_until < now())
+               and e.enabled and e.paused_at is null
+               and (d.chat_id is null or not exists (
+                    select 1 from webhook_delivery p
+                     where p.webhook_endpoint_id = d.webhook_endpoint_id and p.chat_id = d.chat_id
+                       and p.state = 'pending' and p.webhook_delivery_id < d.webhook_delivery_id))
+             order by d.next_attempt_at, d.webhook_delivery_id
+             limit 1 for update of d skip locked)
+         update webhook_delivery d
+            set attempts = d.attempts + 1,
+                locked_until = clock_timestamp() + make_interval(secs => $1)
+           from due, webhook_endpoint e, webhook_event ev
+          where d.webhook_delivery_id = due.webhook_delivery_id
+            and e.webhook_endpoint_id = d.webhook_endpoint_id
+            and ev.webhook_event_id = d.webhook_event_id
+         returning d.webhook_delivery_id, d.webhook_endpoint_id, d.webhook_event_id, d.attempts,
+                   d.locked_until, d.created_at, e.url, e.secret, ev.name, ev.data",
+    )
+    .bind(lease.as_secs_f64())
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// When the next pending delivery of an endpoint that can receive falls due (for the workers'
+/// sleep).
+pub async fn next_due_in(pool: &PgPool) -> Result<Option<Duration>, Error> {
+    let secs: Option<f64> = sqlx::query_scalar(
+        "select greatest(0, extract(epoch from min(d.next_attempt_at) - now()))::float8
+           from webhook_delivery d join webhook_endpoint e using (webhook_endpoint_id)
+          where d.state = 'pending' and e.enabled and e.paused_at is null",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(secs.map(Duration::from_secs_f64))
+}
+
+/// One attempt's answer, as the log keeps it.
+#[derive(Debug, Clone)]
+pub struct Attempt<'a> {
+    pub status: Option<i32>,
+    pub latency_ms: i32,
+    pub response: Option<&'a str>,
+    pub error: Option<&'a str>,
+}
+
+/// Records an attempt and the delivery's new state, if the claim still holds: `Ok(true)`;
+/// delivered (`next` None and `failed` false), failed for good, or due again after `next`.
+pub async fn record(
+    conn: &mut PgConnection,
+    job: &Claimed,
+    attempt: &Attempt<'_>,
+    next: Option<Duration>,
+    failed: bool,
+) -> Result<bool, Error> {
+    let state = match (next, failed) {
+        (_, true) => "failed",
+        (None, false) => "delivered",
+        (Some(_), false) => "pending",
+    };
+    let updated = sqlx::query(
+        "update webhook_delivery
+            set state = $3, locked_until = null, last_status = $4, last_error = $5,
+                next_attempt_at = case when $6::float8 is null then next_attempt_at
+                                       else now() + make_interval(secs => $6) end,
+                finished_at = case when $3 = 'pending' then null else now() end
+          where webhook_delivery_id = $1 and locked_until = $2",
+    )
+    .bind(job.webhook_delivery_id)
+    .bind(job.locked_until)
+    .bind(state)
+    .bind(attempt.status)
+    .bind(attempt.error)
+    .bind(next.map(|d| d.as_secs_f64()))
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "insert into webhook_attempt (webhook_delivery_id, attempt, http_status, latency_ms, response, error)
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(job.webhook_delivery_id)
+    .bind(job.attempts)
+    .bind(attempt.status)
+    .bind(attempt.latency_ms)
+    .bind(attempt.response)
+    .bind(attempt.error)
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}
+
+/// After a success: the endpoint is healthy again.
+pub async fn endpoint_succeeded(conn: &mut PgConnection, id: i64) -> Result<(), Error> {
+    sqlx::query(
+        "update webhook_endpoint set failing_since = null
+          where webhook_endpoint_id = $1 and failing_since is not null",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// After a failure: the endpoint has been failing since its first failure after a success;
+/// failing longer than `pause_after`, it is paused with `reason`. True when this paused it.
+pub async fn endpoint_failed(
+    conn: &mut PgConnection,
+    id: i64,
+    pause_after: Duration,
+    reason: &str,
+) -> Result<bool, Error> {
+    let paused: Option<bool> = sqlx::query_scalar(
+        "update webhook_endpoint
+            set failing_since = coalesce(failing_since, now()),
+                paused_at = case when paused_at is null and failing_since < now() - make_interval(secs => $2)
+                                 then now() else paused_at end,
+                pause_reason = case when paused_at is null and failing_since < now() - make_interval(secs => $2)
+                                    then $3 else pause_reason end
+          where webhook_endpoint_id = $1
+         returning paused_at is not null and pause_reason = $3 and paused_at = now()",
+    )
+    .bind(id)
+    .bind(pause_after.as_secs_f64())
+    .bind(reason)
+    .fetch_optional(conn)
+    .await?;
+    Ok(paused == Some(true))
+}
+
+/// One row of an endpoint's delivery log.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LogRow {
+    pub webhook_delivery_id: i64,
+    pub webhook_event_id: i64,
+    pub event: String,
+    pub state: String,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+    pub last_at: Option<DateTime<Utc>>,
+    pub http_status: Option<i32>,
+    pub latency_ms: Option<i32>,
+    pub response: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The endpoint's latest deliveries, newest first, each with its last attempt.
+pub async fn log(pool: &PgPool, endpoint_id: i64, limit: i64) -> Result<Vec<LogRow>, Error> {
+    Ok(sqlx::query_as(
+        "select d.webhook_delivery_id, d.webhook_event_id, ev.name as event, d.state, d.attempts,
+                d.created_at, a.at as last_at, a.http_status, a.latency_ms, a.response, a.error
+           from webhook_delivery d
+           join webhook_event ev on ev.webhook_event_id = d.webhook_event_id
+           left join lateral (select * from webhook_attempt x where x.webhook_delivery_id = d.webhook_delivery_id
+                               order by x.webhook_attempt_id desc limit 1) a on true
+          where d.webhook_endpoint_id = $1
+          order by d.webhook_delivery_id desc limit $2",
+    )
+    .bind(endpoint_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The event a delivery carried, with its endpoint (for "redeliver").
+pub async fn delivery_target(pool: &PgPool, delivery_id: i64) -> Result<Option<(i64, i64)>, Error> {
+    Ok(sqlx::query_as(
+        "select webhook_endpoint_id, webhook_event_id from webhook_delivery where webhook_delivery_id = $1",
+    )
+    .bind(delivery_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Deletes finished deliveries (and events no delivery needs any more) older than `keep`, a
+/// batch at a time; how many deliveries went.
+pub async fn prune(pool: &PgPool, keep: Duration) -> Result<u64, Error> {
+    let gone = sqlx::query(
+        "delete from webhook_delivery where webhook_delivery_id = any(array(
+            select webhook_delivery_id from webhook_delivery
+             where state <> 'pending' and created_at < now() - make_interval(secs => $1) limit 1000))",
+    )
+    .bind(keep.as_secs_f64())
+    .execute(pool)
+    .await?
+    .rows_affected();
+    sqlx::query(
+        "delete from webhook_event ev where ev.webhook_event_id = any(array(
+            select e.webhook_event_id from webhook_event e
+             where e.created_at < now() - make_interval(secs => $1)
+               and not exists (select 1 from webhook_delivery d where d.webhook_event_id = e.webhook_event_id)
+             limit 1000))",
+    )
+    .bind(keep.as_secs_f64())
+    .execute(pool)
+    .await?;
+    Ok(gone)
+}
