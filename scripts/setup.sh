@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the inbox needs to build, run and test, skipping whatever is already there.
 # Sourced by scripts/run and scripts/test. Safe to run again: the second time it only checks.
-#   setup_build   rustfmt, clippy, Rust wasm target, cargo-leptos, wasm-bindgen-cli, npm packages, PostgreSQL binaries
+#   setup_build   rustfmt, clippy, Rust wasm target, wasm-bindgen-cli, npm packages, PostgreSQL binaries
+#   build_site    the site as `cargo leptos build` makes it, without cargo-leptos (--release: optimised)
 #   setup_browser Chromium for the browser tests
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CARGO_LEPTOS_VERSION=0.3.10
 APT_UPDATED=0
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
@@ -49,13 +49,8 @@ setup_build() {
     rustup target add wasm32-unknown-unknown
   fi
 
-  if ! cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then
-    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (once; takes about 15 minutes)"
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
-  fi
-
-  # cargo-leptos would download wasm-bindgen from GitHub; we install the exact version of the
-  # wasm-bindgen crate in Cargo.lock from crates.io instead (without --locked: see TOOLCHAIN notes).
+  # The exact version of the wasm-bindgen crate in Cargo.lock, from crates.io (without --locked:
+  # its locked dependencies are no longer all on crates.io).
   local wb
   wb=$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p')
   if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $wb"; then
@@ -101,4 +96,38 @@ ensure_postgres() {
 recreate_db() {
   PGOPTIONS='--client-min-messages=warning' "$(pg_bin_dir)/psql" -q "$1/postgres" \
     -c "drop database if exists $2 with (force)" -c "create database $2"
+}
+
+# Builds the site exactly as `cargo leptos build [--release]` does, without cargo-leptos (its
+# install alone compiled for 25 minutes on a fresh machine): the browser's wasm (crate `frontend`)
+# through wasm-bindgen (and, for --release, binaryen's wasm-opt from npm) into target/site/pkg,
+# the stylesheet and public/ beside it, and the server binary; the wasm and the server compile
+# at the same time. Same target directories, flags and variables as cargo-leptos, so
+# `cargo leptos watch` (for development) reuses what this builds.
+build_site() {
+  local release="${1:-}" front_dir=debug
+  local -a front_args=(--profile dev) server_args=()
+  local rustflags="--cfg erase_components"
+  if [ "$release" = "--release" ]; then
+    front_dir=wasm-release front_args=(--profile wasm-release) server_args=(--release) rustflags=""
+  fi
+  export LEPTOS_OUTPUT_NAME=inbox
+  log "building the browser's wasm and the server${release:+ (release)}"
+  RUSTFLAGS="$rustflags" cargo build -p frontend --lib --target wasm32-unknown-unknown \
+    --target-dir target/front --no-default-features "${front_args[@]}" &
+  local front=$!
+  local server_rc=0 front_rc=0
+  RUSTFLAGS="$rustflags" cargo build -p server --bin server --no-default-features "${server_args[@]}" || server_rc=$?
+  wait "$front" || front_rc=$?
+  [ "$server_rc" -eq 0 ] && [ "$front_rc" -eq 0 ] || { echo "build failed" >&2; return 1; }
+  local pkg=target/site/pkg
+  mkdir -p "$pkg"
+  wasm-bindgen --target=web --no-typescript --out-name=inbox --out-dir="$pkg" \
+    "target/front/wasm32-unknown-unknown/$front_dir/frontend.wasm"
+  mv "$pkg/inbox_bg.wasm" "$pkg/inbox.wasm"
+  if [ "$release" = "--release" ]; then
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$pkg/inbox.wasm" -o "$pkg/inbox.wasm"
+  fi
+  cp style/main.css "$pkg/inbox.css"
+  if [ -d public ]; then cp -r public/. target/site/; fi
 }
