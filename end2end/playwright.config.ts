@@ -36,6 +36,8 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_OUTPUT_NAME: "inbox",
       RUST_LOG: "warn",
+      // The webhook test's receiver listens on this machine.
+      INBOX_WEBHOOK_ALLOW_PRIVATE: "true",
     },
   },
 });

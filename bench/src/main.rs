@@ -11,6 +11,7 @@ mod live;
 mod media;
 mod outbound;
 mod pglimit;
+mod platform;
 mod scale;
 mod server;
 mod stats;
@@ -30,6 +31,7 @@ struct Report {
     outbound: Vec<outbound::OutboundRun>,
     media: Option<media::MediaRun>,
     scale: scale::ScaleReport,
+    platform: platform::PlatformRun,
     footprint: footprint::Footprint,
 }
 
@@ -104,6 +106,7 @@ async fn run(
             outbound: Vec::new(),
             media: None,
             scale: scale::ScaleReport::default(),
+            platform: platform::PlatformRun::default(),
             footprint: footprint::measure(
                 binary,
                 std::path::Path::new("target/site/pkg"),
@@ -132,6 +135,9 @@ async fn run(
 
     eprintln!("inbox at scale ...");
     let scale = scale::run(&base, &session, &pool).await?;
+
+    eprintln!("platform: API sends, outbound webhooks ...");
+    let platform = platform::run(&base, &session, 2000, 2000).await?;
     let footprint = footprint::measure(binary, std::path::Path::new("target/site/pkg"), idle, peak);
     Ok(Report {
         machine: machine(),
@@ -143,6 +149,7 @@ async fn run(
         outbound,
         media,
         scale,
+        platform,
         footprint,
     })
 }
@@ -249,6 +256,16 @@ fn print(r: &Report) {
     println!(
         "  chat-list search:     p50 {:.2} ms, p95 {:.2} ms",
         s.search.p50_ms, s.search.p95_ms
+    );
+    let p = &r.platform;
+    println!("\nPlatform");
+    println!(
+        "  API sends into the outbox: {} sends, {:.0} sends/s (16 at a time, each with an Idempotency-Key), p50 {:.2} ms, p99 {:.2} ms, refused {}",
+        p.api_sends, p.api_sends_per_s, p.api_send_latency.p50_ms, p.api_send_latency.p99_ms, p.api_refused
+    );
+    println!(
+        "  webhooks: {} customer messages in at {:.0}/s, message.in delivered at {:.0}/s; lag commit → receiver p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (missing {}, duplicated {})",
+        p.webhook_messages, p.webhook_ingest_messages_per_s, p.webhook_deliveries_per_s, p.webhook_lag.p50_ms, p.webhook_lag.p99_ms, p.webhook_lag.max_ms, p.webhook_missing, p.webhook_duplicates
     );
     let f = &r.footprint;
     println!("\nFootprint");

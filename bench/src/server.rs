@@ -34,6 +34,9 @@ pub async fn start(
             ("INBOX_OUTBOX_RETRY_BASE_MS", "20"),
             ("INBOX_OUTBOX_RETRY_MAX_SECS", "1"),
             ("INBOX_OUTBOX_MAX_ATTEMPTS", "30"),
+            // The platform section: its own rate, and a webhook receiver on this machine.
+            ("INBOX_API_RATE_PER_MIN", "1000000"),
+            ("INBOX_WEBHOOK_ALLOW_PRIVATE", "true"),
         ])
         .rust_log("error")
         .env_remove("INBOX_DEMO")

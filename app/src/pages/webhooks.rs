@@ -117,6 +117,19 @@ fn Endpoint(hook: WebhookView, actions: Actions) -> impl IntoView {
         actions.redeliver.version().get();
         webhook_log(id)
     });
+    // While a delivery is on its way, the log looks again every second and a half.
+    Effect::new(move |_| {
+        let waiting = log
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|rows| rows.iter().any(|d| d.state == "pending"));
+        if waiting {
+            set_timeout(
+                move || log.refetch(),
+                std::time::Duration::from_millis(1500),
+            );
+        }
+    });
     let events = if hook.events.is_empty() {
         t_string!(i18n, webhooks_all_events).to_string()
     } else {

@@ -9,3 +9,4 @@ mod postgres_restart;
 mod provider_outage;
 mod support;
 mod two_servers;
+mod webhooks;

@@ -16,7 +16,7 @@ use axum::Json;
     get,
     path = "/api/v1/channels",
     tag = "channels",
-    responses((status = 200, body = Vec<Channel>))
+    responses((status = 200, description = "OK", body = Vec<Channel>))
 )]
 pub async fn list(
     State(state): State<AppState>,

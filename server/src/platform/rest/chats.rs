@@ -66,7 +66,7 @@ fn decode_cursor(c: &str) -> Result<(DateTime<Utc>, ChatId), ApiError> {
     path = "/api/v1/chats",
     tag = "chats",
     params(ListParams),
-    responses((status = 200, body = Page<Chat>), (status = 422, body = ErrorBody))
+    responses((status = 200, description = "OK", body = Page<Chat>), (status = 422, description = "A part of the request is wrong (`field` names it)", body = ErrorBody))
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -101,7 +101,7 @@ pub async fn list(
     path = "/api/v1/chats/{id}",
     tag = "chats",
     params(("id" = i64, Path)),
-    responses((status = 200, body = Chat), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses((status = 200, description = "OK", body = Chat), (status = 403, description = "The key may not use that channel", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody))
 )]
 pub async fn get_chat(
     State(state): State<AppState>,
@@ -123,7 +123,7 @@ pub async fn get_chat(
     tag = "chats",
     params(("id" = i64, Path)),
     request_body = ChatChange,
-    responses((status = 200, body = Chat), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 200, description = "OK", body = Chat), (status = 403, description = "The key may not use that channel", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody), (status = 422, description = "A part of the request is wrong (`field` names it)", body = ErrorBody))
 )]
 pub async fn change(
     State(state): State<AppState>,
@@ -159,7 +159,7 @@ pub struct MessagesParams {
     path = "/api/v1/chats/{id}/messages",
     tag = "chats",
     params(("id" = i64, Path), MessagesParams),
-    responses((status = 200, body = Page<Message>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses((status = 200, description = "OK", body = Page<Message>), (status = 403, description = "The key may not use that channel", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody))
 )]
 pub async fn messages(
     State(state): State<AppState>,

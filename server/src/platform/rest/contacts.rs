@@ -29,7 +29,7 @@ pub struct ListParams {
     path = "/api/v1/contacts",
     tag = "contacts",
     params(ListParams),
-    responses((status = 200, body = Page<Contact>), (status = 422, body = ErrorBody))
+    responses((status = 200, description = "OK", body = Page<Contact>), (status = 422, description = "A part of the request is wrong (`field` names it)", body = ErrorBody))
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -63,7 +63,7 @@ pub async fn list(
     path = "/api/v1/contacts/{id}",
     tag = "contacts",
     params(("id" = i64, Path)),
-    responses((status = 200, body = Contact), (status = 404, body = ErrorBody))
+    responses((status = 200, description = "OK", body = Contact), (status = 404, description = "Not found", body = ErrorBody))
 )]
 pub async fn get_contact(
     State(state): State<AppState>,
@@ -84,7 +84,7 @@ pub async fn get_contact(
     path = "/api/v1/contacts",
     tag = "contacts",
     request_body = ContactInput,
-    responses((status = 200, body = Contact), (status = 201, body = Contact), (status = 422, body = ErrorBody))
+    responses((status = 200, description = "OK", body = Contact), (status = 201, description = "Made", body = Contact), (status = 422, description = "A part of the request is wrong (`field` names it)", body = ErrorBody))
 )]
 pub async fn upsert(
     State(state): State<AppState>,

@@ -223,9 +223,9 @@ fn interactive(i: &InteractiveInput) -> Result<whatsapp::Interactive, ApiError> 
     tag = "messages",
     params(("id" = i64, Path, description = "The message's id")),
     responses(
-        (status = 200, body = Message),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 200, description = "OK", body = Message),
+        (status = 403, description = "The key may not use that channel", body = ErrorBody),
+        (status = 404, description = "Not found", body = ErrorBody),
     )
 )]
 pub async fn get_message(
@@ -252,7 +252,7 @@ pub async fn get_message(
     ),
     responses(
         (status = 200, description = "The file's bytes", content_type = "application/octet-stream"),
-        (status = 403, body = ErrorBody),
+        (status = 403, description = "The key may not use that channel", body = ErrorBody),
         (status = 404, description = "No such message, or its file is not ready", body = ErrorBody),
     )
 )]
