@@ -51,6 +51,9 @@ create table webhook_delivery (
     chat_id             bigint,
     state               text not null default 'pending' check (state in ('pending', 'delivered', 'failed')),
     attempts            integer not null default 0,
+    -- A delivery is given up a day after its first attempt (not its event: time spent paused
+    -- or waiting behind its chat's earlier events does not count).
+    first_attempt_at    timestamptz,
     next_attempt_at     timestamptz not null default now(),
     -- Set while a worker is sending; the claim's token (a worker that outlived it records
     -- nothing).
@@ -81,11 +84,13 @@ create table webhook_attempt (
 create index webhook_attempt_delivery on webhook_attempt (webhook_delivery_id, webhook_attempt_id);
 
 -- What was last announced of a message's delivery state or a channel's connection, so a live
--- event that changes something else (a file became ready) announces nothing.
+-- event that changes something else (a file became ready) announces nothing. Kept 30 days.
 create table webhook_announced (
     subject text primary key,
-    state   text not null
+    state   text not null,
+    at      timestamptz not null default now()
 );
+create index webhook_announced_at on webhook_announced (at);
 
 create function webhook_pending_queue() returns trigger language plpgsql as $$
 begin

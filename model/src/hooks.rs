@@ -2,6 +2,19 @@
 //! secret, after the one answer that creates it), and each one's delivery log.
 
 use chrono::{DateTime, Utc};
+
+/// Every event an endpoint can ask for.
+pub const EVENTS: [&str; 9] = [
+    "message.in",
+    "message.out",
+    "message.status",
+    "interaction.button",
+    "interaction.list",
+    "connection.update",
+    "chat.mode_changed",
+    "chat.assigned",
+    "chat.closed",
+];
 use serde::{Deserialize, Serialize};
 
 /// One endpoint.

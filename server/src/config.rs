@@ -59,6 +59,9 @@ pub struct Config {
     pub api_key_in_path: bool,
     /// `INBOX_WEBHOOK_*`: delivery of outbound webhooks.
     pub hooks: inbox::hooks::HookSettings,
+    /// `INBOX_CHANNEL_CHECK_MINUTES` (default 5; 0: never): every enabled channel's connection
+    /// is tested this often.
+    pub channel_check_every: Option<Duration>,
 }
 
 impl std::fmt::Debug for Config {
@@ -93,6 +96,7 @@ impl std::fmt::Debug for Config {
             .field("api_rate_per_minute", &self.api_rate_per_minute)
             .field("api_key_in_path", &self.api_key_in_path)
             .field("hooks", &self.hooks)
+            .field("channel_check_every", &self.channel_check_every)
             .finish()
     }
 }
@@ -224,6 +228,10 @@ impl Config {
                 ),
                 allow_private: flag("INBOX_WEBHOOK_ALLOW_PRIVATE")?,
                 ..Default::default()
+            },
+            channel_check_every: match number::<u64>("INBOX_CHANNEL_CHECK_MINUTES", 5)? {
+                0 => None,
+                minutes => Some(Duration::from_secs(60 * minutes)),
             },
         };
         config

@@ -54,6 +54,13 @@ async fn serve(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
             .clone()
             .run_until_stopped(stop.clone().cancelled_owned()),
     );
+    if let Some(every) = config.channel_check_every {
+        tokio::spawn(
+            app.channels
+                .clone()
+                .check_until_stopped(every, stop.clone().cancelled_owned()),
+        );
+    }
     // Meta's templates, synced once a day by themselves (ends with the process).
     tokio::spawn(inbox::templates::sync_daily(
         app.state.pool.clone(),

@@ -49,7 +49,7 @@ pub async fn playground_send(send: PlaygroundRequest) -> Result<PlaygroundResult
                     .filter(|d| !d.is_empty())
                     .ok_or(AppError::invalid("file", Reason::FileEmpty))?;
                 let file = inbox::platform::media::keep(
-                    &state.media,
+                    (&state.pool, &state.media),
                     (
                         state.hooks.guarded_http(),
                         state.hooks.settings.allow_private,

@@ -12,18 +12,7 @@ use crate::i18n::*;
 use crate::model::WebhookView;
 use leptos::prelude::*;
 
-/// The events an endpoint can ask for (as `inbox::hooks::events::NAMES`).
-const EVENTS: [&str; 9] = [
-    "message.in",
-    "message.out",
-    "message.status",
-    "interaction.button",
-    "interaction.list",
-    "connection.update",
-    "chat.mode_changed",
-    "chat.assigned",
-    "chat.closed",
-];
+use crate::model::hooks::EVENTS;
 
 #[derive(Clone, Copy)]
 struct Actions {

@@ -49,6 +49,7 @@ pub async fn claim(pool: &PgPool, lease: Duration) -> Result<Option<Claimed>, Er
 /// transaction ends: an eviction of the same file waits, or is skipped (see [`evict_oldest`]).
 /// Call before putting the bytes into the store.
 pub async fn index_file(conn: &mut PgConnection, sha256: &str, size: i64) -> Result<(), Error> {
+    lock_file(&mut *conn, sha256).await?;
     sqlx::query(
         "insert into media_file (sha256, size) values ($1, $2)
          on conflict (sha256) do update set last_used_at = now()",
@@ -270,13 +271,24 @@ pub async fn touch(pool: &PgPool, sha256: &str) -> Result<(), Error> {
 }
 
 /// Whether the index names the file `sha256`.
-pub async fn is_indexed(pool: &PgPool, sha256: &str) -> Result<bool, Error> {
+pub async fn is_indexed(conn: &mut PgConnection, sha256: &str) -> Result<bool, Error> {
     Ok(
         sqlx::query_scalar("select exists (select 1 from media_file where sha256 = $1)")
             .bind(sha256)
-            .fetch_one(pool)
+            .fetch_one(conn)
             .await?,
     )
+}
+
+/// Holds the file named `sha256` until the transaction ends: indexing it and removing an
+/// unindexed one take turns, so a refused upload's removal never takes the bytes of a send of
+/// the same file that is being queued.
+pub async fn lock_file(conn: &mut PgConnection, sha256: &str) -> Result<(), Error> {
+    sqlx::query("select pg_advisory_xact_lock(hashtext('media_file'), hashtext($1))")
+        .bind(sha256)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// The bytes the store holds.

@@ -3,7 +3,7 @@
 
 use crate::Error;
 use chrono::{DateTime, Utc};
-use model::ContactId;
+use model::{ChannelId, ContactId};
 use sqlx::PgPool;
 
 /// A contact as the API shows it.
@@ -16,35 +16,65 @@ pub struct ContactRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Whether a contact has a chat on one of `channels` (`$n::bigint[]`; null: every contact).
+const ON_CHANNELS: &str = "exists (select 1 from chat c where c.contact_id = contact.contact_id
+                                       and c.channel_id = any($CH))";
+
 /// Contacts newest first, after the keyset cursor `before` (a contact id), whose name or number
-/// contains `search` when given.
+/// contains `search` when given; with `channels`, only customers with a chat on one of them.
 pub async fn page(
     pool: &PgPool,
     search: Option<&str>,
     before: Option<ContactId>,
+    channels: Option<&[ChannelId]>,
     limit: i64,
 ) -> Result<Vec<ContactRow>, Error> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(&format!(
         "select contact_id, phone, display_name as name, created_at, updated_at from contact
           where ($1::bigint is null or contact_id < $1)
             and ($2::text is null or display_name ilike '%' || $2 || '%' or phone like '%' || $2 || '%')
+            and ($4::bigint[] is null or {})
           order by contact_id desc limit $3",
-    )
+        ON_CHANNELS.replace("$CH", "$4")
+    ))
     .bind(before)
     .bind(search)
     .bind(limit)
+    .bind(channels)
     .fetch_all(pool)
     .await?)
 }
 
-pub async fn find(pool: &PgPool, contact_id: ContactId) -> Result<Option<ContactRow>, Error> {
-    Ok(sqlx::query_as(
+/// A contact by its id or its number; with `channels`, only a customer with a chat on one of
+/// them.
+pub async fn find(
+    pool: &PgPool,
+    by: Either<'_>,
+    channels: Option<&[ChannelId]>,
+) -> Result<Option<ContactRow>, Error> {
+    let (id, phone) = match by {
+        Either::Id(id) => (Some(id), None),
+        Either::Phone(p) => (None, Some(p)),
+    };
+    Ok(sqlx::query_as(&format!(
         "select contact_id, phone, display_name as name, created_at, updated_at from contact
-          where contact_id = $1",
-    )
-    .bind(contact_id)
+          where ($1::bigint is null or contact_id = $1) and ($2::text is null or phone = $2)
+            and ($1::bigint is not null or $2::text is not null)
+            and ($3::bigint[] is null or {})",
+        ON_CHANNELS.replace("$CH", "$3")
+    ))
+    .bind(id)
+    .bind(phone)
+    .bind(channels)
     .fetch_optional(pool)
     .await?)
+}
+
+/// How a contact is looked up.
+#[derive(Debug, Clone, Copy)]
+pub enum Either<'a> {
+    Id(ContactId),
+    Phone(&'a str),
 }
 
 /// The contact of `phone` (normalised digits), made if new, with its name set when `name` is

@@ -183,20 +183,20 @@ pub async fn wake(conn: &mut PgConnection) -> Result<(), Error> {
     Ok(())
 }
 
-/// Records `state` as the last announced state of `subject`; true when it differs from the
-/// one before (so the change is worth an event).
+/// Records `state` as the last announced state of `subject` (and when it was last seen, for
+/// the retention); true when it differs from the one before (so the change is worth an event).
 pub async fn announce(conn: &mut PgConnection, subject: &str, state: &str) -> Result<bool, Error> {
-    let changed: Option<i32> = sqlx::query_scalar(
-        "insert into webhook_announced (subject, state) values ($1, $2)
-         on conflict (subject) do update set state = excluded.state
-          where webhook_announced.state <> excluded.state
-         returning 1",
+    let changed: bool = sqlx::query_scalar(
+        "with before as (select state from webhook_announced where subject = $1 for update),
+              now_known as (insert into webhook_announced (subject, state) values ($1, $2)
+                            on conflict (subject) do update set state = excluded.state, at = now())
+         select (select state from before) is distinct from $2",
     )
     .bind(subject)
     .bind(state)
-    .fetch_optional(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(changed.is_some())
+    Ok(changed)
 }
 
 /// What a webhook says of a message besides its view: who, where, which ids.
@@ -278,7 +278,7 @@ pub struct Claimed {
     pub attempts: i32,
     /// The claim's token: results are recorded only while it still holds.
     pub locked_until: DateTime<Utc>,
-    pub created_at: DateTime<Utc>,
+    pub first_attempt_at: DateTime<Utc>,
     pub url: String,
     pub secret: Vec<u8>,
     pub name: String,
@@ -303,26 +303,33 @@ pub async fn claim(pool: &PgPool, lease: Duration) -> Result<Option<Claimed>, Er
              limit 1 for update of d skip locked)
          update webhook_delivery d
             set attempts = d.attempts + 1,
+                first_attempt_at = coalesce(d.first_attempt_at, now()),
                 locked_until = clock_timestamp() + make_interval(secs => $1)
            from due, webhook_endpoint e, webhook_event ev
           where d.webhook_delivery_id = due.webhook_delivery_id
             and e.webhook_endpoint_id = d.webhook_endpoint_id
             and ev.webhook_event_id = d.webhook_event_id
          returning d.webhook_delivery_id, d.webhook_endpoint_id, d.webhook_event_id, d.attempts,
-                   d.locked_until, d.created_at, e.url, e.secret, ev.name, ev.data",
+                   d.locked_until, d.first_attempt_at, e.url, e.secret, ev.name, ev.data",
     )
     .bind(lease.as_secs_f64())
     .fetch_optional(pool)
     .await?)
 }
 
-/// When the next pending delivery of an endpoint that can receive falls due (for the workers'
-/// sleep).
+/// When the next delivery a worker could claim falls due (for the workers' sleep): only the
+/// first pending delivery of each chat (the others wait behind it), a delivery in flight not
+/// before its lease ends.
 pub async fn next_due_in(pool: &PgPool) -> Result<Option<Duration>, Error> {
     let secs: Option<f64> = sqlx::query_scalar(
-        "select greatest(0, extract(epoch from min(d.next_attempt_at) - now()))::float8
+        "select greatest(0, extract(epoch from min(greatest(d.next_attempt_at,
+                                                   coalesce(d.locked_until, '-infinity'))) - now()))::float8
            from webhook_delivery d join webhook_endpoint e using (webhook_endpoint_id)
-          where d.state = 'pending' and e.enabled and e.paused_at is null",
+          where d.state = 'pending' and e.enabled and e.paused_at is null
+            and (d.chat_id is null or not exists (
+                 select 1 from webhook_delivery p
+                  where p.webhook_endpoint_id = d.webhook_endpoint_id and p.chat_id = d.chat_id
+                    and p.state = 'pending' and p.webhook_delivery_id < d.webhook_delivery_id))",
     )
     .fetch_one(pool)
     .await?;
@@ -488,6 +495,13 @@ pub async fn prune(pool: &PgPool, keep: Duration) -> Result<u64, Error> {
              limit 1000))",
     )
     .bind(keep.as_secs_f64())
+    .execute(pool)
+    .await?;
+    // What was announced of messages and channels a month ago no longer matters.
+    sqlx::query(
+        "delete from webhook_announced where subject = any(array(
+            select subject from webhook_announced where at < now() - interval '30 days' limit 1000))",
+    )
     .execute(pool)
     .await?;
     Ok(gone)

@@ -89,7 +89,7 @@ impl Hooks {
             error,
         };
         let ok = matches!(answer, Ok((s, _)) if (200..300).contains(&s));
-        let age = chrono::Utc::now() - job.created_at;
+        let age = chrono::Utc::now() - job.first_attempt_at;
         let expired = age.to_std().unwrap_or_default() >= self.settings.give_up_after;
         let (next, failed, outcome) = match (ok, expired) {
             (true, _) => (None, false, Delivered::Delivered),

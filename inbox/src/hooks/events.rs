@@ -22,17 +22,7 @@ use sqlx::PgConnection;
 use std::collections::HashMap;
 
 /// Every event an endpoint can ask for.
-pub const NAMES: [&str; 9] = [
-    "message.in",
-    "message.out",
-    "message.status",
-    "interaction.button",
-    "interaction.list",
-    "connection.update",
-    "chat.mode_changed",
-    "chat.assigned",
-    "chat.closed",
-];
+pub use model::hooks::EVENTS as NAMES;
 
 /// "Send test event": delivered to the one endpoint that asked, whatever it subscribed to.
 pub const TEST: &str = "webhook.test";

@@ -41,11 +41,22 @@ static NOT_PUBLIC: LazyLock<Vec<IpNet>> = LazyLock::new(|| {
     .collect()
 });
 
-/// Whether `ip` is an address on the public internet (an IPv4-mapped IPv6 address counts as
-/// its IPv4 address).
+/// Whether `ip` is an address on the public internet. An IPv6 address that carries an IPv4
+/// address (IPv4-mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::a.b.c.d`, 6to4 `2002:AABB:CCDD::`)
+/// counts as that IPv4 address, which is where it leads.
 pub fn is_public(ip: IpAddr) -> bool {
     let ip = match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+        IpAddr::V6(v6) => {
+            let o = v6.octets();
+            let nat64 = v6.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0];
+            let six_to_four = v6.segments()[0] == 0x2002;
+            match v6.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None if nat64 => IpAddr::from([o[12], o[13], o[14], o[15]]),
+                None if six_to_four => IpAddr::from([o[2], o[3], o[4], o[5]]),
+                None => ip,
+            }
+        }
         v4 => v4,
     };
     !NOT_PUBLIC.iter().any(|net| net.contains(&ip))
@@ -149,10 +160,17 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
+            "64:ff9b::a00:5",
+            "2002:7f00:1::1",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["8.8.8.8", "203.194.112.1", "2606:4700:4700::1111"] {
+        for ip in [
+            "8.8.8.8",
+            "203.194.112.1",
+            "2606:4700:4700::1111",
+            "64:ff9b::808:808",
+        ] {
             assert!(is_public(ip.parse().unwrap()), "{ip}");
         }
     }

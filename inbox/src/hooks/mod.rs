@@ -89,6 +89,8 @@ impl Hooks {
         let mut http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy from the environment would resolve names itself, past the guard.
+            .no_proxy()
             .user_agent(concat!("inbox-webhooks/", env!("CARGO_PKG_VERSION")));
         if !settings.allow_private {
             http = http.dns_resolver(guard::PublicOnly);

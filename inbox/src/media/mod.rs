@@ -92,13 +92,19 @@ pub async fn lost(pool: &sqlx::PgPool, sha256: &str) -> Result<(), crate::Error>
 /// An upload refused after its bytes were kept (a template that does not fit, a caption too
 /// long, …): removed with its thumbnail, unless the index names the same bytes (sent before).
 pub async fn discard_unindexed(pool: &sqlx::PgPool, store: &MediaStore, sha256: &str) {
-    match crate::db::attachments::is_indexed(pool, sha256).await {
-        Ok(false) => {
-            if let Err(e) = store.remove(sha256).await {
-                tracing::warn!(file = %sha256, error = %e, "removing a refused upload");
-            }
+    let discarded = async {
+        let mut tx = pool.begin().await?;
+        crate::db::attachments::lock_file(&mut tx, sha256).await?;
+        if !crate::db::attachments::is_indexed(&mut tx, sha256).await? {
+            // Under the lock: a send of the same bytes indexes them only after this.
+            store.remove(sha256).await.map_err(|e| {
+                crate::Error::Other(anyhow::anyhow!("removing a refused upload: {e}"))
+            })?;
         }
-        Ok(true) => {}
-        Err(e) => tracing::warn!(file = %sha256, error = %e, "checking a refused upload"),
+        tx.commit().await?;
+        Ok::<_, crate::Error>(())
+    };
+    if let Err(e) = discarded.await {
+        tracing::warn!(file = %sha256, error = %e, "discarding a refused upload");
     }
 }

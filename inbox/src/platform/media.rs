@@ -1,8 +1,9 @@
 //! A file other software sends through the API: base64 (plain or a `data:` URL, as the
 //! gateways take it), or a link the server fetches once (public addresses only, no redirects,
-//! bounded by WhatsApp's largest file). Its type comes from the caller, the data URL, the
-//! bytes themselves or the file name, in that order; it is then checked like an agent's upload
-//! and kept in the media store (with a photo's thumbnail).
+//! streamed into the store, bounded by WhatsApp's largest file, a few at a time). Its type
+//! comes from the caller, the data URL, the bytes themselves or the file name, in that order;
+//! it is then checked like an agent's upload and kept in the media store (with a photo's
+//! thumbnail). A refused file leaves the store again.
 
 use crate::media::MediaStore;
 use crate::replies::files::{self, StoredFile};
@@ -33,20 +34,25 @@ fn invalid() -> Error {
     Error::invalid("media", Reason::MediaInvalid)
 }
 
-/// The file's bytes and type, kept in the store. `http` is the guarded client
+/// Links fetched at once per server process (each may be 100 MB on its way to the store).
+static FETCHES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// The file, kept in the store and checked. `http` is the guarded client
 /// (`Hooks::guarded_http`); `allow_private` as for webhook targets.
 pub async fn keep(
-    store: &MediaStore,
+    (pool, store): (&sqlx::PgPool, &MediaStore),
     (http, allow_private): (&reqwest::Client, bool),
     given: &Given,
 ) -> Result<StoredFile, Error> {
-    let (bytes, declared) = match &given.source {
-        Source::Base64(text) => decode(text)?,
-        Source::Url(url) => fetch(http, url, allow_private).await?,
+    let (sha256, size, head, declared) = match &given.source {
+        Source::Base64(text) => {
+            let (bytes, declared) = decode(text)?;
+            let head = bytes.iter().take(16).copied().collect::<Vec<u8>>();
+            let sha256 = store.put(&bytes).await.map_err(stored)?;
+            (sha256, bytes.len() as u64, head, declared)
+        }
+        Source::Url(url) => fetch(store, http, url, allow_private).await?,
     };
-    if bytes.is_empty() {
-        return Err(Error::invalid("media", Reason::FileEmpty));
-    }
     let filename = given.filename.clone().or_else(|| match &given.source {
         Source::Url(url) => url::Url::parse(url)
             .ok()
@@ -58,7 +64,7 @@ pub async fn keep(
         .mime_type
         .clone()
         .or(declared)
-        .or_else(|| sniff(&bytes).map(str::to_owned))
+        .or_else(|| sniff(&head).map(str::to_owned))
         .or_else(|| {
             filename
                 .as_deref()
@@ -66,7 +72,18 @@ pub async fn keep(
                 .map(|m| m.essence_str().to_owned())
         })
         .unwrap_or_else(|| "application/octet-stream".into());
-    files::store_bytes(store, &bytes, &mime_type, filename.as_deref()).await
+    let checked = match size {
+        0 => Err(Error::invalid("media", Reason::FileEmpty)),
+        _ => files::kept(store, sha256.clone(), size, &mime_type, filename.as_deref()).await,
+    };
+    if checked.is_err() {
+        crate::media::discard_unindexed(pool, store, &sha256).await;
+    }
+    checked
+}
+
+fn stored(e: std::io::Error) -> Error {
+    Error::Other(anyhow::anyhow!("keeping a file in the media store: {e}"))
 }
 
 /// Base64 (standard or URL-safe, padded or not, whitespace ignored), or a `data:` URL with its
@@ -107,17 +124,22 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
     })
 }
 
-/// Fetches a link once: public addresses only (the client's resolver), no redirects, at most
-/// [`MAX_BYTES`]; the answer's type is kept.
+/// Fetches a link once into the store: public addresses only (the client's resolver), no
+/// redirects, at most [`MAX_BYTES`]; its name, size, first bytes and the answer's type.
 async fn fetch(
+    store: &MediaStore,
     http: &reqwest::Client,
     url: &str,
     allow_private: bool,
-) -> Result<(Vec<u8>, Option<String>), Error> {
+) -> Result<(String, u64, Vec<u8>, Option<String>), Error> {
     crate::hooks::guard::parse_target(url, allow_private).map_err(|_| invalid())?;
+    let _turn = FETCHES
+        .acquire()
+        .await
+        .map_err(|e| Error::Other(anyhow::anyhow!("file fetches: {e}")))?;
     let mut resp = http
         .get(url)
-        .timeout(std::time::Duration::from_secs(30))
+        .timeout(std::time::Duration::from_secs(60))
         .send()
         .await
         .map_err(|e| {
@@ -128,20 +150,29 @@ async fn fetch(
         tracing::info!(status = %resp.status(), "an API send's file link answered an error");
         return Err(invalid());
     }
+    if resp.content_length().is_some_and(|n| n > MAX_BYTES) {
+        return Err(Error::invalid("media", Reason::FileTooLarge));
+    }
     let declared = resp
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or_default().trim().to_owned())
         .filter(|m| !m.is_empty() && m != "application/octet-stream");
-    let mut bytes = Vec::new();
+    let mut incoming = store.incoming().await.map_err(stored)?;
+    let mut head = Vec::new();
     while let Some(chunk) = resp.chunk().await.map_err(|_| invalid())? {
-        bytes.extend_from_slice(&chunk);
-        if bytes.len() as u64 > MAX_BYTES {
+        if incoming.size() + chunk.len() as u64 > MAX_BYTES {
             return Err(Error::invalid("media", Reason::FileTooLarge));
         }
+        if head.len() < 16 {
+            head.extend(chunk.iter().take(16 - head.len()));
+        }
+        incoming.write(&chunk).await.map_err(stored)?;
     }
-    Ok((bytes, declared))
+    let size = incoming.size();
+    let sha256 = incoming.keep().await.map_err(stored)?;
+    Ok((sha256, size, head, declared))
 }
 
 #[cfg(test)]

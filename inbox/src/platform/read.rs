@@ -115,14 +115,17 @@ pub async fn message(
     Ok((view, chat))
 }
 
+/// Contacts newest first; a key limited to channels sees only customers with a chat on them.
 pub async fn contacts(
     pool: &PgPool,
+    caller: &ApiCaller,
     search: Option<&str>,
     before: Option<ContactId>,
     limit: i64,
 ) -> Result<Page<contacts::ContactRow, ContactId>, Error> {
     let search = search.map(str::trim).filter(|s| !s.is_empty());
-    let mut items = contacts::page(pool, search, before, limit + 1).await?;
+    let channels = caller.channel_ids.as_deref();
+    let mut items = contacts::page(pool, search, before, channels, limit + 1).await?;
     let next = if items.len() as i64 > limit {
         items.truncate(limit as usize);
         items.last().map(|c| c.contact_id)
@@ -132,20 +135,37 @@ pub async fn contacts(
     Ok(Page { items, next })
 }
 
-pub async fn contact(pool: &PgPool, contact_id: ContactId) -> Result<contacts::ContactRow, Error> {
-    contacts::find(pool, contact_id)
-        .await?
-        .ok_or(Error::NotFound)
+pub async fn contact(
+    pool: &PgPool,
+    caller: &ApiCaller,
+    contact_id: ContactId,
+) -> Result<contacts::ContactRow, Error> {
+    contacts::find(
+        pool,
+        contacts::Either::Id(contact_id),
+        caller.channel_ids.as_deref(),
+    )
+    .await?
+    .ok_or(Error::NotFound)
 }
 
 /// The contact of a number (normalised like a send's), made if new, its name set when given;
-/// whether it was new.
+/// whether it was new. A key limited to channels may make new contacts, but rename only its
+/// channels' customers.
 pub async fn upsert_contact(
     pool: &PgPool,
+    caller: &ApiCaller,
     phone: &str,
     name: Option<&str>,
 ) -> Result<(contacts::ContactRow, bool), Error> {
     let phone = super::send::recipient(phone)?;
+    if let Some(channels) = caller.channel_ids.as_deref() {
+        let anyone = contacts::find(pool, contacts::Either::Phone(&phone), None).await?;
+        let visible = contacts::find(pool, contacts::Either::Phone(&phone), Some(channels)).await?;
+        if anyone.is_some() && visible.is_none() {
+            return Err(Error::Forbidden);
+        }
+    }
     let name = name.map(str::trim).filter(|n| !n.is_empty());
     if name.is_some_and(|n| n.chars().count() > 200) {
         return Err(Error::invalid("name", model::Reason::DisplayNameLength));

@@ -130,42 +130,55 @@ pub async fn thumbnail_of(
     Some((made.mime_type, made.bytes.len() as i64))
 }
 
-/// A whole file other software sent (base64, or fetched from its link): checked like an
-/// agent's upload (type, then size), kept in the store with a photo's thumbnail.
+/// A whole file other software sent (base64): checked like an agent's upload (type, then
+/// size), kept in the store with a photo's thumbnail.
 pub async fn store_bytes(
     store: &MediaStore,
     bytes: &[u8],
     mime_type: &str,
     filename: Option<&str>,
 ) -> Result<StoredFile, Error> {
-    let mime_type = mime_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let (kind, _) = check_type(&mime_type)?;
-    let file = StoredFile {
-        sha256: String::new(),
-        size: bytes.len() as u64,
-        mime_type,
-        filename: clean_name(filename),
-        thumbnail: None,
-    };
-    check_file(&file)?;
+    check_type(&essence(mime_type))?;
     let sha256 = store
         .put(bytes)
         .await
         .map_err(|e| Error::Other(anyhow::anyhow!("keeping a file in the media store: {e}")))?;
+    kept(store, sha256, bytes.len() as u64, mime_type, filename).await
+}
+
+/// A file's type without its parameters, lowercase.
+fn essence(mime_type: &str) -> String {
+    mime_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// A file already in the store (`sha256`, `size` bytes) as a send carries it: its type and
+/// size checked like an agent's upload, a photo's thumbnail made. A refused file stays in the
+/// store for the caller to discard.
+pub async fn kept(
+    store: &MediaStore,
+    sha256: String,
+    size: u64,
+    mime_type: &str,
+    filename: Option<&str>,
+) -> Result<StoredFile, Error> {
+    let file = StoredFile {
+        sha256,
+        size,
+        mime_type: essence(mime_type),
+        filename: clean_name(filename),
+        thumbnail: None,
+    };
+    let kind = check_file(&file)?;
     let thumbnail = match kind {
-        whatsapp::MessageKind::Image => thumbnail_of(store, &sha256, &file.mime_type).await,
+        whatsapp::MessageKind::Image => thumbnail_of(store, &file.sha256, &file.mime_type).await,
         _ => None,
     };
-    Ok(StoredFile {
-        sha256,
-        thumbnail,
-        ..file
-    })
+    Ok(StoredFile { thumbnail, ..file })
 }
 
 /// Queues `file` with its caption, optionally quoting a message of the chat. WhatsApp shows no

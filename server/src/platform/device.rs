@@ -80,7 +80,7 @@ async fn send_json(
                 filename,
             };
             let file = inbox::platform::media::keep(
-                &state.media,
+                (&state.pool, &state.media),
                 (
                     state.hooks.guarded_http(),
                     state.hooks.settings.allow_private,

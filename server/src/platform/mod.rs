@@ -26,13 +26,18 @@ use model::{ChatId, MessageView, Reason};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
+/// The largest request body: a photo, voice note or video as base64 in JSON (WhatsApp's 16 MB
+/// video is about 21.4 MB in base64). Larger documents go by link (`media.url`).
+pub const MAX_BODY_BYTES: usize = 24 * 1024 * 1024;
+
 pub fn routes(key_in_path: bool) -> Router<AppState> {
     let router = Router::new().merge(gateway::routes()).merge(rest::routes());
-    if key_in_path {
+    let router = if key_in_path {
         router.merge(device::routes())
     } else {
         router
-    }
+    };
+    router.layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
 /// Paths answered with an API key (never a session): exempt from the cross-site check.
@@ -226,7 +231,8 @@ pub async fn admit(state: &AppState, key: Option<&str>) -> Result<ApiCaller, Api
     match inbox::api_keys::authenticate(&state.pool, &state.api_keys, key).await {
         Ok(Admission::Allowed(caller)) => Ok(caller),
         Ok(Admission::Limited(wait)) => Err(ApiError {
-            retry_after: Some(wait.as_secs().max(1)),
+            // Rounded up: a client that waits this long is let in.
+            retry_after: Some(wait.as_secs_f64().ceil().max(1.0) as u64),
             ..ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "RATE_LIMITED",
@@ -297,8 +303,10 @@ pub async fn send(
     render: impl FnOnce(Sent<'_>) -> Value,
 ) -> Response {
     let answer = send_inner(state, caller, &req, outgoing, render).await;
+    // A file kept for a send that did not use it (refused, or a replay) leaves the store,
+    // unless a message holds it.
     if let inbox::platform::Content::File { file, .. } = &outgoing.content {
-        forget_unused(state, &file.sha256).await;
+        inbox::media::discard_unindexed(&state.pool, &state.media, &file.sha256).await;
     }
     match answer {
         Ok((status, body)) => (status, axum::Json(body)).into_response(),
@@ -329,9 +337,18 @@ async fn send_inner(
                 .to_owned(),
         ),
     };
+    // Retries of one key in this process wait here, without holding a database connection;
+    // the database's own wait (below) covers retries that reach another process.
+    let _turn = match &key {
+        Some(k) => Some(same_key_turn(caller.api_key_id, k).await),
+        None => None,
+    };
     let mut tx = state.pool.begin().await.map_err(inbox::Error::from)?;
     if let Some(key) = &key {
-        let fingerprint = idempotency::fingerprint(req.method, req.path, req.body);
+        // The channel a call resolved to is part of the request (a `channel` query parameter
+        // is not in the body).
+        let path = format!("{}#channel={}", req.path, outgoing.channel_id);
+        let fingerprint = idempotency::fingerprint(req.method, &path, req.body);
         match idempotency::begin(&mut tx, caller.api_key_id, key, &fingerprint).await? {
             Begun::New => {}
             Begun::Replay { status, body } => {
@@ -368,6 +385,15 @@ async fn send_inner(
             (StatusCode::OK, body)
         }
         Err(e) if e.is_internal() => return Err(e.into()),
+        // A refusal that depends on the moment (the channel disabled, Meta's window closed, the
+        // quoted message not there yet) is not kept: a retry after it is fixed sends.
+        Err(e @ (inbox::Error::Conflict(_) | inbox::Error::NotFound)) => return Err(e.into()),
+        Err(
+            e @ inbox::Error::Invalid {
+                reason: Reason::QuoteNotFound,
+                ..
+            },
+        ) => return Err(e.into()),
         Err(e) => {
             attempt.rollback().await.map_err(inbox::Error::from)?;
             ApiError::from(e).parts(req.shape)
@@ -380,18 +406,27 @@ async fn send_inner(
     Ok((status, body))
 }
 
-/// A file kept for a send that did not use it (refused, or a replay) leaves the store, unless
-/// a message holds it.
-async fn forget_unused(state: &AppState, sha256: &str) {
-    match inbox::db::attachments::is_indexed(&state.pool, sha256).await {
-        Ok(false) => {
-            if let Err(e) = state.media.remove(sha256).await {
-                tracing::warn!(error = %e, "removing an unused API file from the store");
+/// One turn at a time per (API key, Idempotency-Key) in this process.
+async fn same_key_turn(api_key_id: i64, key: &str) -> tokio::sync::OwnedMutexGuard<()> {
+    type Turns = std::sync::Mutex<HashMap<(i64, String), std::sync::Weak<tokio::sync::Mutex<()>>>>;
+    static TURNS: std::sync::LazyLock<Turns> = std::sync::LazyLock::new(Default::default);
+    let turn = {
+        let mut turns = TURNS.lock().unwrap_or_else(|p| p.into_inner());
+        // Keys nobody waits on any more are forgotten as the map grows.
+        if turns.len() > 1024 {
+            turns.retain(|_, t| t.strong_count() > 0);
+        }
+        let slot = turns.entry((api_key_id, key.to_owned())).or_default();
+        match slot.upgrade() {
+            Some(t) => t,
+            None => {
+                let t = std::sync::Arc::new(tokio::sync::Mutex::new(()));
+                *slot = std::sync::Arc::downgrade(&t);
+                t
             }
         }
-        Ok(true) => {}
-        Err(e) => tracing::warn!(error = %e, "checking an API file against the store's index"),
-    }
+    };
+    turn.lock_owned().await
 }
 
 /// An API error as an axum answer in the gateway's shape.

@@ -60,6 +60,7 @@ pub fn test_config() -> Config {
             allow_private: true,
             ..Default::default()
         },
+        channel_check_every: None,
     }
 }
 

@@ -17,7 +17,7 @@ const SECRET: &str = "drill-webhook-secret-0123456789";
 
 /// Whether call `n` fails: half of them, spread like chance.
 fn fails(n: usize) -> bool {
-    (n.wrapping_mul(2_654_435_761) >> 7) % 2 == 0
+    (n.wrapping_mul(2_654_435_761) >> 7).is_multiple_of(2)
 }
 
 fn batch(from: usize, to: usize) -> Vec<Msg> {

@@ -101,8 +101,22 @@ impl Channels {
         self.view_of(id).await
     }
 
-    /// Calls the provider with the stored credentials and stores what came back.
+    /// Calls the provider with the stored credentials and stores what came back (an admin's
+    /// "Test connection": announced, so every page shows the new time).
     pub async fn check(&self, id: ChannelId) -> Result<ChannelHealth, Error> {
+        self.test_connection(id, true).await
+    }
+
+    /// The periodic test: announced only when the channel's state changed (connected, or
+    /// failed and why), so an unchanged number reloads nothing anywhere.
+    async fn recheck(&self, id: ChannelId) -> Result<ChannelHealth, Error> {
+        self.test_connection(id, false).await
+    }
+
+    async fn test_connection(&self, id: ChannelId, always: bool) -> Result<ChannelHealth, Error> {
+        let state_of =
+            |row: Option<channels::ChannelRow>| row.map(|r| (r.check_state, r.check_failure));
+        let before = state_of(channels::find(self.pool(), id).await?);
         let channel = self.get(id).ok_or(Error::NotFound)?;
         let Ok(provider) = channel.adapter() else {
             return Ok(ChannelHealth::Unreadable);
@@ -133,7 +147,9 @@ impl Channels {
                 tracing::warn!(channel_id = %id, failure = failure.code(), detail = %failure.detail(), "connection test failed");
             }
         }
-        announce(self.pool(), id).await?;
+        if always || state_of(channels::find(self.pool(), id).await?) != before {
+            announce(self.pool(), id).await?;
+        }
         Ok(self.view_of(id).await?.health)
     }
 
@@ -170,6 +186,32 @@ impl Channels {
         tx.commit().await?;
         self.reload(id).await?;
         self.view_of(id).await
+    }
+
+    /// Tests every enabled provider channel every `every` until `shutdown`, so a number that
+    /// drops (a token revoked, a linked phone logged out) shows on the Channels page, in
+    /// `/status`, and as a `connection.update` webhook without an admin pressing "Test
+    /// connection".
+    pub async fn check_until_stopped(
+        self: std::sync::Arc<Self>,
+        every: std::time::Duration,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) {
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                _ = &mut shutdown => return,
+                _ = tokio::time::sleep(every) => {}
+            }
+            for channel in self.list() {
+                if !channel.enabled || channel.kind == ChannelKind::Sandbox {
+                    continue;
+                }
+                if let Err(e) = self.recheck(channel.id).await {
+                    tracing::warn!(channel_id = %channel.id, error = %e, "periodic connection test failed to run");
+                }
+            }
+        }
     }
 
     /// Marks the channel as the API's default (unmarking any other), or unmarks it.

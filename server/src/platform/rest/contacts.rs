@@ -24,6 +24,8 @@ pub struct ListParams {
 }
 
 /// Contacts
+///
+/// Newest first. A key limited to channels sees only customers with a chat on them.
 #[utoipa::path(
     get,
     path = "/api/v1/contacts",
@@ -33,7 +35,7 @@ pub struct ListParams {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    Key(_caller): Key,
+    Key(caller): Key,
     Query(p): Query<ListParams>,
 ) -> Result<Json<Page<Contact>>, RestError> {
     let before = p
@@ -50,7 +52,14 @@ pub async fn list(
             })
         })
         .transpose()?;
-    let page = read::contacts(&state.pool, p.search.as_deref(), before, limit(p.limit)).await?;
+    let page = read::contacts(
+        &state.pool,
+        &caller,
+        p.search.as_deref(),
+        before,
+        limit(p.limit),
+    )
+    .await?;
     Ok(Json(Page {
         data: page.items.into_iter().map(Contact::from).collect(),
         next_cursor: page.next.map(|id| id.0.to_string()),
@@ -67,11 +76,13 @@ pub async fn list(
 )]
 pub async fn get_contact(
     State(state): State<AppState>,
-    Key(_caller): Key,
+    Key(caller): Key,
     Path(id): Path<i64>,
 ) -> Result<Json<Contact>, RestError> {
     Ok(Json(
-        read::contact(&state.pool, ContactId(id)).await?.into(),
+        read::contact(&state.pool, &caller, ContactId(id))
+            .await?
+            .into(),
     ))
 }
 
@@ -84,14 +95,15 @@ pub async fn get_contact(
     path = "/api/v1/contacts",
     tag = "contacts",
     request_body = ContactInput,
-    responses((status = 200, description = "OK", body = Contact), (status = 201, description = "Made", body = Contact), (status = 422, description = "A part of the request is wrong (`field` names it)", body = ErrorBody))
+    responses((status = 200, description = "OK", body = Contact), (status = 201, description = "Made", body = Contact), (status = 403, description = "A known customer of another channel than the key's", body = ErrorBody), (status = 422, description = "A part of the request is wrong (`field` names it)", body = ErrorBody))
 )]
 pub async fn upsert(
     State(state): State<AppState>,
-    Key(_caller): Key,
+    Key(caller): Key,
     Json(c): Json<ContactInput>,
 ) -> Result<(StatusCode, Json<Contact>), RestError> {
-    let (row, created) = read::upsert_contact(&state.pool, &c.phone, c.name.as_deref()).await?;
+    let (row, created) =
+        read::upsert_contact(&state.pool, &caller, &c.phone, c.name.as_deref()).await?;
     let status = if created {
         StatusCode::CREATED
     } else {

@@ -155,7 +155,7 @@ async fn content(state: &AppState, r: &SendMessage) -> Result<Content, ApiError>
                 _ => return Err(invalid("media", "give media.base64 or media.url")),
             };
             let file = inbox::platform::media::keep(
-                &state.media,
+                (&state.pool, &state.media),
                 (
                     state.hooks.guarded_http(),
                     state.hooks.settings.allow_private,
