@@ -47,8 +47,12 @@ create table webhook_delivery (
     webhook_delivery_id bigint generated always as identity primary key,
     webhook_endpoint_id bigint not null references webhook_endpoint on delete cascade,
     webhook_event_id    bigint not null references webhook_event on delete cascade,
-    -- Deliveries of one chat to one endpoint go one after the other, in order.
+    -- Deliveries of one chat to one endpoint go one after the other, in order: only the oldest
+    -- pending one of each (endpoint, chat) is the `head` that may be claimed; finishing it makes
+    -- the next one the head. Claims then read a small index instead of checking every pending
+    -- delivery against its chat's earlier ones.
     chat_id             bigint,
+    head                boolean not null default false,
     state               text not null default 'pending' check (state in ('pending', 'delivered', 'failed')),
     attempts            integer not null default 0,
     -- A delivery is given up a day after its first attempt (not its event: time spent paused
@@ -64,7 +68,7 @@ create table webhook_delivery (
     finished_at         timestamptz
 );
 create index webhook_delivery_due on webhook_delivery (next_attempt_at, webhook_delivery_id)
-    where state = 'pending';
+    where state = 'pending' and head;
 create index webhook_delivery_chat on webhook_delivery (webhook_endpoint_id, chat_id, webhook_delivery_id)
     where state = 'pending';
 create index webhook_delivery_log on webhook_delivery (webhook_endpoint_id, webhook_delivery_id desc);

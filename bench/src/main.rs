@@ -118,6 +118,30 @@ async fn run(
 
     let session = server.admin().await.map_err(anyhow::Error::msg)?;
 
+    // `BENCH_ONLY=platform`: ingest, then the platform section only (for profiling it).
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("platform") {
+        eprintln!("platform: API sends, outbound webhooks ...");
+        let platform = platform::run(&base, &session, 2000, 2000).await?;
+        return Ok(Report {
+            machine: machine(),
+            started_at: String::new(),
+            seconds: 0.0,
+            ingest,
+            physical_limit_inserts_per_s: physical,
+            live: Vec::new(),
+            outbound: Vec::new(),
+            media: None,
+            scale: scale::ScaleReport::default(),
+            platform,
+            footprint: footprint::measure(
+                binary,
+                std::path::Path::new("target/site/pkg"),
+                idle,
+                peak,
+            ),
+        });
+    }
+
     eprintln!("live latency ...");
     let live = vec![
         live::run(&base, &session, 1, 1000, "one").await?,

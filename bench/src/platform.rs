@@ -158,11 +158,13 @@ pub async fn run(
         }
     }
     let last = got.iter().map(|r| r.at).max().unwrap_or(posting);
-    let _ = session
-        .post(format!("{base}/api/admin/webhooks/delete"))
-        .form(&[("id", endpoint["id"].to_string())])
-        .send()
-        .await;
+    if std::env::var("BENCH_KEEP_WEBHOOK").is_err() {
+        let _ = session
+            .post(format!("{base}/api/admin/webhooks/delete"))
+            .form(&[("id", endpoint["id"].to_string())])
+            .send()
+            .await;
+    }
     Ok(PlatformRun {
         api_sends: sends,
         api_sends_per_s: (sends - refused) as f64 / elapsed,

@@ -307,6 +307,13 @@ impl Application {
             shutdown.await;
             hub.close();
         };
+        // No Nagle delay: a live event, or an answer written in two parts, goes out at once
+        // instead of waiting up to 40 ms for the browser's delayed acknowledgement.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set on a connection");
+            }
+        });
         let result = axum::serve(
             listener,
             self.router

@@ -193,11 +193,9 @@ pub fn PlaygroundPage() -> impl IntoView {
             }
         }
     });
-    view! {
-        <section class="playground" data-testid="playground-page">
-            <h1>{t!(i18n, playground_title)}</h1>
-            <p class="hint">{t!(i18n, playground_hint)}</p>
-            <div class="playground-grid">
+    // The parts are drawn apart and erased (a view this deep overflows the compiler's query
+    // depth in the release build).
+    let form_view = view! {
                 <form class="playground-form" on:submit=move |ev| {
                     ev.prevent_default();
                     let mut s = form.get_untracked();
@@ -269,12 +267,16 @@ pub fn PlaygroundPage() -> impl IntoView {
                         Err(e) => view! { <ErrorText error=e /> }.into_any(),
                     })}
                 </form>
+    }
+    .into_any();
+    let curl_view = view! {
                 <aside class="playground-curl">
                     <h2>{t!(i18n, playground_curl)}</h2>
                     <pre data-testid="pg-curl">{command}</pre>
                 </aside>
-            </div>
-            <h2>{t!(i18n, playground_log)}</h2>
+    }
+    .into_any();
+    let log_view = view! {
             <table class="playground-log">
                 <thead><tr>
                     <th>{t!(i18n, playground_col_time)}</th><th>{t!(i18n, playground_key)}</th>
@@ -293,6 +295,18 @@ pub fn PlaygroundPage() -> impl IntoView {
                     </For>
                 </tbody>
             </table>
+    }
+    .into_any();
+    view! {
+        <section class="playground" data-testid="playground-page">
+            <h1>{t!(i18n, playground_title)}</h1>
+            <p class="hint">{t!(i18n, playground_hint)}</p>
+            <div class="playground-grid">
+                {form_view}
+                {curl_view}
+            </div>
+            <h2>{t!(i18n, playground_log)}</h2>
+            {log_view}
         </section>
     }
 }

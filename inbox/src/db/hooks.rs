@@ -134,7 +134,34 @@ pub async fn subscriptions(conn: &mut PgConnection) -> Result<Vec<(i64, Vec<Stri
     .await?)
 }
 
-/// Stores an event and queues it for `endpoints`; its id.
+/// Locks the pending deliveries of `chat_id` to `endpoints` until the transaction ends (none
+/// for an event without a chat). A worker finishing one of them waits for this transaction, so
+/// it then sees the deliveries queued here and makes the next one its chat's head; a worker
+/// that finished first has committed by the time this returns, so the deliveries queued here
+/// see that. Either way a chat has exactly one head. Rows are locked oldest first, as a
+/// finishing worker takes them (its head, then the next), so the two never wait on each other.
+async fn lock_chat(
+    conn: &mut PgConnection,
+    chat_id: Option<ChatId>,
+    endpoints: &[i64],
+) -> Result<(), Error> {
+    if chat_id.is_some() {
+        sqlx::query(
+            "select 1 from webhook_delivery
+              where chat_id = $1 and webhook_endpoint_id = any($2) and state = 'pending'
+              order by webhook_delivery_id
+              for update",
+        )
+        .bind(chat_id)
+        .bind(endpoints)
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Stores an event and queues it for `endpoints` (each delivery its chat's head when nothing
+/// of that chat is pending for the endpoint); its id.
 pub async fn insert_event(
     conn: &mut PgConnection,
     name: &str,
@@ -142,11 +169,17 @@ pub async fn insert_event(
     data: &str,
     endpoints: &[i64],
 ) -> Result<i64, Error> {
+    lock_chat(&mut *conn, chat_id, endpoints).await?;
     let id: i64 = sqlx::query_scalar(
         "with e as (insert into webhook_event (name, chat_id, data) values ($1, $2, $3)
                     returning webhook_event_id, chat_id),
-              d as (insert into webhook_delivery (webhook_endpoint_id, webhook_event_id, chat_id)
-                    select unnest($4::bigint[]), e.webhook_event_id, e.chat_id from e)
+              d as (insert into webhook_delivery (webhook_endpoint_id, webhook_event_id, chat_id, head)
+                    select ep, e.webhook_event_id, e.chat_id,
+                           e.chat_id is null or not exists (
+                               select 1 from webhook_delivery p
+                                where p.webhook_endpoint_id = ep and p.chat_id = e.chat_id
+                                  and p.state = 'pending')
+                      from e, unnest($4::bigint[]) ep)
          select webhook_event_id from e",
     )
     .bind(name)
@@ -158,21 +191,47 @@ pub async fn insert_event(
     Ok(id)
 }
 
-/// A new delivery of an event already sent (its id stays the same), or of a test event.
+/// A new delivery of an event already sent (its id stays the same), or of a test event: its
+/// chat's head when nothing of that chat is pending for the endpoint.
 pub async fn insert_delivery(
     conn: &mut PgConnection,
     endpoint_id: i64,
     event_id: i64,
 ) -> Result<i64, Error> {
+    let chat_id: Option<ChatId> =
+        sqlx::query_scalar("select chat_id from webhook_event where webhook_event_id = $1")
+            .bind(event_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    lock_chat(&mut *conn, chat_id, &[endpoint_id]).await?;
     Ok(sqlx::query_scalar(
-        "insert into webhook_delivery (webhook_endpoint_id, webhook_event_id, chat_id)
-         select $1, webhook_event_id, chat_id from webhook_event where webhook_event_id = $2
+        "insert into webhook_delivery (webhook_endpoint_id, webhook_event_id, chat_id, head)
+         select $1, ev.webhook_event_id, ev.chat_id,
+                ev.chat_id is null or not exists (
+                    select 1 from webhook_delivery p
+                     where p.webhook_endpoint_id = $1 and p.chat_id = ev.chat_id and p.state = 'pending')
+           from webhook_event ev where ev.webhook_event_id = $2
          returning webhook_delivery_id",
     )
     .bind(endpoint_id)
     .bind(event_id)
     .fetch_one(conn)
     .await?)
+}
+
+/// Makes the oldest pending delivery of each chat its head where none is (which the locking
+/// above should never leave); how many it found.
+pub async fn heal_heads(pool: &PgPool) -> Result<u64, Error> {
+    Ok(sqlx::query(
+        "update webhook_delivery n set head = true
+          where n.state = 'pending' and not n.head and n.chat_id is not null
+            and not exists (select 1 from webhook_delivery p
+                             where p.webhook_endpoint_id = n.webhook_endpoint_id and p.chat_id = n.chat_id
+                               and p.state = 'pending' and p.webhook_delivery_id < n.webhook_delivery_id)",
+    )
+    .execute(pool)
+    .await?
+    .rows_affected())
 }
 
 pub async fn wake(conn: &mut PgConnection) -> Result<(), Error> {
@@ -285,20 +344,16 @@ pub struct Claimed {
     pub data: String,
 }
 
-/// Takes the next due delivery for `lease`: pending, due, its endpoint enabled and not paused,
-/// and no earlier delivery of its chat to that endpoint still pending.
+/// Takes the next due delivery for `lease`: a pending head (the oldest of its chat for its
+/// endpoint), due, its endpoint enabled and not paused.
 pub async fn claim(pool: &PgPool, lease: Duration) -> Result<Option<Claimed>, Error> {
     Ok(sqlx::query_as(
         "with due as (
             select d.webhook_delivery_id from webhook_delivery d
-              join webhook_endpoint e on e.webhook_endpoint_id = d.webhook_endpoint_id
-             where d.state = 'pending' and d.next_attempt_at <= now()
+             where d.state = 'pending' and d.head and d.next_attempt_at <= now()
                and (d.locked_until is null or d.locked_until < now())
-               and e.enabled and e.paused_at is null
-               and (d.chat_id is null or not exists (
-                    select 1 from webhook_delivery p
-                     where p.webhook_endpoint_id = d.webhook_endpoint_id and p.chat_id = d.chat_id
-                       and p.state = 'pending' and p.webhook_delivery_id < d.webhook_delivery_id))
+               and d.webhook_endpoint_id = any(array(
+                   select webhook_endpoint_id from webhook_endpoint where enabled and paused_at is null))
              order by d.next_attempt_at, d.webhook_delivery_id
              limit 1 for update of d skip locked)
          update webhook_delivery d
@@ -317,19 +372,16 @@ pub async fn claim(pool: &PgPool, lease: Duration) -> Result<Option<Claimed>, Er
     .await?)
 }
 
-/// When the next delivery a worker could claim falls due (for the workers' sleep): only the
-/// first pending delivery of each chat (the others wait behind it), a delivery in flight not
-/// before its lease ends.
+/// When the next delivery a worker could claim falls due (for the workers' sleep): heads only
+/// (the others wait behind them), a delivery in flight not before its lease ends.
 pub async fn next_due_in(pool: &PgPool) -> Result<Option<Duration>, Error> {
     let secs: Option<f64> = sqlx::query_scalar(
         "select greatest(0, extract(epoch from min(greatest(d.next_attempt_at,
                                                    coalesce(d.locked_until, '-infinity'))) - now()))::float8
-           from webhook_delivery d join webhook_endpoint e using (webhook_endpoint_id)
-          where d.state = 'pending' and e.enabled and e.paused_at is null
-            and (d.chat_id is null or not exists (
-                 select 1 from webhook_delivery p
-                  where p.webhook_endpoint_id = d.webhook_endpoint_id and p.chat_id = d.chat_id
-                    and p.state = 'pending' and p.webhook_delivery_id < d.webhook_delivery_id))",
+           from webhook_delivery d
+          where d.state = 'pending' and d.head
+            and d.webhook_endpoint_id = any(array(
+                select webhook_endpoint_id from webhook_endpoint where enabled and paused_at is null))",
     )
     .fetch_one(pool)
     .await?;
@@ -362,6 +414,7 @@ pub async fn record(
     let updated = sqlx::query(
         "update webhook_delivery
             set state = $3, locked_until = null, last_status = $4, last_error = $5,
+                head = $3 = 'pending',
                 next_attempt_at = case when $6::float8 is null then next_attempt_at
                                        else now() + make_interval(secs => $6) end,
                 finished_at = case when $3 = 'pending' then null else now() end
@@ -377,6 +430,21 @@ pub async fn record(
     .await?;
     if updated.rows_affected() != 1 {
         return Ok(false);
+    }
+    if state != "pending" {
+        // The next of its chat becomes the head.
+        sqlx::query(
+            "update webhook_delivery set head = true
+              where webhook_delivery_id = (
+                    select n.webhook_delivery_id from webhook_delivery d, webhook_delivery n
+                     where d.webhook_delivery_id = $1 and d.chat_id is not null
+                       and n.webhook_endpoint_id = d.webhook_endpoint_id and n.chat_id = d.chat_id
+                       and n.state = 'pending'
+                     order by n.webhook_delivery_id limit 1)",
+        )
+        .bind(job.webhook_delivery_id)
+        .execute(&mut *conn)
+        .await?;
     }
     sqlx::query(
         "insert into webhook_attempt (webhook_delivery_id, attempt, http_status, latency_ms, response, error)

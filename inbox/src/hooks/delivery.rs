@@ -211,7 +211,19 @@ impl Hooks {
     }
 
     async fn dispatch_loop(self, wake: Arc<Notify>, stopping: CancellationToken) {
+        let mut healed_at = Instant::now();
         while !stopping.is_cancelled() {
+            if healed_at.elapsed() > Duration::from_secs(30) {
+                healed_at = Instant::now();
+                match db::heal_heads(&self.pool).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::warn!(
+                        chats = n,
+                        "webhook deliveries found without a head; made heads"
+                    ),
+                    Err(e) => tracing::warn!(error = %e, "checking webhook heads"),
+                }
+            }
             let notified = wake.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
