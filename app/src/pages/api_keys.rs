@@ -68,7 +68,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                 <input type="hidden" name="channels"
                     prop:value=move || limited.with(|l| l.iter().map(i64::to_string).collect::<Vec<_>>().join(",")) />
                 <fieldset class="key-channels" data-testid="api-key-channels">
-                    <legend>{t!(i18n, api_keys_channels)}</legend>
+                    <legend>{t!(i18n, api_keys_channels_limit)}</legend>
                     {move || channels.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| {
                         let id = c.channel_id.0;
                         view! {

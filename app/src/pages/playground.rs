@@ -301,6 +301,17 @@ pub fn PlaygroundPage() -> impl IntoView {
         <section class="playground" data-testid="playground-page">
             <h1>{t!(i18n, playground_title)}</h1>
             <p class="hint">{t!(i18n, playground_hint)}</p>
+            {move || {
+                let none = keys
+                    .get()
+                    .and_then(Result::ok)
+                    .is_some_and(|ks| ks.iter().all(|k| k.revoked_at.is_some()));
+                none.then(|| view! {
+                    <p class="notice" data-testid="pg-no-key">
+                        <a href="/admin/api-keys">{t!(i18n, playground_no_key)}</a>
+                    </p>
+                })
+            }}
             <div class="playground-grid">
                 {form_view}
                 {curl_view}
