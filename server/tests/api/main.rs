@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api_keys;
+mod api_rules;
 mod assignment;
 mod bot;
 mod bot_bodies;

@@ -4,6 +4,7 @@
 //! else is; `Idempotency-Key` makes twenty concurrent identical sends one message and one
 //! provider call.
 
+use crate::api_rules::base64_encode;
 use crate::gateway_api::{channel_id, key};
 use crate::helpers::{provider_config, TestApp, META};
 use crate::outbox::{meta_mock, meta_ok};
@@ -167,11 +168,6 @@ async fn sends_of_every_kind_are_queued_then_followed_by_get(pool: PgPool) {
         sends, 2,
         "the text and the list (the photo waits for its upload, not mocked here)"
     );
-}
-
-fn base64_encode(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
