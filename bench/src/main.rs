@@ -94,52 +94,31 @@ async fn run(
         ));
     }
 
-    // `BENCH_ONLY=ingest`: ingest and its physical limit only (for quick profiling rounds).
-    if std::env::var("BENCH_ONLY").as_deref() == Ok("ingest") {
-        return Ok(Report {
-            machine: machine(),
-            started_at: String::new(),
-            seconds: 0.0,
-            ingest,
-            physical_limit_inserts_per_s: physical,
-            live: Vec::new(),
-            outbound: Vec::new(),
-            media: None,
-            scale: scale::ScaleReport::default(),
-            platform: platform::PlatformRun::default(),
-            footprint: footprint::measure(
-                binary,
-                std::path::Path::new("target/site/pkg"),
-                idle,
-                peak,
-            ),
-        });
+    // `BENCH_ONLY=ingest`: ingest and its physical limit only; `BENCH_ONLY=platform`: ingest,
+    // then the platform section (for quick profiling rounds).
+    let only = std::env::var("BENCH_ONLY").ok();
+    let partial = |ingest, physical, platform| Report {
+        machine: machine(),
+        started_at: String::new(),
+        seconds: 0.0,
+        ingest,
+        physical_limit_inserts_per_s: physical,
+        live: Vec::new(),
+        outbound: Vec::new(),
+        media: None,
+        scale: scale::ScaleReport::default(),
+        platform,
+        footprint: footprint::measure(binary, std::path::Path::new("target/site/pkg"), idle, peak),
+    };
+    if only.as_deref() == Some("ingest") {
+        return Ok(partial(ingest, physical, platform::PlatformRun::default()));
     }
 
     let session = server.admin().await.map_err(anyhow::Error::msg)?;
-
-    // `BENCH_ONLY=platform`: ingest, then the platform section only (for profiling it).
-    if std::env::var("BENCH_ONLY").as_deref() == Ok("platform") {
+    if only.as_deref() == Some("platform") {
         eprintln!("platform: API sends, outbound webhooks ...");
         let platform = platform::run(&base, &session, 2000, 2000).await?;
-        return Ok(Report {
-            machine: machine(),
-            started_at: String::new(),
-            seconds: 0.0,
-            ingest,
-            physical_limit_inserts_per_s: physical,
-            live: Vec::new(),
-            outbound: Vec::new(),
-            media: None,
-            scale: scale::ScaleReport::default(),
-            platform,
-            footprint: footprint::measure(
-                binary,
-                std::path::Path::new("target/site/pkg"),
-                idle,
-                peak,
-            ),
-        });
+        return Ok(partial(ingest, physical, platform));
     }
 
     eprintln!("live latency ...");

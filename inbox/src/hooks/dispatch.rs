@@ -9,6 +9,13 @@ use super::Hooks;
 use crate::db::hooks as db;
 use crate::Error;
 
+/// The kinds of live event webhooks read (the trigger on `event` queues only these).
+pub const LIVE_KINDS: [model::EventKind; 3] = [
+    model::EventKind::MessageCreated,
+    model::EventKind::MessageUpdated,
+    model::EventKind::ChannelChanged,
+];
+
 /// Events taken per transaction.
 const BATCH: i64 = 500;
 
@@ -73,4 +80,20 @@ async fn queue(
     let data = serde_json::to_string(&event.data).map_err(anyhow::Error::from)?;
     db::insert_event(&mut *tx, event.name, event.chat_id, &data, &endpoints).await?;
     Ok(endpoints.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LIVE_KINDS;
+
+    #[test]
+    fn the_trigger_queues_the_kinds_webhooks_read() {
+        let migration = include_str!("../../../migrations/20261206000018_outbound_webhooks.sql");
+        for kind in LIVE_KINDS {
+            assert!(
+                migration.contains(&format!("'{}'", kind.as_str())),
+                "{kind}"
+            );
+        }
+    }
 }

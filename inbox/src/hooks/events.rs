@@ -14,8 +14,7 @@ use crate::db::events::StoredEvent;
 use crate::db::hooks::{self as db, MessageFacts};
 use crate::Error;
 use model::{
-    ChatId, DeliveryState, Direction, EventKind, LiveEvent, MessageId, MessageKind, MessageView,
-    SenderKind,
+    ChatId, DeliveryState, Direction, LiveEvent, MessageId, MessageKind, MessageView, SenderKind,
 };
 use serde_json::{json, Value};
 use sqlx::PgConnection;
@@ -376,13 +375,6 @@ pub fn wants(events: &[String], name: &str) -> bool {
     events.is_empty() || events.iter().any(|e| e == name)
 }
 
-/// The kinds of live event webhooks read (the trigger on `event` queues only these).
-pub const LIVE_KINDS: [EventKind; 3] = [
-    EventKind::MessageCreated,
-    EventKind::MessageUpdated,
-    EventKind::ChannelChanged,
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,16 +385,5 @@ mod tests {
         let some = vec!["message.status".to_owned()];
         assert!(wants(&some, "message.status"));
         assert!(!wants(&some, "message.in"));
-    }
-
-    #[test]
-    fn the_trigger_queues_the_kinds_webhooks_read() {
-        let migration = include_str!("../../../migrations/20261206000018_outbound_webhooks.sql");
-        for kind in LIVE_KINDS {
-            assert!(
-                migration.contains(&format!("'{}'", kind.as_str())),
-                "{kind}"
-            );
-        }
     }
 }

@@ -1,8 +1,8 @@
 //! `/api/v1` over real HTTP: sends of every kind (queued, then sent by the outbox, their state
 //! by `GET`), the chat list's keyset pages, a chat's messages, mode and assignee, contacts,
 //! channels, a customer's file with the key; every documented route is served and nothing
-//! else is; `Idempotency-Key` makes twenty concurrent identical sends one message and one
-//! provider call.
+//! else is. Contacts and keys limited to channels: `rest_contacts.rs`; `Idempotency-Key`:
+//! `idempotency.rs`.
 
 use crate::api_rules::base64_encode;
 use crate::gateway_api::{channel_id, key};
@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,
@@ -287,142 +287,6 @@ async fn chats_page_by_cursor_and_change_mode_and_assignee(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
-async fn contacts_channels_and_the_keys_limits(pool: PgPool) {
-    let app = TestApp::spawn_with(pool, provider_config("http://127.0.0.1:9")).await;
-    let (meta, sandbox) = (
-        channel_id(&app, "meta").await,
-        channel_id(&app, "sandbox").await,
-    );
-    let all = key(&app, "All", None).await;
-    let (status, made) = call(
-        &app,
-        reqwest::Method::PUT,
-        "/api/v1/contacts",
-        &all.key,
-        Some(json!({ "phone": "0812 1111 2222", "name": "Bu Sari" })),
-    )
-    .await;
-    assert_eq!(
-        (status, &made["phone"]),
-        (StatusCode::CREATED, &json!("6281211112222"))
-    );
-    let (status, renamed) = call(
-        &app,
-        reqwest::Method::PUT,
-        "/api/v1/contacts",
-        &all.key,
-        Some(json!({ "phone": "+62 812-1111-2222", "name": "Ibu Sari" })),
-    )
-    .await;
-    assert_eq!(
-        (status, &renamed["id"], &renamed["name"]),
-        (StatusCode::OK, &made["id"], &json!("Ibu Sari"))
-    );
-    let (_, got) = call(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/v1/contacts/{}", made["id"]),
-        &all.key,
-        None,
-    )
-    .await;
-    assert_eq!(got["name"], "Ibu Sari");
-    let (_, found) = call(
-        &app,
-        reqwest::Method::GET,
-        "/api/v1/contacts?search=sari",
-        &all.key,
-        None,
-    )
-    .await;
-    assert_eq!(found["data"].as_array().unwrap().len(), 1);
-    let (status, _) = call(
-        &app,
-        reqwest::Method::PUT,
-        "/api/v1/contacts",
-        &all.key,
-        Some(json!({ "phone": "123" })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-
-    let (_, channels) = call(
-        &app,
-        reqwest::Method::GET,
-        "/api/v1/channels",
-        &all.key,
-        None,
-    )
-    .await;
-    let kinds: Vec<&str> = channels
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["kind"].as_str().unwrap())
-        .collect();
-    assert!(
-        kinds.contains(&"meta") && kinds.contains(&"sandbox"),
-        "{channels}"
-    );
-    let limited = key(&app, "Sandbox only", Some(sandbox)).await;
-    let (_, channels) = call(
-        &app,
-        reqwest::Method::GET,
-        "/api/v1/channels",
-        &limited.key,
-        None,
-    )
-    .await;
-    assert_eq!(channels.as_array().unwrap().len(), 1);
-    // A chat of the Meta channel is another channel's: 403 by id, absent from lists.
-    let (status, _) = call(&app, reqwest::Method::POST, "/api/v1/messages", &all.key,
-        Some(json!({ "to": "6281211112222", "text": "x", "channel": meta.to_string(), "mode": "keep" }))).await;
-    assert_eq!(
-        status,
-        StatusCode::CONFLICT,
-        "outside Meta's window: a template is needed"
-    );
-    let res = app
-        .post_meta(&META.text("6281211112222", "wamid.sari", "halo"))
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let chat: i64 = sqlx::query_scalar("select chat_id from chat where channel_id = $1")
-        .bind(meta)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    let (status, _) = call(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/v1/chats/{chat}"),
-        &limited.key,
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (_, page) = call(
-        &app,
-        reqwest::Method::GET,
-        "/api/v1/chats",
-        &limited.key,
-        None,
-    )
-    .await;
-    assert!(page["data"].as_array().unwrap().is_empty());
-    let (status, _) = call(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/v1/chats?channel={meta}"),
-        &limited.key,
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (_, page) = call(&app, reqwest::Method::GET, "/api/v1/chats", &all.key, None).await;
-    assert_eq!(page["data"].as_array().unwrap().len(), 1);
-}
-
-#[sqlx::test(migrator = "server::MIGRATOR")]
 async fn every_documented_route_is_served_and_nothing_else(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let shop = key(&app, "Toko", None).await;
@@ -482,100 +346,4 @@ async fn every_documented_route_is_served_and_nothing_else(pool: PgPool) {
 /// A 404 that is ours (a missing record answers in our error shape; an unrouted path does not).
 fn res_is_route_404(body: &Value) -> bool {
     body.get("error").and_then(|e| e.get("code")).is_none()
-}
-
-#[sqlx::test(migrator = "server::MIGRATOR")]
-async fn twenty_concurrent_identical_sends_with_one_key_make_one_message_and_one_call(
-    pool: PgPool,
-) {
-    let mock = meta_mock(meta_ok(1)).await;
-    let app = TestApp::spawn_with(pool, provider_config(&mock.uri())).await;
-    let res = app
-        .post_meta(&META.text("6281298765432", "wamid.hi", "halo"))
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let meta = channel_id(&app, "meta").await;
-    let shop = key(&app, "Toko", Some(meta)).await;
-    let body = json!({ "to": "6281298765432", "text": "Pesanan #2231 sudah dikirim" });
-    let send = |idem: &'static str, body: Value| {
-        let (url, key) = (app.url("/api/v1/messages"), shop.key.clone());
-        async move {
-            let res = reqwest::Client::new()
-                .post(url)
-                .header("X-API-KEY", key)
-                .header("Idempotency-Key", idem)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            (res.status(), res.json::<Value>().await.unwrap())
-        }
-    };
-    let answers =
-        futures::future::join_all((0..20).map(|_| send("order-2231-shipped", body.clone()))).await;
-    let first = &answers[0].1;
-    for (status, answer) in &answers {
-        assert_eq!(*status, StatusCode::OK, "{answer}");
-        assert_eq!(answer, first, "every retry gets the first answer");
-    }
-    assert_eq!(
-        app.count("select count(*) from message where direction = 'out'")
-            .await,
-        1
-    );
-    app.drain_outbox().await;
-    let calls = mock.received_requests().await.unwrap().len();
-    assert_eq!(calls, 1, "one provider call");
-    // Again later: still the first answer, nothing sent.
-    let (status, again) = send("order-2231-shipped", body.clone()).await;
-    assert_eq!((status, &again), (StatusCode::OK, first));
-    // The same key with another body is refused; another key sends.
-    let (status, err) = send(
-        "order-2231-shipped",
-        json!({ "to": "6281298765432", "text": "lain" }),
-    )
-    .await;
-    assert_eq!(
-        (status, &err["error"]["code"]),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &json!("idempotency_key_reused")
-        )
-    );
-    let (status, _) = send("order-2232-shipped", body.clone()).await;
-    assert_eq!(status, StatusCode::OK);
-    // A refusal is an answer too: given again, not re-evaluated.
-    let bad = json!({ "to": "123", "text": "x" });
-    let (status, refused) = send("order-bad", bad.clone()).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(send("order-bad", bad).await, (status, refused));
-    assert_eq!(
-        app.count("select count(*) from message where direction = 'out'")
-            .await,
-        2
-    );
-    // The gateway's sends take the key too.
-    let gateway = |idem: &'static str| {
-        let (url, key) = (app.url("/send-message"), shop.key.clone());
-        async move {
-            reqwest::Client::new()
-                .post(url)
-                .header("X-API-KEY", key)
-                .header("Idempotency-Key", idem)
-                .json(&json!({ "to": "6281298765432", "message": "sekali saja" }))
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
-    let (a, b) = tokio::join!(gateway("g-1"), gateway("g-1"));
-    assert_eq!(a, b);
-    assert_eq!(
-        app.count("select count(*) from message where body = 'sekali saja'")
-            .await,
-        1
-    );
 }

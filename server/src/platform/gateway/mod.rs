@@ -105,6 +105,29 @@ pub async fn status_of(state: &AppState, channel: &ApiChannel) -> Value {
     })
 }
 
+/// A gateway send of `content`: its number (`to`), its channel (the body's or the query's
+/// `channel`), the message it quotes (`reply_to_id`) and `mode`.
+async fn outgoing(
+    state: &AppState,
+    caller: &inbox::api_keys::ApiCaller,
+    query: &HashMap<String, String>,
+    v: &Value,
+    content: Content,
+) -> Result<Outgoing, ApiError> {
+    let to = interactive::text(v, &["to", "phone", "number"])
+        .ok_or_else(|| ApiError::bad_request("INVALID_PHONE", "to is required"))?;
+    let asked = interactive::text(v, &["channel"]).or_else(|| query.get("channel").cloned());
+    let channel = channel(state, caller, asked.as_deref()).await?;
+    Ok(Outgoing {
+        channel_id: channel.channel_id,
+        to,
+        content,
+        reply_to: interactive::text(v, &["reply_to_id", "replyToId", "quoted"])
+            .and_then(|r| ReplyTo::parse(&r)),
+        keep_mode: keep_mode(v)?,
+    })
+}
+
 /// `POST /send-message`.
 async fn send_message(
     State(state): State<AppState>,
@@ -114,20 +137,9 @@ async fn send_message(
 ) -> Result<Response, GatewayError> {
     let caller = caller(&state, &headers, &query).await?;
     let v = body_value(&headers, &body)?;
-    let to = interactive::text(&v, &["to", "phone", "number"])
-        .ok_or_else(|| ApiError::bad_request("INVALID_PHONE", "to is required"))?;
     let message = interactive::text(&v, &["message", "text"])
         .ok_or_else(|| ApiError::bad_request("MESSAGE_REQUIRED", "message is required"))?;
-    let asked = interactive::text(&v, &["channel"]).or_else(|| query.get("channel").cloned());
-    let channel = channel(&state, &caller, asked.as_deref()).await?;
-    let outgoing = Outgoing {
-        channel_id: channel.channel_id,
-        to,
-        content: Content::Text(message.clone()),
-        reply_to: interactive::text(&v, &["reply_to_id", "replyToId", "quoted"])
-            .and_then(|r| ReplyTo::parse(&r)),
-        keep_mode: keep_mode(&v)?,
-    };
+    let outgoing = outgoing(&state, &caller, &query, &v, Content::Text(message.clone())).await?;
     let req = SendRequest {
         method: "POST",
         path: "/send-message",
@@ -163,8 +175,6 @@ async fn send_interactive(
 ) -> Result<Response, GatewayError> {
     let caller = caller(&state, &headers, &query).await?;
     let v = body_value(&headers, &body)?;
-    let to = interactive::text(&v, &["to", "phone", "number"])
-        .ok_or_else(|| ApiError::bad_request("INVALID_PHONE", "to is required"))?;
     // The seed refuses a fourth button before anything else.
     let options = interactive::parse(&v)?;
     inbox::replies::interactive::check(&options)?;
@@ -172,16 +182,7 @@ async fn send_interactive(
         whatsapp::Choices::Buttons { .. } => "button",
         whatsapp::Choices::List { .. } => "list",
     };
-    let asked = interactive::text(&v, &["channel"]).or_else(|| query.get("channel").cloned());
-    let channel = channel(&state, &caller, asked.as_deref()).await?;
-    let outgoing = Outgoing {
-        channel_id: channel.channel_id,
-        to,
-        content: Content::Interactive(options),
-        reply_to: interactive::text(&v, &["reply_to_id", "replyToId"])
-            .and_then(|r| ReplyTo::parse(&r)),
-        keep_mode: keep_mode(&v)?,
-    };
+    let outgoing = outgoing(&state, &caller, &query, &v, Content::Interactive(options)).await?;
     let req = SendRequest {
         method: "POST",
         path: "/send-interactive",
