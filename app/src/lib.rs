@@ -29,11 +29,15 @@ pub use error::AppError;
 use components::guard::{provide_current_user, Protected};
 use i18n::I18nContextProvider;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-/// The HTML document around the app (server side only).
+/// Holds taps that land before hydration and replays them after (`early_taps.js`).
+const EARLY_TAPS: &str = include_str!("early_taps.js");
+
+/// The HTML document around the app (server side only): the stylesheet and the wasm under their
+/// hashed names when the build made them (`hash.txt` beside the server binary).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     ssr::csp::set_policy();
@@ -44,6 +48,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
+                <script nonce=leptos::nonce::use_nonce() inner_html=EARLY_TAPS></script>
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -58,7 +64,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_current_user();
-    // Browser tests wait for this attribute before clicking (a click before hydration is lost).
+    // Hydration has run: taps held before it are replayed (`early_taps.js`), and tests and the
+    // benchmark's first-screen script watch for it.
     Effect::new(|_| {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
@@ -67,7 +74,6 @@ pub fn App() -> impl IntoView {
 
     view! {
         <I18nContextProvider>
-            <Stylesheet id="leptos" href="/pkg/inbox.css" />
             <Title text="Inbox" />
             <Router>
                 // Async rendering: the whole page is ready before the first byte, so guards can

@@ -1,38 +1,59 @@
-//! Footprint: the size of the release binary and of what a browser downloads (compressed).
+//! Footprint: the size of the release binary and of what a browser downloads: the files the
+//! server sends, pre-compressed at build time (`scripts/pack-site.mjs`), found by the hashes in
+//! `hash.txt` beside the binary.
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
-use std::io::Write;
 use std::path::Path;
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, Default, serde::Serialize)]
 pub struct Footprint {
     pub idle_rss_mib: f64,
     pub peak_rss_mib: f64,
     pub binary_mib: f64,
+    pub wasm_kib: f64,
     pub wasm_gzip_kib: f64,
     pub js_gzip_kib: f64,
     pub css_gzip_kib: f64,
+    pub wasm_br_kib: f64,
+    pub js_br_kib: f64,
+    pub css_br_kib: f64,
 }
 
-fn gzip_kib(path: &Path) -> f64 {
-    let Ok(bytes) = std::fs::read(path) else {
-        return 0.0;
-    };
-    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
-    let _ = enc.write_all(&bytes);
-    enc.finish().map(|v| v.len() as f64 / 1024.0).unwrap_or(0.0)
+fn kib(path: &Path) -> f64 {
+    std::fs::metadata(path)
+        .map(|m| m.len() as f64 / 1024.0)
+        .unwrap_or(0.0)
 }
 
 pub fn measure(binary: &Path, site_pkg: &Path, idle_rss_mib: f64, peak_rss_mib: f64) -> Footprint {
+    let hashes = binary
+        .parent()
+        .and_then(|dir| std::fs::read_to_string(dir.join("hash.txt")).ok())
+        .unwrap_or_default();
+    let file = |ext: &str| {
+        let hash = hashes
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{ext}:")))
+            .map(str::trim);
+        match hash {
+            Some(h) => site_pkg.join(format!("inbox.{h}.{ext}")),
+            None => site_pkg.join(format!("inbox.{ext}")),
+        }
+    };
+    let with = |ext: &str, suffix: &str| {
+        let mut p = file(ext).into_os_string();
+        p.push(suffix);
+        kib(Path::new(&p))
+    };
     Footprint {
         idle_rss_mib,
         peak_rss_mib,
-        binary_mib: std::fs::metadata(binary)
-            .map(|m| m.len() as f64 / 1024.0 / 1024.0)
-            .unwrap_or(0.0),
-        wasm_gzip_kib: gzip_kib(&site_pkg.join("inbox.wasm")),
-        js_gzip_kib: gzip_kib(&site_pkg.join("inbox.js")),
-        css_gzip_kib: gzip_kib(&site_pkg.join("inbox.css")),
+        binary_mib: kib(binary) / 1024.0,
+        wasm_kib: kib(&file("wasm")),
+        wasm_gzip_kib: with("wasm", ".gz"),
+        js_gzip_kib: with("js", ".gz"),
+        css_gzip_kib: with("css", ".gz"),
+        wasm_br_kib: with("wasm", ".br"),
+        js_br_kib: with("js", ".br"),
+        css_br_kib: with("css", ".br"),
     }
 }

@@ -30,6 +30,52 @@ pub struct IngestReport {
     pub duplicated: i64,
 }
 
+/// One run: `msgs` in bodies of `batch`, 20 % of the bodies sent twice (spread through the run),
+/// `concurrency` requests at a time.
+pub async fn one_run(
+    base: &str,
+    client: &reqwest::Client,
+    provider: Provider,
+    concurrency: usize,
+    msgs: &[Msg],
+    batch: usize,
+) -> IngestRun {
+    let total = msgs.len();
+    let mut bodies: Vec<&[Msg]> = msgs.chunks(batch).collect();
+    // 20 % of the bodies come again, spread through the run.
+    let again: Vec<&[Msg]> = bodies.iter().step_by(5).copied().collect();
+    for (k, body) in again.into_iter().enumerate() {
+        let at = (k * 5 + 3).min(bodies.len());
+        bodies.insert(at, body);
+    }
+    let started = Instant::now();
+    let results: Vec<(Duration, bool)> = futures::stream::iter(bodies.iter())
+        .map(|body| {
+            let req = provider.request(client, base, body);
+            async move {
+                let t = Instant::now();
+                let ok = matches!(req.send().await, Ok(r) if r.status().is_success());
+                (t.elapsed(), ok)
+            }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut lat: Vec<Duration> = results.iter().map(|r| r.0).collect();
+    IngestRun {
+        provider,
+        concurrency,
+        batch,
+        requests: bodies.len(),
+        messages: total,
+        requests_per_s: bodies.len() as f64 / elapsed,
+        messages_per_s: total as f64 / elapsed,
+        ack: percentiles(&mut lat),
+        non_2xx: results.iter().filter(|r| !r.1).count(),
+    }
+}
+
 /// Messages per run: enough to measure, few enough to finish the whole table in about a minute.
 fn messages_for(concurrency: usize) -> usize {
     if concurrency == 1 {
@@ -58,40 +104,8 @@ pub async fn run(base: &str, pool: &PgPool) -> anyhow::Result<IngestReport> {
                         text: format!("pesanan {i} run {run_no}"),
                     })
                     .collect();
-                let mut bodies: Vec<&[Msg]> = msgs.chunks(batch).collect();
-                // 20 % of the bodies come again, spread through the run.
-                let again: Vec<&[Msg]> = bodies.iter().step_by(5).copied().collect();
-                for (k, body) in again.into_iter().enumerate() {
-                    let at = (k * 5 + 3).min(bodies.len());
-                    bodies.insert(at, body);
-                }
-                let started = Instant::now();
-                let results: Vec<(Duration, bool)> = futures::stream::iter(bodies.iter())
-                    .map(|body| {
-                        let req = provider.request(&client, base, body);
-                        async move {
-                            let t = Instant::now();
-                            let ok = matches!(req.send().await, Ok(r) if r.status().is_success());
-                            (t.elapsed(), ok)
-                        }
-                    })
-                    .buffer_unordered(concurrency)
-                    .collect()
-                    .await;
-                let elapsed = started.elapsed().as_secs_f64();
-                let mut lat: Vec<Duration> = results.iter().map(|r| r.0).collect();
+                runs.push(one_run(base, &client, provider, concurrency, &msgs, batch).await);
                 expected += total as i64;
-                runs.push(IngestRun {
-                    provider,
-                    concurrency,
-                    batch,
-                    requests: bodies.len(),
-                    messages: total,
-                    requests_per_s: bodies.len() as f64 / elapsed,
-                    messages_per_s: total as f64 / elapsed,
-                    ack: percentiles(&mut lat),
-                    non_2xx: results.iter().filter(|r| !r.1).count(),
-                });
             }
         }
     }

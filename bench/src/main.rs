@@ -5,6 +5,7 @@
 //! Usage: `bench <database url of an empty, migrated-or-empty database> [server binary]`
 
 mod bodies;
+mod browser;
 mod footprint;
 mod ingest;
 mod live;
@@ -12,9 +13,11 @@ mod media;
 mod outbound;
 mod pglimit;
 mod platform;
+mod print;
 mod scale;
 mod server;
 mod stats;
+mod streams;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,10 +31,12 @@ struct Report {
     ingest: ingest::IngestReport,
     physical_limit_inserts_per_s: Vec<(usize, f64)>,
     live: Vec<live::LiveRun>,
+    streams: Vec<streams::StreamsRun>,
     outbound: Vec<outbound::OutboundRun>,
     media: Option<media::MediaRun>,
     scale: scale::ScaleReport,
     platform: platform::PlatformRun,
+    first_screen: Option<serde_json::Value>,
     footprint: footprint::Footprint,
 }
 
@@ -45,18 +50,27 @@ async fn main() -> anyhow::Result<()> {
         args.next()
             .unwrap_or_else(|| "target/release/server".into()),
     );
+    // A thousand live streams and the webhooks beside them: more sockets than the usual
+    // default limit of open files (the server raises its own).
+    if let Ok((soft, hard)) =
+        nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+    {
+        if soft < hard {
+            nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE, hard, hard)?;
+        }
+    }
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339();
 
     let mock = Arc::new(outbound::Mock::default());
     let mock_url = outbound::start_mock(mock.clone()).await?;
     let server = server::start(&binary, &database_url, &mock_url).await?;
-    let result = run(&server, &database_url, &mock, &binary).await;
+    let result = run(&server, &database_url, &mock, &mock_url, &binary).await;
     server.stop_or_kill(Duration::from_secs(20));
     let mut report = result?;
     report.seconds = started.elapsed().as_secs_f64();
     report.started_at = started_at;
-    print(&report);
+    print::print(&report);
     std::fs::create_dir_all("target/bench")?;
     std::fs::write(
         "target/bench/report.json",
@@ -73,6 +87,7 @@ async fn run(
     server: &test_support::process::ServerProcess,
     database_url: &str,
     mock: &outbound::Mock,
+    mock_url: &str,
     binary: &std::path::Path,
 ) -> anyhow::Result<Report> {
     let pool = sqlx::PgPool::connect(database_url).await?;
@@ -104,10 +119,12 @@ async fn run(
         ingest,
         physical_limit_inserts_per_s: physical,
         live: Vec::new(),
+        streams: Vec::new(),
         outbound: Vec::new(),
         media: None,
         scale: scale::ScaleReport::default(),
         platform,
+        first_screen: None,
         footprint: footprint::measure(binary, std::path::Path::new("target/site/pkg"), idle, peak),
     };
     if only.as_deref() == Some("ingest") {
@@ -120,12 +137,26 @@ async fn run(
         let platform = platform::run(&base, &session, 2000, 2000).await?;
         return Ok(partial(ingest, physical, platform));
     }
+    if only.as_deref() == Some("streams") {
+        let mut r = partial(ingest, physical, platform::PlatformRun::default());
+        r.streams = thousand_streams(server, database_url, mock_url, binary, &session).await?;
+        return Ok(r);
+    }
+    if only.as_deref() == Some("scale") {
+        let mut r = partial(ingest, physical, platform::PlatformRun::default());
+        eprintln!("inbox at scale ...");
+        r.scale = scale::run(&base, &session, &pool, database_url).await?;
+        eprintln!("first screen ...");
+        r.first_screen = Some(browser::first_screen(&base)?);
+        return Ok(r);
+    }
 
     eprintln!("live latency ...");
     let live = vec![
         live::run(&base, &session, 1, 1000, "one").await?,
         live::run(&base, &session, 200, 1000, "many").await?,
     ];
+    let streams = thousand_streams(server, database_url, mock_url, binary, &session).await?;
 
     eprintln!("outbound ...");
     let outbound = vec![
@@ -136,11 +167,13 @@ async fn run(
     eprintln!("customers' photos ...");
     let media = Some(media::run(&base, &pool).await?);
 
-    eprintln!("inbox at scale ...");
-    let scale = scale::run(&base, &session, &pool).await?;
-
     eprintln!("platform: API sends, outbound webhooks ...");
     let platform = platform::run(&base, &session, 2000, 2000).await?;
+
+    eprintln!("inbox at scale ...");
+    let scale = scale::run(&base, &session, &pool, database_url).await?;
+    eprintln!("first screen ...");
+    let first_screen = Some(browser::first_screen(&base)?);
     let footprint = footprint::measure(binary, std::path::Path::new("target/site/pkg"), idle, peak);
     Ok(Report {
         machine: machine(),
@@ -149,12 +182,31 @@ async fn run(
         ingest,
         physical_limit_inserts_per_s: physical,
         live,
+        streams,
         outbound,
         media,
         scale,
         platform,
+        first_screen,
         footprint,
     })
+}
+
+/// 1,000 live streams at 200 messages a second: on this server, then spread over it and a
+/// second process on the same database.
+async fn thousand_streams(
+    server: &test_support::process::ServerProcess,
+    database_url: &str,
+    mock_url: &str,
+    binary: &std::path::Path,
+    session: &reqwest::Client,
+) -> anyhow::Result<Vec<streams::StreamsRun>> {
+    eprintln!("1,000 live streams ...");
+    let one = streams::run(&[server], session, 1000, 200.0, 10.0, "one").await?;
+    let second = server::start(binary, database_url, mock_url).await?;
+    let two = streams::run(&[server, &second], session, 1000, 200.0, 10.0, "two").await;
+    second.stop_or_kill(Duration::from_secs(20));
+    Ok(vec![one, two?])
 }
 
 fn machine() -> String {
@@ -172,109 +224,4 @@ fn machine() -> String {
         .map(|kb| kb / 1024.0 / 1024.0)
         .unwrap_or(0.0);
     format!("{cores} cores, {mem:.0} GiB")
-}
-
-fn print(r: &Report) {
-    println!("\nInbox benchmark on {} ({})", r.machine, r.started_at);
-    println!("\nIngest (20% redelivered bodies)");
-    println!(
-        "{:<6} {:>4} {:>5} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>6}",
-        "prov",
-        "conc",
-        "batch",
-        "req/s",
-        "msg/s",
-        "p50 ms",
-        "p95 ms",
-        "p99 ms",
-        "% limit",
-        "non2xx"
-    );
-    for run in &r.ingest.runs {
-        let limit = r
-            .physical_limit_inserts_per_s
-            .iter()
-            .find(|(c, _)| *c == run.concurrency)
-            .map(|p| p.1)
-            .unwrap_or(f64::NAN);
-        println!(
-            "{:<6} {:>4} {:>5} {:>9.0} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>6.0}% {:>6}",
-            format!("{:?}", run.provider).to_lowercase(),
-            run.concurrency,
-            run.batch,
-            run.requests_per_s,
-            run.messages_per_s,
-            run.ack.p50_ms,
-            run.ack.p95_ms,
-            run.ack.p99_ms,
-            run.messages_per_s / limit * 100.0,
-            run.non_2xx
-        );
-    }
-    println!(
-        "stored {} of {} expected rows: lost {}, duplicated {}",
-        r.ingest.stored_rows, r.ingest.expected_rows, r.ingest.lost, r.ingest.duplicated
-    );
-    println!("\nPhysical limit (single-row inserts, no application)");
-    for (c, rate) in &r.physical_limit_inserts_per_s {
-        println!("  {c:>3} connections: {rate:>8.0} inserts/s");
-    }
-    println!("\nLive latency (webhook acknowledged → message.created at an SSE subscriber)");
-    for l in &r.live {
-        println!(
-            "  {:>3} subscribers, {} messages: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (arrived before the ack: {}, missing: {})",
-            l.subscribers, l.messages, l.latency.p50_ms, l.latency.p99_ms, l.latency.max_ms, l.before_ack, l.missing
-        );
-    }
-    println!("\nOutbound (mock provider answering in 50 ms)");
-    for o in &r.outbound {
-        println!(
-            "  {:>2}% failing: {} replies, {:.0} replies/s, each delivered exactly once: {}",
-            o.failing_percent, o.replies, o.replies_per_s, o.delivered_once
-        );
-    }
-    if let Some(m) = &r.media {
-        println!(
-            "\nCustomers' photos ({} JPEGs of 1280 × 960, {} KB, from the mock: webhook → file and thumbnail ready to show)",
-            m.images, m.file_kib
-        );
-        println!(
-            "  p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms (not ready after 60 s: {}; with a thumbnail: {})",
-            m.ready.p50_ms, m.ready.p95_ms, m.ready.p99_ms, m.ready.max_ms, m.not_ready, m.thumbnails
-        );
-    }
-    let s = &r.scale;
-    println!(
-        "\nInbox at scale ({} chats, {} messages; seeded in {:.1} s)",
-        s.chats, s.messages, s.seed_seconds
-    );
-    println!(
-        "  /inbox render:        p50 {:.2} ms, p95 {:.2} ms",
-        s.inbox_render.p50_ms, s.inbox_render.p95_ms
-    );
-    println!(
-        "  conversation render:  p50 {:.2} ms, p95 {:.2} ms",
-        s.conversation_render.p50_ms, s.conversation_render.p95_ms
-    );
-    println!(
-        "  chat-list search:     p50 {:.2} ms, p95 {:.2} ms",
-        s.search.p50_ms, s.search.p95_ms
-    );
-    let p = &r.platform;
-    println!("\nPlatform");
-    println!(
-        "  API sends into the outbox: {} sends, {:.0} sends/s (16 at a time, each with an Idempotency-Key), p50 {:.2} ms, p99 {:.2} ms, refused {}",
-        p.api_sends, p.api_sends_per_s, p.api_send_latency.p50_ms, p.api_send_latency.p99_ms, p.api_refused
-    );
-    println!(
-        "  webhooks: {} customer messages in at {:.0}/s, message.in delivered at {:.0}/s; lag commit → receiver p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (missing {}, duplicated {})",
-        p.webhook_messages, p.webhook_ingest_messages_per_s, p.webhook_deliveries_per_s, p.webhook_lag.p50_ms, p.webhook_lag.p99_ms, p.webhook_lag.max_ms, p.webhook_missing, p.webhook_duplicates
-    );
-    let f = &r.footprint;
-    println!("\nFootprint");
-    println!(
-        "  server memory: idle {:.1} MiB, peak during ingest {:.1} MiB",
-        f.idle_rss_mib, f.peak_rss_mib
-    );
-    println!("  release binary: {:.1} MiB; browser download (gzip): wasm {:.0} KiB, js {:.0} KiB, css {:.0} KiB", f.binary_mib, f.wasm_gzip_kib, f.js_gzip_kib, f.css_gzip_kib);
 }

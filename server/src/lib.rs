@@ -29,6 +29,7 @@ pub mod live;
 pub mod media;
 pub mod metrics;
 pub mod platform;
+pub mod site;
 pub mod startup;
 pub mod telemetry;
 pub mod uploads;

@@ -18,6 +18,7 @@ async fn main() {
 async fn run() -> anyhow::Result<()> {
     let _ = dotenvy::dotenv();
     server::telemetry::init();
+    raise_open_files_limit();
     let config = Config::from_env()?;
     tracing::debug!(?config, "configuration");
     let db = startup::connect(&config).await?;
@@ -125,4 +126,20 @@ async fn shutdown_signal() {
         _ = term.recv() => {},
     }
     tracing::info!("shutting down");
+}
+
+/// Every agent's browser holds a live stream open, and the default limit of open files (often
+/// 1,024) would refuse connections past about a thousand: the soft limit is raised to the hard
+/// one (as the process is allowed to).
+fn raise_open_files_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    match getrlimit(Resource::RLIMIT_NOFILE) {
+        Ok((soft, hard)) if soft < hard => {
+            if let Err(e) = setrlimit(Resource::RLIMIT_NOFILE, hard, hard) {
+                tracing::warn!(soft, hard, "could not raise the open files limit: {e}");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!("could not read the open files limit: {e}"),
+    }
 }

@@ -79,6 +79,14 @@ pub fn leptos_options() -> anyhow::Result<LeptosOptions> {
     if options.output_name.is_empty() {
         options.output_name = Arc::from("inbox");
     }
+    // A release build (`build_site --release`) leaves hash.txt beside the binary: the site's
+    // files then have hashed names, unless LEPTOS_HASH_FILES says otherwise.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        options.hash_files = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(&*options.hash_file)))
+            .is_some_and(|file| file.exists());
+    }
     Ok(options)
 }
 
@@ -109,6 +117,7 @@ pub fn router(
         .merge(crate::media::routes())
         .merge(crate::uploads::routes())
         .merge(crate::platform::routes(config.api_key_in_path))
+        .merge(crate::site::routes(&state.leptos_options))
         .merge(match config.metrics_addr {
             None => crate::metrics::routes(state.pool.clone(), hub.clone()),
             // Served on its own address by `main`.

@@ -1,0 +1,98 @@
+// The first screen, as an agent's phone sees it: the signed-in inbox opened in Chromium,
+// measured through the DevTools protocol. Run by the benchmark (`scripts/bench`) against the
+// release server; prints one JSON object.
+//
+//   node end2end/bench/first-screen.mjs <base url> <user> <password> [runs]
+//
+// Profiles: "fast3g-4x" (about 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip, the CPU
+// slowed 4×, as DevTools' "Fast 3G" preset with a mid-range phone's CPU) and "unthrottled".
+// For each: "cold" (the browser's cache cleared before the load) and "warm" (loaded again with
+// the cache of the load before). Figures, in milliseconds from the start of navigation, are the
+// median of the runs: `lcp` (largest contentful paint: the chat list) and `hydrated` (the page
+// reacts to a click: the app marks <body data-hydrated> once hydration has run), and the bytes
+// the page transferred.
+import { chromium } from "@playwright/test";
+
+const [base, user, password, runsArg] = process.argv.slice(2);
+if (!base || !user || !password) {
+  console.error("usage: first-screen.mjs <base url> <user> <password> [runs]");
+  process.exit(2);
+}
+const runs = Number(runsArg ?? 3);
+
+const profiles = {
+  "fast3g-4x": {
+    network: { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 },
+    cpu: 4,
+  },
+  unthrottled: { network: null, cpu: 1 },
+};
+
+// Before any page script: the largest contentful paint so far, and when hydration marked the body.
+const observe = () => {
+  window.__lcp = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__lcp = e.startTime;
+  }).observe({ type: "largest-contentful-paint", buffered: true });
+  const mark = () => {
+    if (document.body?.hasAttribute("data-hydrated") && window.__hydrated === undefined) {
+      window.__hydrated = performance.now();
+    }
+  };
+  new MutationObserver(mark).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
+};
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : null;
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const report = {};
+try {
+  for (const [name, profile] of Object.entries(profiles)) {
+    const context = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true });
+    const login = await context.request.post(`${base}/api/login`, { form: { username: user, password } });
+    if (!login.ok()) throw new Error(`login: ${login.status()}`);
+    await context.addInitScript(observe);
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    let bytes = 0;
+    cdp.on("Network.loadingFinished", (e) => { bytes += e.encodedDataLength; });
+    if (profile.network) await cdp.send("Network.emulateNetworkConditions", profile.network);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: profile.cpu });
+    const samples = { cold: [], warm: [] };
+    for (let run = 0; run < runs; run++) {
+      for (const cache of ["cold", "warm"]) {
+        if (cache === "cold") await cdp.send("Network.clearBrowserCache");
+        bytes = 0;
+        await page.goto(`${base}/inbox`, { waitUntil: "load", timeout: 60_000 });
+        await page.waitForFunction(() => window.__hydrated !== undefined, null, { timeout: 60_000 });
+        // LCP is final once the page has painted after hydration.
+        await page.waitForTimeout(300);
+        const m = await page.evaluate(() => ({ lcp: window.__lcp, hydrated: window.__hydrated }));
+        const rows = await page.locator('[data-testid="chat-row"]').count();
+        if (rows === 0) throw new Error(`${name} ${cache}: the inbox showed no chats`);
+        samples[cache].push({ ...m, bytes });
+      }
+    }
+    report[name] = Object.fromEntries(
+      Object.entries(samples).map(([cache, xs]) => [
+        cache,
+        {
+          lcp_ms: Math.round(median(xs.map((x) => x.lcp))),
+          hydrated_ms: Math.round(median(xs.map((x) => x.hydrated))),
+          transferred_kib: Math.round(median(xs.map((x) => x.bytes)) / 1024),
+        },
+      ]),
+    );
+    await context.close();
+  }
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify({ runs, profiles: report }));

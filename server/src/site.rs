@@ -1,0 +1,139 @@
+//! The site's own files under `/pkg` (the wasm, its JavaScript and the stylesheet). A release
+//! build (`scripts/pack-site.mjs`) names each after its content's hash and writes brotli and
+//! gzip copies beside it: the browser gets the copy it accepts (nothing is compressed per
+//! request) and keeps hashed files for a year without asking again (a new build has new
+//! names). Plain names (the debug build's) are revalidated on every use.
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use std::path::Path;
+use tower_http::services::ServeDir;
+
+pub fn routes<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
+    let pkg = Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    Router::new()
+        .nest_service(
+            &format!("/{}", options.site_pkg_dir),
+            ServeDir::new(pkg).precompressed_br().precompressed_gzip(),
+        )
+        .layer(middleware::from_fn(cache_for))
+}
+
+async fn cache_for(req: Request, next: Next) -> Response {
+    let hashed = is_hashed(req.uri().path());
+    let mut res = next.run(req).await;
+    if res.status().is_success() || res.status().as_u16() == 304 {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(if hashed {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            }),
+        );
+    }
+    res
+}
+
+/// `…/name.0123456789abcdef.ext`: a name with the 16 hex digits of its content's hash.
+fn is_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let parts: Vec<&str> = name.split('.').collect();
+    matches!(parts.as_slice(), [stem, hash, _ext]
+        if !stem.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    #[test]
+    fn hashed_names() {
+        assert!(is_hashed("/pkg/inbox.0123456789abcdef.wasm"));
+        assert!(!is_hashed("/pkg/inbox.wasm"));
+        assert!(!is_hashed("/pkg/inbox.0123456789abcdeg.wasm"));
+        assert!(!is_hashed("/pkg/inbox.0123456789abcdef.wasm.br"));
+        assert!(!is_hashed("/pkg/.0123456789abcdef.js"));
+    }
+
+    async fn get(router: &Router, path: &str, accept: &str) -> Response {
+        router
+            .clone()
+            .oneshot(
+                Request::get(path)
+                    .header(header::ACCEPT_ENCODING, accept)
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("infallible")
+    }
+
+    fn header(res: &Response, name: header::HeaderName) -> &str {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn precompressed_copies_and_cache_headers() {
+        let root = std::env::temp_dir().join(format!("inbox-site-{}", std::process::id()));
+        let pkg = root.join("pkg");
+        std::fs::create_dir_all(&pkg).expect("temp dir");
+        let hashed = "inbox.0123456789abcdef.wasm";
+        std::fs::write(pkg.join(hashed), b"plain").expect("write");
+        std::fs::write(pkg.join(format!("{hashed}.br")), b"brotli").expect("write");
+        std::fs::write(pkg.join(format!("{hashed}.gz")), b"gzip").expect("write");
+        std::fs::write(pkg.join("inbox.js"), b"debug").expect("write");
+        let options = LeptosOptions::builder()
+            .output_name("inbox")
+            .site_root(root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .build();
+        let router: Router = routes(&options);
+
+        let path = format!("/pkg/{hashed}");
+        let br = get(&router, &path, "gzip, deflate, br").await;
+        assert_eq!(br.status(), 200);
+        assert_eq!(header(&br, header::CONTENT_ENCODING), "br");
+        assert_eq!(header(&br, header::CONTENT_TYPE), "application/wasm");
+        assert_eq!(
+            header(&br, header::CACHE_CONTROL),
+            "public, max-age=31536000, immutable"
+        );
+        let body = axum::body::to_bytes(br.into_body(), 1024)
+            .await
+            .expect("body");
+        assert_eq!(&body[..], b"brotli");
+
+        let gz = get(&router, &path, "gzip").await;
+        assert_eq!(header(&gz, header::CONTENT_ENCODING), "gzip");
+        let body = axum::body::to_bytes(gz.into_body(), 1024)
+            .await
+            .expect("body");
+        assert_eq!(&body[..], b"gzip");
+
+        let plain = get(&router, &path, "identity").await;
+        assert_eq!(header(&plain, header::CONTENT_ENCODING), "");
+        let body = axum::body::to_bytes(plain.into_body(), 1024)
+            .await
+            .expect("body");
+        assert_eq!(&body[..], b"plain");
+
+        let debug = get(&router, "/pkg/inbox.js", "gzip, br").await;
+        assert_eq!(debug.status(), 200);
+        assert_eq!(header(&debug, header::CACHE_CONTROL), "no-cache");
+
+        let missing = get(&router, "/pkg/inbox.ffffffffffffffff.js", "br").await;
+        assert_eq!(missing.status(), 404);
+        assert_eq!(header(&missing, header::CACHE_CONTROL), "");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}
