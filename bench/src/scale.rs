@@ -79,24 +79,24 @@ pub async fn seed(pool: &PgPool, chats: i64) -> anyhow::Result<(f64, f64)> {
                     ({FIRST_NAMES}::text[])[1 + i % 40] || ' ' || ({LAST_NAMES}::text[])[1 + (i / 40) % 50]
                from generate_series(1, $1) i"
         ),
-        // h: a pseudo-random 0..99 per chat, for the spread.
+        // h, h2: independent pseudo-random 0..99 per chat, for the spread.
         "insert into chat (channel_id, contact_id, mode, assigned_user_id, unread_count, last_message_at,
                            last_message_preview, last_customer_message_at, created_at, closed_at)
          select ch.channel_id, ct.contact_id, s.mode,
-                case when s.mode = 'agent' and s.h % 5 = 4 then null
+                case when s.mode <> 'bot' and s.h2 % 5 = 4 then null
                      when s.mode in ('agent', 'closed', 'paused') then agents.ids[1 + ct.contact_id % 21]
                 end,
                 case when s.h2 < 5 then 1 + ct.contact_id % 4 else 0 end,
-                s.at, 'pesan terakhir', s.at, s.at - interval '3 days',
-                case when s.mode = 'closed' then s.at end
+                s.active_at, 'pesan terakhir', s.active_at, s.active_at - interval '3 days',
+                case when s.mode = 'closed' then s.active_at end
            from contact ct
            cross join (select channel_id from channel where kind = 'sandbox') ch
            cross join (select array_agg(user_id order by user_id) ids from app_user
                         where username like 'scale-agent-%' or role = 'admin') agents
-           cross join lateral (select (ct.contact_id * 2654435761) % 100 h,
-                                      (ct.contact_id * 40503) % 100 h2,
-                                      now() - make_interval(secs => (ct.contact_id * 7919) % 94608000) at) r
-           cross join lateral (select r.h, r.h2, r.at,
+           cross join lateral (select abs(hashint8(ct.contact_id) % 100) h,
+                                      abs(hashint8(ct.contact_id + 1000000007) % 100) h2,
+                                      now() - make_interval(secs => (ct.contact_id * 7919) % 94608000) active_at) r
+           cross join lateral (select r.h, r.h2, r.active_at,
                                       case when r.h < 70 then 'closed' when r.h < 85 then 'bot'
                                            when r.h < 95 then 'agent' else 'paused' end mode) s
           where ct.phone like '6283%'"
@@ -120,7 +120,7 @@ pub async fn seed(pool: &PgPool, chats: i64) -> anyhow::Result<(f64, f64)> {
            from chat c
            join contact ct on ct.contact_id = c.contact_id and ct.phone like '6283%'
            cross join lateral (select case when ct.phone <= '6283000000010' then 10000
-                                           else 1 + (c.chat_id * 31) % 19 end n) n
+                                           else 1 + abs(hashint8(c.chat_id) % 19) end n) n
            cross join lateral generate_series(1, n.n) g"
             .to_string(),
     ];

@@ -27,6 +27,9 @@ const profiles = {
   },
   unthrottled: { network: null, cpu: 1 },
 };
+// FIRST_SCREEN_PROFILES=unthrottled (comma-separated) for some of them only.
+const only = process.env.FIRST_SCREEN_PROFILES?.split(",");
+
 
 // Before any page script: the largest contentful paint so far, and when hydration marked the body.
 const observe = () => {
@@ -53,7 +56,7 @@ const browser = await chromium.launch({
 });
 const report = {};
 try {
-  for (const [name, profile] of Object.entries(profiles)) {
+  for (const [name, profile] of Object.entries(profiles).filter(([n]) => !only || only.includes(n))) {
     const context = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true });
     const login = await context.request.post(`${base}/api/login`, { form: { username: user, password } });
     if (!login.ok()) throw new Error(`login: ${login.status()}`);

@@ -41,6 +41,7 @@ mod retry;
 mod robustness;
 mod s3_mock;
 mod sandbox;
+mod search;
 mod sessions;
 mod shared;
 mod start;
