@@ -145,6 +145,16 @@ fn scale(r: &Report) {
         "\nInbox at scale ({} chats, {} messages; inserted in {:.0} s, indexed in {:.0} s)",
         s.chats, s.messages, s.seed_seconds, s.index_seconds
     );
+    println!(
+        "  database {:.0} MiB, of which message {:.0} MiB; largest indexes: {}",
+        s.database_mib,
+        s.message_mib,
+        s.largest_indexes
+            .iter()
+            .map(|(n, m)| format!("{n} {m:.0} MiB"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let line = |what: &str, p: &crate::stats::Percentiles| {
         println!(
             "  {what:<34} p50 {:>7.2} ms, p95 {:>7.2} ms, max {:>7.2} ms",

@@ -23,6 +23,11 @@ pub struct ScaleReport {
     pub messages: i64,
     pub seed_seconds: f64,
     pub index_seconds: f64,
+    /// The `message` table with its indexes, and the whole database, in MiB.
+    pub message_mib: f64,
+    pub database_mib: f64,
+    /// The largest indexes of the three tables: (name, MiB).
+    pub largest_indexes: Vec<(String, f64)>,
     /// (tab[+mode], first page)
     pub lists: Vec<(String, Percentiles)>,
     /// (what was searched for, first page)
@@ -185,6 +190,19 @@ pub async fn run(
     let messages: i64 = sqlx::query_scalar("select count(*) from message")
         .fetch_one(pool)
         .await?;
+    let (message_mib, database_mib): (f64, f64) = sqlx::query_as(
+        "select pg_total_relation_size('message') / 1048576.0::float8,
+                pg_database_size(current_database()) / 1048576.0::float8",
+    )
+    .fetch_one(pool)
+    .await?;
+    let largest_indexes: Vec<(String, f64)> = sqlx::query_as(
+        "select indexrelid::regclass::text, pg_relation_size(indexrelid) / 1048576.0::float8
+           from pg_index where indrelid in ('message'::regclass, 'chat'::regclass, 'contact'::regclass)
+          order by pg_relation_size(indexrelid) desc limit 5",
+    )
+    .fetch_all(pool)
+    .await?;
     let (long_chat, long_len): (i64, i64) = sqlx::query_as(
         "select c.chat_id, (select count(*) from message m where m.chat_id = c.chat_id)
            from chat c join contact ct using (contact_id) where ct.phone = '6283000000001'",
@@ -324,6 +342,9 @@ pub async fn run(
         messages,
         seed_seconds,
         index_seconds,
+        message_mib,
+        database_mib,
+        largest_indexes,
         lists,
         searches,
         inbox_render,

@@ -22,7 +22,7 @@ const runs = Number(runsArg ?? 3);
 
 const profiles = {
   "fast3g-4x": {
-    network: { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 },
+    network: { offline: false, latency: 150, downloadThroughput: 1_600_000 / 8, uploadThroughput: 750_000 / 8 },
     cpu: 4,
   },
   unthrottled: { network: null, cpu: 1 },

@@ -32,7 +32,7 @@ fn to_sse(d: Delivery) -> Result<Event, Infallible> {
         Delivery::Event(e) => Event::default()
             .id(e.event_id.to_string())
             .event(e.kind.as_str())
-            .data(e.payload.to_string()),
+            .data(e.payload_json()),
         Delivery::Reload => Event::default().event("reload").data("{}"),
     })
 }

@@ -139,6 +139,7 @@ pub fn router(
             crate::csrf::same_origin_only,
         ))
         .layer(middleware::from_fn(no_store_for_pages))
+        .layer(crate::site::compress_pages())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -19,6 +19,18 @@ pub struct StoredEvent {
     pub kind: EventKind,
     pub chat_id: Option<ChatId>,
     pub payload: serde_json::Value,
+    /// The payload as JSON text, made once however many streams send it.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    json: std::sync::OnceLock<Box<str>>,
+}
+
+impl StoredEvent {
+    /// The payload as JSON text (serialised on first use, then shared by every subscriber).
+    pub fn payload_json(&self) -> &str {
+        self.json
+            .get_or_init(|| self.payload.to_string().into_boxed_str())
+    }
 }
 
 /// Notifications longer than this carry only the event id.
