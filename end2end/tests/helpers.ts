@@ -2,7 +2,8 @@ import { expect, Browser, Page } from "@playwright/test";
 
 /**
  * Waits until the wasm has hydrated the page, including the page's own suspended content
- * (pages mark themselves `data-ready="true"` from an effect): clicks before that are lost.
+ * (pages mark themselves `data-ready="true"` from an effect). A tap on a button before hydration
+ * is held and replayed (first-click.spec.ts); tests still wait, so each step acts on a live page.
  */
 export async function waitHydrated(page: Page) {
   await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
