@@ -35,10 +35,14 @@ pub fn compress_pages() -> CompressionLayer<impl Predicate> {
                 _: axum::http::Version,
                 headers: &axum::http::HeaderMap,
                 _: &axum::http::Extensions| {
-        headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.starts_with("text/html") || t.starts_with("application/json"))
+        // A file (media, an API's file) says how to show it and may answer a range: never.
+        let file = headers.contains_key(header::CONTENT_DISPOSITION)
+            || headers.contains_key(header::CONTENT_RANGE);
+        !file
+            && headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.starts_with("text/html") || t.starts_with("application/json"))
     };
     CompressionLayer::new()
         .br(true)
@@ -180,6 +184,21 @@ mod tests {
                 }),
             )
             .route(
+                "/media/2",
+                handler(|| async {
+                    (
+                        [
+                            (header::CONTENT_TYPE, "application/json"),
+                            (
+                                header::CONTENT_DISPOSITION,
+                                "attachment; filename=\"order.json\"",
+                            ),
+                        ],
+                        "{}".repeat(1000),
+                    )
+                }),
+            )
+            .route(
                 "/media/1",
                 handler(|| async {
                     (
@@ -197,5 +216,7 @@ mod tests {
         assert_eq!(header(&events, header::CONTENT_ENCODING), "");
         let media = get(&router, "/media/1", "gzip, br").await;
         assert_eq!(header(&media, header::CONTENT_ENCODING), "");
+        let json_file = get(&router, "/media/2", "gzip, br").await;
+        assert_eq!(header(&json_file, header::CONTENT_ENCODING), "");
     }
 }
