@@ -36,6 +36,8 @@ test("a tap before hydration takes effect once the page hydrates (CPU slowed 4×
   await expect(page.locator("body[data-hydrated]"), "the tap came before hydration").toHaveCount(0);
   tapped();
 
+  // The debug wasm is large and the CPU slow: hydration may take a while.
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1, { timeout: 60_000 });
   await waitHydrated(page);
   await expect(page.getByTestId("tab-unassigned")).toHaveClass(/active/);
   await expect(page.getByTestId("tab-all")).not.toHaveClass(/active/);

@@ -28,8 +28,9 @@ pub fn routes<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Rout
 /// Pages and server functions' JSON answers, compressed per response (brotli or gzip at a
 /// moderate level: a 50 KiB inbox page becomes about 8 KiB, 0.2 s less on a 3G phone). Event
 /// streams, files and media are left as they are (the site's files come compressed already).
-/// Nothing secret shares a response with text the visitor can inject from another site (the
-/// cross-site check refuses such requests), so compression gives BREACH nothing to read.
+/// BREACH needs a secret beside attacker-chosen text in one compressed answer: pages carry no
+/// token (sessions are SameSite=Lax cookies, the CSP nonce is new every time), and requests
+/// that change anything are refused from other sites.
 pub fn compress_pages() -> CompressionLayer<impl Predicate> {
     let text = |_: axum::http::StatusCode,
                 _: axum::http::Version,
@@ -55,6 +56,10 @@ async fn cache_for(req: Request, next: Next) -> Response {
     let hashed = is_hashed(req.uri().path());
     let mut res = next.run(req).await;
     if res.status().is_success() || res.status().as_u16() == 304 {
+        // The answer depends on Accept-Encoding (brotli, gzip or plain copy): caches in between
+        // must keep them apart.
+        res.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         res.headers_mut().insert(
             header::CACHE_CONTROL,
             HeaderValue::from_static(if hashed {
@@ -136,6 +141,7 @@ mod tests {
             header(&br, header::CACHE_CONTROL),
             "public, max-age=31536000, immutable"
         );
+        assert_eq!(header(&br, header::VARY), "accept-encoding");
         let body = axum::body::to_bytes(br.into_body(), 1024)
             .await
             .expect("body");
