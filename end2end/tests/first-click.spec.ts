@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { ADMIN, login, waitHydrated } from "./helpers";
+import { openFirstConversationAsAdmin, waitHydrated } from "./helpers";
 
 // On a slow phone the page is on screen seconds before its wasm has run. What the server drew
 // must be readable by then (the list and the open conversation), and a tap that lands before
@@ -7,12 +7,7 @@ import { ADMIN, login, waitHydrated } from "./helpers";
 // until the tap has landed, so the tap is sure to come first; the CPU is slowed 4×.
 test("a tap before hydration takes effect once the page hydrates (CPU slowed 4×)", async ({ page }) => {
   test.setTimeout(120_000);
-  await login(page, ADMIN.username, ADMIN.password);
-  await expect(page.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
-  await page.getByTestId("tab-all").click();
-  await page.getByTestId("chat-row").first().getByRole("link").click();
-  await expect(page.getByTestId("chat-title")).toBeVisible();
-  const path = new URL(page.url()).pathname;
+  const path = await openFirstConversationAsAdmin(page);
   const title = await page.getByTestId("chat-title").textContent();
 
   const cdp = await page.context().newCDPSession(page);

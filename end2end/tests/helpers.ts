@@ -23,6 +23,21 @@ export async function login(page: Page, username: string, password: string) {
   await page.getByTestId("login-submit").click();
 }
 
+/**
+ * Signs in as the admin and opens the first chat of the "All" tab; returns its path
+ * (`/inbox/{id}`).
+ */
+export async function openFirstConversationAsAdmin(page: Page): Promise<string> {
+  await login(page, ADMIN.username, ADMIN.password);
+  await expect(page.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
+  await page.getByTestId("tab-all").click();
+  await page.getByTestId("chat-row").first().getByRole("link").click();
+  await expect(page.getByTestId("chat-title")).toBeVisible();
+  const path = new URL(page.url()).pathname;
+  expect(path).toMatch(/^\/inbox\/\d+$/);
+  return path;
+}
+
 export const ADMIN = { username: "admin", password: "admin-demo", name: "Admin Demo" };
 export const AGENT = { username: "rina", password: "rina-demo", name: "Rina" };
 

@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { spawn } from "node:child_process";
-import { ADMIN, login, waitHydrated } from "./helpers";
+import { openFirstConversationAsAdmin, waitHydrated } from "./helpers";
 
 // A conversation page must hydrate on every load, also on a busy machine. The router's outlet
 // can build the conversation twice during the server render; data fetched in the discarded copy
@@ -9,13 +9,7 @@ import { ADMIN, login, waitHydrated } from "./helpers";
 // page gives.
 test("a conversation hydrates on 100 of 100 loads with one core kept busy", async ({ page }) => {
   test.setTimeout(300_000);
-  await login(page, ADMIN.username, ADMIN.password);
-  await expect(page.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
-  await page.getByTestId("tab-all").click();
-  await page.getByTestId("chat-row").first().getByRole("link").click();
-  await expect(page.getByTestId("chat-title")).toBeVisible();
-  const path = new URL(page.url()).pathname;
-  expect(path).toMatch(/^\/inbox\/\d+$/);
+  const path = await openFirstConversationAsAdmin(page);
 
   const busy = spawn("sh", ["-c", "while :; do :; done"], { stdio: "ignore" });
   try {

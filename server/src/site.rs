@@ -115,6 +115,13 @@ mod tests {
             .unwrap_or_default()
     }
 
+    async fn body(res: Response) -> Vec<u8> {
+        axum::body::to_bytes(res.into_body(), 1024)
+            .await
+            .expect("body")
+            .to_vec()
+    }
+
     #[tokio::test]
     async fn precompressed_copies_and_cache_headers() {
         let root = std::env::temp_dir().join(format!("inbox-site-{}", std::process::id()));
@@ -142,24 +149,15 @@ mod tests {
             "public, max-age=31536000, immutable"
         );
         assert_eq!(header(&br, header::VARY), "accept-encoding");
-        let body = axum::body::to_bytes(br.into_body(), 1024)
-            .await
-            .expect("body");
-        assert_eq!(&body[..], b"brotli");
+        assert_eq!(body(br).await, b"brotli");
 
         let gz = get(&router, &path, "gzip").await;
         assert_eq!(header(&gz, header::CONTENT_ENCODING), "gzip");
-        let body = axum::body::to_bytes(gz.into_body(), 1024)
-            .await
-            .expect("body");
-        assert_eq!(&body[..], b"gzip");
+        assert_eq!(body(gz).await, b"gzip");
 
         let plain = get(&router, &path, "identity").await;
         assert_eq!(header(&plain, header::CONTENT_ENCODING), "");
-        let body = axum::body::to_bytes(plain.into_body(), 1024)
-            .await
-            .expect("body");
-        assert_eq!(&body[..], b"plain");
+        assert_eq!(body(plain).await, b"plain");
 
         let debug = get(&router, "/pkg/inbox.js", "gzip, br").await;
         assert_eq!(debug.status(), 200);
