@@ -99,39 +99,50 @@ recreate_db() {
     -c "drop database if exists $2 with (force)" -c "create database $2"
 }
 
-# Builds the site exactly as `cargo leptos build [--release]` does, without cargo-leptos (its
-# install alone compiled for 25 minutes on a fresh machine): the browser's wasm (crate `frontend`)
-# through wasm-bindgen (and, for --release, binaryen's wasm-opt from npm) into target/site/pkg,
-# the stylesheet and public/ beside it, and the server binary; the wasm and the server compile
-# at the same time. Same target directories, flags and variables as cargo-leptos, so
-# `cargo leptos watch` (for development) reuses what this builds.
+# Builds the site exactly as `cargo leptos build --split [--release]` does, without cargo-leptos
+# (its install alone compiled for 25 minutes on a fresh machine): the browser's wasm (crate
+# `frontend`), cut at the `#[lazy_route]` points by `site-split` (the admin pages become chunks
+# loaded when opened), through wasm-bindgen (and, for --release, binaryen's wasm-opt from npm)
+# into target/site/pkg, the stylesheet and public/ beside it, and the server binary; the wasm and
+# the server compile at the same time. Same target directories, flags and variables as
+# cargo-leptos, so `cargo leptos watch --split` (for development) reuses what this builds.
 build_site() {
   local release="${1:-}" front_dir=debug
   local -a front_args=(--profile dev) server_args=()
-  # Components' view types erased (as cargo-leptos does for debug builds): the debug builds
-  # compile faster, and the release wasm is 30 % smaller (each distinct view type otherwise
-  # brings its own copy of the rendering and hydration code). The release server keeps them.
-  local rustflags="--cfg erase_components" front_rustflags="--cfg erase_components"
+  # Components' view types erased (as cargo-leptos does for debug builds): the builds compile
+  # faster, and the release wasm is 30 % smaller (each distinct view type otherwise brings its
+  # own copy of the rendering and hydration code). The server is built the same way: the HTML it
+  # writes must be what the wasm's (asynchronous) hydration expects, view for view.
+  local rustflags="--cfg erase_components"
   if [ "$release" = "--release" ]; then
-    front_dir=wasm-release front_args=(--profile wasm-release) server_args=(--release) rustflags=""
+    front_dir=wasm-release front_args=(--profile wasm-release) server_args=(--release)
   fi
   export LEPTOS_OUTPUT_NAME=inbox
   log "building the browser's wasm and the server${release:+ (release)}"
-  RUSTFLAGS="$front_rustflags" cargo build -p frontend --lib --target wasm32-unknown-unknown \
+  RUSTFLAGS="$rustflags" cargo build -p frontend --lib --target wasm32-unknown-unknown \
     --target-dir target/front --no-default-features "${front_args[@]}" &
   local front=$!
   local server_rc=0 front_rc=0
   RUSTFLAGS="$rustflags" cargo build -p server --bin server --no-default-features "${server_args[@]}" || server_rc=$?
+  # The splitter is a small host tool: built once, in the debug profile the tests share.
+  RUSTFLAGS="--cfg erase_components" cargo build -p site-split || server_rc=$?
   wait "$front" || front_rc=$?
   [ "$server_rc" -eq 0 ] && [ "$front_rc" -eq 0 ] || { echo "build failed" >&2; return 1; }
-  local pkg=target/site/pkg
+  local pkg=target/site/pkg wasm="target/front/wasm32-unknown-unknown/$front_dir/frontend.wasm"
+  # A fresh pkg directory: chunks of an earlier build must not linger beside this one's.
+  rm -rf "$pkg"
   mkdir -p "$pkg"
-  wasm-bindgen --target=web --no-typescript --out-name=inbox --out-dir="$pkg" \
-    "target/front/wasm32-unknown-unknown/$front_dir/frontend.wasm"
+  target/debug/site-split "$wasm" "$pkg" "${wasm%.wasm}_split.wasm" >/dev/null
+  wasm-bindgen --target=web --no-typescript --keep-lld-exports --no-demangle --out-name=inbox \
+    --out-dir="$pkg" "${wasm%.wasm}_split.wasm"
   mv "$pkg/inbox_bg.wasm" "$pkg/inbox.wasm"
   cp style/main.css "$pkg/inbox.css"
   if [ "$release" = "--release" ]; then
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$pkg/inbox.wasm" -o "$pkg/inbox.wasm"
+    local f
+    for f in "$pkg"/*.wasm; do
+      wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory \
+        --enable-nontrapping-float-to-int "$f" -o "$f" 2> >(grep -v "unknown name subsection" >&2)
+    done
     # Hashed names (cached for a year by browsers), brotli and gzip copies, target/release/hash.txt.
     node scripts/pack-site.mjs "$pkg" target/release/hash.txt inbox
   fi

@@ -31,7 +31,7 @@ use i18n::I18nContextProvider;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 /// Holds taps that land before hydration and replays them after (`early_taps.js`).
 const EARLY_TAPS: &str = include_str!("early_taps.js");
@@ -64,13 +64,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_current_user();
-    // Hydration has run: taps held before it are replayed (`early_taps.js`), and tests and the
-    // benchmark's first-screen script watch for it.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <I18nContextProvider>
@@ -93,39 +86,55 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=pages::inbox::NoChatSelected />
                         <Route path=path!(":id") view=pages::inbox::SelectedChat />
                     </ParentRoute>
-                    <Route path=path!("/sandbox") view=pages::sandbox::SandboxPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/admin/bot")
-                        view=|| view! { <Protected admin=true><pages::bot::BotPage /></Protected> }
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/admin/channels")
-                        view=|| view! { <Protected admin=true><pages::channels::ChannelsPage /></Protected> }
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/admin/api-keys")
-                        view=|| view! { <Protected admin=true><pages::api_keys::ApiKeysPage /></Protected> }
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/admin/webhooks")
-                        view=|| view! { <Protected admin=true><pages::webhooks::WebhooksPage /></Protected> }
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/admin/playground")
-                        view=|| view! { <Protected admin=true><pages::playground::PlaygroundPage /></Protected> }
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/admin/users")
-                        view=|| view! { <Protected admin=true><pages::users::UsersPage /></Protected> }
-                        ssr=SsrMode::Async
-                    />
+                    <Route path=path!("/sandbox") view={Lazy::<SandboxPhone>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/bot") view={Lazy::<AdminBot>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/channels") view={Lazy::<AdminChannels>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/api-keys") view={Lazy::<AdminApiKeys>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/webhooks") view={Lazy::<AdminWebhooks>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/playground") view={Lazy::<AdminPlayground>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view={Lazy::<AdminUsers>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Router>
         </I18nContextProvider>
     }
+}
+
+/// The pages an agent never needs load their code only when opened (`#[lazy_route]`: the
+/// browser's wasm is split at these points by `site-split`, and the server's first answer for
+/// one of these pages preloads its chunk). Each is a route with no data of its own: the pages
+/// load their data as before.
+macro_rules! lazy_pages {
+    ($($(#[$doc:meta])* $name:ident => $view:expr;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name;
+
+        #[lazy_route]
+        impl LazyRoute for $name {
+            fn data() -> Self {
+                $name
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $view.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    /// `/admin/bot`.
+    AdminBot => view! { <Protected admin=true><pages::bot::BotPage /></Protected> };
+    /// `/admin/channels`.
+    AdminChannels => view! { <Protected admin=true><pages::channels::ChannelsPage /></Protected> };
+    /// `/admin/api-keys`.
+    AdminApiKeys => view! { <Protected admin=true><pages::api_keys::ApiKeysPage /></Protected> };
+    /// `/admin/webhooks`.
+    AdminWebhooks => view! { <Protected admin=true><pages::webhooks::WebhooksPage /></Protected> };
+    /// `/admin/playground`.
+    AdminPlayground => view! { <Protected admin=true><pages::playground::PlaygroundPage /></Protected> };
+    /// `/admin/users`.
+    AdminUsers => view! { <Protected admin=true><pages::users::UsersPage /></Protected> };
+    /// `/sandbox`, the demo's customer phone.
+    SandboxPhone => view! { <pages::sandbox::SandboxPage /> };
 }
