@@ -384,7 +384,8 @@ pub fn ChatView(
         </Transition>
         {move || action_error().map(|e| view! { <ErrorText error=e /> })}
         {move || if window_closed() {
-            view! { <templates::TemplatePicker chat_id live /> }.into_any()
+            // The picker's code is a chunk of its own, fetched the first time it is needed.
+            view! { <Suspense fallback=|| ()>{Suspend::new(templates::picker(chat_id, live))}</Suspense> }.into_any()
         } else {
             view! { <Composer chat_id live sending replying /> }.into_any()
         }}

@@ -14,6 +14,13 @@ use crate::model::{ChatId, MessageView, Reason, TemplateView};
 use crate::AppError;
 use leptos::prelude::*;
 
+/// The picker, as a lazy chunk (`#[lazy]`): most conversations are inside the window, so its
+/// code (and the template forms') is fetched only when a chat past the window is opened.
+#[lazy]
+pub fn picker(chat_id: ChatId, live: LiveChat) -> AnyView {
+    view! { <TemplatePicker chat_id live /> }.into_any()
+}
+
 #[component]
 pub fn TemplatePicker(chat_id: ChatId, live: LiveChat) -> impl IntoView {
     let i18n = use_i18n();
