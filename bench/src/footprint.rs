@@ -1,6 +1,7 @@
 //! Footprint: the size of the release binary and of what a browser downloads: the files the
 //! server sends, pre-compressed at build time (`scripts/pack-site.mjs`), found by the hashes in
-//! `hash.txt` beside the binary.
+//! `hash.txt` beside the binary. What every page loads (the main wasm, its JS with the chunk
+//! loader, the stylesheet) is counted apart from the lazy chunks only the admin pages load.
 
 use std::path::Path;
 
@@ -16,6 +17,13 @@ pub struct Footprint {
     pub wasm_br_kib: f64,
     pub js_br_kib: f64,
     pub css_br_kib: f64,
+    /// The chunk loader `inbox.js` imports (`__wasm_split.<hash>.js`), loaded with every page.
+    pub loader_gzip_kib: f64,
+    pub loader_br_kib: f64,
+    /// The lazy chunks (the admin pages' code), all of them; each page loads only its own.
+    pub lazy_chunks: usize,
+    pub lazy_gzip_kib: f64,
+    pub lazy_br_kib: f64,
 }
 
 fn kib(path: &Path) -> f64 {
@@ -44,6 +52,35 @@ pub fn measure(binary: &Path, site_pkg: &Path, idle_rss_mib: f64, peak_rss_mib: 
         p.push(suffix);
         kib(Path::new(&p))
     };
+    let loader = hashes
+        .lines()
+        .find_map(|l| l.strip_prefix("split:"))
+        .map(|h| site_pkg.join(format!("__wasm_split.{}.js", h.trim())));
+    let loader_kib = |suffix: &str| {
+        loader.as_ref().map_or(0.0, |p| {
+            let mut p = p.clone().into_os_string();
+            p.push(suffix);
+            kib(Path::new(&p))
+        })
+    };
+    let main_wasm = file("wasm");
+    let chunks: Vec<_> = std::fs::read_dir(site_pkg)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "wasm") && *p != main_wasm)
+        .collect();
+    let lazy_kib = |suffix: &str| {
+        chunks
+            .iter()
+            .map(|p| {
+                let mut p = p.clone().into_os_string();
+                p.push(suffix);
+                kib(Path::new(&p))
+            })
+            .sum()
+    };
     Footprint {
         idle_rss_mib,
         peak_rss_mib,
@@ -55,5 +92,10 @@ pub fn measure(binary: &Path, site_pkg: &Path, idle_rss_mib: f64, peak_rss_mib: 
         wasm_br_kib: with("wasm", ".br"),
         js_br_kib: with("js", ".br"),
         css_br_kib: with("css", ".br"),
+        loader_gzip_kib: loader_kib(".gz"),
+        loader_br_kib: loader_kib(".br"),
+        lazy_chunks: chunks.len(),
+        lazy_gzip_kib: lazy_kib(".gz"),
+        lazy_br_kib: lazy_kib(".br"),
     }
 }

@@ -114,6 +114,13 @@ pub fn print(r: &Report) {
                 }
             }
         }
+        let a = &fs["admin_channels"];
+        if a.is_object() {
+            println!(
+                "  /admin/channels, unthrottled cold: hydrated {} ms, {} KiB transferred, {} lazy chunks loaded (the inbox loaded none)",
+                a["hydrated_ms"], a["transferred_kib"], a["chunks"]
+            );
+        }
     }
     let f = &r.footprint;
     println!("\nFootprint");
@@ -123,16 +130,22 @@ pub fn print(r: &Report) {
     );
     println!("  release binary: {:.1} MiB", f.binary_mib);
     println!(
-        "  browser download: gzip {:.0} KiB (wasm {:.0}, js {:.0}, css {:.0}); brotli {:.0} KiB (wasm {:.0}, js {:.0}, css {:.0}); wasm uncompressed {:.0} KiB",
-        f.wasm_gzip_kib + f.js_gzip_kib + f.css_gzip_kib,
+        "  browser download, every page: gzip {:.0} KiB (wasm {:.0}, js {:.0} + chunk loader {:.0}, css {:.0}); brotli {:.0} KiB (wasm {:.0}, js {:.0} + {:.0}, css {:.0}); wasm uncompressed {:.0} KiB",
+        f.wasm_gzip_kib + f.js_gzip_kib + f.loader_gzip_kib + f.css_gzip_kib,
         f.wasm_gzip_kib,
         f.js_gzip_kib,
+        f.loader_gzip_kib,
         f.css_gzip_kib,
-        f.wasm_br_kib + f.js_br_kib + f.css_br_kib,
+        f.wasm_br_kib + f.js_br_kib + f.loader_br_kib + f.css_br_kib,
         f.wasm_br_kib,
         f.js_br_kib,
+        f.loader_br_kib,
         f.css_br_kib,
         f.wasm_kib
+    );
+    println!(
+        "  admin pages, loaded when opened: {} lazy chunks, gzip {:.0} KiB, brotli {:.0} KiB in all",
+        f.lazy_chunks, f.lazy_gzip_kib, f.lazy_br_kib
     );
 }
 
