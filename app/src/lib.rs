@@ -73,8 +73,8 @@ pub fn App() -> impl IntoView {
                 // still answer with a redirect or a 403/404 status.
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::home::Home ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/setup") view=pages::setup::SetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view={Lazy::<SignIn>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/setup") view={Lazy::<FirstAdmin>::new()} ssr=SsrMode::Async />
                     // One inbox page for the list and the open chat: opening another chat
                     // swaps only the conversation (the list, its tab and search, and the live
                     // stream stay).
@@ -99,10 +99,10 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The pages an agent never needs load their code only when opened (`#[lazy_route]`: the
-/// browser's wasm is split at these points by `site-split`, and the server's first answer for
-/// one of these pages preloads its chunk). Each is a route with no data of its own: the pages
-/// load their data as before.
+/// The pages a signed-in agent does not need load their code only when opened
+/// (`#[lazy_route]`: the browser's wasm is split at these points by `site-split`; a page opened
+/// first fetches its chunks before it hydrates). Each is a route with no data of its own: the
+/// pages load their data as before.
 macro_rules! lazy_pages {
     ($($(#[$doc:meta])* $name:ident => $view:expr;)*) => {$(
         $(#[$doc])*
@@ -137,4 +137,8 @@ lazy_pages! {
     AdminUsers => view! { <Protected admin=true><pages::users::UsersPage /></Protected> };
     /// `/sandbox`, the demo's customer phone.
     SandboxPhone => view! { <pages::sandbox::SandboxPage /> };
+    /// `/login`: its form posts without the wasm; the page's own code comes with it.
+    SignIn => view! { <pages::login::LoginPage /> };
+    /// `/setup`, used once: the first admin.
+    FirstAdmin => view! { <pages::setup::SetupPage /> };
 }

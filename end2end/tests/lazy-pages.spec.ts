@@ -1,9 +1,10 @@
-import { test, expect, Page } from "@playwright/test";
-import { ADMIN, AGENT, login, waitHydrated } from "./helpers";
+import { test, expect, Browser, Page } from "@playwright/test";
+import { ADMIN, AGENT, login, openHydrated, waitHydrated } from "./helpers";
 
 // The admin pages' code is cut out of the main wasm into chunks (`#[lazy_route]`, split by
-// `site-split`): an agent's inbox never downloads it; an admin page loads its own chunks when it
-// is opened, by a link (client-side) or as the first page, and works once they are in.
+// `site-split`): an agent's inbox never downloads it (the sign-in page has a chunk of its own);
+// an admin page loads its own chunks when it is opened, by a link (client-side) or as the first
+// page, and works once they are in.
 
 /** Records the wasm files a page fetches. */
 function wasmRequests(page: Page): string[] {
@@ -17,11 +18,21 @@ function wasmRequests(page: Page): string[] {
 
 const lazy = (files: string[]) => files.filter((f) => !/^inbox(\.[0-9a-f]{16})?\.wasm$/.test(f));
 
-test("an agent's inbox loads no admin code", async ({ page }) => {
+/** Signs in (the sign-in page has a chunk of its own), then opens the inbox in a new tab. */
+async function inboxAs(browser: Browser, user: { username: string; password: string }) {
+  const context = await browser.newContext();
+  const signIn = await context.newPage();
+  await login(signIn, user.username, user.password);
+  await expect(signIn.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
+  const page = await context.newPage();
   const files = wasmRequests(page);
-  await login(page, AGENT.username, AGENT.password);
+  await openHydrated(page, "/inbox");
   await expect(page.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
-  await waitHydrated(page);
+  return { page, files };
+}
+
+test("an agent's inbox loads no admin code", async ({ browser }) => {
+  const { page, files } = await inboxAs(browser, AGENT);
   await page.getByTestId("tab-all").click();
   await page.getByTestId("chat-row").first().getByRole("link").click();
   await expect(page.getByTestId("chat-title")).toBeVisible();
@@ -29,11 +40,8 @@ test("an agent's inbox loads no admin code", async ({ page }) => {
   expect(lazy(files)).toEqual([]);
 });
 
-test("an admin page loads its own chunk when opened by a link, and works", async ({ page }) => {
-  const files = wasmRequests(page);
-  await login(page, ADMIN.username, ADMIN.password);
-  await expect(page.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
-  await waitHydrated(page);
+test("an admin page loads its own chunk when opened by a link, and works", async ({ browser }) => {
+  const { page, files } = await inboxAs(browser, ADMIN);
   expect(lazy(files)).toEqual([]);
 
   await page.getByRole("navigation").getByRole("link", { name: "Channels" }).click();
