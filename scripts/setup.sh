@@ -104,8 +104,9 @@ recreate_db() {
 # `frontend`), cut at the `#[lazy_route]` points by `site-split` (the admin pages become chunks
 # loaded when opened), through wasm-bindgen (and, for --release, binaryen's wasm-opt from npm)
 # into target/site/pkg, the stylesheet and public/ beside it, and the server binary; the wasm and
-# the server compile at the same time. Same target directories, flags and variables as
-# cargo-leptos, so `cargo leptos watch --split` (for development) reuses what this builds.
+# the server compile at the same time. Same target directories and variables as cargo-leptos,
+# whose `cargo leptos watch --split` still works for development (it sets its own flags, so it
+# builds anew rather than reusing this).
 build_site() {
   local release="${1:-}" front_dir=debug
   local -a front_args=(--profile dev) server_args=()
@@ -129,9 +130,12 @@ build_site() {
   wait "$front" || front_rc=$?
   [ "$server_rc" -eq 0 ] && [ "$front_rc" -eq 0 ] || { echo "build failed" >&2; return 1; }
   local pkg=target/site/pkg wasm="target/front/wasm32-unknown-unknown/$front_dir/frontend.wasm"
-  # A fresh pkg directory: chunks of an earlier build must not linger beside this one's.
-  rm -rf "$pkg"
+  # Chunks of an earlier build must not linger beside this one's: every file without a content
+  # hash in its name goes. A release build's hashed files stay (pack-site.mjs replaces them at the
+  # next release build), so target/release/server keeps working after a debug build.
   mkdir -p "$pkg"
+  find "$pkg" -maxdepth 1 -type f -regextype posix-extended \
+    ! -regex '.*\.[0-9a-f]{16}\.[a-z]+(\.br|\.gz)?' -delete
   target/debug/site-split "$wasm" "$pkg" "${wasm%.wasm}_split.wasm" >/dev/null
   wasm-bindgen --target=web --no-typescript --keep-lld-exports --no-demangle --out-name=inbox \
     --out-dir="$pkg" "${wasm%.wasm}_split.wasm"

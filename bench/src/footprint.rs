@@ -1,7 +1,8 @@
 //! Footprint: the size of the release binary and of what a browser downloads: the files the
 //! server sends, pre-compressed at build time (`scripts/pack-site.mjs`), found by the hashes in
 //! `hash.txt` beside the binary. What every page loads (the main wasm, its JS with the chunk
-//! loader, the stylesheet) is counted apart from the lazy chunks only the admin pages load.
+//! loader, the stylesheet) is counted apart from the lazy chunks (the admin pages, the sandbox
+//! phone, sign-in and first-admin, the template picker), fetched only by what needs them.
 
 use std::path::Path;
 
@@ -20,7 +21,7 @@ pub struct Footprint {
     /// The chunk loader `inbox.js` imports (`__wasm_split.<hash>.js`), loaded with every page.
     pub loader_gzip_kib: f64,
     pub loader_br_kib: f64,
-    /// The lazy chunks (the admin pages' code), all of them; each page loads only its own.
+    /// The lazy chunks, all of them; each lazy page (or the template picker) loads only its own.
     pub lazy_chunks: usize,
     pub lazy_gzip_kib: f64,
     pub lazy_br_kib: f64,

@@ -130,7 +130,7 @@ pub fn print(r: &Report) {
     );
     println!("  release binary: {:.1} MiB", f.binary_mib);
     println!(
-        "  browser download, every page: gzip {:.0} KiB (wasm {:.0}, js {:.0} + chunk loader {:.0}, css {:.0}); brotli {:.0} KiB (wasm {:.0}, js {:.0} + {:.0}, css {:.0}); wasm uncompressed {:.0} KiB",
+        "  browser download, every page (the inbox's whole): gzip {:.0} KiB (wasm {:.0}, js {:.0} + chunk loader {:.0}, css {:.0}); brotli {:.0} KiB (wasm {:.0}, js {:.0} + {:.0}, css {:.0}); wasm uncompressed {:.0} KiB",
         f.wasm_gzip_kib + f.js_gzip_kib + f.loader_gzip_kib + f.css_gzip_kib,
         f.wasm_gzip_kib,
         f.js_gzip_kib,
@@ -144,7 +144,7 @@ pub fn print(r: &Report) {
         f.wasm_kib
     );
     println!(
-        "  admin pages, loaded when opened: {} lazy chunks, gzip {:.0} KiB, brotli {:.0} KiB in all",
+        "  lazy chunks (admin, sandbox, sign-in, first-admin pages; template picker), loaded when needed: {} files, gzip {:.0} KiB, brotli {:.0} KiB in all",
         f.lazy_chunks, f.lazy_gzip_kib, f.lazy_br_kib
     );
 }

@@ -11,9 +11,10 @@
 use anyhow::{anyhow, Context, Result};
 use std::path::PathBuf;
 
-/// Module the split main wasm imports the chunk loaders from. The underscores hold the place of
-/// a content hash of the same length, which `scripts/pack-site.mjs` writes in, and Leptos'
-/// `HydrationScripts` reads the name back from `hash.txt`.
+/// Module the split main wasm imports the chunk loaders from: the name Leptos' `HydrationScripts`
+/// expects without hashed files. A release build's `scripts/pack-site.mjs` renames the file
+/// (`__wasm_split.<hash>.js`, written to `hash.txt` as `split:`) and rewrites the imports of it
+/// in `inbox.js`; the wasm keeps this name as the key of its imports.
 const LINK_NAME: &str = "./__wasm_split.______________________.js";
 
 fn main() -> Result<()> {
