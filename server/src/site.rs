@@ -93,6 +93,14 @@ mod tests {
         assert!(!is_hashed("/pkg/inbox.0123456789abcdeg.wasm"));
         assert!(!is_hashed("/pkg/inbox.0123456789abcdef.wasm.br"));
         assert!(!is_hashed("/pkg/.0123456789abcdef.js"));
+        // The lazy chunks and their loader.
+        assert!(is_hashed("/pkg/chunk_8.0123456789abcdef.wasm"));
+        assert!(is_hashed(
+            "/pkg/split___admin_users_view_1479.0123456789abcdef.wasm"
+        ));
+        assert!(is_hashed("/pkg/__wasm_split.0123456789abcdef.js"));
+        assert!(!is_hashed("/pkg/__wasm_split.______________________.js"));
+        assert!(!is_hashed("/pkg/chunk_8.wasm"));
     }
 
     async fn get(router: &Router, path: &str, accept: &str) -> Response {
