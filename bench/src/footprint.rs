@@ -33,6 +33,13 @@ fn kib(path: &Path) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// The size of `path` with `suffix` appended (`.gz`, `.br`: its compressed copy).
+fn kib_of(path: &Path, suffix: &str) -> f64 {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    kib(Path::new(&p))
+}
+
 pub fn measure(binary: &Path, site_pkg: &Path, idle_rss_mib: f64, peak_rss_mib: f64) -> Footprint {
     let hashes = binary
         .parent()
@@ -48,22 +55,12 @@ pub fn measure(binary: &Path, site_pkg: &Path, idle_rss_mib: f64, peak_rss_mib: 
             None => site_pkg.join(format!("inbox.{ext}")),
         }
     };
-    let with = |ext: &str, suffix: &str| {
-        let mut p = file(ext).into_os_string();
-        p.push(suffix);
-        kib(Path::new(&p))
-    };
+    let with = |ext: &str, suffix: &str| kib_of(&file(ext), suffix);
     let loader = hashes
         .lines()
         .find_map(|l| l.strip_prefix("split:"))
         .map(|h| site_pkg.join(format!("__wasm_split.{}.js", h.trim())));
-    let loader_kib = |suffix: &str| {
-        loader.as_ref().map_or(0.0, |p| {
-            let mut p = p.clone().into_os_string();
-            p.push(suffix);
-            kib(Path::new(&p))
-        })
-    };
+    let loader_kib = |suffix: &str| loader.as_deref().map_or(0.0, |p| kib_of(p, suffix));
     let main_wasm = file("wasm");
     let chunks: Vec<_> = std::fs::read_dir(site_pkg)
         .into_iter()
@@ -72,16 +69,7 @@ pub fn measure(binary: &Path, site_pkg: &Path, idle_rss_mib: f64, peak_rss_mib: 
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "wasm") && *p != main_wasm)
         .collect();
-    let lazy_kib = |suffix: &str| {
-        chunks
-            .iter()
-            .map(|p| {
-                let mut p = p.clone().into_os_string();
-                p.push(suffix);
-                kib(Path::new(&p))
-            })
-            .sum()
-    };
+    let lazy_kib = |suffix: &str| chunks.iter().map(|p| kib_of(p, suffix)).sum();
     Footprint {
         idle_rss_mib,
         peak_rss_mib,
