@@ -75,3 +75,42 @@ test("an admin page opened first loads its chunk and hydrates", async ({ page })
   await page.getByTestId("create-user").click();
   await expect(page.getByTestId("users-page")).toContainText(username);
 });
+
+// A chunk's download that fails (a phone's connection drops) is tried again until it arrives:
+// before, the loader gave up at once and the wasm aborted, leaving a page that never reacted.
+test("a lazy page whose chunk fails to download twice still opens and works", async ({ browser }) => {
+  const { page } = await inboxAs(browser, ADMIN);
+  let attempts = 0;
+  await page.route(/split___admin_channels_view[^/]*\.wasm$/, (route) => {
+    attempts += 1;
+    return attempts <= 2 ? route.abort("internetdisconnected") : route.continue();
+  });
+  await page.getByRole("navigation").getByRole("link", { name: "Channels" }).click();
+  await expect(page.getByTestId("add-meta")).toBeVisible();
+  await page.getByTestId("add-meta").locator("summary").click();
+  await expect(page.getByTestId("add-meta").locator('input[name="name"]')).toBeVisible();
+  expect(attempts).toBeGreaterThanOrEqual(3);
+});
+
+// A chunk the server no longer has (a new version was deployed while the page was open) makes
+// the page reload, which gets the new version's files.
+test("a chunk the server no longer has reloads the page, which then works", async ({ page }) => {
+  await login(page, ADMIN.username, ADMIN.password);
+  await expect(page.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
+  let documents = 0;
+  page.on("domcontentloaded", () => {
+    documents += 1;
+  });
+  await page.route(/split___admin_users_view[^/]*\.wasm$/, (route) =>
+    documents < 2 ? route.fulfill({ status: 404, body: "not found" }) : route.continue(),
+  );
+  await page.goto("/admin/users");
+  await waitHydrated(page);
+  expect(documents).toBeGreaterThanOrEqual(2);
+  const username = `gone${Date.now() % 100000}`;
+  await page.getByTestId("new-display-name").fill("After Reload");
+  await page.getByTestId("new-username").fill(username);
+  await page.getByTestId("new-password").fill("after-reload-demo");
+  await page.getByTestId("create-user").click();
+  await expect(page.getByTestId("users-page")).toContainText(username);
+});

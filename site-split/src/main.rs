@@ -36,10 +36,70 @@ fn main() -> Result<()> {
         opts
     })
     .map_err(|e| anyhow!("splitting {}: {e:?}", input.display()))?;
+    let loader_path = pkg_dir.join(LINK_NAME.trim_start_matches("./"));
+    let loader = std::fs::read_to_string(&loader_path)
+        .with_context(|| format!("reading {}", loader_path.display()))?;
+    std::fs::write(
+        &loader_path,
+        retrying_loader(&loader, split.split_modules.len())?,
+    )?;
     let manifest = serde_json::to_string_pretty(&split.prefetch_map)?;
     std::fs::write(pkg_dir.join("__wasm_split_manifest.json"), manifest)?;
     for module in split.split_modules {
         println!("{}", module.display());
     }
     Ok(())
+}
+
+/// What every chunk's download is made through, instead of a bare `fetch`.
+const FETCH_CHUNK: &str = include_str!("fetch_chunk.js");
+
+/// The loader with each chunk's `fetch` replaced by `fetchChunk` (retried until the chunk
+/// arrives; see `fetch_chunk.js`). Fails if the generated loader no longer fetches each of the
+/// `chunks` in the expected way, rather than leaving some downloads unguarded.
+fn retrying_loader(loader: &str, chunks: usize) -> Result<String> {
+    const FETCH: &str = "fetch(new URL(";
+    let found = loader.matches(FETCH).count();
+    if found != chunks {
+        return Err(anyhow!(
+            "the chunk loader fetches {found} files, expected one per chunk ({chunks}): \
+             wasm_split_cli_support changed how it loads chunks"
+        ));
+    }
+    let body = loader.replace(FETCH, "fetchChunk(new URL(");
+    // After the import at the top (imports must come first in a module).
+    let (imports, rest) = match body.find("\n\n") {
+        Some(at) if body[..at].lines().all(|l| l.starts_with("import ")) => body.split_at(at + 2),
+        _ => ("", body.as_str()),
+    };
+    Ok(format!("{imports}{FETCH_CHUNK}\n{rest}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOADER: &str = "import { initSync } from \"./inbox.js\";\n\nlet sharedImports = undefined;\n\
+        const __chunk_1 = makeLoad(() => {\n    const src = fetch(new URL(\"./chunk_1.wasm\", import.meta.url));\n\
+        }, []);\nconst __chunk_2 = makeLoad(() => {\n    const src = fetch(new URL(\"./chunk_2.wasm\", import.meta.url));\n}, []);\n";
+
+    #[test]
+    fn every_chunk_is_fetched_with_retries_and_imports_stay_first() {
+        let out = retrying_loader(LOADER, 2).expect("patched");
+        assert!(
+            out.starts_with("import { initSync } from \"./inbox.js\";\n\n// Added by site-split")
+        );
+        assert_eq!(out.matches("fetchChunk(new URL(\"./chunk_").count(), 2);
+        assert!(!out.contains(" fetch(new URL("));
+        assert!(out.contains("async function fetchChunk(url)"));
+        // The chunk names stay as they were, for pack-site.mjs to rename.
+        assert!(out.contains("\"./chunk_2.wasm\""));
+    }
+
+    #[test]
+    fn a_loader_of_another_shape_is_refused() {
+        assert!(retrying_loader(LOADER, 3).is_err());
+        let other = LOADER.replace("fetch(new URL(", "load(new URL(");
+        assert!(retrying_loader(&other, 2).is_err());
+    }
 }
