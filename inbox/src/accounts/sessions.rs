@@ -145,7 +145,7 @@ pub async fn session_user(pool: &PgPool, session: &Session) -> Result<Option<Use
 
 /// A signed-in session, as something that outlives its request (an open event stream) keeps
 /// it: enough to ask later whether it still stands.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SessionKey {
     session_id: String,
     pub user_id: UserId,
@@ -168,8 +168,12 @@ pub async fn session_key(session: &Session) -> Result<Option<SessionKey>, Error>
     })
 }
 
-/// Whether the session still stands: not signed out, not expired, its user neither
-/// deactivated nor given a new password since.
-pub async fn still_signed_in(pool: &PgPool, key: &SessionKey) -> Result<bool, Error> {
-    sessions::stands(pool, &key.session_id, key.user_id, key.epoch).await
+/// Whether each of `keys` still stands (not signed out, not expired, its user neither
+/// deactivated nor given a new password since), in their order: one query for all of them.
+pub async fn standing(pool: &PgPool, keys: &[SessionKey]) -> Result<Vec<bool>, Error> {
+    let keys: Vec<(&str, UserId, i32)> = keys
+        .iter()
+        .map(|k| (k.session_id.as_str(), k.user_id, k.epoch))
+        .collect();
+    sessions::standing(pool, &keys).await
 }

@@ -41,6 +41,11 @@ pub async fn seen(pool: &PgPool, user_id: UserId) -> Result<(), Error> {
     users::seen(pool, user_id).await
 }
 
+/// [`seen`] for the users of all of a process's open streams at once.
+pub async fn seen_all(pool: &PgPool, user_ids: &[UserId]) -> Result<(), Error> {
+    users::seen_all(pool, user_ids).await
+}
+
 /// Hands waiting chats to agents with room; returns how many were assigned.
 pub async fn distribute(pool: &PgPool) -> Result<usize, Error> {
     // Runs after every burst of chat changes: when auto-assignment is off (the default) this is

@@ -208,6 +208,19 @@ pub async fn seen(pool: &PgPool, user_id: UserId) -> Result<(), Error> {
     Ok(())
 }
 
+/// [`seen`] for several users at once.
+pub async fn seen_all(pool: &PgPool, user_ids: &[UserId]) -> Result<(), Error> {
+    if user_ids.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = user_ids.iter().map(|u| u.0).collect();
+    sqlx::query("update app_user set last_seen_at = now() where user_id = any($1)")
+        .bind(&ids)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// The online agent with the fewest open chats, under `capacity`, if any.
 pub async fn least_busy_agent(
     conn: &mut PgConnection,

@@ -8,7 +8,7 @@ mod prune;
 mod signed_in;
 
 pub use prune::prune_until_stopped;
-pub use signed_in::while_signed_in;
+use signed_in::Watcher;
 
 use crate::db::events::{self, StoredEvent};
 use futures::stream::{self, Stream, StreamExt};
@@ -45,6 +45,8 @@ pub struct Hub {
     /// Cancelled when the server shuts down: open event streams end, so the graceful shutdown
     /// does not wait for browsers (they reconnect, to this server's successor or a sibling).
     closing: tokio_util::sync::CancellationToken,
+    /// Checks the sessions of this process's open streams.
+    sessions: Watcher,
 }
 
 impl Hub {
@@ -53,7 +55,7 @@ impl Hub {
     pub async fn start(pool: PgPool) -> Hub {
         let (tx, _) = broadcast::channel(BROADCAST_CAPACITY);
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
-        tokio::spawn(listen(pool, tx.clone(), ready_tx));
+        tokio::spawn(listen(pool.clone(), tx.clone(), ready_tx));
         if tokio::time::timeout(Duration::from_secs(5), ready_rx)
             .await
             .is_err()
@@ -62,10 +64,23 @@ impl Hub {
                 "the event listener is not connected yet; live updates start when it is"
             );
         }
+        let closing = tokio_util::sync::CancellationToken::new();
         Hub {
             tx,
-            closing: tokio_util::sync::CancellationToken::new(),
+            sessions: Watcher::start(pool, closing.clone()),
+            closing,
         }
+    }
+
+    /// `events` until the session `key` stops standing (a logout, a deactivation, a password
+    /// reset, expiry): checked every two seconds for all of this process's streams at once.
+    /// While it is open, the user counts as online.
+    pub fn while_signed_in<S: Stream + Send + 'static>(
+        &self,
+        key: crate::accounts::sessions::SessionKey,
+        events: S,
+    ) -> impl Stream<Item = S::Item> + Send + use<S> {
+        self.sessions.while_signed_in(key, events)
     }
 
     /// Ends every open event stream (at shutdown).

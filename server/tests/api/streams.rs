@@ -108,6 +108,42 @@ async fn a_stream_whose_session_stands_stays_open(pool: PgPool) {
     );
 }
 
+/// The process checks all its streams' sessions in one query: a session that ends closes its
+/// own streams (both tabs of it), and only those.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn one_check_for_all_streams_closes_only_those_of_an_ended_session(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let (admin, _) = app.signed_in("admin", Role::Admin).await;
+    let (rina, rina_user) = app.signed_in("rina", Role::Agent).await;
+    let (budi, _) = app.signed_in("budi", Role::Agent).await;
+    let rina_tabs = [open(&app, &rina).await, open(&app, &rina).await];
+    let budi_tab = open(&app, &budi).await;
+    let admin_tab = open(&app, &admin).await;
+    let res = app
+        .call(
+            &admin,
+            "admin/set_user_active",
+            &[
+                ("user_id", &rina_user.user_id.to_string()),
+                ("active", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let [first, second] = rina_tabs;
+    let (first, second, budi_open, admin_open) = tokio::join!(
+        ends_within(first, 6),
+        ends_within(second, 6),
+        ends_within(budi_tab, 6),
+        ends_within(admin_tab, 6),
+    );
+    assert!(first && second, "a deactivated agent's tab stayed open");
+    assert!(
+        !budi_open && !admin_open,
+        "another user's stream was closed"
+    );
+}
+
 /// Events committed while the hub's LISTEN connection was away are replayed when it is back;
 /// more than it can replay, and every subscriber is told to reload instead.
 #[sqlx::test(migrator = "server::MIGRATOR")]
