@@ -5,16 +5,18 @@
 
 use app::ssr::AppState;
 use app::AppError;
+use axum::body::Body;
 use axum::extract::{Query, State};
+use axum::http::header;
 use axum::http::HeaderMap;
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use bytes::Bytes;
 use futures::stream::{Stream, StreamExt};
 use inbox::accounts::sessions::SessionKey;
 use inbox::db::events::{self, StoredEvent};
-use inbox::live::{while_signed_in, Delivery, Filter, Hub};
+use inbox::live::{Delivery, Filter, Hub};
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -27,14 +29,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/sandbox/events", get(sandbox_events))
 }
 
-fn to_sse(d: Delivery) -> Result<Event, Infallible> {
-    Ok(match d {
-        Delivery::Event(e) => Event::default()
-            .id(e.event_id.to_string())
-            .event(e.kind.as_str())
-            .data(e.payload_json()),
-        Delivery::Reload => Event::default().event("reload").data("{}"),
-    })
+/// Sent to a stream that was idle this long, so proxies and browsers keep it open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// A delivery as Server-Sent Events bytes. An event's are written once and shared by every
+/// stream that sends it ([`inbox::db::events::StoredEvent::sse_frame`]).
+fn frame(d: &Delivery) -> Bytes {
+    match d {
+        Delivery::Event(e) => e.sse_frame(),
+        Delivery::Reload => Bytes::from_static(b"event: reload\ndata: {}\n\n"),
+    }
 }
 
 fn last_event_id(headers: &HeaderMap) -> Option<i64> {
@@ -47,14 +51,51 @@ fn last_event_id(headers: &HeaderMap) -> Option<i64> {
         .ok()
 }
 
+/// The deliveries as a `text/event-stream` answer, with a comment line whenever the stream was
+/// idle for [`KEEP_ALIVE`]; it ends when the deliveries end.
 fn sse(stream: impl Stream<Item = Delivery> + Send + 'static) -> Response {
     let open = crate::metrics::OpenStream::new();
-    Sse::new(stream.map(move |d| {
+    let frames = stream.map(move |d| {
         let _ = &open;
-        to_sse(d)
-    }))
-    .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-    .into_response()
+        frame(&d)
+    });
+    let body = keep_alive(frames, KEEP_ALIVE).map(Ok::<_, Infallible>);
+    (
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response()
+}
+
+/// `frames`, with a `: keep-alive` comment when none went out for a whole `idle` period (so
+/// after 15 to 30 s of silence). No timer is touched per frame: a stream sends hundreds a second
+/// under load, and a thousand streams would otherwise re-arm a thousand timers for each event.
+fn keep_alive(
+    frames: impl Stream<Item = Bytes> + Send + 'static,
+    idle: Duration,
+) -> impl Stream<Item = Bytes> + Send + 'static {
+    let tick = tokio::time::interval_at(tokio::time::Instant::now() + idle, idle);
+    futures::stream::unfold(
+        (Box::pin(frames), tick, false),
+        |(mut frames, mut tick, mut sent)| async move {
+            loop {
+                tokio::select! {
+                    biased;
+                    next = frames.next() => return Some((next?, (frames, tick, true))),
+                    _ = tick.tick() => {
+                        if !sent {
+                            let ping = Bytes::from_static(b": keep-alive\n\n");
+                            return Some((ping, (frames, tick, false)));
+                        }
+                        sent = false;
+                    }
+                }
+            }
+        },
+    )
 }
 
 /// Every event, for any signed-in user (401 otherwise).
@@ -74,7 +115,7 @@ async fn inbox_events(
         last_event_id(&headers),
         Arc::new(|_| true),
     );
-    sse(while_signed_in(state.pool.clone(), key, events))
+    sse(hub.while_signed_in(key, events))
 }
 
 /// The session's key when it stands, for a stream to check it again later.
@@ -138,7 +179,42 @@ async fn sandbox_events(
     });
     let events = inbox::live::stream(state.pool.clone(), &hub, last_event_id(&headers), keep);
     match key {
-        Some(key) => sse(while_signed_in(state.pool.clone(), key, events)),
+        Some(key) => sse(hub.while_signed_in(key, events)),
         None => sse(events),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PING: &[u8] = b": keep-alive\n\n";
+
+    #[tokio::test]
+    async fn an_idle_stream_gets_keep_alives() {
+        let idle = keep_alive(futures::stream::pending(), Duration::from_millis(50));
+        let sent: Vec<Bytes> =
+            tokio::time::timeout(Duration::from_secs(10), idle.take(2).collect())
+                .await
+                .expect("two keep-alives");
+        assert_eq!(sent, vec![Bytes::from_static(PING); 2]);
+    }
+
+    #[tokio::test]
+    async fn a_busy_stream_gets_its_frames_and_ends_with_them() {
+        let frames =
+            futures::stream::iter((0..1000).map(|n| Bytes::from(format!("data: {n}\n\n"))));
+        let sent: Vec<Bytes> = keep_alive(frames, Duration::from_millis(1)).collect().await;
+        assert_eq!(sent.len(), 1000);
+        assert!(sent.iter().all(|b| b.as_ref() != PING));
+        assert_eq!(sent[999].as_ref(), b"data: 999\n\n");
+    }
+
+    #[test]
+    fn a_reload_is_an_sse_message_of_its_own() {
+        assert_eq!(
+            frame(&Delivery::Reload).as_ref(),
+            b"event: reload\ndata: {}\n\n"
+        );
     }
 }

@@ -19,17 +19,32 @@ pub struct StoredEvent {
     pub kind: EventKind,
     pub chat_id: Option<ChatId>,
     pub payload: serde_json::Value,
-    /// The payload as JSON text, made once however many streams send it.
+    /// The event as a live stream sends it, made once however many streams send it.
     #[sqlx(skip)]
     #[serde(skip)]
-    json: std::sync::OnceLock<Box<str>>,
+    frame: std::sync::OnceLock<bytes::Bytes>,
 }
 
 impl StoredEvent {
-    /// The payload as JSON text (serialised on first use, then shared by every subscriber).
-    pub fn payload_json(&self) -> &str {
-        self.json
-            .get_or_init(|| self.payload.to_string().into_boxed_str())
+    /// The event as one Server-Sent Events message (`id`, `event`, `data`: the payload's JSON),
+    /// written on first use; every stream then sends the same bytes (a reference count, not a
+    /// copy).
+    pub fn sse_frame(&self) -> bytes::Bytes {
+        self.frame
+            .get_or_init(|| {
+                let json = self.payload.to_string();
+                let mut frame = format!("id: {}\nevent: {}\n", self.event_id, self.kind.as_str());
+                // Compact JSON has no line breaks (they are escaped in strings); were there any,
+                // each line would need its own `data:`.
+                for line in json.split('\n') {
+                    frame.push_str("data: ");
+                    frame.push_str(line);
+                    frame.push('\n');
+                }
+                frame.push('\n');
+                bytes::Bytes::from(frame)
+            })
+            .clone()
     }
 }
 
@@ -142,4 +157,27 @@ pub async fn prune(
     .execute(pool)
     .await?
     .rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_is_one_sse_message_written_once() {
+        let event = StoredEvent {
+            event_id: 42,
+            kind: EventKind::MessageCreated,
+            chat_id: Some(ChatId(7)),
+            payload: serde_json::json!({"body": "two\nlines", "chat_id": 7}),
+            frame: Default::default(),
+        };
+        let frame = event.sse_frame();
+        assert_eq!(
+            std::str::from_utf8(&frame).unwrap(),
+            "id: 42\nevent: message.created\ndata: {\"body\":\"two\\nlines\",\"chat_id\":7}\n\n"
+        );
+        // The same bytes for every stream, not a copy.
+        assert_eq!(event.sse_frame().as_ptr(), frame.as_ptr());
+    }
 }
