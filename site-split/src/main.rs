@@ -67,7 +67,7 @@ fn retrying_loader(loader: &str, chunks: usize) -> Result<String> {
         ));
     }
     let body = loader.replace(FETCH, "fetchChunk(new URL(");
-    // After the import at the top (imports must come first in a module).
+    // After the import at the top, where a reader of the file looks first.
     let (imports, rest) = match body.find("\n\n") {
         Some(at) if body[..at].lines().all(|l| l.starts_with("import ")) => body.split_at(at + 2),
         _ => ("", body.as_str()),
