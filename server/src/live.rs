@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/sandbox/events", get(sandbox_events))
 }
 
-/// Sent to a stream that was idle this long, so proxies and browsers keep it open.
+/// A stream silent this long gets a comment line, so proxies and browsers keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// A delivery as Server-Sent Events bytes. An event's are written once and shared by every
@@ -52,14 +52,14 @@ fn last_event_id(headers: &HeaderMap) -> Option<i64> {
 }
 
 /// The deliveries as a `text/event-stream` answer, with a comment line whenever the stream was
-/// idle for [`KEEP_ALIVE`]; it ends when the deliveries end.
+/// silent for [`KEEP_ALIVE`] (7.5 to 15 s); it ends when the deliveries end.
 fn sse(stream: impl Stream<Item = Delivery> + Send + 'static) -> Response {
     let open = crate::metrics::OpenStream::new();
     let frames = stream.map(move |d| {
         let _ = &open;
         frame(&d)
     });
-    let body = keep_alive(frames, KEEP_ALIVE).map(Ok::<_, Infallible>);
+    let body = keep_alive(frames, keep_alive_ticks()).map(Ok::<_, Infallible>);
     (
         [
             (header::CONTENT_TYPE, "text/event-stream"),
@@ -70,25 +70,33 @@ fn sse(stream: impl Stream<Item = Delivery> + Send + 'static) -> Response {
         .into_response()
 }
 
-/// `frames`, with a `: keep-alive` comment when none went out for a whole `idle` period (so
-/// after 15 to 30 s of silence). No timer is touched per frame: a stream sends hundreds a second
-/// under load, and a thousand streams would otherwise re-arm a thousand timers for each event.
+/// Ticks every half [`KEEP_ALIVE`]: a stream silent for a whole tick period gets a keep-alive,
+/// so never more than [`KEEP_ALIVE`] of silence.
+fn keep_alive_ticks() -> impl Stream<Item = ()> + Send + 'static {
+    let period = KEEP_ALIVE / 2;
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio_stream::wrappers::IntervalStream::new(tick).map(|_| ())
+}
+
+/// `frames`, with a `: keep-alive` comment at a tick when none went out since the tick before.
+/// No timer is touched per frame: a stream sends hundreds a second under load, and a thousand
+/// streams would otherwise re-arm a thousand timers for each event.
 fn keep_alive(
     frames: impl Stream<Item = Bytes> + Send + 'static,
-    idle: Duration,
+    ticks: impl Stream<Item = ()> + Send + 'static,
 ) -> impl Stream<Item = Bytes> + Send + 'static {
-    let tick = tokio::time::interval_at(tokio::time::Instant::now() + idle, idle);
     futures::stream::unfold(
-        (Box::pin(frames), tick, false),
-        |(mut frames, mut tick, mut sent)| async move {
+        (Box::pin(frames), Box::pin(ticks), false),
+        |(mut frames, mut ticks, mut sent)| async move {
             loop {
                 tokio::select! {
                     biased;
-                    next = frames.next() => return Some((next?, (frames, tick, true))),
-                    _ = tick.tick() => {
+                    next = frames.next() => return Some((next?, (frames, ticks, true))),
+                    Some(()) = ticks.next() => {
                         if !sent {
                             let ping = Bytes::from_static(b": keep-alive\n\n");
-                            return Some((ping, (frames, tick, false)));
+                            return Some((ping, (frames, ticks, false)));
                         }
                         sent = false;
                     }
@@ -187,27 +195,76 @@ async fn sandbox_events(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures::FutureExt;
 
     const PING: &[u8] = b": keep-alive\n\n";
 
-    #[tokio::test]
-    async fn an_idle_stream_gets_keep_alives() {
-        let idle = keep_alive(futures::stream::pending(), Duration::from_millis(50));
-        let sent: Vec<Bytes> =
-            tokio::time::timeout(Duration::from_secs(10), idle.take(2).collect())
-                .await
-                .expect("two keep-alives");
-        assert_eq!(sent, vec![Bytes::from_static(PING); 2]);
+    /// The keep-alive stream with frames and ticks the test sends by hand.
+    struct Harness {
+        frames: futures::channel::mpsc::UnboundedSender<Bytes>,
+        ticks: futures::channel::mpsc::UnboundedSender<()>,
+        out: std::pin::Pin<Box<dyn Stream<Item = Bytes> + Send>>,
     }
 
-    #[tokio::test]
-    async fn a_busy_stream_gets_its_frames_and_ends_with_them() {
-        let frames =
-            futures::stream::iter((0..1000).map(|n| Bytes::from(format!("data: {n}\n\n"))));
-        let sent: Vec<Bytes> = keep_alive(frames, Duration::from_millis(1)).collect().await;
-        assert_eq!(sent.len(), 1000);
-        assert!(sent.iter().all(|b| b.as_ref() != PING));
-        assert_eq!(sent[999].as_ref(), b"data: 999\n\n");
+    impl Harness {
+        fn new() -> Harness {
+            let (frames, frames_rx) = futures::channel::mpsc::unbounded();
+            let (ticks, ticks_rx) = futures::channel::mpsc::unbounded();
+            Harness {
+                frames,
+                ticks,
+                out: Box::pin(keep_alive(frames_rx, ticks_rx)),
+            }
+        }
+        fn frame(&self, text: &'static str) {
+            self.frames
+                .unbounded_send(Bytes::from_static(text.as_bytes()))
+                .unwrap();
+        }
+        fn tick(&self) {
+            self.ticks.unbounded_send(()).unwrap();
+        }
+        /// What the stream has ready now (it is never waited for).
+        fn ready(&mut self) -> Vec<Bytes> {
+            let mut out = Vec::new();
+            while let Some(Some(b)) = self.out.next().now_or_never() {
+                out.push(b);
+            }
+            out
+        }
+    }
+
+    #[test]
+    fn a_keep_alive_goes_out_only_after_a_whole_tick_period_of_silence() {
+        let mut h = Harness::new();
+        h.frame("a");
+        assert_eq!(h.ready(), [Bytes::from_static(b"a")]);
+        // The period the frame went out in ends: no keep-alive.
+        h.tick();
+        assert!(h.ready().is_empty());
+        // A whole period without a frame: one keep-alive.
+        h.tick();
+        assert_eq!(h.ready(), [Bytes::from_static(PING)]);
+        h.tick();
+        assert_eq!(h.ready(), [Bytes::from_static(PING)]);
+        // Frames in every period: none.
+        for _ in 0..5 {
+            h.frame("b");
+            h.tick();
+            assert_eq!(h.ready(), [Bytes::from_static(b"b")]);
+        }
+    }
+
+    #[test]
+    fn the_answer_ends_when_the_deliveries_end() {
+        let mut h = Harness::new();
+        h.frame("last");
+        h.frames.close_channel();
+        assert_eq!(
+            h.out.next().now_or_never(),
+            Some(Some(Bytes::from_static(b"last")))
+        );
+        assert_eq!(h.out.next().now_or_never(), Some(None));
     }
 
     #[test]
