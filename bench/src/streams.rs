@@ -88,6 +88,10 @@ async fn subscribe(
             let Some(at) = body.find(block) else { continue };
             let digits = &block[at + prefix.len()..];
             let len = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+            // The number must end the body (another run's tag could start like this one's).
+            if digits.get(len) != Some(&b'"') {
+                continue;
+            }
             let n = std::str::from_utf8(&digits[..len])
                 .ok()
                 .and_then(|d| d.parse().ok());
