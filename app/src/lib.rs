@@ -47,6 +47,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                // The tab's icon (`public/favicon.svg`); without it browsers ask for
+                // /favicon.ico, which the server answered with a rendered 404 page.
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
                 <script nonce=leptos::nonce::use_nonce() inner_html=EARLY_TAPS></script>
                 <HashedStylesheet options=options.clone() id="leptos" />

@@ -12,6 +12,13 @@ test("admin signs in and sees the app shell", async ({ page }) => {
   await page.getByRole("link", { name: "Users" }).click();
   await expect(page.getByTestId("users-page")).toBeVisible();
   await expect(page.getByTestId("user-rina")).toBeVisible();
+  // The tab has an icon, served as a file (not a rendered 404 page), cacheable.
+  const icon = await page.locator('link[rel="icon"]').getAttribute("href");
+  expect(icon).toBe("/favicon.svg");
+  const res = await page.request.get(icon!);
+  expect(res.status()).toBe(200);
+  expect(res.headers()["content-type"]).toContain("image/svg+xml");
+  expect(res.headers()["cache-control"] ?? "").not.toContain("no-store");
 });
 
 test("a wrong password shows an error and stays on the login page", async ({ page }) => {

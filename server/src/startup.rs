@@ -160,7 +160,7 @@ pub fn router(
 async fn no_store_for_pages(req: Request, next: Next) -> Response {
     // Media answers say themselves how they may be kept (`media.rs`).
     let is_asset = req.uri().path().starts_with("/pkg/")
-        || req.uri().path() == "/favicon.ico"
+        || req.uri().path() == "/favicon.svg"
         || req.uri().path().starts_with("/media/");
     let mut res = next.run(req).await;
     if !is_asset {
