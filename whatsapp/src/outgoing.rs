@@ -56,6 +56,54 @@ pub struct MediaMessage {
     pub filename: Option<String>,
 }
 
+impl MediaMessage {
+    /// The kind as the providers name it in a send (`image`, `audio`, `video`, `document`,
+    /// `sticker`: Meta's `type`, Whapi's endpoint); an error for a kind that is not a file.
+    pub fn wire_kind(&self) -> Result<&'static str, crate::error::SendError> {
+        Ok(match self.kind {
+            MessageKind::Image => "image",
+            MessageKind::Audio => "audio",
+            MessageKind::Video => "video",
+            MessageKind::Document => "document",
+            MessageKind::Sticker => "sticker",
+            other => {
+                return Err(crate::error::SendError::permanent(format!(
+                    "{other} is not a kind of file WhatsApp sends"
+                )))
+            }
+        })
+    }
+
+    /// The caption as WhatsApp shows it: under images, videos and documents only, never blank;
+    /// an error past [`MAX_CAPTION_CHARS`] (meta-cloud.md §11.2, whapi.md §8.1).
+    pub fn shown_caption(&self) -> Result<Option<&str>, crate::error::SendError> {
+        let shown = matches!(
+            self.kind,
+            MessageKind::Image | MessageKind::Video | MessageKind::Document
+        );
+        let Some(caption) = self
+            .caption
+            .as_deref()
+            .filter(|c| shown && !c.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        if caption.chars().count() > MAX_CAPTION_CHARS {
+            return Err(crate::error::SendError::permanent(format!(
+                "a caption may have at most {MAX_CAPTION_CHARS} characters"
+            )));
+        }
+        Ok(Some(caption))
+    }
+
+    /// A document's name (other kinds carry none).
+    pub fn document_name(&self) -> Option<&str> {
+        self.filename
+            .as_deref()
+            .filter(|_| self.kind == MessageKind::Document)
+    }
+}
+
 /// A file to hand to the provider before sending it.
 #[derive(Debug, Clone, Copy)]
 pub struct Upload<'a> {

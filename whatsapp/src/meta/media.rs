@@ -152,35 +152,13 @@ fn media_lookup_error(err: SendError) -> MediaError {
 /// `{"type": kind, kind: {"id", "caption"?, "filename"?}}`: captions only where WhatsApp shows
 /// them, a document always with its name (meta-cloud.md §11.2).
 pub(super) fn media_object(m: &MediaMessage) -> Result<Value, SendError> {
-    use crate::event::MessageKind as K;
-    let kind = match m.kind {
-        K::Image => "image",
-        K::Audio => "audio",
-        K::Video => "video",
-        K::Document => "document",
-        K::Sticker => "sticker",
-        other => {
-            return Err(SendError::permanent(format!(
-                "{other} is not a kind of file WhatsApp sends"
-            )))
-        }
-    };
+    let kind = m.wire_kind()?;
     let mut object = json!({ "id": m.media_id });
-    if let Some(caption) = m.caption.as_deref().filter(|c| !c.trim().is_empty()) {
-        if matches!(m.kind, K::Image | K::Video | K::Document) {
-            if caption.chars().count() > crate::outgoing::MAX_CAPTION_CHARS {
-                return Err(SendError::permanent(format!(
-                    "a caption may have at most {} characters",
-                    crate::outgoing::MAX_CAPTION_CHARS
-                )));
-            }
-            object["caption"] = json!(caption);
-        }
+    if let Some(caption) = m.shown_caption()? {
+        object["caption"] = json!(caption);
     }
-    if m.kind == K::Document {
-        if let Some(name) = m.filename.as_deref() {
-            object["filename"] = json!(name);
-        }
+    if let Some(name) = m.document_name() {
+        object["filename"] = json!(name);
     }
     Ok(json!({ "type": kind, kind: object }))
 }

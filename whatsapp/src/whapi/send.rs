@@ -118,29 +118,13 @@ pub(super) fn recipient_id(to: &Recipient) -> Result<String, SendError> {
 /// The endpoint and body of a file send (§8.1): captions for images, videos and documents, a
 /// document's name.
 fn media_send(to: &str, m: &MediaMessage) -> Result<(String, Value), SendError> {
-    use crate::event::MessageKind as K;
-    let kind = match m.kind {
-        K::Image => "image",
-        K::Audio => "audio",
-        K::Video => "video",
-        K::Document => "document",
-        K::Sticker => "sticker",
-        other => {
-            return Err(SendError::permanent(format!(
-                "{other} is not a kind of file WhatsApp sends"
-            )))
-        }
-    };
+    let kind = m.wire_kind()?;
     let mut body = json!({ "to": to, "media": m.media_id });
-    if let Some(caption) = m.caption.as_deref().filter(|c| !c.trim().is_empty()) {
-        if matches!(m.kind, K::Image | K::Video | K::Document) {
-            body["caption"] = json!(caption);
-        }
+    if let Some(caption) = m.shown_caption()? {
+        body["caption"] = json!(caption);
     }
-    if m.kind == K::Document {
-        if let Some(name) = m.filename.as_deref() {
-            body["filename"] = json!(name);
-        }
+    if let Some(name) = m.document_name() {
+        body["filename"] = json!(name);
     }
     Ok((format!("/messages/{kind}"), body))
 }
