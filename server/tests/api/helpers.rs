@@ -276,6 +276,23 @@ impl TestApp {
         assert_eq!(res.status(), StatusCode::OK, "login of {username}");
         (client, user)
     }
+
+    /// `admin` deactivates `user` (through the admin's server function), which must succeed.
+    pub async fn deactivate(&self, admin: &Client, user: &UserInfo) {
+        let res = self
+            .call(
+                admin,
+                "admin/set_user_active",
+                &[("user_id", &user.user_id.to_string()), ("active", "false")],
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "deactivating {}",
+            user.username
+        );
+    }
 }
 
 pub fn session_cookie(res: &Response) -> Option<String> {

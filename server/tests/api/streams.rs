@@ -36,14 +36,7 @@ async fn an_agents_open_stream_ends_when_an_admin_deactivates_them(pool: PgPool)
     let (admin, _) = app.signed_in("admin", Role::Admin).await;
     let (agent, rina) = app.signed_in("rina", Role::Agent).await;
     let stream = open(&app, &agent).await;
-    let res = app
-        .call(
-            &admin,
-            "admin/set_user_active",
-            &[("user_id", &rina.user_id.to_string()), ("active", "false")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.deactivate(&admin, &rina).await;
     assert!(
         ends_within(stream, 5).await,
         "the stream outlived the account"
@@ -119,17 +112,7 @@ async fn one_check_for_all_streams_closes_only_those_of_an_ended_session(pool: P
     let rina_tabs = [open(&app, &rina).await, open(&app, &rina).await];
     let budi_tab = open(&app, &budi).await;
     let admin_tab = open(&app, &admin).await;
-    let res = app
-        .call(
-            &admin,
-            "admin/set_user_active",
-            &[
-                ("user_id", &rina_user.user_id.to_string()),
-                ("active", "false"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.deactivate(&admin, &rina_user).await;
     let [first, second] = rina_tabs;
     let (first, second, budi_open, admin_open) = tokio::join!(
         ends_within(first, 6),
