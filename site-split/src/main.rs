@@ -1,14 +1,22 @@
 //! Splits the browser's wasm at Leptos' `#[lazy]` and `#[lazy_route]` points, as
 //! `cargo leptos build --split` does, so the admin pages load only when an admin opens one.
 //!
-//! `site-split <frontend.wasm> <pkg dir> <main out.wasm>`: writes the main module (for
-//! wasm-bindgen, which must run with `--keep-lld-exports`), one `.wasm` per lazy chunk and the
-//! `__wasm_split.______________________.js` loader into the pkg directory, and
-//! `__wasm_split_manifest.json` (which chunks each lazy route needs) for the server's
-//! `<link rel="preload">` hints. Prints the chunks' paths, one a line.
+//! `site-split <frontend.wasm> <pkg dir> <main out.wasm> [--group <name>]...`: writes the main
+//! module (for wasm-bindgen, which must run with `--keep-lld-exports`), one `.wasm` per lazy point
+//! and per chunk of shared code, and the `__wasm_split.______________________.js` loader into the
+//! pkg directory, and `__wasm_split_manifest.json` (which files each lazy point needs) for the
+//! server's `<link rel="preload">` hints. Prints the chunks' paths, one a line.
+//!
+//! Code used by several lazy points goes into chunks. Upstream makes one chunk per distinct set of
+//! points that share code, which gave the conversation 68 small files; here (the vendored
+//! splitter's `chunk_group` option, `vendor/wasm_split_cli_support/VENDORED.md`) the chunks are
+//! merged into one per `--group`: every chunk needed by a lazy point whose name starts with the
+//! first `--group` goes into that group's chunk, and so on; all other chunks into one `rest` chunk.
+//! A lazy point then loads at most one file of its own and one per group.
 //!
 //! The input must be linked with `-C link-args=--emit-relocs` (the split reads the relocations).
 use anyhow::{anyhow, Context, Result};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// Module the split main wasm imports the chunk loaders from: the name Leptos' `HydrationScripts`
@@ -18,12 +26,23 @@ use std::path::PathBuf;
 const LINK_NAME: &str = "./__wasm_split.______________________.js";
 
 fn main() -> Result<()> {
-    let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
-    let [input, pkg_dir, main_out] = args.as_slice() else {
+    let mut paths = Vec::<PathBuf>::new();
+    let mut groups = Vec::<String>::new();
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--group" {
+            let name = args.next().and_then(|n| n.into_string().ok());
+            groups.push(name.ok_or_else(|| anyhow!("--group needs a lazy point's name"))?);
+        } else {
+            paths.push(arg.into());
+        }
+    }
+    let [input, pkg_dir, main_out] = paths.as_slice() else {
         return Err(anyhow!(
-            "usage: site-split <frontend.wasm> <pkg dir> <main out.wasm>"
+            "usage: site-split <frontend.wasm> <pkg dir> <main out.wasm> [--group <name>]..."
         ));
     };
+    let chunk_group = |needed_by: &BTreeSet<String>| chunk_group(&groups, needed_by);
     let output_name = std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "inbox".into());
     let wasm = std::fs::read(input).with_context(|| format!("reading {}", input.display()))?;
     let main_module = format!("./{output_name}.js");
@@ -33,6 +52,7 @@ fn main() -> Result<()> {
         opts.main_out_path = main_out;
         opts.main_module = &main_module;
         opts.link_name = LINK_NAME;
+        opts.chunk_group = Some(&chunk_group);
         opts
     })
     .map_err(|e| anyhow!("splitting {}: {e:?}", input.display()))?;
@@ -43,12 +63,37 @@ fn main() -> Result<()> {
         &loader_path,
         retrying_loader(&loader, split.split_modules.len())?,
     )?;
+    // A group that names no lazy point (one renamed since) would silently merge nothing.
+    if let Some(unknown) = groups.iter().find(|g| {
+        !split
+            .prefetch_map
+            .keys()
+            .any(|point| point.starts_with(g.as_str()))
+    }) {
+        return Err(anyhow!(
+            "--group {unknown}: no lazy point's name starts with it"
+        ));
+    }
     let manifest = serde_json::to_string_pretty(&split.prefetch_map)?;
     std::fs::write(pkg_dir.join("__wasm_split_manifest.json"), manifest)?;
     for module in split.split_modules {
         println!("{}", module.display());
     }
     Ok(())
+}
+
+/// The chunk a piece of code shared by the lazy points `needed_by` goes into: the first of
+/// `groups` that names (as a prefix: the splitter adds a hash) one of them, else `rest`.
+fn chunk_group(groups: &[String], needed_by: &BTreeSet<String>) -> String {
+    groups
+        .iter()
+        .find(|group| {
+            needed_by
+                .iter()
+                .any(|point| point.starts_with(group.as_str()))
+        })
+        .cloned()
+        .unwrap_or_else(|| "rest".into())
 }
 
 /// What every chunk's download is made through, instead of a bare `fetch`.
@@ -94,6 +139,34 @@ mod tests {
         assert!(out.contains("async function fetchChunk(url)"));
         // The chunk names stay as they were, for pack-site.mjs to rename.
         assert!(out.contains("\"./chunk_2.wasm\""));
+    }
+
+    #[test]
+    fn shared_code_goes_to_the_first_group_that_needs_it() {
+        let groups = ["selected_chat".to_string(), "template_picker".to_string()];
+        let set = |points: &[&str]| points.iter().map(|p| p.to_string()).collect();
+        let group = |points: &[&str]| chunk_group(&groups, &set(points));
+        assert_eq!(
+            group(&["admin_users_view_1", "selected_chat_view_2"]),
+            "selected_chat"
+        );
+        assert_eq!(
+            group(&[
+                "template_picker_3",
+                "selected_chat_view_2",
+                "sandbox_view_4"
+            ]),
+            "selected_chat"
+        );
+        assert_eq!(
+            group(&["admin_users_view_1", "template_picker_3"]),
+            "template_picker"
+        );
+        assert_eq!(group(&["admin_users_view_1", "admin_bot_view_5"]), "rest");
+        assert_eq!(
+            chunk_group(&[], &set(&["selected_chat_view_2", "x"])),
+            "rest"
+        );
     }
 
     #[test]
