@@ -136,7 +136,11 @@ build_site() {
   mkdir -p "$pkg"
   find "$pkg" -maxdepth 1 -type f -regextype posix-extended \
     ! -regex '.*\.[0-9a-f]{16}\.[a-z]+(\.br|\.gz)?' -delete
-  target/debug/site-split "$wasm" "$pkg" "${wasm%.wasm}_split.wasm" >/dev/null
+  # Code shared by the lazy points goes into one chunk for the conversation (and whatever shares
+  # code with it), one for the template picker, one for the rest: a page loads a handful of
+  # files, not one per combination of pages sharing code (68 for the conversation).
+  target/debug/site-split "$wasm" "$pkg" "${wasm%.wasm}_split.wasm" \
+    --group __open_conversation_view --group picker >/dev/null
   wasm-bindgen --target=web --no-typescript --keep-lld-exports --no-demangle --out-name=inbox \
     --out-dir="$pkg" "${wasm%.wasm}_split.wasm"
   mv "$pkg/inbox_bg.wasm" "$pkg/inbox.wasm"

@@ -87,7 +87,7 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     >
                         <Route path=path!("") view=pages::inbox::NoChatSelected />
-                        <Route path=path!(":id") view=pages::inbox::SelectedChat />
+                        <Route path=path!(":id") view={Lazy::<OpenConversation>::new()} />
                     </ParentRoute>
                     <Route path=path!("/sandbox") view={Lazy::<SandboxPhone>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/bot") view={Lazy::<AdminBot>::new()} ssr=SsrMode::Async />
@@ -102,7 +102,7 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The pages a signed-in agent does not need load their code only when opened
+/// Pages whose code loads only when opened (the conversation: once the inbox list has hydrated)
 /// (`#[lazy_route]`: the browser's wasm is split at these points by `site-split`; a page opened
 /// first fetches its chunks before it hydrates). Each is a route with no data of its own: the
 /// pages load their data as before.
@@ -138,6 +138,9 @@ lazy_pages! {
     AdminPlayground => view! { <Protected admin=true><pages::playground::PlaygroundPage /></Protected> };
     /// `/admin/users`.
     AdminUsers => view! { <Protected admin=true><pages::users::UsersPage /></Protected> };
+    /// `/inbox/{id}`, the open conversation (the composer, the bubbles of every kind of message):
+    /// the inbox list hydrates without it and fetches it right after (`InboxPage`).
+    OpenConversation => view! { <pages::inbox::SelectedChat /> };
     /// `/sandbox`, the demo's customer phone.
     SandboxPhone => view! { <pages::sandbox::SandboxPage /> };
     /// `/login`: its form posts without the wasm; the page's own code comes with it.

@@ -21,6 +21,7 @@ use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_params_map};
+use leptos_router::LazyRoute;
 use rows::{ChatRow, ListView};
 
 #[component]
@@ -201,9 +202,14 @@ pub fn InboxPage() -> impl IntoView {
         rows
     });
     let now = use_now();
-    // Runs once this page is hydrated: tests wait for it before clicking.
+    // Runs once this page is hydrated: tests wait for it before clicking. The conversation's
+    // code (a lazy chunk, `OpenConversation`) is fetched then, so that the first chat opened
+    // does not wait for it; on `/inbox/{id}` it is already in.
     let ready = RwSignal::new(false);
-    Effect::new(move |_| ready.set(true));
+    Effect::new(move |_| {
+        ready.set(true);
+        leptos::task::spawn_local(<crate::OpenConversation as LazyRoute>::preload());
+    });
     let tab_button = move |t: Tab, label: String, test_id: &'static str| {
         view! {
             <button type="button" class:active=move || tab.get() == t data-testid=test_id on:click=move |_| tab.set(t)>
