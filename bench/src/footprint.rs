@@ -1,8 +1,9 @@
 //! Footprint: the size of the release binary and of what a browser downloads: the files the
 //! server sends, pre-compressed at build time (`scripts/pack-site.mjs`), found by the hashes in
 //! `hash.txt` beside the binary. What every page loads (the main wasm, its JS with the chunk
-//! loader, the stylesheet) is counted apart from the lazy chunks (the admin pages, the sandbox
-//! phone, sign-in and first-admin, the template picker), fetched only by what needs them.
+//! loader, the stylesheet) is counted apart from the lazy chunks (the conversation, the admin
+//! pages, the sandbox phone, sign-in and first-admin, the template picker), fetched only by what
+//! needs them; the conversation's are also counted on their own.
 
 use std::path::Path;
 
@@ -25,7 +26,15 @@ pub struct Footprint {
     pub lazy_chunks: usize,
     pub lazy_gzip_kib: f64,
     pub lazy_br_kib: f64,
+    /// The files the conversation (`/inbox/{id}`) needs, fetched once the inbox list hydrates
+    /// (from the manifest: its own chunk and the chunk of code it shares with other lazy pages).
+    pub conversation_chunks: usize,
+    pub conversation_gzip_kib: f64,
+    pub conversation_br_kib: f64,
 }
+
+/// The lazy point of the conversation, as the splitter names it (plus a hash).
+const CONVERSATION: &str = "__open_conversation_view";
 
 fn kib(path: &Path) -> f64 {
     std::fs::metadata(path)
@@ -70,6 +79,26 @@ pub fn measure(binary: &Path, site_pkg: &Path, idle_rss_mib: f64, peak_rss_mib: 
         .filter(|p| p.extension().is_some_and(|e| e == "wasm") && *p != main_wasm)
         .collect();
     let lazy_kib = |suffix: &str| chunks.iter().map(|p| kib_of(p, suffix)).sum();
+    // `__wasm_split_manifest.<hash>.json`: lazy point → the stems of the chunks it needs.
+    let manifest: serde_json::Map<String, serde_json::Value> = hashes
+        .lines()
+        .find_map(|l| l.strip_prefix("manifest:"))
+        .and_then(|h| {
+            let path = site_pkg.join(format!("__wasm_split_manifest.{}.json", h.trim()));
+            std::fs::read_to_string(path).ok()
+        })
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    let conversation: Vec<_> = manifest
+        .iter()
+        .find(|(point, _)| point.starts_with(CONVERSATION))
+        .and_then(|(_, files)| files.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|stem| stem.as_str())
+        .map(|stem| site_pkg.join(format!("{stem}.wasm")))
+        .collect();
+    let conversation_kib = |suffix: &str| conversation.iter().map(|p| kib_of(p, suffix)).sum();
     Footprint {
         idle_rss_mib,
         peak_rss_mib,
@@ -86,5 +115,8 @@ pub fn measure(binary: &Path, site_pkg: &Path, idle_rss_mib: f64, peak_rss_mib: 
         lazy_chunks: chunks.len(),
         lazy_gzip_kib: lazy_kib(".gz"),
         lazy_br_kib: lazy_kib(".br"),
+        conversation_chunks: conversation.len(),
+        conversation_gzip_kib: conversation_kib(".gz"),
+        conversation_br_kib: conversation_kib(".br"),
     }
 }

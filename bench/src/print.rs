@@ -105,11 +105,18 @@ pub fn print(r: &Report) {
         );
         if let Some(profiles) = fs["profiles"].as_object() {
             for (name, p) in profiles {
-                for cache in ["cold", "warm"] {
+                for (cache, what) in [
+                    ("cold", "/inbox"),
+                    ("warm", "/inbox"),
+                    ("conversation_cold", "/inbox/{id} cold"),
+                ] {
                     let c = &p[cache];
+                    if c.is_null() {
+                        continue;
+                    }
                     println!(
-                        "  {name:<12} {cache}: largest contentful paint {} ms, hydrated {} ms, {} KiB transferred",
-                        c["lcp_ms"], c["hydrated_ms"], c["transferred_kib"]
+                        "  {name:<12} {what:<16}: largest contentful paint {} ms, hydrated {} ms; {} KiB transferred, {} KiB and {} wasm files before it hydrated",
+                        c["lcp_ms"], c["hydrated_ms"], c["transferred_kib"], c["before_hydrated_kib"], c["wasm_files_before_hydrated"]
                     );
                 }
             }
@@ -144,8 +151,12 @@ pub fn print(r: &Report) {
         f.wasm_kib
     );
     println!(
-        "  lazy chunks (admin, sandbox, sign-in, first-admin pages; template picker), loaded when needed: {} files, gzip {:.0} KiB, brotli {:.0} KiB in all",
+        "  lazy chunks (conversation; admin, sandbox, sign-in, first-admin pages; template picker), loaded when needed: {} files, gzip {:.0} KiB, brotli {:.0} KiB in all",
         f.lazy_chunks, f.lazy_gzip_kib, f.lazy_br_kib
+    );
+    println!(
+        "  of which the conversation's (fetched once the inbox list has hydrated): {} files, gzip {:.0} KiB, brotli {:.0} KiB",
+        f.conversation_chunks, f.conversation_gzip_kib, f.conversation_br_kib
     );
 }
 
