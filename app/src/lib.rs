@@ -41,6 +41,21 @@ const EARLY_TAPS: &str = include_str!("early_taps.js");
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     ssr::csp::set_policy();
+    // A lazy page opened first: its chunks download beside the main wasm, not after it.
+    #[cfg(feature = "ssr")]
+    let chunks = ssr::chunk_hints::request_path()
+        .map(|path| ssr::chunk_hints::preloads(&options, &path))
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let chunks = Vec::<String>::new();
+    let chunk_preloads = chunks
+        .into_iter()
+        .map(|href| {
+            view! {
+                <link rel="preload" href=href r#as="fetch" r#type="application/wasm" crossorigin="anonymous" />
+            }
+        })
+        .collect_view();
     view! {
         <!DOCTYPE html>
         <html>
@@ -54,6 +69,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <script nonce=leptos::nonce::use_nonce() inner_html=EARLY_TAPS></script>
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
+                {chunk_preloads}
                 <MetaTags />
             </head>
             <body>
