@@ -42,12 +42,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     ssr::csp::set_policy();
     // A lazy page opened first: its chunks download beside the main wasm, not after it.
+    // The chunk loader the app's JS imports, found at once rather than after that JS.
     #[cfg(feature = "ssr")]
-    let chunks = ssr::chunk_hints::request_path()
-        .map(|path| ssr::chunk_hints::preloads(&options, &path))
-        .unwrap_or_default();
+    let (loader, chunks) = (
+        ssr::chunk_hints::loader(&options),
+        ssr::chunk_hints::request_path()
+            .map(|path| ssr::chunk_hints::preloads(&options, &path))
+            .unwrap_or_default(),
+    );
     #[cfg(not(feature = "ssr"))]
-    let chunks = Vec::<String>::new();
+    let (loader, chunks) = (None::<String>, Vec::<String>::new());
     let chunk_preloads = chunks
         .into_iter()
         .map(|href| {
@@ -56,6 +60,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             }
         })
         .collect_view();
+    let loader_preload = loader.map(|href| view! { <link rel="modulepreload" href=href /> });
     view! {
         <!DOCTYPE html>
         <html>
@@ -69,6 +74,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <script nonce=leptos::nonce::use_nonce() inner_html=EARLY_TAPS></script>
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
+                {loader_preload}
                 {chunk_preloads}
                 <MetaTags />
             </head>

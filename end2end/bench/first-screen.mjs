@@ -62,6 +62,14 @@ const report = {};
 let admin = null;
 let chatPath = null;
 
+// In the page: whether the conversation's chunks, fetched once the inbox has hydrated, arrived
+// (resource timing has an entry once a response is complete): its own and its shared chunk,
+// beside the main wasm.
+const conversationFetched = () => {
+  const wasm = performance.getEntriesByType("resource").filter((e) => /\.wasm$/.test(new URL(e.name).pathname));
+  return wasm.length >= 3 && wasm.some((e) => /split___open_conversation_view[^/]*\.wasm$/.test(new URL(e.name).pathname));
+};
+
 // In the page: the figures of its load, from the resource timings of what started before the
 // page hydrated.
 const loadFigures = () => {
@@ -97,8 +105,11 @@ try {
         wasm = [];
         await page.goto(`${base}/inbox`, { waitUntil: "load", timeout: 60_000 });
         await page.waitForFunction(() => window.__hydrated !== undefined, null, { timeout: 60_000 });
-        // LCP is final once the page has painted after hydration.
+        // LCP is final once the page has painted after hydration; the conversation's chunks,
+        // fetched after it, must have arrived before the next load (or they would count there,
+        // or refill a cache just cleared).
         await page.waitForTimeout(300);
+        await page.waitForFunction(conversationFetched, null, { timeout: 60_000 });
         const m = await page.evaluate(loadFigures);
         const rows = await page.locator('[data-testid="chat-row"]').count();
         if (rows === 0) throw new Error(`${name} ${cache}: the inbox showed no chats`);

@@ -66,8 +66,12 @@ test("an agent's inbox loads no admin code", async ({ browser }) => {
 });
 
 // The list hydrates without the conversation's code, then fetches it at once: a chat tapped
-// after that opens without waiting for a download.
+// after that opens without waiting for a download. The conversation's two files are all the
+// lazy code an agent's inbox fetches (no admin page's, nor the code only admin pages share).
 test("the inbox fetches the conversation's code once the list is live, and a chat then opens", async ({ browser }) => {
+  const name = `Prefetch ${Date.now() % 100000}`;
+  const phone = await sandboxPhone(browser, name, `62815${Date.now().toString().slice(-7)}`);
+  await say(phone, "Halo, mau tanya ongkir");
   // Signed in without a page, so that nothing else in this browser fetched the chunk before.
   const context = await browser.newContext();
   const signIn = await context.request.post("/api/login", { form: { username: AGENT.username, password: AGENT.password } });
@@ -78,10 +82,11 @@ test("the inbox fetches the conversation's code once the list is live, and a cha
   await openHydrated(fresh, "/inbox");
   await prefetched;
   await fresh.getByTestId("tab-all").click();
-  await fresh.getByTestId("chat-row").first().getByRole("link").click();
-  await expect(fresh.getByTestId("chat-title")).toBeVisible();
+  await fresh.getByTestId("chat-row").filter({ hasText: name }).getByRole("link").click();
+  await expect(fresh.getByTestId("chat-title")).toContainText(name);
   await quotes(fresh);
-  expect(files.filter((f) => CONVERSATION.test(f))).toHaveLength(1);
+  expect(lazy(files).filter((f) => CONVERSATION.test(f))).toHaveLength(1);
+  expect(lazy(files)).toHaveLength(2);
 });
 
 // A conversation opened first needs its own chunk and one chunk of code it shares with other
@@ -134,8 +139,16 @@ test("a lazy page opened first preloads its chunks, on every load", async ({ bro
   const inbox = await (await context.request.get("/inbox")).text();
   const chat = inbox.match(/href="(\/inbox\/\d+)"/)?.[1];
   expect(chat).toBeTruthy();
-  const preloads = (html: string) =>
-    [...html.matchAll(/<link[^>]*rel="preload"[^>]*>/g)].map((m) => m[0].match(/href="[^"]*\/([^"/]+\.wasm)"/)?.[1]).filter(Boolean);
+  const hrefs = (html: string, rel: string) =>
+    [...html.matchAll(new RegExp(`<link[^>]*rel="${rel}"[^>]*>`, "g"))].map((m) => m[0].match(/href="([^"]+)"/)?.[1] ?? "");
+  const preloads = (html: string) => hrefs(html, "preload").filter((h) => h.endsWith(".wasm")).map((h) => h.split("/").pop());
+  // Every hinted file is there (a wrong name would download nothing useful), and the chunk
+  // loader the app's JS imports is hinted too.
+  const chatHtml = await (await context.request.get(chat!)).text();
+  const hinted = [...hrefs(chatHtml, "preload"), ...hrefs(chatHtml, "modulepreload")];
+  expect(hinted.some((h) => /__wasm_split\.[^/]*\.js$/.test(h)), hinted.join(", ")).toBe(true);
+  for (const href of hinted) expect((await context.request.get(href)).status(), href).toBe(200);
+  expect(hrefs(inbox, "modulepreload").some((h) => /__wasm_split\.[^/]*\.js$/.test(h))).toBe(true);
   const lazyPages: [string, string, number][] = [
     [chat!, "open_conversation", 10],
     ["/admin/users", "admin_users", 10],

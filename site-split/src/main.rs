@@ -32,7 +32,13 @@ fn main() -> Result<()> {
     while let Some(arg) = args.next() {
         if arg == "--group" {
             let name = args.next().and_then(|n| n.into_string().ok());
-            groups.push(name.ok_or_else(|| anyhow!("--group needs a lazy point's name"))?);
+            let name = name.ok_or_else(|| anyhow!("--group needs a lazy point's name"))?;
+            if name == REST {
+                return Err(anyhow!(
+                    "--group {REST}: that is the group of everything else"
+                ));
+            }
+            groups.push(name);
         } else {
             paths.push(arg.into());
         }
@@ -93,8 +99,11 @@ fn chunk_group(groups: &[String], needed_by: &BTreeSet<String>) -> String {
                 .any(|point| point.starts_with(group.as_str()))
         })
         .cloned()
-        .unwrap_or_else(|| "rest".into())
+        .unwrap_or_else(|| REST.into())
 }
+
+/// The group of the chunks no `--group` names.
+const REST: &str = "rest";
 
 /// What every chunk's download is made through, instead of a bare `fetch`.
 const FETCH_CHUNK: &str = include_str!("fetch_chunk.js");

@@ -89,26 +89,60 @@ fn by_point(manifest: HashMap<String, Vec<String>>) -> HashMap<String, Vec<Strin
         .collect()
 }
 
-/// Where Leptos' `HydrationScripts` reads the manifest: under its hashed name (`hash.txt` beside
-/// the binary) when the build hashed the files.
-fn manifest_path(options: &LeptosOptions) -> PathBuf {
-    let mut name = "__wasm_split_manifest.json".to_string();
-    if options.hash_files {
-        let hashes = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
-            .and_then(|path| std::fs::read_to_string(path).ok())
-            .unwrap_or_default();
-        if let Some(hash) = hashes
+/// The split's two files beside the wasm, as this build named them.
+struct SplitFiles {
+    manifest: String,
+    loader: String,
+}
+
+/// Their names: hashed when the build hashed the files (`hash.txt`'s `manifest:` and `split:`
+/// lines, as Leptos' `HydrationScripts` reads them), else as `site-split` writes them.
+fn split_files(hashes: Option<&str>) -> SplitFiles {
+    let hash = |what: &str| {
+        hashes?
             .lines()
-            .find_map(|l| l.trim().strip_prefix("manifest:"))
-        {
-            name = format!("__wasm_split_manifest.{}.json", hash.trim());
-        }
+            .find_map(|l| l.trim().strip_prefix(what).map(|h| h.trim().to_string()))
+    };
+    SplitFiles {
+        manifest: hash("manifest:").map_or_else(
+            || "__wasm_split_manifest.json".into(),
+            |h| format!("__wasm_split_manifest.{h}.json"),
+        ),
+        loader: hash("split:").map_or_else(
+            || "__wasm_split.______________________.js".into(),
+            |h| format!("__wasm_split.{h}.js"),
+        ),
     }
+}
+
+fn this_builds_split_files(options: &LeptosOptions) -> &'static SplitFiles {
+    static FILES: OnceLock<SplitFiles> = OnceLock::new();
+    FILES.get_or_init(|| {
+        let hashes = options.hash_files.then(|| {
+            std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
+                .and_then(|path| std::fs::read_to_string(path).ok())
+                .unwrap_or_default()
+        });
+        split_files(hashes.as_deref())
+    })
+}
+
+fn manifest_path(options: &LeptosOptions) -> PathBuf {
     Path::new(options.site_root.as_ref())
         .join(options.site_pkg_dir.as_ref())
-        .join(name)
+        .join(&this_builds_split_files(options).manifest)
+}
+
+/// The chunk loader's address, for `<link rel="modulepreload">` on every page of a split build:
+/// the app's JS imports it, so without the hint the browser finds it only once that JS has
+/// arrived, one round trip later.
+pub fn loader(options: &LeptosOptions) -> Option<String> {
+    (!chunks_by_point(options).is_empty()).then(|| {
+        let name = &this_builds_split_files(options).loader;
+        format!("/{}/{name}", options.site_pkg_dir)
+    })
 }
 
 #[cfg(test)]
@@ -145,5 +179,20 @@ mod tests {
         assert_eq!(points["__admin_users_view"][0], "chunk_12");
         assert!(points.contains_key("picker"));
         assert_eq!(points.len(), 2);
+    }
+
+    #[test]
+    fn the_split_files_are_named_as_the_build_named_them() {
+        let plain = split_files(None);
+        assert_eq!(plain.manifest, "__wasm_split_manifest.json");
+        assert_eq!(plain.loader, "__wasm_split.______________________.js");
+        let hashed = split_files(Some(
+            "js: c36635238d2c0a35\nsplit: c36635238d2c0a35\nmanifest: 5f147313f58742fe\nwasm: d474\n",
+        ));
+        assert_eq!(
+            hashed.manifest,
+            "__wasm_split_manifest.5f147313f58742fe.json"
+        );
+        assert_eq!(hashed.loader, "__wasm_split.c36635238d2c0a35.js");
     }
 }

@@ -203,12 +203,16 @@ pub fn InboxPage() -> impl IntoView {
     });
     let now = use_now();
     // Runs once this page is hydrated: tests wait for it before clicking. The conversation's
-    // code (a lazy chunk, `OpenConversation`) is fetched then, so that the first chat opened
-    // does not wait for it; on `/inbox/{id}` it is already in.
+    // code (a lazy chunk, `OpenConversation`) is fetched then, in a task of its own after the
+    // hydration's, so that the first chat opened does not wait for it; on `/inbox/{id}` it is
+    // already in.
     let ready = RwSignal::new(false);
     Effect::new(move |_| {
         ready.set(true);
-        leptos::task::spawn_local(<crate::OpenConversation as LazyRoute>::preload());
+        set_timeout(
+            || leptos::task::spawn_local(<crate::OpenConversation as LazyRoute>::preload()),
+            std::time::Duration::ZERO,
+        );
     });
     let tab_button = move |t: Tab, label: String, test_id: &'static str| {
         view! {
