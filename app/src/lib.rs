@@ -35,6 +35,9 @@ use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 /// Holds taps that land before hydration and replays them after (`early_taps.js`).
 const EARLY_TAPS: &str = include_str!("early_taps.js");
+/// Scrolls a server-drawn conversation to its newest message before hydration
+/// (`newest_messages.js`).
+const NEWEST_MESSAGES: &str = include_str!("newest_messages.js");
 
 /// The HTML document around the app (server side only): the stylesheet and the wasm under their
 /// hashed names when the build made them (`hash.txt` beside the server binary).
@@ -72,6 +75,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
                 <script nonce=leptos::nonce::use_nonce() inner_html=EARLY_TAPS></script>
+                <script nonce=leptos::nonce::use_nonce() inner_html=NEWEST_MESSAGES></script>
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 {loader_preload}

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { openFirstConversationAsAdmin, waitHydrated } from "./helpers";
+import { ADMIN, login, openFirstConversationAsAdmin, sandboxPhone, say, waitHydrated } from "./helpers";
 
 // On a slow phone the page is on screen seconds before its wasm has run. What the server drew
 // must be readable by then (the list and the open conversation), and a tap that lands before
@@ -37,4 +37,30 @@ test("a tap before hydration takes effect once the page hydrates (CPU slowed 4×
   await expect(page.getByTestId("tab-unassigned")).toHaveClass(/active/);
   await expect(page.getByTestId("tab-all")).not.toHaveClass(/active/);
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+});
+
+// A long conversation opened on a slow phone shows its newest message as soon as the server's
+// HTML is on screen, not the oldest of the page until the wasm has run (which is held back here
+// for the whole test).
+test("a long conversation shows its newest message before the page hydrates", async ({ browser }) => {
+  const name = `Panjang ${Date.now() % 100000}`;
+  const phone = await sandboxPhone(browser, name, `62816${Date.now().toString().slice(-7)}`);
+  for (let i = 1; i <= 30; i++) await say(phone, `Pesan nomor ${i} dari pelanggan`);
+  const last = "Pesan nomor 30 dari pelanggan";
+  const page = await (await browser.newContext({ viewport: { width: 412, height: 700 } })).newPage();
+  await login(page, ADMIN.username, ADMIN.password);
+  await expect(page.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
+  await page.getByTestId("tab-all").click();
+  await page.getByTestId("chat-row").filter({ hasText: name }).getByRole("link").click();
+  const messages = page.getByTestId("messages").getByTestId("message");
+  await expect(messages.filter({ hasText: last })).toHaveCount(1);
+  await expect.poll(() => messages.count()).toBeGreaterThan(20);
+  const path = new URL(page.url()).pathname;
+
+  await page.route("**/pkg/*.wasm", () => {}); // never answered: the page stays as the server drew it
+  await page.goto(path, { waitUntil: "domcontentloaded" });
+  await expect(messages.filter({ hasText: last })).toBeInViewport();
+  await expect(messages.last()).toBeInViewport();
+  await expect(messages.first()).not.toBeInViewport();
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(0);
 });
