@@ -41,7 +41,7 @@ test("a tap before hydration takes effect once the page hydrates (CPU slowed 4×
 
 // A long conversation opened on a slow phone shows its newest message as soon as the server's
 // HTML is on screen, not the oldest of the page until the wasm has run (which is held back here
-// for the whole test).
+// for the whole test), with the composer below it on screen.
 test("a long conversation shows its newest message before the page hydrates", async ({ browser }) => {
   const name = `Panjang ${Date.now() % 100000}`;
   const phone = await sandboxPhone(browser, name, `62816${Date.now().toString().slice(-7)}`);
@@ -62,5 +62,7 @@ test("a long conversation shows its newest message before the page hydrates", as
   await expect(messages.filter({ hasText: last })).toBeInViewport();
   await expect(messages.last()).toBeInViewport();
   await expect(messages.first()).not.toBeInViewport();
+  // The composer is on screen too, below the top bar however tall it wrapped on the phone.
+  await expect(page.getByTestId("composer")).toBeInViewport({ ratio: 1 });
   await expect(page.locator("body[data-hydrated]")).toHaveCount(0);
 });
