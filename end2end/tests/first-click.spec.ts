@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { ADMIN, login, openFirstConversationAsAdmin, sandboxPhone, say, waitHydrated } from "./helpers";
+import { ADMIN, login, newCustomer, openFirstConversationAsAdmin, say, waitHydrated } from "./helpers";
 
 // On a slow phone the page is on screen seconds before its wasm has run. What the server drew
 // must be readable by then (the list and the open conversation), and a tap that lands before
@@ -43,8 +43,7 @@ test("a tap before hydration takes effect once the page hydrates (CPU slowed 4×
 // HTML is on screen, not the oldest of the page until the wasm has run (which is held back here
 // for the whole test), with the composer below it on screen.
 test("a long conversation shows its newest message before the page hydrates", async ({ browser }) => {
-  const name = `Panjang ${Date.now() % 100000}`;
-  const phone = await sandboxPhone(browser, name, `62816${Date.now().toString().slice(-7)}`);
+  const { name, phone } = await newCustomer(browser, "Panjang");
   for (let i = 1; i <= 30; i++) await say(phone, `Pesan nomor ${i} dari pelanggan`);
   const last = "Pesan nomor 30 dari pelanggan";
   const page = await (await browser.newContext({ viewport: { width: 412, height: 700 } })).newPage();

@@ -51,6 +51,16 @@ export async function sandboxPhone(browser: Browser, name: string, number: strin
   return phone;
 }
 
+/**
+ * A customer no other test has: a name and a number made unique by the clock, on a sandbox
+ * phone of its own.
+ */
+export async function newCustomer(browser: Browser, firstName: string): Promise<{ name: string; phone: Page }> {
+  const name = `${firstName} ${Date.now() % 100000}`;
+  const phone = await sandboxPhone(browser, name, `6281${Date.now().toString().slice(-8)}`);
+  return { name, phone };
+}
+
 /** The customer sends `text` from the sandbox phone. */
 export async function say(phone: Page, text: string) {
   await phone.getByTestId("sandbox-text").fill(text);

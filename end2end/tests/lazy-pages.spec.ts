@@ -1,5 +1,5 @@
 import { test, expect, Browser, Page } from "@playwright/test";
-import { ADMIN, AGENT, login, openHydrated, sandboxPhone, say, waitHydrated } from "./helpers";
+import { ADMIN, AGENT, login, newCustomer, openHydrated, say, waitHydrated } from "./helpers";
 
 // The admin pages' code is cut out of the main wasm into chunks (`#[lazy_route]`, split by
 // `site-split`): an agent's inbox never downloads it (the sign-in page has a chunk of its own);
@@ -69,8 +69,7 @@ test("an agent's inbox loads no admin code", async ({ browser }) => {
 // after that opens without waiting for a download. The conversation's two files are all the
 // lazy code an agent's inbox fetches (no admin page's, nor the code only admin pages share).
 test("the inbox fetches the conversation's code once the list is live, and a chat then opens", async ({ browser }) => {
-  const name = `Prefetch ${Date.now() % 100000}`;
-  const phone = await sandboxPhone(browser, name, `62815${Date.now().toString().slice(-7)}`);
+  const { name, phone } = await newCustomer(browser, "Prefetch");
   await say(phone, "Halo, mau tanya ongkir");
   // Signed in without a page, so that nothing else in this browser fetched the chunk before.
   const context = await browser.newContext();
@@ -94,8 +93,7 @@ test("the inbox fetches the conversation's code once the list is live, and a cha
 // then hydrates and works. A chat of its own: the first chat of the list may be past Meta's
 // 24-hour window, which fetches the template picker's chunks too.
 test("a conversation opened first loads two chunks and hydrates", async ({ browser }) => {
-  const name = `Lazy ${Date.now() % 100000}`;
-  const phone = await sandboxPhone(browser, name, `62814${Date.now().toString().slice(-7)}`);
+  const { name, phone } = await newCustomer(browser, "Lazy");
   await say(phone, "Pesanan saya sudah dikirim?");
   const context = await browser.newContext();
   const admin = await context.newPage();

@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import * as path from "path";
-import { AGENT, login, sandboxPhone, say, waitHydrated } from "./helpers";
+import { AGENT, login, newCustomer, say, waitHydrated } from "./helpers";
 
 const fixture = (name: string) => path.join(__dirname, "..", "fixtures", name);
 
@@ -8,8 +8,7 @@ const fixture = (name: string) => path.join(__dirname, "..", "fixtures", name);
 // the photo's bubble turns from "Loading…" into the picture live, the voice note plays in the
 // page, the agent's quoted reply and PDF reach the phone.
 test("photos, voice notes and documents go both ways, and a reply quotes the customer's message", async ({ browser }) => {
-  const name = `Tari ${Date.now() % 100000}`;
-  const phone = await sandboxPhone(browser, name, `62817${Date.now().toString().slice(-7)}`);
+  const { name, phone } = await newCustomer(browser, "Tari");
   await say(phone, "Halo, saya mau kirim bukti transfer");
 
   const context = await browser.newContext();
