@@ -9,8 +9,11 @@
 //! - [`typing`]: tells the server while the agent types, so the customer sees "typing…".
 //! - [`composer`]: the reply, its quote and its file.
 //! - [`templates`]: past Meta's 24-hour window, the template picker instead of the composer.
+//! - [`dom`]: steps on the page itself: a quoted message brought into view, the cursor put in the
+//!   composer.
 
 mod composer;
+mod dom;
 mod drafts;
 pub mod live;
 mod parts;
@@ -28,6 +31,7 @@ use crate::i18n::*;
 use crate::model::{Assignee, ChatId, Conversation, MessageId, MessageView, Mode, SendOptions};
 use crate::AppError;
 use composer::Composer;
+use dom::{focus_composer, show_message};
 use leptos::html::Ol;
 use leptos::prelude::*;
 use live::with_changes;
@@ -389,44 +393,5 @@ pub fn ChatView(
         } else {
             view! { <Composer chat_id live sending replying /> }.into_any()
         }}
-    }
-}
-
-/// Scrolls message `id` into view and marks it for a moment; false when it is not shown.
-fn show_message(_id: MessageId) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        let Some(el) = document().get_element_by_id(&format!("m-{}", _id.0)) else {
-            return false;
-        };
-        let options = web_sys::ScrollIntoViewOptions::new();
-        options.set_block(web_sys::ScrollLogicalPosition::Center);
-        el.scroll_into_view_with_scroll_into_view_options(&options);
-        let _ = el.class_list().add_1("flash");
-        set_timeout(
-            move || {
-                let _ = el.class_list().remove_1("flash");
-            },
-            std::time::Duration::from_millis(1500),
-        );
-        true
-    }
-    #[cfg(not(feature = "hydrate"))]
-    false
-}
-
-/// Puts the cursor in the composer.
-fn focus_composer() {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        if let Some(el) = document()
-            .query_selector("[data-testid=composer]")
-            .ok()
-            .flatten()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
     }
 }
