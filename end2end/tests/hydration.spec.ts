@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { spawn } from "node:child_process";
-import { openFirstConversationAsAdmin, waitHydrated } from "./helpers";
+import { ADMIN, login, openFirstConversationAsAdmin, sandboxPhone, waitHydrated } from "./helpers";
 
 // A conversation page must hydrate on every load, also on a busy machine. The router's outlet
 // can build the conversation twice during the server render; data fetched in the discarded copy
@@ -32,4 +32,115 @@ test("a conversation hydrates on 100 of 100 loads with one core kept busy", asyn
   } finally {
     busy.kill();
   }
+});
+
+// Hydration takes over what the server drew; it does not draw it again, and neither does the
+// catch-up once the live stream opens (on every load: the page asks for the list, and the open
+// conversation, as they are now, in case something changed between the server's drawing and the
+// stream). A page drawn again loses the reader's scroll position and selection, costs a slow
+// phone its CPU, and paints its largest element a second time after the wasm has run (the
+// benchmark saw that as a late largest paint). The wasm is held back while the server's nodes
+// are noted, then let through; once the page has hydrated and caught up, every noted node must
+// still be in the page.
+test("hydration and the catch-up keep the nodes the server drew, on the inbox and on a conversation", async ({ page }) => {
+  const chat = await openFirstConversationAsAdmin(page);
+  for (const path of ["/inbox", chat]) {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/pkg/*.wasm", async (route) => {
+      await held;
+      await route.continue();
+    });
+    const caughtUp = [
+      page.waitForResponse((r) => r.url().includes("/api/chats/list")),
+      ...(path === chat ? [page.waitForResponse((r) => r.url().includes("/api/chats/open"))] : []),
+    ];
+    await page.goto(path, { waitUntil: "domcontentloaded" });
+    const noted = await page.evaluate(() => {
+      const nodes = [
+        ...document.querySelectorAll(
+          '[data-testid="chat-row"], [data-testid="chat-title"], [data-testid="message"], [data-testid="composer"], [data-testid="inbox"]',
+        ),
+      ];
+      // Their text too: an element kept while its text is drawn again is drawn again all the same.
+      const texts = nodes.flatMap((n) => [...n.querySelectorAll("*")].flatMap((e) => [...e.childNodes].filter((c) => c.nodeType === 3)));
+      (window as any).__server = [...nodes, ...texts];
+      return { rows: document.querySelectorAll('[data-testid="chat-row"]').length, messages: document.querySelectorAll('[data-testid="message"]').length };
+    });
+    expect(noted.rows, `${path}: the server drew no chat rows`).toBeGreaterThan(2);
+    if (path === chat) expect(noted.messages, `${path}: the server drew no messages`).toBeGreaterThan(0);
+    release();
+    await waitHydrated(page);
+    await Promise.all(caughtUp);
+    // The answers are applied in the next turns of the page's event loop.
+    await page.waitForTimeout(500);
+    const lost = await page.evaluate(() =>
+      ((window as any).__server as Node[])
+        .filter((n) => !n.isConnected)
+        .slice(0, 5)
+        .map((n) => (n.nodeType === 3 ? `text "${n.textContent}" in ${n.parentElement?.outerHTML.slice(0, 80)}` : (n as Element).outerHTML.slice(0, 120))),
+    );
+    expect(lost, `${path}: nodes the server drew were replaced after hydration`).toEqual([]);
+    await page.unroute("**/pkg/*.wasm");
+  }
+});
+
+// What happens between the server's drawing and the live stream's opening (seconds on a slow
+// phone) shows once the page catches up: a message that arrived meanwhile joins the conversation
+// and its row, in place. When more than a page (50 messages) came meanwhile, the catch-up cannot
+// join its page to what is shown, and the conversation is fetched and drawn anew: its newest
+// message shows, and nothing between is missing.
+test("what arrives before the stream opens shows after the catch-up, in place or drawn anew past a page", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const name = `Sela ${Date.now() % 100000}`;
+  const number = `6282${Date.now().toString().slice(-8)}`;
+  const phone = await sandboxPhone(browser, name, number);
+  const send = async (text: string) => {
+    const res = await phone.request.post("/api/sandbox/send", { form: { phone: number, name, text } });
+    expect(res.ok(), await res.text()).toBe(true);
+  };
+  await send("pesan pertama");
+  const page = await (await browser.newContext()).newPage();
+  await login(page, ADMIN.username, ADMIN.password);
+  await expect(page.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
+  await page.getByTestId("tab-all").click();
+  await page.getByTestId("chat-row").filter({ hasText: name }).getByRole("link").click();
+  await expect(page.getByTestId("chat-title")).toHaveText(name);
+  const path = new URL(page.url()).pathname;
+  const messages = page.getByTestId("messages").getByTestId("message");
+  const row = page.getByTestId("chat-row").filter({ hasText: name });
+
+  for (const [late, count] of [["pesan kedua", 1], ["pesan terakhir", 60]] as const) {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/pkg/*.wasm", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(path, { waitUntil: "domcontentloaded" });
+    await expect(messages.filter({ hasText: "pesan pertama" })).toHaveCount(1);
+    await page.evaluate(() => ((window as any).__first = document.querySelector('[data-testid="message"]')));
+    for (let i = 1; i < count; i++) await send(`pesan antara ${i}`);
+    await send(late);
+    release();
+    await waitHydrated(page);
+    await expect(messages.filter({ hasText: late })).toHaveCount(1);
+    await expect(row).toContainText(late);
+    if (count === 1) {
+      // Joined in place: the server's first bubble is the one shown.
+      expect(await page.evaluate(() => (window as any).__first.isConnected)).toBe(true);
+    } else {
+      // Drawn anew from the newest page: the messages before the last follow each other with
+      // none missing between (a page joined to the server's would skip the first ones).
+      await expect(messages.filter({ has: page.getByText(`pesan antara ${count - 1}`, { exact: true }) })).toHaveCount(1);
+      // (Each bubble's text is its paragraph; its time follows it.)
+      const texts = await messages.locator("p").allTextContents();
+      const shown = texts.flatMap((t) => /^pesan antara (\d+)$/.exec(t.trim())?.[1] ?? []).map(Number);
+      const from = texts.some((t) => t.includes("pesan kedua")) ? 1 : shown[0];
+      expect(shown).toEqual(Array.from({ length: count - from }, (_, i) => from + i));
+    }
+    await page.unroute("**/pkg/*.wasm");
+  }
+  await phone.context().close();
+  await page.context().close();
 });

@@ -10,8 +10,13 @@ use leptos::prelude::*;
 /// them), and keeps the later ones.
 #[derive(Clone, Copy)]
 pub struct LiveChat {
-    /// Bumped to refetch the conversation (a reload).
+    /// Bumped when the view must catch up (the stream opened, or the server asked): the newest
+    /// page is fetched and what differs is applied as changes, so what did not change keeps its
+    /// nodes.
     pub refresh: RwSignal<u64>,
+    /// Bumped to fetch the conversation anew and draw it again (a catch-up found a gap between
+    /// what is shown and the newest page).
+    pub reload: RwSignal<u64>,
     /// Messages created or changed lately, the latest version of each, in the order they
     /// changed, with the number of the change.
     messages: RwSignal<Vec<(u64, MessageView)>>,
@@ -28,6 +33,7 @@ impl Default for LiveChat {
     fn default() -> Self {
         LiveChat {
             refresh: RwSignal::new(0),
+            reload: RwSignal::new(0),
             messages: RwSignal::new(Vec::new()),
             appended: RwSignal::new(0),
             chat: RwSignal::new(None),
@@ -88,6 +94,18 @@ impl LiveChat {
     /// The chat as it last changed, if it did (tracked).
     pub fn chat(&self) -> Option<ChatSummary> {
         self.chat.get().map(|(_, c)| c)
+    }
+
+    /// The changed messages, untracked.
+    pub fn changes_untracked(&self) -> Vec<MessageView> {
+        self.messages
+            .with_untracked(|v| v.iter().map(|(_, m)| m.clone()).collect())
+    }
+
+    /// The chat as it last changed, if it did, untracked.
+    pub fn chat_untracked(&self) -> Option<ChatSummary> {
+        self.chat
+            .with_untracked(|c| c.as_ref().map(|(_, c)| c.clone()))
     }
 
     /// A refetch begins: what changed so far will be in its answer.

@@ -68,13 +68,76 @@ pub fn ChatView(
     // below them); the changes made until now will be in its answer, and are dropped when it
     // comes (later ones stay).
     Effect::watch(
-        move || live.refresh.get(),
+        move || live.reload.get(),
         move |_, _, _| {
             live.refetching();
             older.set(Vec::new());
         },
         false,
     );
+    // A catch-up: the newest page, with what differs from what is shown applied as changes
+    // (a new message as created, so the view scrolls to it and reads it). Only when the page
+    // does not reach what is shown (more than a page came meanwhile) is the conversation
+    // fetched anew.
+    let catch_up = Action::new(move |_: &()| open_chat(chat_id, None));
+    Effect::watch(
+        move || live.refresh.get(),
+        move |_, _, _| {
+            catch_up.dispatch(());
+        },
+        false,
+    );
+    Effect::new(move |_| {
+        let Some(Ok(fresh)) = catch_up.value().get() else {
+            return;
+        };
+        if fresh.chat.chat_id != chat_id {
+            return;
+        }
+        let fetched = data.with_untracked(|d| match d {
+            Some(Ok(Some(c))) if c.chat.chat_id == chat_id => Some(c.messages.clone()),
+            _ => None,
+        });
+        let Some(fetched) = fetched else {
+            live.reload.update(|n| *n += 1);
+            return;
+        };
+        let shown: std::collections::HashMap<MessageId, MessageView> = older
+            .get_untracked()
+            .into_iter()
+            .chain(with_changes(
+                chat_id,
+                fetched,
+                &live.changes_untracked(),
+                |_| false,
+            ))
+            .map(|m| (m.message_id, m))
+            .collect();
+        let newest_shown = shown.keys().max().copied();
+        let reaches = !fresh.has_older
+            || fresh
+                .messages
+                .first()
+                .zip(newest_shown)
+                .is_none_or(|(oldest, newest)| oldest.message_id <= newest);
+        if !reaches {
+            live.reload.update(|n| *n += 1);
+            return;
+        }
+        for m in fresh.messages {
+            match shown.get(&m.message_id) {
+                Some(x) if *x == m => {}
+                Some(_) => live.apply(m, false),
+                None => live.apply(m, true),
+            }
+        }
+        let chat_now = live.chat_untracked().or_else(|| {
+            data.with_untracked(|d| d.clone().and_then(Result::ok).flatten().map(|c| c.chat))
+        });
+        if chat_now.as_ref() != Some(&fresh.chat) {
+            live.set_chat(fresh.chat);
+        }
+    });
     Effect::new(move |_| {
         if data.get().as_ref().is_some_and(is_this) {
             live.fetched();
@@ -158,14 +221,16 @@ pub fn ChatView(
     });
     // Past Meta's 24-hour window only a template can be sent (known once the page runs: the
     // clock is not read while the server renders).
-    let window_closed = move || {
+    // A memo: the composer is built again only when the answer changes, not each time the clock
+    // or the chat moves (it was built anew once the page had hydrated and read the clock).
+    let window_closed = Memo::new(move |_| {
         let Some(now) = now.get() else { return false };
         live.chat()
             .filter(|c| c.chat_id == chat_id)
             .or_else(|| data.get().and_then(Result::ok).flatten().map(|c| c.chat))
             .filter(|c| c.chat_id == chat_id)
             .is_some_and(|c| parts::window_closed(&c, now))
-    };
+    });
     // What the composer offers (from the chat's channel), and the message a reply quotes.
     let sending = RwSignal::new(SendOptions::default());
     let replying = RwSignal::new(None::<MessageView>);
@@ -387,7 +452,7 @@ pub fn ChatView(
             })}
         </Transition>
         {move || action_error().map(|e| view! { <ErrorText error=e /> })}
-        {move || if window_closed() {
+        {move || if window_closed.get() {
             // The picker's code is a chunk of its own, fetched the first time it is needed.
             view! { <Suspense fallback=|| ()>{Suspend::new(templates::picker(chat_id, live))}</Suspense> }.into_any()
         } else {

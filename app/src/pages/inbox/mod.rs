@@ -61,7 +61,7 @@ pub fn InboxPage() -> impl IntoView {
     // (a Suspense's dry run walks into it), and a resource made in the discarded copy lost its
     // context and sent its error to the browser as this page's data.
     let data = Resource::new(
-        move || (selected.get(), live_chat.refresh.get()),
+        move || (selected.get(), live_chat.reload.get()),
         |(id, _)| async move {
             match id {
                 Some(id) => open_chat(id, None).await.map(Some),
@@ -134,16 +134,8 @@ pub fn InboxPage() -> impl IntoView {
         move |_, _, _| live_chat.clear(),
         false,
     );
-    // What the first page depends on: a change refetches it.
-    let asked = move || {
-        (
-            tab.get(),
-            mode.get(),
-            channel.get(),
-            search.get(),
-            refresh.get(),
-        )
-    };
+    // What the first page depends on: a change refetches it (and draws the list anew).
+    let asked = move || (tab.get(), mode.get(), channel.get(), search.get());
     // A refetch of the list begins: the changes so far will be in its answer.
     Effect::watch(
         asked,
@@ -153,7 +145,7 @@ pub fn InboxPage() -> impl IntoView {
     // Extra pages loaded with "Load more", appended after the first page.
     let more = RwSignal::new(Vec::<ChatSummary>::new());
     let next = RwSignal::new(None::<(chrono::DateTime<chrono::Utc>, ChatId)>);
-    let first = Resource::new(asked, |(tab, mode, channel, q, _)| {
+    let first = Resource::new(asked, |(tab, mode, channel, q)| {
         list_chats(
             tab.as_str().to_string(),
             Some(mode),
@@ -163,16 +155,55 @@ pub fn InboxPage() -> impl IntoView {
             channel,
         )
     });
+    // The first page fetched again by a reload (the stream opened, on every page load, or the
+    // server asked), for the same tab, filter and search: it takes the first page's place, and
+    // the rows it shares with the list keep their nodes (a refetch of `first` would draw the
+    // whole list again, and did so on every load once the stream opened).
+    let reload = ServerAction::<ListChats>::new();
+    let reloaded = RwSignal::new(None::<ChatPage>);
+    let reload_for = StoredValue::new(untrack(asked));
+    let dropped = move |cut: u64| {
+        if patches.with_untracked(|p| p.iter().any(|(n, _)| *n < cut)) {
+            patches.update(|p| p.retain(|(n, _)| *n >= cut));
+        }
+    };
     Effect::new(move |_| {
         if let Some(Ok(page)) = first.get() {
+            reloaded.set(None);
             more.set(Vec::new());
             next.set(page.next);
             // The refetch returned: the changes it has go, later ones stay.
-            let cut = cut.get_value();
-            if patches.with_untracked(|p| p.iter().any(|(n, _)| *n < cut)) {
-                patches.update(|p| p.retain(|(n, _)| *n >= cut));
-            }
+            dropped(cut.get_value());
         }
+    });
+    Effect::watch(
+        move || refresh.get(),
+        move |_, _, _| {
+            cut.set_value(next_patch.get_value());
+            reload_for.set_value(untrack(asked));
+            reload.dispatch(ListChats {
+                tab: tab.get_untracked().as_str().to_string(),
+                mode: Some(mode.get_untracked()),
+                q: Some(search.get_untracked()),
+                before_at: None,
+                before_id: None,
+                channel: channel.get_untracked(),
+            });
+        },
+        false,
+    );
+    Effect::new(move |_| {
+        let Some(Ok(page)) = reload.value().get() else {
+            return;
+        };
+        // Asked for another tab, filter or search since: `first` has that list.
+        if reload_for.get_value() != untrack(asked) {
+            return;
+        }
+        next.set(page.next);
+        more.set(Vec::new());
+        reloaded.set(Some(page));
+        dropped(cut.get_value());
     });
     let load_more = ServerAction::<ListChats>::new();
     Effect::new(move |_| {
@@ -183,10 +214,10 @@ pub fn InboxPage() -> impl IntoView {
     });
     // The list as shown: the fetched pages with the live changes applied.
     let rows = Memo::new(move |_| {
-        let mut rows: Vec<ChatSummary> = first
+        let mut rows: Vec<ChatSummary> = reloaded
             .get()
-            .and_then(Result::ok)
             .map(|p| p.chats)
+            .or_else(|| first.get().and_then(Result::ok).map(|p| p.chats))
             .unwrap_or_default();
         rows.extend(more.get());
         let complete = next.get().is_none();
@@ -281,6 +312,7 @@ pub fn InboxPage() -> impl IntoView {
                         </Transition>
                     </div>
                 </div>
+                {move || reload.value().get().and_then(Result::err).map(|e| view! { <ErrorText error=e /> })}
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match first.await {
