@@ -45,6 +45,8 @@ pub struct GraphLog {
 /// A mock of Meta's Graph API `POST /{phone-number-id}/messages`, in its own runtime: `stop`
 /// drops the runtime, which closes the listener and every open connection, so senders get
 /// "connection refused" as from a provider that is down; `start` again serves on the same port.
+/// While it is stopped the port stays bound (not listening), so no other drill running beside it
+/// can take the port and answer in its place (one did: its 404s failed every reply for good).
 pub struct MockGraph {
     pub port: u16,
     pub log: Arc<GraphLog>,
@@ -52,6 +54,18 @@ pub struct MockGraph {
         tokio::sync::oneshot::Sender<()>,
         std::thread::JoinHandle<()>,
     )>,
+    /// The port held while stopped: bound without `SO_REUSEADDR` and not listening, so a
+    /// connection is refused and nobody else can bind it.
+    reserved: Option<tokio::net::TcpSocket>,
+}
+
+/// Binds `port` without listening on it.
+fn reserve(port: u16) -> tokio::net::TcpSocket {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+        .expect("hold the mock's port while it is stopped");
+    socket
 }
 
 impl MockGraph {
@@ -60,6 +74,7 @@ impl MockGraph {
             port: free_port(),
             log: Arc::new(GraphLog::default()),
             running: None,
+            reserved: None,
         }
     }
 
@@ -69,6 +84,7 @@ impl MockGraph {
 
     pub fn start(&mut self) {
         assert!(self.running.is_none(), "mock already running");
+        self.reserved = None;
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let (bound_tx, bound_rx) = std::sync::mpsc::channel();
         let port = self.port;
@@ -104,6 +120,7 @@ impl MockGraph {
         if let Some((stop, thread)) = self.running.take() {
             let _ = stop.send(());
             thread.join().unwrap();
+            self.reserved = Some(reserve(self.port));
         }
     }
 
