@@ -1,9 +1,9 @@
 //! Browser side of live updates: an `EventSource` on one of the server's SSE endpoints,
 //! reopened when its URL changes and closed with the component. The browser reconnects by
 //! itself and sends `Last-Event-ID`, so missed events are replayed. Every time the stream
-//! opens, the page is told to `reload` what it shows: a page rendered before its stream was
-//! subscribed would otherwise miss what happened in between (and stay stale until the next
-//! event). Events arrive typed ([`LiveEvent`]); one that cannot be read becomes a `Reload`,
+//! opens, the page is told to catch up (`Reload`) on what it shows: a page rendered before its
+//! stream was subscribed would otherwise miss what happened in between (and stay stale until the
+//! next event). How is the page's: the inbox and the Channels page apply what differs in place. Events arrive typed ([`LiveEvent`]); one that cannot be read becomes a `Reload`,
 //! so a view never silently misses a change. On the server this does nothing.
 
 use crate::model::{EventKind, LiveEvent};
@@ -90,4 +90,24 @@ pub fn use_live_events(
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (url, on_event);
+}
+
+/// Bumps `counter` once shortly after the first call of a burst (immediately on the server).
+pub fn coalesced(counter: leptos::prelude::RwSignal<u64>) -> impl Fn() + Copy + 'static {
+    use leptos::prelude::*;
+    let pending = StoredValue::new(false);
+    move || {
+        if pending.get_value() {
+            return;
+        }
+        pending.set_value(true);
+        let fire = move || {
+            pending.set_value(false);
+            counter.update(|n| *n += 1);
+        };
+        #[cfg(feature = "hydrate")]
+        set_timeout(fire, std::time::Duration::from_millis(50));
+        #[cfg(not(feature = "hydrate"))]
+        fire();
+    }
 }

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { ADMIN, login, newCustomer, openFirstConversationAsAdmin, say, waitHydrated } from "./helpers";
+import { ADMIN, holdWasm, login, newCustomer, openFirstConversationAsAdmin, say, waitHydrated } from "./helpers";
 
 // On a slow phone the page is on screen seconds before its wasm has run. What the server drew
 // must be readable by then (the list and the open conversation), and a tap that lands before
@@ -12,12 +12,7 @@ test("a tap before hydration takes effect once the page hydrates (CPU slowed 4×
 
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
-  let tapped!: () => void;
-  const tap = new Promise<void>((resolve) => (tapped = resolve));
-  await page.route("**/pkg/*.wasm", async (route) => {
-    await tap;
-    await route.continue();
-  });
+  const tapped = await holdWasm(page);
 
   await page.goto(path, { waitUntil: "domcontentloaded" });
   // Readable before hydration: the list and the open conversation, as the server drew them.

@@ -10,6 +10,22 @@ export async function waitHydrated(page: Page) {
   await expect(page.locator('[data-ready="false"]')).toHaveCount(0);
 }
 
+/**
+ * Holds back every wasm file the page asks for from now on, until the returned function is
+ * called: the page stays as the server drew it. After the release the route lets every file
+ * through at once (it stays: taking it away while a held request waits would answer that request
+ * twice); a later hold is served first.
+ */
+export async function holdWasm(page: Page): Promise<() => void> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/pkg/*.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
 /** Opens a page and waits until it is hydrated. */
 export async function openHydrated(page: Page, path: string) {
   await page.goto(path);

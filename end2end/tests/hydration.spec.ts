@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { spawn } from "node:child_process";
-import { ADMIN, login, openFirstConversationAsAdmin, sandboxPhone, waitHydrated } from "./helpers";
+import { ADMIN, holdWasm, login, openFirstConversationAsAdmin, sandboxPhone, waitHydrated } from "./helpers";
 
 // A conversation page must hydrate on every load, also on a busy machine. The router's outlet
 // can build the conversation twice during the server render; data fetched in the discarded copy
@@ -42,33 +42,32 @@ test("a conversation hydrates on 100 of 100 loads with one core kept busy", asyn
 // benchmark saw that as a late largest paint). The wasm is held back while the server's nodes
 // are noted, then let through; once the page has hydrated and caught up, every noted node must
 // still be in the page.
-test("hydration and the catch-up keep the nodes the server drew, on the inbox and on a conversation", async ({ page }) => {
+test("hydration and the catch-up keep the nodes the server drew: the inbox, a conversation, the Channels page", async ({ page }) => {
   const chat = await openFirstConversationAsAdmin(page);
-  for (const path of ["/inbox", chat]) {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route("**/pkg/*.wasm", async (route) => {
-      await held;
-      await route.continue();
-    });
-    const caughtUp = [
-      page.waitForResponse((r) => r.url().includes("/api/chats/list")),
-      ...(path === chat ? [page.waitForResponse((r) => r.url().includes("/api/chats/open"))] : []),
-    ];
+  const inbox = '[data-testid="chat-row"], [data-testid="chat-title"], [data-testid="message"], [data-testid="composer"], [data-testid="inbox"]';
+  const pages = [
+    { path: "/inbox", nodes: inbox, drawn: '[data-testid="chat-row"]', catchUp: ["/api/chats/list"] },
+    { path: chat, nodes: inbox, drawn: '[data-testid="message"]', catchUp: ["/api/chats/list", "/api/chats/open"] },
+    {
+      path: "/admin/channels",
+      nodes: '[data-testid="channel-list"] > *, [data-testid="channels-page"]',
+      drawn: '[data-testid="channel-list"] > *',
+      catchUp: ["/api/admin/channels/list"],
+    },
+  ];
+  for (const { path, nodes, drawn, catchUp } of pages) {
+    const release = await holdWasm(page);
+    const caughtUp = catchUp.map((url) => page.waitForResponse((r) => r.url().includes(url)));
     await page.goto(path, { waitUntil: "domcontentloaded" });
-    const noted = await page.evaluate(() => {
-      const nodes = [
-        ...document.querySelectorAll(
-          '[data-testid="chat-row"], [data-testid="chat-title"], [data-testid="message"], [data-testid="composer"], [data-testid="inbox"]',
-        ),
-      ];
+    await expect(page.locator(drawn).first(), `${path}: the server drew no ${drawn}`).toBeAttached();
+    const noted = await page.evaluate((selector) => {
+      const found = [...document.querySelectorAll(selector)];
       // Their text too: an element kept while its text is drawn again is drawn again all the same.
-      const texts = nodes.flatMap((n) => [...n.querySelectorAll("*")].flatMap((e) => [...e.childNodes].filter((c) => c.nodeType === 3)));
-      (window as any).__server = [...nodes, ...texts];
-      return { rows: document.querySelectorAll('[data-testid="chat-row"]').length, messages: document.querySelectorAll('[data-testid="message"]').length };
-    });
-    expect(noted.rows, `${path}: the server drew no chat rows`).toBeGreaterThan(2);
-    if (path === chat) expect(noted.messages, `${path}: the server drew no messages`).toBeGreaterThan(0);
+      const texts = found.flatMap((n) => [...n.querySelectorAll("*")].flatMap((e) => [...e.childNodes].filter((c) => c.nodeType === 3)));
+      (window as any).__server = [...found, ...texts];
+      return found.length;
+    }, nodes);
+    expect(noted, `${path}: the server drew nothing to note`).toBeGreaterThan(2);
     release();
     await waitHydrated(page);
     await Promise.all(caughtUp);
@@ -81,7 +80,6 @@ test("hydration and the catch-up keep the nodes the server drew, on the inbox an
         .map((n) => (n.nodeType === 3 ? `text "${n.textContent}" in ${n.parentElement?.outerHTML.slice(0, 80)}` : (n as Element).outerHTML.slice(0, 120))),
     );
     expect(lost, `${path}: nodes the server drew were replaced after hydration`).toEqual([]);
-    await page.unroute("**/pkg/*.wasm");
   }
 });
 
@@ -111,12 +109,7 @@ test("what arrives before the stream opens shows after the catch-up, in place or
   const row = page.getByTestId("chat-row").filter({ hasText: name });
 
   for (const [late, count] of [["pesan kedua", 1], ["pesan terakhir", 60]] as const) {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route("**/pkg/*.wasm", async (route) => {
-      await held;
-      await route.continue();
-    });
+    const release = await holdWasm(page);
     await page.goto(path, { waitUntil: "domcontentloaded" });
     await expect(messages.filter({ hasText: "pesan pertama" })).toHaveCount(1);
     await page.evaluate(() => ((window as any).__first = document.querySelector('[data-testid="message"]')));
@@ -139,7 +132,6 @@ test("what arrives before the stream opens shows after the catch-up, in place or
       const from = texts.some((t) => t.includes("pesan kedua")) ? 1 : shown[0];
       expect(shown).toEqual(Array.from({ length: count - from }, (_, i) => from + i));
     }
-    await page.unroute("**/pkg/*.wasm");
   }
   await phone.context().close();
   await page.context().close();

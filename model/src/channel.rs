@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_REPLY_DELAY_SECS: u8 = 10;
 
 /// Per-channel behaviour (`channel.settings`); absent keys take their defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ChannelSettings {
     /// Opening a chat marks the customer's latest message read at the provider (blue ticks).
@@ -35,7 +35,7 @@ impl Default for ChannelSettings {
 }
 
 /// What the last "Test connection" found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ChannelHealth {
     /// Never tested.
@@ -55,7 +55,7 @@ pub enum ChannelHealth {
 }
 
 /// A secret of a channel as the page may show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SecretHint {
     /// Which field (`access_token`, `app_secret`, `token`).
     pub field: String,
@@ -64,7 +64,7 @@ pub struct SecretHint {
 }
 
 /// The non-secret settings of a channel, per kind, as the edit form shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ChannelConfig {
     Meta {
@@ -81,7 +81,7 @@ pub enum ChannelConfig {
 }
 
 /// One row of the Channels page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ChannelView {
     pub channel_id: ChannelId,
     pub kind: ChannelKind,

@@ -19,7 +19,9 @@ use crate::components::error_text::ErrorText;
 use crate::components::message::relative_time;
 use crate::i18n::*;
 use crate::live::{use_live_events, Live};
-use crate::model::{ChannelConfig, ChannelHealth, ChannelKind, ChannelView, LiveEvent};
+use crate::model::{
+    ChannelConfig, ChannelHealth, ChannelKind, ChannelView, ChannelsPage, LiveEvent,
+};
 use leptos::prelude::*;
 
 /// Which cards' edit forms are unfolded ("edit-3"): the list is fetched again when the live
@@ -80,7 +82,19 @@ pub fn ChannelsPage() -> impl IntoView {
             }
         },
     );
-    let page = Resource::new(
+    // The page as the server drew it; later fetches (after an action, a channel changed, the
+    // stream opened) replace it card by card: a card whose channel did not change keeps its
+    // nodes and its state (a refetch of this resource drew every card anew, and an answer that
+    // came back to a card drawn over was lost).
+    let page = Resource::new(|| (), |_| list_channels());
+    // Numbered, so an older answer that arrives late does not replace a newer one.
+    let refetch = Action::new(|n: &u64| {
+        let n = *n;
+        async move { (n, list_channels().await) }
+    });
+    let fetched = RwSignal::new(None::<(u64, ChannelsPage)>);
+    let asked = StoredValue::new(0u64);
+    Effect::watch(
         move || {
             (
                 actions.save.version().get(),
@@ -92,8 +106,26 @@ pub fn ChannelsPage() -> impl IntoView {
                 changed.get(),
             )
         },
-        |_| list_channels(),
+        move |_, _, _| {
+            asked.update_value(|n| *n += 1);
+            refetch.dispatch(asked.get_value());
+        },
+        false,
     );
+    Effect::new(move |_| {
+        if let Some((n, Ok(p))) = refetch.value().get() {
+            if fetched.with_untracked(|f| f.as_ref().is_none_or(|(m, _)| *m < n)) {
+                fetched.set(Some((n, p)));
+            }
+        }
+    });
+    let current = Memo::new(move |_| {
+        fetched
+            .get()
+            .map(|(_, p)| p)
+            .or_else(|| page.get().and_then(Result::ok))
+    });
+    let refetch_error = move || refetch.value().get().and_then(|(_, r)| r.err());
     let last_error = move || {
         [
             actions.save.value().get().and_then(Result::err),
@@ -111,21 +143,24 @@ pub fn ChannelsPage() -> impl IntoView {
         <section class="channels" data-testid="channels-page">
             <h1>{t!(i18n, channels_title)}</h1>
             <p class="hint">{t!(i18n, channels_intro)}</p>
-            {move || last_error().map(|e| view! { <ErrorText error=e /> })}
+            {move || last_error().or_else(refetch_error).map(|e| view! { <ErrorText error=e /> })}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Ok(page) => {
-                            let base = page.base_url.clone();
-                            // `synced`: fetched since the live stream opened (tests wait for it
-                            // before they unfold a card, as that refetch draws the cards anew).
-                            let synced = (changed.get_untracked() > 0).to_string();
+                        Ok(_) => {
+                            // `synced`: fetched again since the live stream opened.
+                            let synced = move || fetched.with(Option::is_some).to_string();
                             view! {
                                 <div class="channel-list" data-testid="channel-list" data-synced=synced>
-                                    {page.channels
-                                        .into_iter()
-                                        .map(|c| view! { <ChannelCard channel=c base=base.clone() actions /> })
-                                        .collect_view()}
+                                    <For
+                                        each=move || {
+                                            current.get().map(|p| {
+                                                p.channels.into_iter().map(|c| (c, p.base_url.clone())).collect::<Vec<_>>()
+                                            }).unwrap_or_default()
+                                        }
+                                        key=|c| c.clone()
+                                        children=move |(c, base)| view! { <ChannelCard channel=c base actions /> }
+                                    />
                                 </div>
                             }
                             .into_any()

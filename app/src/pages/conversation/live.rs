@@ -2,8 +2,9 @@
 //! it arrives, and how those changes apply to the newest page (the older pages are patched in
 //! place by the conversation itself).
 
-use crate::model::{ChatId, ChatSummary, MessageId, MessageView};
+use crate::model::{ChatId, ChatSummary, Conversation, MessageId, MessageView};
 use leptos::prelude::*;
+use std::collections::HashMap;
 
 /// The open chat's live changes, which the conversation applies in place. Each change is
 /// numbered; a refetch drops, when it returns, the changes made before it began (its answer has
@@ -97,13 +98,13 @@ impl LiveChat {
     }
 
     /// The changed messages, untracked.
-    pub fn changes_untracked(&self) -> Vec<MessageView> {
+    fn changes_untracked(&self) -> Vec<MessageView> {
         self.messages
             .with_untracked(|v| v.iter().map(|(_, m)| m.clone()).collect())
     }
 
     /// The chat as it last changed, if it did, untracked.
-    pub fn chat_untracked(&self) -> Option<ChatSummary> {
+    fn chat_untracked(&self) -> Option<ChatSummary> {
         self.chat
             .with_untracked(|c| c.as_ref().map(|(_, c)| c.clone()))
     }
@@ -127,6 +128,57 @@ impl LiveChat {
             .with_untracked(|c| c.as_ref().is_some_and(|(n, _)| *n < cut))
         {
             self.chat.set(None);
+        }
+    }
+
+    /// A catch-up's answer (`fresh`, the newest page): what differs from what is shown (`older`
+    /// pages, and the `fetched` newest page and chat with the changes so far) is applied as
+    /// changes, a message not shown yet as created (the view scrolls to it and reads it), so what
+    /// did not change keeps its nodes. When the page does not reach what is shown (more than a
+    /// page came meanwhile), or nothing of this chat is shown, the conversation is fetched anew.
+    pub fn catch_up(
+        &self,
+        chat_id: ChatId,
+        fresh: Conversation,
+        fetched: Option<(Vec<MessageView>, ChatSummary)>,
+        older: Vec<MessageView>,
+    ) {
+        if fresh.chat.chat_id != chat_id {
+            return;
+        }
+        let Some((page, chat)) = fetched else {
+            self.reload.update(|n| *n += 1);
+            return;
+        };
+        let shown: HashMap<MessageId, MessageView> = older
+            .into_iter()
+            .chain(with_changes(
+                chat_id,
+                page,
+                &self.changes_untracked(),
+                |_| false,
+            ))
+            .map(|m| (m.message_id, m))
+            .collect();
+        let reaches = !fresh.has_older
+            || fresh
+                .messages
+                .first()
+                .zip(shown.keys().max())
+                .is_none_or(|(oldest, newest)| oldest.message_id <= *newest);
+        if !reaches {
+            self.reload.update(|n| *n += 1);
+            return;
+        }
+        for m in fresh.messages {
+            match shown.get(&m.message_id) {
+                Some(x) if *x == m => {}
+                Some(_) => self.apply(m, false),
+                None => self.apply(m, true),
+            }
+        }
+        if self.chat_untracked().unwrap_or(chat) != fresh.chat {
+            self.set_chat(fresh.chat);
         }
     }
 

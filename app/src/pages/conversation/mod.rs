@@ -5,6 +5,7 @@
 //!
 //! - [`live`]: the open chat's live changes and how they apply to the loaded pages.
 //! - [`parts`]: the assignee list and the 24-hour window notice.
+//! - [`history`]: the older pages above the newest one.
 //! - [`drafts`]: unsent replies per chat, kept while the tab lives.
 //! - [`typing`]: tells the server while the agent types, so the customer sees "typing…".
 //! - [`composer`]: the reply, its quote and its file.
@@ -15,6 +16,7 @@
 mod composer;
 mod dom;
 mod drafts;
+mod history;
 pub mod live;
 mod parts;
 mod templates;
@@ -32,7 +34,7 @@ use crate::model::{Assignee, ChatId, Conversation, MessageId, MessageView, Mode,
 use crate::AppError;
 use composer::Composer;
 use dom::{focus_composer, show_message};
-use leptos::html::Ol;
+use history::History;
 use leptos::prelude::*;
 use live::with_changes;
 use parts::{window_notice, AssignSelect};
@@ -61,20 +63,12 @@ pub fn ChatView(
     // `data` is fetched when a chat opens and on a reload only: everything else (new messages,
     // ticks, this agent's own replies and changes) arrives as live changes, applied in place.
     let is_this = move |r: &Result<Option<Conversation>, AppError>| matches!(r, Ok(Some(c)) if c.chat.chat_id == chat_id);
-    // Older pages, prepended above the newest page.
-    let older = RwSignal::new(Vec::<MessageView>::new());
-    let has_older = RwSignal::new(false);
-    // A reload starts the history over from the newest page (older pages would leave a gap
-    // below them); the changes made until now will be in its answer, and are dropped when it
-    // comes (later ones stay).
-    Effect::watch(
-        move || live.reload.get(),
-        move |_, _, _| {
-            live.refetching();
-            older.set(Vec::new());
-        },
-        false,
-    );
+    let History {
+        older,
+        has_older,
+        load_older,
+        list,
+    } = History::new(chat_id, live);
     // A catch-up: the newest page, with what differs from what is shown applied as changes
     // (a new message as created, so the view scrolls to it and reads it). Only when the page
     // does not reach what is shown (more than a page came meanwhile) is the conversation
@@ -88,54 +82,14 @@ pub fn ChatView(
         false,
     );
     Effect::new(move |_| {
-        let Some(Ok(fresh)) = catch_up.value().get() else {
-            return;
-        };
-        if fresh.chat.chat_id != chat_id {
-            return;
-        }
-        let fetched = data.with_untracked(|d| match d {
-            Some(Ok(Some(c))) if c.chat.chat_id == chat_id => Some(c.messages.clone()),
-            _ => None,
-        });
-        let Some(fetched) = fetched else {
-            live.reload.update(|n| *n += 1);
-            return;
-        };
-        let shown: std::collections::HashMap<MessageId, MessageView> = older
-            .get_untracked()
-            .into_iter()
-            .chain(with_changes(
-                chat_id,
-                fetched,
-                &live.changes_untracked(),
-                |_| false,
-            ))
-            .map(|m| (m.message_id, m))
-            .collect();
-        let newest_shown = shown.keys().max().copied();
-        let reaches = !fresh.has_older
-            || fresh
-                .messages
-                .first()
-                .zip(newest_shown)
-                .is_none_or(|(oldest, newest)| oldest.message_id <= newest);
-        if !reaches {
-            live.reload.update(|n| *n += 1);
-            return;
-        }
-        for m in fresh.messages {
-            match shown.get(&m.message_id) {
-                Some(x) if *x == m => {}
-                Some(_) => live.apply(m, false),
-                None => live.apply(m, true),
-            }
-        }
-        let chat_now = live.chat_untracked().or_else(|| {
-            data.with_untracked(|d| d.clone().and_then(Result::ok).flatten().map(|c| c.chat))
-        });
-        if chat_now.as_ref() != Some(&fresh.chat) {
-            live.set_chat(fresh.chat);
+        if let Some(Ok(fresh)) = catch_up.value().get() {
+            let fetched = data.with_untracked(|d| match d {
+                Some(Ok(Some(c))) if c.chat.chat_id == chat_id => {
+                    Some((c.messages.clone(), c.chat.clone()))
+                }
+                _ => None,
+            });
+            live.catch_up(chat_id, fresh, fetched, older.get_untracked());
         }
     });
     Effect::new(move |_| {
@@ -147,46 +101,6 @@ pub fn ChatView(
     Effect::new(move |_| {
         if let Some(Ok(view)) = retry.value().get() {
             live.apply(view, false);
-        }
-    });
-    let load_older = Action::new(move |before: &MessageId| open_chat(chat_id, Some(*before)));
-    // Changes to messages of older pages go into those pages, so their ticks stay true too.
-    Effect::new(move |_| {
-        let changes = live.changes();
-        let applies = |m: &MessageView, x: &MessageView| {
-            x.message_id == m.message_id && x != m && m.status.may_follow(x.status)
-        };
-        let stale =
-            older.with_untracked(|o| changes.iter().any(|m| o.iter().any(|x| applies(m, x))));
-        if stale {
-            older.update(|o| {
-                for m in &changes {
-                    if let Some(x) = o.iter_mut().find(|x| applies(m, x)) {
-                        *x = m.clone();
-                    }
-                }
-            });
-        }
-    });
-    let list: NodeRef<Ol> = NodeRef::new();
-    Effect::new(move |_| {
-        if let Some(Ok(page)) = load_older.value().get() {
-            let height_before = list
-                .get_untracked()
-                .map(|el| el.scroll_height())
-                .unwrap_or_default();
-            older.update(|o| {
-                let mut merged = page.messages;
-                merged.append(o);
-                *o = merged;
-            });
-            has_older.set(page.has_older);
-            // Keep the reader where they were: the new page grows above them.
-            request_animation_frame(move || {
-                if let Some(el) = list.get_untracked() {
-                    el.set_scroll_top(el.scroll_height() - height_before);
-                }
-            });
         }
     });
     // Read when it opens, again when a message arrives while it is open and in view (a tab in

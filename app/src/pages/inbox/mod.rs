@@ -12,7 +12,7 @@ use crate::components::chat::use_now;
 use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
 use crate::i18n::*;
-use crate::live::{use_live_events, Live};
+use crate::live::{coalesced, use_live_events, Live};
 use crate::model::{
     Assignee, ChannelId, ChatId, ChatPage, ChatSummary, Conversation, LiveEvent, Mode, Tab,
 };
@@ -391,24 +391,5 @@ pub fn SelectedChat() -> impl IntoView {
     move || match id.get() {
         Some(chat_id) => view! { <ChatView chat_id live is_admin data people /> }.into_any(),
         None => view! { <crate::pages::not_found::NotFound /> }.into_any(),
-    }
-}
-
-/// Bumps `counter` once shortly after the first call of a burst (immediately on the server).
-fn coalesced(counter: RwSignal<u64>) -> impl Fn() + Copy + 'static {
-    let pending = StoredValue::new(false);
-    move || {
-        if pending.get_value() {
-            return;
-        }
-        pending.set_value(true);
-        let fire = move || {
-            pending.set_value(false);
-            counter.update(|n| *n += 1);
-        };
-        #[cfg(feature = "hydrate")]
-        set_timeout(fire, std::time::Duration::from_millis(50));
-        #[cfg(not(feature = "hydrate"))]
-        fire();
     }
 }
