@@ -158,9 +158,27 @@ pub fn InboxPage() -> impl IntoView {
     // The first page fetched again by a reload (the stream opened, on every page load, or the
     // server asked), for the same tab, filter and search: it takes the first page's place, and
     // the rows it shares with the list keep their nodes (a refetch of `first` would draw the
-    // whole list again, and did so on every load once the stream opened).
-    let reload = ServerAction::<ListChats>::new();
-    let reloaded = RwSignal::new(None::<ChatPage>);
+    // whole list again, and did so on every load once the stream opened). Reloads can overlap:
+    // each is numbered and carries the change number it began at, so an answer older than the
+    // one shown is dropped (it has not seen what came between) and takes no change away. (An
+    // action's value is the last answer to arrive, not the last asked for.)
+    let reload = Action::new(|(n, cut, args): &(u64, u64, ListChats)| {
+        let (n, cut, args) = (*n, *cut, args.clone());
+        async move {
+            let page = list_chats(
+                args.tab,
+                args.mode,
+                args.q,
+                args.before_at,
+                args.before_id,
+                args.channel,
+            )
+            .await;
+            (n, cut, page)
+        }
+    });
+    let reloads = StoredValue::new(0u64);
+    let reloaded = RwSignal::new(None::<(u64, ChatPage)>);
     let reload_for = StoredValue::new(untrack(asked));
     let dropped = move |cut: u64| {
         if patches.with_untracked(|p| p.iter().any(|(n, _)| *n < cut)) {
@@ -179,31 +197,39 @@ pub fn InboxPage() -> impl IntoView {
     Effect::watch(
         move || refresh.get(),
         move |_, _, _| {
-            cut.set_value(next_patch.get_value());
+            reloads.update_value(|n| *n += 1);
             reload_for.set_value(untrack(asked));
-            reload.dispatch(ListChats {
-                tab: tab.get_untracked().as_str().to_string(),
-                mode: Some(mode.get_untracked()),
-                q: Some(search.get_untracked()),
-                before_at: None,
-                before_id: None,
-                channel: channel.get_untracked(),
-            });
+            reload.dispatch((
+                reloads.get_value(),
+                next_patch.get_value(),
+                ListChats {
+                    tab: tab.get_untracked().as_str().to_string(),
+                    mode: Some(mode.get_untracked()),
+                    q: Some(search.get_untracked()),
+                    before_at: None,
+                    before_id: None,
+                    channel: channel.get_untracked(),
+                },
+            ));
         },
         false,
     );
     Effect::new(move |_| {
-        let Some(Ok(page)) = reload.value().get() else {
+        let Some((n, reload_cut, Ok(page))) = reload.value().get() else {
             return;
         };
         // Asked for another tab, filter or search since: `first` has that list.
         if reload_for.get_value() != untrack(asked) {
             return;
         }
+        // A newer reload's answer is shown already.
+        if reloaded.with_untracked(|r| r.as_ref().is_some_and(|(m, _)| *m > n)) {
+            return;
+        }
         next.set(page.next);
         more.set(Vec::new());
-        reloaded.set(Some(page));
-        dropped(cut.get_value());
+        reloaded.set(Some((n, page)));
+        dropped(reload_cut);
     });
     let load_more = ServerAction::<ListChats>::new();
     Effect::new(move |_| {
@@ -216,7 +242,7 @@ pub fn InboxPage() -> impl IntoView {
     let rows = Memo::new(move |_| {
         let mut rows: Vec<ChatSummary> = reloaded
             .get()
-            .map(|p| p.chats)
+            .map(|(_, p)| p.chats)
             .or_else(|| first.get().and_then(Result::ok).map(|p| p.chats))
             .unwrap_or_default();
         rows.extend(more.get());
@@ -312,7 +338,8 @@ pub fn InboxPage() -> impl IntoView {
                         </Transition>
                     </div>
                 </div>
-                {move || reload.value().get().and_then(Result::err).map(|e| view! { <ErrorText error=e /> })}
+                // The newest reload's error only: an older one's is out of date.
+                {move || reload.value().get().and_then(|(n, _, r)| r.err().filter(|_| n == reloads.get_value())).map(|e| view! { <ErrorText error=e /> })}
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match first.await {
