@@ -95,7 +95,7 @@ pub fn App() -> impl IntoView {
     provide_current_user();
 
     view! {
-        <I18nContextProvider>
+        <I18nContextProvider cookie_options=components::lang::cookie_options()>
             <Title text="Inbox" />
             <Router>
                 // Async rendering: the whole page is ready before the first byte, so guards can

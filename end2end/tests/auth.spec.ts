@@ -69,3 +69,31 @@ test("the language follows the browser when nothing was chosen", async ({ browse
   await expect(page.getByRole("heading", { name: "Masuk" })).toBeVisible();
   await context.close();
 });
+
+// A language picked on any page holds on every page and after the browser restarts: the cookie
+// is the whole site's, kept for a year. Nothing writes it but a choice: a language the browser
+// merely asked for is not kept as chosen.
+test("a language picked on an admin page holds on every page, and only a choice is kept", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const kept = async () => (await context.cookies()).filter((c) => c.name === "i18n_pref_locale");
+  await login(page, ADMIN.username, ADMIN.password);
+  await expect(page).toHaveURL(/\/inbox$/);
+  await waitHydrated(page);
+  expect(await kept(), "a cookie written without a choice").toEqual([]);
+  await openHydrated(page, "/admin/users");
+  await page.getByTestId("lang-id").click();
+  await expect(page.getByRole("link", { name: "Pengguna" })).toBeVisible();
+  const [cookie] = await kept();
+  expect(cookie?.value).toBe("id");
+  expect(cookie?.path).toBe("/");
+  // A year, not the browser's session.
+  expect(cookie?.expires ?? 0).toBeGreaterThan(Date.now() / 1000 + 300 * 24 * 3600);
+  await openHydrated(page, "/inbox");
+  await expect(page.getByTestId("tab-all")).toHaveText("Semua");
+  await page.getByTestId("lang-en").click();
+  await expect(page.getByTestId("tab-all")).toHaveText("All");
+  await page.reload();
+  await expect(page.getByTestId("tab-all")).toHaveText("All");
+  await context.close();
+});
