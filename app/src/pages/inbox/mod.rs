@@ -136,10 +136,17 @@ pub fn InboxPage() -> impl IntoView {
     );
     // What the first page depends on: a change refetches it (and draws the list anew).
     let asked = move || (tab.get(), mode.get(), channel.get(), search.get());
+    // Reloads of the first page (below) asked for so far, and the newest of them that began
+    // before the list was last asked for anew: its answer, and any older one's, is out of date.
+    let reloads = StoredValue::new(0u64);
+    let floor = StoredValue::new(0u64);
     // A refetch of the list begins: the changes so far will be in its answer.
     Effect::watch(
         asked,
-        move |_, _, _| cut.set_value(next_patch.get_value()),
+        move |_, _, _| {
+            cut.set_value(next_patch.get_value());
+            floor.set_value(reloads.get_value());
+        },
         false,
     );
     // Extra pages loaded with "Load more", appended after the first page.
@@ -177,9 +184,7 @@ pub fn InboxPage() -> impl IntoView {
             (n, cut, page)
         }
     });
-    let reloads = StoredValue::new(0u64);
     let reloaded = RwSignal::new(None::<(u64, ChatPage)>);
-    let reload_for = StoredValue::new(untrack(asked));
     let dropped = move |cut: u64| {
         if patches.with_untracked(|p| p.iter().any(|(n, _)| *n < cut)) {
             patches.update(|p| p.retain(|(n, _)| *n >= cut));
@@ -187,6 +192,11 @@ pub fn InboxPage() -> impl IntoView {
     };
     Effect::new(move |_| {
         if let Some(Ok(page)) = first.get() {
+            // A reload asked for after this fetch began, and answered before it, is newer.
+            if reloaded.with_untracked(|r| r.as_ref().is_some_and(|(n, _)| *n > floor.get_value()))
+            {
+                return;
+            }
             reloaded.set(None);
             more.set(Vec::new());
             next.set(page.next);
@@ -198,7 +208,6 @@ pub fn InboxPage() -> impl IntoView {
         move || refresh.get(),
         move |_, _, _| {
             reloads.update_value(|n| *n += 1);
-            reload_for.set_value(untrack(asked));
             reload.dispatch((
                 reloads.get_value(),
                 next_patch.get_value(),
@@ -218,8 +227,9 @@ pub fn InboxPage() -> impl IntoView {
         let Some((n, reload_cut, Ok(page))) = reload.value().get() else {
             return;
         };
-        // Asked for another tab, filter or search since: `first` has that list.
-        if reload_for.get_value() != untrack(asked) {
+        // Asked for another tab, filter or search since (even if back to this one): `first`
+        // has that list, fetched after this one.
+        if n <= floor.get_value() {
             return;
         }
         // A newer reload's answer is shown already.
