@@ -133,3 +133,46 @@ test("an agent reacts to a customer's message and the phone shows it", async ({ 
   await expect(theirs.getByTestId("reaction")).toHaveCount(0);
   await expect(mine.getByTestId("reaction")).toHaveCount(0);
 });
+
+// "Load more" tapped twice before its page arrives (a double tap on a phone, a slow network)
+// adds that page once: no chat is listed twice, also once a chat of that page changes (a page
+// added twice holds each of its chats twice, and a live change moves only one of them).
+test("Load more tapped twice adds its page once", async ({ browser }) => {
+  // More than a page (50) of chats: customers who never wrote before.
+  const stamp = String(Date.now() % 100000).padStart(5, "0");
+  const customers = await (await browser.newContext()).newPage();
+  const send = async (i: number, text: string) => {
+    const phone = `6283${stamp}${String(i).padStart(3, "0")}`;
+    const res = await customers.request.post("/api/sandbox/send", { form: { phone, name: `Banyak ${stamp} ${i}`, text } });
+    expect(res.ok(), await res.text()).toBe(true);
+  };
+  for (let i = 0; i < 55; i++) await send(i, "halo");
+  const page = await signedIn(browser, ADMIN);
+  // The list's answers from now on come slowly, the second tap's later than the first's.
+  let asked = 0;
+  let answered = 0;
+  await page.route("**/api/chats/list*", async (route) => {
+    const n = ++asked;
+    const response = await route.fetch();
+    await new Promise((resolve) => setTimeout(resolve, 500 * (n + 1)));
+    await route.fulfill({ response });
+    answered++;
+  });
+  const rows = page.getByTestId("chat-row");
+  await expect(rows).toHaveCount(50);
+  await page.getByTestId("load-more").dblclick();
+  await expect.poll(() => answered).toBeGreaterThanOrEqual(1);
+  // A second answer, if a second page was asked for, comes half a second after the first.
+  await page.waitForTimeout(1500);
+  const listed = () => rows.evaluateAll((list) => list.map((r) => r.getAttribute("data-chat-id")));
+  const twice = (ids: (string | null)[]) => ids.filter((id, i) => ids.indexOf(id) !== i);
+  const ids = await listed();
+  expect(ids.length).toBeGreaterThan(50);
+  expect(twice(ids), "chats listed twice").toEqual([]);
+  // The oldest of these chats is on the page just added: it changes and moves to the top.
+  await send(0, "sekali lagi");
+  await expect(rows.first()).toContainText(`Banyak ${stamp} 0`);
+  expect(twice(await listed()), "chats listed twice after a change").toEqual([]);
+  await customers.context().close();
+  await page.context().close();
+});

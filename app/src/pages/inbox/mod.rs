@@ -171,18 +171,7 @@ pub fn InboxPage() -> impl IntoView {
     // action's value is the last answer to arrive, not the last asked for.)
     let reload = Action::new(|(n, cut, args): &(u64, u64, ListChats)| {
         let (n, cut, args) = (*n, *cut, args.clone());
-        async move {
-            let page = list_chats(
-                args.tab,
-                args.mode,
-                args.q,
-                args.before_at,
-                args.before_id,
-                args.channel,
-            )
-            .await;
-            (n, cut, page)
-        }
+        async move { (n, cut, fetch_page(args).await) }
     });
     let reloaded = RwSignal::new(None::<(u64, ChatPage)>);
     let dropped = move |cut: u64| {
@@ -241,11 +230,20 @@ pub fn InboxPage() -> impl IntoView {
         reloaded.set(Some((n, page)));
         dropped(reload_cut);
     });
-    let load_more = ServerAction::<ListChats>::new();
+    // "Load more": the page after the list's end, one at a time (a second tap while it loads
+    // does nothing). Its answer is appended only if the list still ends where it was asked from:
+    // an answer for an end that has moved on (the list reloaded meanwhile) would list chats twice.
+    type End = (chrono::DateTime<chrono::Utc>, ChatId);
+    let load_more = Action::new(|(end, args): &(End, ListChats)| {
+        let (end, args) = (*end, args.clone());
+        async move { (end, fetch_page(args).await) }
+    });
     Effect::new(move |_| {
-        if let Some(Ok(ChatPage { chats, next: n })) = load_more.value().get() {
-            more.update(|m| m.extend(chats));
-            next.set(n);
+        if let Some((end, Ok(ChatPage { chats, next: n }))) = load_more.value().get() {
+            if next.get_untracked() == Some(end) {
+                more.update(|m| m.extend(chats));
+                next.set(n);
+            }
         }
     });
     // The list as shown: the fetched pages with the live changes applied.
@@ -372,23 +370,46 @@ pub fn InboxPage() -> impl IntoView {
                     })}
                 </Transition>
                 {move || next.get().map(|(at, id)| view! {
-                    <button type="button" class="load-more" data-testid="load-more" on:click=move |_| {
-                        load_more.dispatch(ListChats {
-                            tab: tab.get_untracked().as_str().to_string(),
-                            mode: Some(mode.get_untracked()),
-                            q: Some(search.get_untracked()),
-                            before_at: Some(at),
-                            before_id: Some(id),
-                            channel: channel.get_untracked(),
-                        });
-                    }>{t!(i18n, load_more)}</button>
+                    <button
+                        type="button"
+                        class="load-more"
+                        data-testid="load-more"
+                        disabled=move || load_more.pending().get()
+                        on:click=move |_| {
+                            if load_more.pending().get_untracked() {
+                                return;
+                            }
+                            load_more.dispatch(((at, id), ListChats {
+                                tab: tab.get_untracked().as_str().to_string(),
+                                mode: Some(mode.get_untracked()),
+                                q: Some(search.get_untracked()),
+                                before_at: Some(at),
+                                before_id: Some(id),
+                                channel: channel.get_untracked(),
+                            }));
+                        }
+                    >{t!(i18n, load_more)}</button>
                 })}
+                {move || load_more.value().get().and_then(|(_, r)| r.err()).map(|e| view! { <ErrorText error=e /> })}
             </aside>
             <section class="conversation">
                 <Outlet />
             </section>
         </div>
     }
+}
+
+/// A page of the list, asked for as [`ListChats`] (for actions that carry more than the call).
+async fn fetch_page(args: ListChats) -> Result<ChatPage, AppError> {
+    list_chats(
+        args.tab,
+        args.mode,
+        args.q,
+        args.before_at,
+        args.before_id,
+        args.channel,
+    )
+    .await
 }
 
 /// What the inbox page gives the conversation shown in its outlet.
