@@ -83,20 +83,24 @@ for (const newer of ["a second catch-up", "the list asked for anew"] as const) {
     await openHydrated(page, "/inbox");
     const row = page.getByTestId("chat-row").filter({ hasText: name });
     await expect(row).toContainText("pesan lama");
-    await expect.poll(() => asked).toBe(1);
+    // (Another catch-up may follow it, for a channel's periodic check or a reload the server
+    // asks for; it is answered at once.)
+    await expect.poll(() => asked).toBeGreaterThanOrEqual(1);
     // A live change: the row shows the new message at once.
     await say(phone, "pesan baru");
     await expect(row).toContainText("pesan baru");
+    const newerList = async (ask: () => Promise<void>) => {
+      const before = answered;
+      await ask();
+      await expect.poll(() => answered).toBeGreaterThan(before);
+    };
     if (newer === "a second catch-up") {
       const channels = await page.context().newPage();
       await openHydrated(channels, "/admin/channels");
-      await channels.getByTestId("channel-Sandbox").getByTestId("test-channel").click();
-      await expect.poll(() => answered).toBe(1);
+      await newerList(() => channels.getByTestId("channel-Sandbox").getByTestId("test-channel").click());
     } else {
-      await page.getByTestId("tab-mine").click();
-      await expect.poll(() => answered).toBe(1);
-      await page.getByTestId("tab-all").click();
-      await expect.poll(() => answered).toBe(2);
+      await newerList(() => page.getByTestId("tab-mine").click());
+      await newerList(() => page.getByTestId("tab-all").click());
     }
     await expect(row).toContainText("pesan baru");
     // The first catch-up's answer arrives last.
