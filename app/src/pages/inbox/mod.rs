@@ -1,28 +1,28 @@
 //! `/inbox` and `/inbox/{chat id}`: the chat list (tabs, mode filter, search, pages) beside the
 //! open conversation, kept current by live events applied in place; no reload is ever needed.
-//! [`rows`]: where a changed chat goes in the list, and one row as drawn; [`start`]: "New
-//! conversation".
+//! [`list`]: the list's pages, catch-ups and live changes; [`rows`]: where a changed chat goes in
+//! the list, and one row as drawn; [`start`]: "New conversation".
 
+mod list;
 mod rows;
 mod start;
 
-use crate::api::chats::{assignees, chat_channels, list_chats, open_chat, ListChats};
+use crate::api::chats::{assignees, chat_channels, open_chat};
 use crate::components::alerts::AccountAlerts;
 use crate::components::chat::use_now;
 use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
 use crate::i18n::*;
 use crate::live::{coalesced, use_live_events, Live};
-use crate::model::{
-    Assignee, ChannelId, ChatId, ChatPage, ChatSummary, Conversation, LiveEvent, Mode, Tab,
-};
+use crate::model::{Assignee, ChannelId, ChatId, Conversation, LiveEvent, Tab};
 use crate::pages::conversation::{ChatView, LiveChat};
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_params_map};
 use leptos_router::LazyRoute;
-use rows::{ChatRow, ListView};
+use list::{ChatList, Filters};
+use rows::ChatRow;
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
@@ -85,11 +85,15 @@ pub fn InboxPage() -> impl IntoView {
         data,
         people,
     });
-    // Chat rows changed lately, oldest change first, each with the number of its change. A
-    // refetch drops, when it returns, the changes made before it began (its answer has them).
-    let patches = RwSignal::new(Vec::<(u64, ChatSummary)>::new());
-    let next_patch = StoredValue::new(0u64);
-    let cut = StoredValue::new(0u64);
+    let list = ChatList::new(
+        Filters {
+            tab,
+            mode,
+            channel,
+            search,
+        },
+        me,
+    );
     let list_bump = coalesced(refresh);
     let chat_bump = coalesced(live_chat.refresh);
     use_live_events(
@@ -104,12 +108,7 @@ pub fn InboxPage() -> impl IntoView {
                     live_chat.set_chat(chat.clone());
                 }
                 if search.get_untracked().trim().is_empty() {
-                    let n = next_patch.get_value();
-                    next_patch.set_value(n + 1);
-                    patches.update(|p| {
-                        p.retain(|(_, c)| c.chat_id != chat.chat_id);
-                        p.push((n, chat));
-                    });
+                    list.patch(chat);
                 } else {
                     list_bump();
                 }
@@ -134,138 +133,9 @@ pub fn InboxPage() -> impl IntoView {
         move |_, _, _| live_chat.clear(),
         false,
     );
-    // What the first page depends on: a change refetches it (and draws the list anew).
-    let asked = move || (tab.get(), mode.get(), channel.get(), search.get());
-    // Reloads of the first page (below) asked for so far, and the newest of them that began
-    // before the list was last asked for anew: its answer, and any older one's, is out of date.
-    let reloads = StoredValue::new(0u64);
-    let floor = StoredValue::new(0u64);
-    // A refetch of the list begins: the changes so far will be in its answer.
-    Effect::watch(
-        asked,
-        move |_, _, _| {
-            cut.set_value(next_patch.get_value());
-            floor.set_value(reloads.get_value());
-        },
-        false,
-    );
-    // Extra pages loaded with "Load more", appended after the first page.
-    let more = RwSignal::new(Vec::<ChatSummary>::new());
-    let next = RwSignal::new(None::<(chrono::DateTime<chrono::Utc>, ChatId)>);
-    let first = Resource::new(asked, |(tab, mode, channel, q)| {
-        list_chats(
-            tab.as_str().to_string(),
-            Some(mode),
-            Some(q),
-            None,
-            None,
-            channel,
-        )
-    });
-    // The first page fetched again by a reload (the stream opened, on every page load, or the
-    // server asked), for the same tab, filter and search: it takes the first page's place, and
-    // the rows it shares with the list keep their nodes (a refetch of `first` would draw the
-    // whole list again, and did so on every load once the stream opened). Reloads can overlap:
-    // each is numbered and carries the change number it began at, so an answer older than the
-    // one shown is dropped (it has not seen what came between) and takes no change away. (An
-    // action's value is the last answer to arrive, not the last asked for.)
-    let reload = Action::new(|(n, cut, args): &(u64, u64, ListChats)| {
-        let (n, cut, args) = (*n, *cut, args.clone());
-        async move { (n, cut, fetch_page(args).await) }
-    });
-    let reloaded = RwSignal::new(None::<(u64, ChatPage)>);
-    let dropped = move |cut: u64| {
-        if patches.with_untracked(|p| p.iter().any(|(n, _)| *n < cut)) {
-            patches.update(|p| p.retain(|(n, _)| *n >= cut));
-        }
-    };
-    Effect::new(move |_| {
-        if let Some(Ok(page)) = first.get() {
-            // A reload asked for after this fetch began, and answered before it, is newer.
-            if reloaded.with_untracked(|r| r.as_ref().is_some_and(|(n, _)| *n > floor.get_value()))
-            {
-                return;
-            }
-            reloaded.set(None);
-            more.set(Vec::new());
-            next.set(page.next);
-            // The refetch returned: the changes it has go, later ones stay.
-            dropped(cut.get_value());
-        }
-    });
-    Effect::watch(
-        move || refresh.get(),
-        move |_, _, _| {
-            reloads.update_value(|n| *n += 1);
-            reload.dispatch((
-                reloads.get_value(),
-                next_patch.get_value(),
-                ListChats {
-                    tab: tab.get_untracked().as_str().to_string(),
-                    mode: Some(mode.get_untracked()),
-                    q: Some(search.get_untracked()),
-                    before_at: None,
-                    before_id: None,
-                    channel: channel.get_untracked(),
-                },
-            ));
-        },
-        false,
-    );
-    Effect::new(move |_| {
-        let Some((n, reload_cut, Ok(page))) = reload.value().get() else {
-            return;
-        };
-        // Asked for another tab, filter or search since (even if back to this one): `first`
-        // has that list, fetched after this one.
-        if n <= floor.get_value() {
-            return;
-        }
-        // A newer reload's answer is shown already.
-        if reloaded.with_untracked(|r| r.as_ref().is_some_and(|(m, _)| *m > n)) {
-            return;
-        }
-        next.set(page.next);
-        more.set(Vec::new());
-        reloaded.set(Some((n, page)));
-        dropped(reload_cut);
-    });
-    // "Load more": the page after the list's end, one at a time (a second tap while it loads
-    // does nothing). Its answer is appended only if the list still ends where it was asked from:
-    // an answer for an end that has moved on (the list reloaded meanwhile) would list chats twice.
-    type End = (chrono::DateTime<chrono::Utc>, ChatId);
-    let load_more = Action::new(|(end, args): &(End, ListChats)| {
-        let (end, args) = (*end, args.clone());
-        async move { (end, fetch_page(args).await) }
-    });
-    Effect::new(move |_| {
-        if let Some((end, Ok(ChatPage { chats, next: n }))) = load_more.value().get() {
-            if next.get_untracked() == Some(end) {
-                more.update(|m| m.extend(chats));
-                next.set(n);
-            }
-        }
-    });
-    // The list as shown: the fetched pages with the live changes applied.
-    let rows = Memo::new(move |_| {
-        let mut rows: Vec<ChatSummary> = reloaded
-            .get()
-            .map(|(_, p)| p.chats)
-            .or_else(|| first.get().and_then(Result::ok).map(|p| p.chats))
-            .unwrap_or_default();
-        rows.extend(more.get());
-        let complete = next.get().is_none();
-        let filter = ListView {
-            tab: tab.get(),
-            mode: Mode::parse(&mode.get()),
-            channel: channel.get(),
-            me,
-        };
-        for (_, chat) in patches.get() {
-            filter.apply(&mut rows, chat, complete);
-        }
-        rows
-    });
+    Effect::watch(move || refresh.get(), move |_, _, _| list.catch_up(), false);
+    let rows = list.rows;
+    let first = list.first;
     let now = use_now();
     // Runs once this page is hydrated: tests wait for it before clicking. The conversation's
     // code (a lazy chunk, `OpenConversation`) is fetched then, in a task of its own after the
@@ -346,8 +216,7 @@ pub fn InboxPage() -> impl IntoView {
                         </Transition>
                     </div>
                 </div>
-                // The newest reload's error only: an older one's is out of date.
-                {move || reload.value().get().and_then(|(n, _, r)| r.err().filter(|_| n == reloads.get_value())).map(|e| view! { <ErrorText error=e /> })}
+                {move || list.catch_up_error().map(|e| view! { <ErrorText error=e /> })}
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match first.await {
@@ -369,47 +238,22 @@ pub fn InboxPage() -> impl IntoView {
                         }
                     })}
                 </Transition>
-                {move || next.get().map(|(at, id)| view! {
+                {move || list.has_more().then(|| view! {
                     <button
                         type="button"
                         class="load-more"
                         data-testid="load-more"
-                        disabled=move || load_more.pending().get()
-                        on:click=move |_| {
-                            if load_more.pending().get_untracked() {
-                                return;
-                            }
-                            load_more.dispatch(((at, id), ListChats {
-                                tab: tab.get_untracked().as_str().to_string(),
-                                mode: Some(mode.get_untracked()),
-                                q: Some(search.get_untracked()),
-                                before_at: Some(at),
-                                before_id: Some(id),
-                                channel: channel.get_untracked(),
-                            }));
-                        }
+                        disabled=move || list.loading_more()
+                        on:click=move |_| list.load_more()
                     >{t!(i18n, load_more)}</button>
                 })}
-                {move || load_more.value().get().and_then(|(_, r)| r.err()).map(|e| view! { <ErrorText error=e /> })}
+                {move || list.load_more_error().map(|e| view! { <ErrorText error=e /> })}
             </aside>
             <section class="conversation">
                 <Outlet />
             </section>
         </div>
     }
-}
-
-/// A page of the list, asked for as [`ListChats`] (for actions that carry more than the call).
-async fn fetch_page(args: ListChats) -> Result<ChatPage, AppError> {
-    list_chats(
-        args.tab,
-        args.mode,
-        args.q,
-        args.before_at,
-        args.before_id,
-        args.channel,
-    )
-    .await
 }
 
 /// What the inbox page gives the conversation shown in its outlet.
