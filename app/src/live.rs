@@ -3,8 +3,10 @@
 //! itself and sends `Last-Event-ID`, so missed events are replayed. Every time the stream
 //! opens, the page is told to catch up (`Reload`) on what it shows: a page rendered before its
 //! stream was subscribed would otherwise miss what happened in between (and stay stale until the
-//! next event). How is the page's: the inbox and the Channels page apply what differs in place. Events arrive typed ([`LiveEvent`]); one that cannot be read becomes a `Reload`,
-//! so a view never silently misses a change. On the server this does nothing.
+//! next event). How is the page's: the inbox and the Channels page apply what differs in place,
+//! fetched with a [`Latest`] (catch-ups can overlap). Events arrive typed ([`LiveEvent`]); one
+//! that cannot be read becomes a `Reload`, so a view never silently misses a change. On the
+//! server this does nothing.
 
 use crate::model::{EventKind, LiveEvent};
 
@@ -109,5 +111,82 @@ pub fn coalesced(counter: leptos::prelude::RwSignal<u64>) -> impl Fn() + Copy + 
         set_timeout(fire, std::time::Duration::from_millis(50));
         #[cfg(not(feature = "hydrate"))]
         fire();
+    }
+}
+
+/// An action whose calls are numbered and whose answers are kept in order: an answer to a call
+/// older than one already answered is dropped, since it has not seen what happened between.
+/// (Leptos 0.8's `Action` keeps whichever answer arrives last: its check for the newest call
+/// compares a counter that is never raised.) Catch-ups use it: they can overlap, and a slow one
+/// must not put back what a newer one replaced.
+pub struct Latest<I: 'static, O: 'static> {
+    action: leptos::prelude::Action<(u64, I), (u64, O)>,
+    calls: leptos::prelude::StoredValue<u64>,
+    answer: leptos::prelude::RwSignal<Option<(u64, O)>>,
+}
+
+impl<I: 'static, O: 'static> Clone for Latest<I, O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<I: 'static, O: 'static> Copy for Latest<I, O> {}
+
+impl<I, O> Latest<I, O>
+where
+    I: Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    pub fn new<F, Fut>(call: F) -> Self
+    where
+        F: Fn(&I) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = O> + Send + 'static,
+    {
+        use leptos::prelude::*;
+        let action = Action::new(move |(n, input): &(u64, I)| {
+            let (n, answer) = (*n, call(input));
+            async move { (n, answer.await) }
+        });
+        let answer = RwSignal::new(None::<(u64, O)>);
+        Effect::new(move |_| {
+            if let Some((n, o)) = action.value().get() {
+                if answer.with_untracked(|a| a.as_ref().is_none_or(|(m, _)| *m < n)) {
+                    answer.set(Some((n, o)));
+                }
+            }
+        });
+        Latest {
+            action,
+            calls: StoredValue::new(0),
+            answer,
+        }
+    }
+
+    /// Calls it; returns the call's number (numbers grow with each call).
+    pub fn dispatch(&self, input: I) -> u64 {
+        use leptos::prelude::*;
+        self.calls.update_value(|n| *n += 1);
+        let n = self.calls.get_value();
+        self.action.dispatch((n, input));
+        n
+    }
+
+    /// The number of the newest call so far (0: none), untracked.
+    pub fn calls(&self) -> u64 {
+        use leptos::prelude::*;
+        self.calls.get_value()
+    }
+
+    /// The answer to the newest call answered so far, with its number (tracked).
+    pub fn answer(&self) -> Option<(u64, O)> {
+        use leptos::prelude::*;
+        self.answer.get()
+    }
+
+    /// Whether a call is waiting for its answer (tracked).
+    pub fn pending(&self) -> bool {
+        use leptos::prelude::*;
+        self.action.pending().get()
     }
 }

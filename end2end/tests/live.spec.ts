@@ -112,3 +112,43 @@ for (const newer of ["a second catch-up", "the list asked for anew"] as const) {
     await page.context().close();
   });
 }
+
+// The conversation catches up when its stream opens. Its answer, held up on a slow network,
+// may come after a live change to the chat: it must not put the older state back. Here the
+// answer is held while the agent pauses the chat.
+test("a conversation's catch-up answered after a live change keeps the change", async ({ browser }) => {
+  const { name, phone } = await newCustomer(browser, "Tertahan");
+  await say(phone, "halo");
+  const page = await (await browser.newContext()).newPage();
+  await login(page, ADMIN.username, ADMIN.password);
+  await expect(page.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
+  await page.getByTestId("chat-row").filter({ hasText: name }).getByRole("link").click();
+  await expect(page.getByTestId("chat-title")).toHaveText(name);
+  const path = new URL(page.url()).pathname;
+  // The conversation's answers from now on are fetched at once; the first is then held.
+  let asked = 0;
+  let releaseFirst!: () => void;
+  const held = new Promise<void>((resolve) => (releaseFirst = resolve));
+  let firstDone!: () => void;
+  const firstAnswered = new Promise<void>((resolve) => (firstDone = resolve));
+  await page.route("**/api/chats/open*", async (route) => {
+    const n = ++asked;
+    const response = await route.fetch();
+    if (n === 1) await held;
+    await route.fulfill({ response });
+    if (n === 1) firstDone();
+  });
+  await openHydrated(page, path);
+  await expect.poll(() => asked).toBeGreaterThanOrEqual(1);
+  const mode = page.getByTestId("mode-select");
+  await expect(mode).toHaveValue("bot");
+  await mode.selectOption("paused");
+  await expect(page.getByTestId("messages")).toContainText("PAUSED");
+  await expect(mode).toHaveValue("paused");
+  releaseFirst();
+  await firstAnswered;
+  await page.waitForTimeout(500);
+  await expect(mode).toHaveValue("paused");
+  await phone.context().close();
+  await page.context().close();
+});

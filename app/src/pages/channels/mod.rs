@@ -18,7 +18,7 @@ use crate::components::chat::use_now;
 use crate::components::error_text::ErrorText;
 use crate::components::message::relative_time;
 use crate::i18n::*;
-use crate::live::{use_live_events, Live};
+use crate::live::{use_live_events, Latest, Live};
 use crate::model::{
     ChannelConfig, ChannelHealth, ChannelKind, ChannelView, ChannelsPage, LiveEvent,
 };
@@ -87,13 +87,10 @@ pub fn ChannelsPage() -> impl IntoView {
     // nodes and its state (a refetch of this resource drew every card anew, and an answer that
     // came back to a card drawn over was lost).
     let page = Resource::new(|| (), |_| list_channels());
-    // Numbered, so an older answer that arrives late does not replace a newer one.
-    let refetch = Action::new(|n: &u64| {
-        let n = *n;
-        async move { (n, list_channels().await) }
-    });
-    let fetched = RwSignal::new(None::<(u64, ChannelsPage)>);
-    let asked = StoredValue::new(0u64);
+    // An older answer that arrives late does not replace a newer one.
+    let refetch = Latest::new(|_: &()| list_channels());
+    // The newest list fetched (a failed fetch keeps it, and shows its error).
+    let fetched = RwSignal::new(None::<ChannelsPage>);
     Effect::watch(
         move || {
             (
@@ -107,25 +104,17 @@ pub fn ChannelsPage() -> impl IntoView {
             )
         },
         move |_, _, _| {
-            asked.update_value(|n| *n += 1);
-            refetch.dispatch(asked.get_value());
+            refetch.dispatch(());
         },
         false,
     );
     Effect::new(move |_| {
-        if let Some((n, Ok(p))) = refetch.value().get() {
-            if fetched.with_untracked(|f| f.as_ref().is_none_or(|(m, _)| *m < n)) {
-                fetched.set(Some((n, p)));
-            }
+        if let Some((_, Ok(p))) = refetch.answer() {
+            fetched.set(Some(p));
         }
     });
-    let current = Memo::new(move |_| {
-        fetched
-            .get()
-            .map(|(_, p)| p)
-            .or_else(|| page.get().and_then(Result::ok))
-    });
-    let refetch_error = move || refetch.value().get().and_then(|(_, r)| r.err());
+    let current = Memo::new(move |_| fetched.get().or_else(|| page.get().and_then(Result::ok)));
+    let refetch_error = move || refetch.answer().and_then(|(_, r)| r.err());
     let last_error = move || {
         [
             actions.save.value().get().and_then(Result::err),

@@ -109,6 +109,11 @@ impl LiveChat {
             .with_untracked(|c| c.as_ref().map(|(_, c)| c.clone()))
     }
 
+    /// The number the next change gets: a fetch begun now has every change numbered below it.
+    pub fn next_change(&self) -> u64 {
+        self.next.get_value()
+    }
+
     /// A refetch begins: what changed so far will be in its answer.
     pub fn refetching(&self) {
         self.cut.set_value(self.next.get_value());
@@ -136,9 +141,12 @@ impl LiveChat {
     /// changes, a message not shown yet as created (the view scrolls to it and reads it), so what
     /// did not change keeps its nodes. When the page does not reach what is shown (more than a
     /// page came meanwhile), or nothing of this chat is shown, the conversation is fetched anew.
+    /// A message or the chat changed live since the catch-up `began` (a [`Self::next_change`])
+    /// is newer than the answer, and keeps its change.
     pub fn catch_up(
         &self,
         chat_id: ChatId,
+        began: u64,
         fresh: Conversation,
         fetched: Option<(Vec<MessageView>, ChatSummary)>,
         older: Vec<MessageView>,
@@ -170,14 +178,26 @@ impl LiveChat {
             self.reload.update(|n| *n += 1);
             return;
         }
+        let changed_since: Vec<MessageId> = self.messages.with_untracked(|v| {
+            v.iter()
+                .filter(|(n, _)| *n >= began)
+                .map(|(_, m)| m.message_id)
+                .collect()
+        });
         for m in fresh.messages {
+            if changed_since.contains(&m.message_id) {
+                continue;
+            }
             match shown.get(&m.message_id) {
                 Some(x) if *x == m => {}
                 Some(_) => self.apply(m, false),
                 None => self.apply(m, true),
             }
         }
-        if self.chat_untracked().unwrap_or(chat) != fresh.chat {
+        let chat_changed_since = self
+            .chat
+            .with_untracked(|c| c.as_ref().is_some_and(|(n, _)| *n >= began));
+        if !chat_changed_since && self.chat_untracked().unwrap_or(chat) != fresh.chat {
             self.set_chat(fresh.chat);
         }
     }

@@ -30,6 +30,7 @@ use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
 use crate::components::message::Bubble;
 use crate::i18n::*;
+use crate::live::Latest;
 use crate::model::{Assignee, ChatId, Conversation, MessageId, MessageView, Mode, SendOptions};
 use crate::AppError;
 use composer::Composer;
@@ -72,24 +73,27 @@ pub fn ChatView(
     // A catch-up: the newest page, with what differs from what is shown applied as changes
     // (a new message as created, so the view scrolls to it and reads it). Only when the page
     // does not reach what is shown (more than a page came meanwhile) is the conversation
-    // fetched anew.
-    let catch_up = Action::new(move |_: &()| open_chat(chat_id, None));
+    // fetched anew. Catch-ups can overlap: an older one answered late is dropped (`Latest`).
+    let catch_up = Latest::new(move |began: &u64| {
+        let began = *began;
+        async move { (began, open_chat(chat_id, None).await) }
+    });
     Effect::watch(
         move || live.refresh.get(),
         move |_, _, _| {
-            catch_up.dispatch(());
+            catch_up.dispatch(live.next_change());
         },
         false,
     );
     Effect::new(move |_| {
-        if let Some(Ok(fresh)) = catch_up.value().get() {
+        if let Some((_, (began, Ok(fresh)))) = catch_up.answer() {
             let fetched = data.with_untracked(|d| match d {
                 Some(Ok(Some(c))) if c.chat.chat_id == chat_id => {
                     Some((c.messages.clone(), c.chat.clone()))
                 }
                 _ => None,
             });
-            live.catch_up(chat_id, fresh, fetched, older.get_untracked());
+            live.catch_up(chat_id, began, fresh, fetched, older.get_untracked());
         }
     });
     Effect::new(move |_| {

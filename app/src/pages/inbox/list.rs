@@ -5,6 +5,7 @@
 
 use super::rows::ListView;
 use crate::api::chats::{list_chats, ListChats};
+use crate::live::Latest;
 use crate::model::{ChannelId, ChatId, ChatPage, ChatSummary, Mode, Tab, UserId};
 use crate::AppError;
 use leptos::prelude::*;
@@ -58,9 +59,8 @@ pub(super) struct ChatList {
     /// answer has them).
     patches: RwSignal<Vec<(u64, ChatSummary)>>,
     next_patch: StoredValue<u64>,
-    /// Catch-ups asked for so far, each numbered, with the change number it began at.
-    catch_ups: StoredValue<u64>,
-    catch_up: Action<(u64, u64, ListChats), (u64, u64, Page)>,
+    /// Catch-ups, each with the change number it began at.
+    catch_up: Latest<(u64, ListChats), (u64, Page)>,
     load_more: Action<(End, ListChats), (End, Page)>,
     /// Where the loaded part of the list ends (`None`: every page is loaded).
     next: RwSignal<Option<End>>,
@@ -73,16 +73,19 @@ impl ChatList {
         let next_patch = StoredValue::new(0u64);
         // The change number the current fetch of the first page began at.
         let cut = StoredValue::new(0u64);
-        // Catch-ups asked for so far, and the newest of them that began before the list was last
-        // asked for anew: its answer, and any older one's, is out of date.
-        let catch_ups = StoredValue::new(0u64);
+        // The list's catch-ups (below), and the newest of them that began before the list was
+        // last asked for anew: its answer, and any older one's, is out of date.
+        let catch_up = Latest::new(|(cut, call): &(u64, ListChats)| {
+            let (cut, call) = (*cut, call.clone());
+            async move { (cut, fetch_page(call).await) }
+        });
         let floor = StoredValue::new(0u64);
         // A fetch of the first page begins: the changes so far will be in its answer.
         Effect::watch(
             move || filters.asked(),
             move |_, _, _| {
                 cut.set_value(next_patch.get_value());
-                floor.set_value(catch_ups.get_value());
+                floor.set_value(catch_up.calls());
             },
             false,
         );
@@ -106,13 +109,8 @@ impl ChatList {
         // the server asked), for the same filters: it takes the first page's place, and the rows
         // it shares with the list keep their nodes (a refetch of `first` would draw the whole
         // list again, and did so on every load once the stream opened). Catch-ups can overlap:
-        // each is numbered and carries the change number it began at, so an answer older than
-        // the one shown is dropped (it has not seen what came between) and takes no change away.
-        // (An action's value is the last answer to arrive, not the last asked for.)
-        let catch_up = Action::new(|(n, cut, call): &(u64, u64, ListChats)| {
-            let (n, cut, call) = (*n, *cut, call.clone());
-            async move { (n, cut, fetch_page(call).await) }
-        });
+        // an answer older than one answered is dropped (`Latest`), and each carries the change
+        // number it began at, so it takes away only the changes it has.
         let caught_up = RwSignal::new(None::<(u64, ChatPage)>);
         let dropped = move |cut: u64| {
             if patches.with_untracked(|p| p.iter().any(|(n, _)| *n < cut)) {
@@ -135,16 +133,12 @@ impl ChatList {
             }
         });
         Effect::new(move |_| {
-            let Some((n, cut, Ok(page))) = catch_up.value().get() else {
+            let Some((n, (cut, Ok(page)))) = catch_up.answer() else {
                 return;
             };
             // Asked for other filters since (even if back to these): `first` has that list,
             // fetched after this one.
             if n <= floor.get_value() {
-                return;
-            }
-            // A newer catch-up's answer is shown already.
-            if caught_up.with_untracked(|c| c.as_ref().is_some_and(|(m, _)| *m > n)) {
                 return;
             }
             next.set(page.next);
@@ -191,7 +185,6 @@ impl ChatList {
             rows,
             patches,
             next_patch,
-            catch_ups,
             catch_up,
             load_more,
             next,
@@ -211,21 +204,16 @@ impl ChatList {
 
     /// Fetches the first page again and applies what differs.
     pub fn catch_up(&self) {
-        self.catch_ups.update_value(|n| *n += 1);
-        self.catch_up.dispatch((
-            self.catch_ups.get_value(),
-            self.next_patch.get_value(),
-            self.filters.call(None),
-        ));
+        self.catch_up
+            .dispatch((self.next_patch.get_value(), self.filters.call(None)));
     }
 
     /// The newest catch-up's error (an older one's is out of date).
     pub fn catch_up_error(&self) -> Option<AppError> {
-        let newest = self.catch_ups.get_value();
+        let newest = self.catch_up.calls();
         self.catch_up
-            .value()
-            .get()
-            .and_then(|(n, _, r)| r.err().filter(|_| n == newest))
+            .answer()
+            .and_then(|(n, (_, r))| r.err().filter(|_| n == newest))
     }
 
     /// Whether more pages follow the loaded part (tracked).
