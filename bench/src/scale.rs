@@ -243,6 +243,8 @@ pub async fn run(
         ("name", "Wulan Siregar".to_string()),
         ("number", some_phone),
         ("text", "INV-42424".to_string()),
+        // In one message of eight: found among the newest chats, not through the index.
+        ("common words", "terima kasih".to_string()),
     ] {
         searches.push((
             format!("{what} \"{q}\""),

@@ -33,7 +33,7 @@ pub async fn list(
         mode: q.mode,
         channel: q.channel,
         channels: None,
-        search: q.search,
+        search: crate::search::prepare(pool, q.search).await?,
         before: q.before,
     };
     let mut page = chats::page(pool, &filter, page_size + 1).await?;

@@ -12,6 +12,8 @@
 //! - [`replies`]: an agent's (or the bot's) reply → a message and its outbox row, in one
 //!   transaction; Retry; the 24-hour rule.
 //! - [`conversations`]: reading a chat and its pages of messages, marking it read.
+//! - [`search`]: how the chat list's search looks up message text (the index by the rarer
+//!   words, or the newest chats first for common ones).
 //! - [`chat_changes`]: the chat state machine — who may move a chat to which mode or assignee
 //!   ([`chat_changes::rules`]), and the writes, audit and system events of each change.
 //! - [`accounts`]: users, the first-admin and last-admin rules, passwords (argon2id) and
@@ -53,6 +55,7 @@ pub mod outbox;
 pub mod platform;
 pub mod receipts;
 pub mod replies;
+pub mod search;
 pub mod templates;
 mod wakeup;
 

@@ -7,15 +7,29 @@ use model::ChatId;
 use model::{ChatSummary, Mode};
 use sqlx::{PgConnection, PgPool};
 
-const SUMMARY: &str =
-    "select c.chat_id, c.channel_id, ch.kind as channel_kind, ch.name as channel_name,
+macro_rules! summary_columns {
+    () => {
+        "select c.chat_id, c.channel_id, ch.kind as channel_kind, ch.name as channel_name,
         c.contact_id, ct.display_name as contact_name, ct.phone as contact_phone, c.mode,
         c.assigned_user_id, u.display_name as assigned_name, c.unread_count, c.last_message_at,
-        c.last_message_preview, c.last_customer_message_at
-   from chat c
-   join channel ch using (channel_id)
+        c.last_message_preview, c.last_customer_message_at"
+    };
+}
+macro_rules! summary_joins {
+    () => {
+        "join channel ch using (channel_id)
    join contact ct using (contact_id)
-   left join app_user u on u.user_id = c.assigned_user_id";
+   left join app_user u on u.user_id = c.assigned_user_id"
+    };
+}
+const SUMMARY_COLUMNS: &str = summary_columns!();
+const SUMMARY_JOINS: &str = summary_joins!();
+/// A chat as the list shows it, from `chat c`.
+const SUMMARY: &str = concat!(
+    summary_columns!(),
+    "\n   from chat c\n   ",
+    summary_joins!()
+);
 
 pub async fn summary(conn: &mut PgConnection, chat_id: ChatId) -> Result<ChatSummary, Error> {
     Ok(
@@ -151,31 +165,96 @@ pub struct ListFilter {
     /// Only chats of these channels (an API key limited to some).
     pub channels: Option<Vec<ChannelId>>,
     /// Customer name, phone number or message text contains this (case-insensitive).
-    pub search: Option<String>,
+    pub search: Option<Search>,
     /// Keyset cursor: chats older than this (last activity, chat id).
     pub before: Option<(DateTime<Utc>, model::ChatId)>,
 }
 
+/// A search, and how its message text is looked up ([`crate::search`] decides).
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// What was typed (trimmed, not empty).
+    pub text: String,
+    /// Words of the text the trigram index is read by; the whole text is then checked on the
+    /// messages found. Empty: the index is read by the whole text.
+    pub index_words: Vec<String>,
+    /// Check the chats first in list order, at most this many, and use the index only when
+    /// they hold less than a page of matches (for a text in most messages, whose index lists
+    /// are as long as the table).
+    pub walk_first: Option<i64>,
+}
+
 /// Escapes `%`, `_` and `\` so user input matches literally in LIKE.
-fn like_pattern(s: &str) -> String {
-    let escaped: String = s
-        .chars()
+fn escape_like(s: &str) -> String {
+    s.chars()
         .flat_map(|c| match c {
             '%' | '_' | '\\' => vec!['\\', c],
             c => vec![c],
         })
-        .collect();
-    format!("%{escaped}%")
+        .collect()
 }
 
+/// The list's filters on `c` (a chat row), its parameters numbered as in [`page`].
+const FILTERS: &str = "($1::bigint is null or c.assigned_user_id = $1)
+            and (not $2 or c.assigned_user_id is null)
+            and ($3::text is null or c.mode = $3)
+            and ($6::timestamptz is null
+                 or (coalesce(c.last_message_at, '-infinity'), c.chat_id) < ($6, $7))
+            and ($9::bigint is null or c.channel_id = $9)
+            and ($10::bigint[] is null or c.channel_id = any($10))";
+
+const LIST_ORDER: &str = "coalesce(c.last_message_at, '-infinity') desc, c.chat_id desc";
+
 /// A page of chats by latest activity, newest first; keyset-paginated, so page 100 is as fast
-/// as page 1. Name, phone and text search use trigram indexes.
+/// as page 1. Name, phone and text search use trigram indexes; message text is looked up as
+/// [`Search`] says.
 pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatSummary>, Error> {
-    let search = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let pattern = search.map(like_pattern);
+    let search = f.search.as_ref().filter(|s| !s.text.trim().is_empty());
+    let pattern = search.map(|s| format!("%{}%", escape_like(s.text.trim())));
     let digits: Option<String> = search
-        .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
+        .map(|s| {
+            s.text
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>()
+        })
         .filter(|d| d.len() >= 3);
+    // The message-text lookup reads the trigram index by the chosen words only, in order, and
+    // checks the whole text on each message found.
+    let index_pattern = search.map(|s| {
+        let words = match s.index_words.is_empty() {
+            true => vec![escape_like(s.text.trim())],
+            false => s.index_words.iter().map(|w| escape_like(w)).collect(),
+        };
+        format!("%{}%", words.join("%"))
+    });
+    let text = search.map(|s| s.text.trim().to_string());
+    let bound = Bound {
+        pattern,
+        digits,
+        index_pattern,
+        text,
+    };
+    if let Some(walk) = search.and_then(|s| s.walk_first) {
+        // The first `walk` chats of the list, each tested: when they hold a page of matches,
+        // that page is the answer (a chat further down comes later in the list).
+        let sql = format!(
+            "{SUMMARY_COLUMNS}
+               from (select * from chat c where {FILTERS} order by {LIST_ORDER} limit {walk}) c
+               {SUMMARY_JOINS}
+              where $11::text is not null and $12::text is not null
+                and (ct.display_name ilike $4
+                     or ($5::text is not null and ct.phone like '%' || $5 || '%')
+                     or exists (select 1 from message m
+                                 where m.chat_id = c.chat_id and m.body ilike $4))
+              order by {LIST_ORDER}
+              limit $8"
+        );
+        let rows = bound.query(&sql, f, limit).fetch_all(pool).await?;
+        if rows.len() as i64 >= limit {
+            return Ok(rows);
+        }
+    }
     // A search first finds the chats it matches, each way by its own trigram index (name, number,
     // message text), and only then sorts them: one condition OR-ing the three would make
     // PostgreSQL walk every chat in list order, testing each (seconds at a million chats).
@@ -187,36 +266,53 @@ pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatS
                  select c2.chat_id from chat c2 join contact ct2 using (contact_id)
                   where $5::text is not null and ct2.phone like '%' || $5 || '%'
                  union
-                 select m.chat_id from message m where m.body ilike $4)"
+                 select m.chat_id from message m
+                  where m.body ilike $11 and strpos(lower(m.body), lower($12)) > 0)"
     } else {
-        "and $4::text is null and $5::text is null"
+        "and $4::text is null and $5::text is null and $11::text is null and $12::text is null"
     };
-    let rows = sqlx::query_as::<_, ChatSummary>(&format!(
+    let sql = format!(
         "{SUMMARY}
-          where ($1::bigint is null or c.assigned_user_id = $1)
-            and (not $2 or c.assigned_user_id is null)
-            and ($3::text is null or c.mode = $3)
+          where {FILTERS}
             {hits}
-            and ($6::timestamptz is null
-                 or (coalesce(c.last_message_at, '-infinity'), c.chat_id) < ($6, $7))
-            and ($9::bigint is null or c.channel_id = $9)
-            and ($10::bigint[] is null or c.channel_id = any($10))
-          order by coalesce(c.last_message_at, '-infinity') desc, c.chat_id desc
+          order by {LIST_ORDER}
           limit $8"
-    ))
-    .bind(f.assigned_to)
-    .bind(f.unassigned)
-    .bind(f.mode.map(Mode::as_str))
-    .bind(pattern)
-    .bind(digits)
-    .bind(f.before.map(|b| b.0))
-    .bind(f.before.map(|b| b.1).unwrap_or(model::ChatId(0)))
-    .bind(limit)
-    .bind(f.channel)
-    .bind(f.channels.as_deref())
-    .fetch_all(pool)
-    .await?;
-    Ok(rows)
+    );
+    Ok(bound.query(&sql, f, limit).fetch_all(pool).await?)
+}
+
+/// The values of a list query besides the filter's own.
+struct Bound {
+    /// `%text%`, escaped: names and messages contain the text.
+    pattern: Option<String>,
+    /// The text's digits, when three or more: the number contains them.
+    digits: Option<String>,
+    /// What the message-text lookup reads the trigram index by.
+    index_pattern: Option<String>,
+    text: Option<String>,
+}
+
+impl Bound {
+    fn query<'q>(
+        &self,
+        sql: &'q str,
+        f: &ListFilter,
+        limit: i64,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, ChatSummary, sqlx::postgres::PgArguments> {
+        sqlx::query_as::<_, ChatSummary>(sql)
+            .bind(f.assigned_to)
+            .bind(f.unassigned)
+            .bind(f.mode.map(Mode::as_str))
+            .bind(self.pattern.clone())
+            .bind(self.digits.clone())
+            .bind(f.before.map(|b| b.0))
+            .bind(f.before.map(|b| b.1).unwrap_or(model::ChatId(0)))
+            .bind(limit)
+            .bind(f.channel)
+            .bind(f.channels.clone())
+            .bind(self.index_pattern.clone())
+            .bind(self.text.clone())
+    }
 }
 
 /// A chat's mode and assignee, with the row locked until the transaction ends (changes to one

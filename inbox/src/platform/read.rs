@@ -47,7 +47,7 @@ pub async fn chats(
         mode: q.mode,
         channel: q.channel,
         channels: caller.channel_ids.clone(),
-        search: q.search,
+        search: crate::search::prepare(pool, q.search).await?,
         before: q.before,
     };
     let mut items = chats::page(pool, &filter, limit + 1).await?;

@@ -58,6 +58,7 @@ async fn search_finds_chats_by_name_number_and_text_once_each(pool: PgPool) {
     )
     .await;
     customer_writes(&app, "6281200000004", "Agus", "terima kasih").await;
+    customer_writes(&app, "6281200000005", "Rina", "kaos biru, merah juga").await;
     let (admin, _) = app.signed_in("search-admin", Role::Admin).await;
     let all = |q: &'static str| [("tab", "all"), ("q", q)];
 
@@ -83,7 +84,8 @@ async fn search_finds_chats_by_name_number_and_text_once_each(pool: PgPool) {
     );
     assert_eq!(
         search(&app, &admin, &all("kaos merah")).await,
-        ["6281200000002"]
+        ["6281200000002"],
+        "both words, but not together: not listed"
     );
     assert_eq!(
         search(&app, &admin, &all("100%")).await,
@@ -98,7 +100,7 @@ async fn search_finds_chats_by_name_number_and_text_once_each(pool: PgPool) {
     assert!(search(&app, &admin, &all("tidak ada")).await.is_empty());
     assert_eq!(
         search(&app, &admin, &all("  ")).await.len(),
-        4,
+        5,
         "blank: every chat"
     );
     // The tab and the mode still apply to what a search finds.
@@ -106,4 +108,88 @@ async fn search_finds_chats_by_name_number_and_text_once_each(pool: PgPool) {
     assert!(search(&app, &admin, &mode_agent).await.is_empty());
     let mine = [("tab", "mine"), ("q", "siti")];
     assert!(search(&app, &admin, &mine).await.is_empty());
+}
+
+/// The phone numbers of a whole search, page after page.
+async fn search_all_pages(app: &TestApp, client: &reqwest::Client, q: &str) -> Vec<String> {
+    let mut phones = Vec::new();
+    let mut next: Option<(String, String)> = None;
+    loop {
+        let mut form = vec![("tab", "all".to_string()), ("q", q.to_string())];
+        if let Some((at, id)) = next.take() {
+            form.push(("before_at", at));
+            form.push(("before_id", id));
+        }
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = app.call(client, "chats/list", &form).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let page: serde_json::Value = res.json().await.expect("json");
+        for c in page["chats"].as_array().expect("chats") {
+            phones.push(c["contact_phone"].as_str().unwrap_or_default().to_string());
+        }
+        match page["next"].as_array() {
+            Some(n) => next = Some((n[0].as_str().expect("at").to_string(), n[1].to_string())),
+            None => return phones,
+        }
+    }
+}
+
+/// At a shop where "INV-" is in nearly every message, a search reads the index by the text's
+/// rarer words and still lists only chats holding the whole text; a search of words in most
+/// messages checks the newest chats first and pages on through the index, every match once.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn search_by_common_and_rare_words_finds_the_whole_text_only(pool: PgPool) {
+    let mut config = test_config();
+    config.demo = true;
+    let app = TestApp::spawn_with(pool.clone(), config).await;
+    let mut praised = Vec::new();
+    // Enough messages that the rare word's pieces are in under 1 % of them.
+    for i in 0..250 {
+        let phone = format!("6281300001{i:03}");
+        let text = format!("Mantap sekali kak, INV-{}", 10000 + i);
+        customer_writes(&app, &phone, "Pelanggan", &text).await;
+        praised.push(phone);
+    }
+    praised.reverse(); // newest first
+    customer_writes(&app, "6281300000201", "A", "pesanan INV-42424 belum sampai").await;
+    customer_writes(&app, "6281300000203", "C", "42424 INV kapan dikirim").await;
+    customer_writes(&app, "6281300000204", "D", "sekali mantap").await;
+    sqlx::query("analyze message")
+        .execute(&pool)
+        .await
+        .expect("analyze");
+
+    let common = inbox::db::messages::common_trigrams(&pool, inbox::search::COMMON_SHARE)
+        .await
+        .expect("statistics");
+    assert!(common.iter().any(|p| p == "inv"), "{common:?}");
+    let planned = inbox::search::prepare(&pool, Some("INV-42424".into()))
+        .await
+        .expect("plan")
+        .expect("a search");
+    assert_eq!(planned.index_words, ["42424"], "read by the rare word only");
+    let (admin, _) = app.signed_in("search-admin", Role::Admin).await;
+    assert_eq!(
+        search_all_pages(&app, &admin, "INV-42424").await,
+        ["6281300000201"],
+        "the whole text, not its words apart"
+    );
+    assert_eq!(
+        search_all_pages(&app, &admin, "inv-4242").await,
+        ["6281300000201"]
+    );
+
+    let planned = inbox::search::prepare(&pool, Some("mantap sekali".into()))
+        .await
+        .expect("plan")
+        .expect("a search");
+    assert_eq!(planned.walk_first, Some(inbox::search::WALK));
+    assert_eq!(
+        search_all_pages(&app, &admin, "mantap sekali").await,
+        praised,
+        "newest first, each chat once, over five pages"
+    );
+    assert!(search_all_pages(&app, &admin, "sekali kak mantap")
+        .await
+        .is_empty());
 }

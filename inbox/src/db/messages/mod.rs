@@ -370,3 +370,19 @@ pub async fn insert_app_echo(
     .await?;
     Ok(Some((id, chat)))
 }
+
+/// The three-letter pieces (as `pg_trgm` cuts text) in at least `share` of messages, from what
+/// ANALYZE last recorded on `show_trgm(body)` (the statistics `message_body_trigrams`): none
+/// before the first ANALYZE, nor when the database user does not own the table.
+pub async fn common_trigrams(pool: &PgPool, share: f32) -> Result<Vec<String>, Error> {
+    Ok(sqlx::query_scalar(
+        "select u.piece from pg_stats_ext_exprs s,
+                unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) u(piece, share)
+          where s.statistics_schemaname = current_schema()
+            and s.statistics_name = 'message_body_trigrams'
+            and u.piece is not null and u.share >= $1",
+    )
+    .bind(share)
+    .fetch_all(pool)
+    .await?)
+}
