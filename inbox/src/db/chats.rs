@@ -7,29 +7,15 @@ use model::ChatId;
 use model::{ChatSummary, Mode};
 use sqlx::{PgConnection, PgPool};
 
-macro_rules! summary_columns {
-    () => {
-        "select c.chat_id, c.channel_id, ch.kind as channel_kind, ch.name as channel_name,
+const SUMMARY: &str =
+    "select c.chat_id, c.channel_id, ch.kind as channel_kind, ch.name as channel_name,
         c.contact_id, ct.display_name as contact_name, ct.phone as contact_phone, c.mode,
         c.assigned_user_id, u.display_name as assigned_name, c.unread_count, c.last_message_at,
-        c.last_message_preview, c.last_customer_message_at"
-    };
-}
-macro_rules! summary_joins {
-    () => {
-        "join channel ch using (channel_id)
+        c.last_message_preview, c.last_customer_message_at
+   from chat c
+   join channel ch using (channel_id)
    join contact ct using (contact_id)
-   left join app_user u on u.user_id = c.assigned_user_id"
-    };
-}
-const SUMMARY_COLUMNS: &str = summary_columns!();
-const SUMMARY_JOINS: &str = summary_joins!();
-/// A chat as the list shows it, from `chat c`.
-const SUMMARY: &str = concat!(
-    summary_columns!(),
-    "\n   from chat c\n   ",
-    summary_joins!()
-);
+   left join app_user u on u.user_id = c.assigned_user_id";
 
 pub async fn summary(conn: &mut PgConnection, chat_id: ChatId) -> Result<ChatSummary, Error> {
     Ok(
@@ -178,7 +164,7 @@ pub struct Search {
     /// Words of the text the trigram index is read by; the whole text is then checked on the
     /// messages found. Empty: the index is read by the whole text.
     pub index_words: Vec<String>,
-    /// Check the chats first in list order, at most this many, and use the index only when
+    /// Check the list's chats in order first, up to this many, and read the index only when
     /// they hold less than a page of matches (for a text in most messages, whose index lists
     /// are as long as the table).
     pub walk_first: Option<i64>,
@@ -236,13 +222,44 @@ pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatS
         text,
     };
     if let Some(walk) = search.and_then(|s| s.walk_first) {
-        // The first `walk` chats of the list, each tested: when they hold a page of matches,
-        // that page is the answer (a chat further down comes later in the list).
+        // The list's chats in order, each tested, up to the `walk`-th: when they hold a page of
+        // matches, that page is the answer (a chat further down comes later in the list); when
+        // the list has no more chats than that, whatever they hold is.
+        let last: Option<(Option<DateTime<Utc>>, ChatId)> = sqlx::query_as(&format!(
+            "select c.last_message_at, c.chat_id from chat c
+              where {FILTERS}
+              order by {LIST_ORDER}
+              offset $13 limit 1"
+        ))
+        .bind(f.assigned_to)
+        .bind(f.unassigned)
+        .bind(f.mode.map(Mode::as_str))
+        .bind(None::<String>)
+        .bind(None::<String>)
+        .bind(f.before.map(|b| b.0))
+        .bind(f.before.map(|b| b.1).unwrap_or(model::ChatId(0)))
+        .bind(limit)
+        .bind(f.channel)
+        .bind(f.channels.clone())
+        .bind(None::<String>)
+        .bind(None::<String>)
+        .bind(walk - 1)
+        .fetch_optional(pool)
+        .await?;
+        // Bounded by the last chat's place in the list: an index condition, so the walk stops
+        // there (`$13 is null or …` would make it a filter, and the walk would go on to the end).
+        let bounded = match last {
+            Some(_) => {
+                "and (coalesce(c.last_message_at, '-infinity'), c.chat_id)
+                            >= (coalesce($14::timestamptz, '-infinity'), $13)"
+            }
+            None => "and $13::bigint is null and $14::timestamptz is null",
+        };
         let sql = format!(
-            "{SUMMARY_COLUMNS}
-               from (select * from chat c where {FILTERS} order by {LIST_ORDER} limit {walk}) c
-               {SUMMARY_JOINS}
-              where $11::text is not null and $12::text is not null
+            "{SUMMARY}
+              where {FILTERS}
+                {bounded}
+                and $11::text is not null and $12::text is not null
                 and (ct.display_name ilike $4
                      or ($5::text is not null and ct.phone like '%' || $5 || '%')
                      or exists (select 1 from message m
@@ -250,8 +267,13 @@ pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatS
               order by {LIST_ORDER}
               limit $8"
         );
-        let rows = bound.query(&sql, f, limit).fetch_all(pool).await?;
-        if rows.len() as i64 >= limit {
+        let rows = bound
+            .query(&sql, f, limit)
+            .bind(last.map(|l| l.1))
+            .bind(last.and_then(|l| l.0))
+            .fetch_all(pool)
+            .await?;
+        if last.is_none() || rows.len() as i64 >= limit {
             return Ok(rows);
         }
     }

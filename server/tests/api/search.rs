@@ -192,4 +192,38 @@ async fn search_by_common_and_rare_words_finds_the_whole_text_only(pool: PgPool)
     assert!(search_all_pages(&app, &admin, "sekali kak mantap")
         .await
         .is_empty());
+    // However far the walk goes: not far enough for a page (then the index), a page within it,
+    // or past the end of the list, the pages are the same.
+    for walk in [10, 60, 1000] {
+        let search = inbox::db::chats::Search {
+            walk_first: Some(walk),
+            ..planned.clone()
+        };
+        assert_eq!(all_pages(&pool, search).await, praised, "walk {walk}");
+    }
+}
+
+/// Every page of a search through `chats::page`, as the list asks for them (50 a page).
+async fn all_pages(pool: &PgPool, search: inbox::db::chats::Search) -> Vec<String> {
+    let mut filter = inbox::db::chats::ListFilter {
+        search: Some(search),
+        ..Default::default()
+    };
+    let mut phones = Vec::new();
+    loop {
+        let mut page = inbox::db::chats::page(pool, &filter, 51)
+            .await
+            .expect("page");
+        let more = page.len() > 50;
+        page.truncate(50);
+        phones.extend(page.iter().filter_map(|c| c.contact_phone.clone()));
+        let Some(last) = page.last().filter(|_| more) else {
+            return phones;
+        };
+        filter.before = Some((
+            last.last_message_at
+                .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
+            last.chat_id,
+        ));
+    }
 }
