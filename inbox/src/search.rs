@@ -44,16 +44,19 @@ pub async fn prepare(pool: &PgPool, text: Option<String>) -> Result<Option<chats
 /// The lookup of `text` given the common pieces: by its words that have a piece not in
 /// `common`; with none, the list's first chats first.
 pub fn plan(text: &str, common: &HashSet<String>) -> chats::Search {
-    // Words as pg_trgm cuts them (runs of letters and digits), lowercased as it does.
+    // Words as pg_trgm cuts them (runs of letters and digits). Each is looked up lowercased,
+    // as pg_trgm stores its pieces, but kept as typed: the index is read with ILIKE, which folds
+    // case by the database's rules (Rust's differ: a final Σ, a dotted İ, or any non-ASCII
+    // letter under the C locale).
     let rare: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
         .filter(|word| {
-            let chars: Vec<char> = word.chars().collect();
+            let chars: Vec<char> = word.to_lowercase().chars().collect();
             chars
                 .windows(3)
                 .any(|piece| !common.contains(&piece.iter().collect::<String>()))
         })
+        .map(str::to_string)
         .collect();
     chats::Search {
         text: text.to_string(),
@@ -78,7 +81,7 @@ mod tests {
         assert_eq!(s.text, "INV-42424");
         // A word with one rare piece is kept whole.
         let s = plan("Invoice 42", &common(&["inv", "nvo", "voi", "oic"]));
-        assert_eq!(s.index_words, ["invoice"]);
+        assert_eq!(s.index_words, ["Invoice"]);
     }
 
     #[test]
@@ -102,8 +105,10 @@ mod tests {
     }
 
     #[test]
-    fn letters_beyond_ascii_are_words_too() {
-        let s = plan("café—crème", &HashSet::new());
-        assert_eq!(s.index_words, ["café", "crème"]);
+    fn letters_beyond_ascii_are_words_too_kept_as_typed() {
+        let s = plan("café—crème ΟΔΟΣ", &HashSet::new());
+        assert_eq!(s.index_words, ["café", "crème", "ΟΔΟΣ"]);
+        let s = plan("KAOS merah", &common(&["kao", "aos"]));
+        assert_eq!(s.index_words, ["merah"]);
     }
 }

@@ -221,7 +221,7 @@ pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatS
         index_pattern,
         text,
     };
-    if let Some(walk) = search.and_then(|s| s.walk_first) {
+    if let Some(walk) = search.and_then(|s| s.walk_first).filter(|w| *w > 0) {
         // The list's chats in order, each tested, up to the `walk`-th: when they hold a page of
         // matches, that page is the answer (a chat further down comes later in the list); when
         // the list has no more chats than that, whatever they hold is.

@@ -59,6 +59,7 @@ async fn search_finds_chats_by_name_number_and_text_once_each(pool: PgPool) {
     .await;
     customer_writes(&app, "6281200000004", "Agus", "terima kasih").await;
     customer_writes(&app, "6281200000005", "Rina", "kaos biru, merah juga").await;
+    customer_writes(&app, "6281200000006", "Nikos", "alamat: ΟΔΟΣ Ermou 5").await;
     let (admin, _) = app.signed_in("search-admin", Role::Admin).await;
     let all = |q: &'static str| [("tab", "all"), ("q", q)];
 
@@ -97,10 +98,15 @@ async fn search_finds_chats_by_name_number_and_text_once_each(pool: PgPool) {
         0,
         "_ matches itself"
     );
+    assert_eq!(
+        search(&app, &admin, &all("ΟΔΟΣ ermou")).await,
+        ["6281200000006"],
+        "letters beyond ASCII, in any case, as the database compares them"
+    );
     assert!(search(&app, &admin, &all("tidak ada")).await.is_empty());
     assert_eq!(
         search(&app, &admin, &all("  ")).await.len(),
-        5,
+        6,
         "blank: every chat"
     );
     // The tab and the mode still apply to what a search finds.
@@ -199,14 +205,35 @@ async fn search_by_common_and_rare_words_finds_the_whole_text_only(pool: PgPool)
             walk_first: Some(walk),
             ..planned.clone()
         };
-        assert_eq!(all_pages(&pool, search).await, praised, "walk {walk}");
+        assert_eq!(
+            all_pages(&pool, search.clone(), None).await,
+            praised,
+            "walk {walk}"
+        );
+        // The list's filters hold on the walk as on the index.
+        for mode in [model::Mode::Bot, model::Mode::Agent] {
+            let index_only = inbox::db::chats::Search {
+                walk_first: None,
+                ..planned.clone()
+            };
+            assert_eq!(
+                all_pages(&pool, search.clone(), Some(mode)).await,
+                all_pages(&pool, index_only, Some(mode)).await,
+                "walk {walk}, mode {mode:?}"
+            );
+        }
     }
 }
 
 /// Every page of a search through `chats::page`, as the list asks for them (50 a page).
-async fn all_pages(pool: &PgPool, search: inbox::db::chats::Search) -> Vec<String> {
+async fn all_pages(
+    pool: &PgPool,
+    search: inbox::db::chats::Search,
+    mode: Option<model::Mode>,
+) -> Vec<String> {
     let mut filter = inbox::db::chats::ListFilter {
         search: Some(search),
+        mode,
         ..Default::default()
     };
     let mut phones = Vec::new();
