@@ -225,27 +225,17 @@ pub async fn page(pool: &PgPool, f: &ListFilter, limit: i64) -> Result<Vec<ChatS
         // The list's chats in order, each tested, up to the `walk`-th: when they hold a page of
         // matches, that page is the answer (a chat further down comes later in the list); when
         // the list has no more chats than that, whatever they hold is.
-        let last: Option<(Option<DateTime<Utc>>, ChatId)> = sqlx::query_as(&format!(
+        let sql = format!(
             "select c.last_message_at, c.chat_id from chat c
               where {FILTERS}
               order by {LIST_ORDER}
               offset $13 limit 1"
-        ))
-        .bind(f.assigned_to)
-        .bind(f.unassigned)
-        .bind(f.mode.map(Mode::as_str))
-        .bind(None::<String>)
-        .bind(None::<String>)
-        .bind(f.before.map(|b| b.0))
-        .bind(f.before.map(|b| b.1).unwrap_or(model::ChatId(0)))
-        .bind(limit)
-        .bind(f.channel)
-        .bind(f.channels.clone())
-        .bind(None::<String>)
-        .bind(None::<String>)
-        .bind(walk - 1)
-        .fetch_optional(pool)
-        .await?;
+        );
+        let last: Option<(Option<DateTime<Utc>>, ChatId)> = bound
+            .query(&sql, f, limit)
+            .bind(walk - 1)
+            .fetch_optional(pool)
+            .await?;
         // Bounded by the last chat's place in the list: an index condition, so the walk stops
         // there (`$13 is null or …` would make it a filter, and the walk would go on to the end).
         let bounded = match last {
@@ -315,13 +305,18 @@ struct Bound {
 }
 
 impl Bound {
-    fn query<'q>(
+    /// `sql` with every value bound, `$1` to `$12` (a statement may leave some unused: sqlx
+    /// declares each one's type).
+    fn query<'q, O>(
         &self,
         sql: &'q str,
         f: &ListFilter,
         limit: i64,
-    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, ChatSummary, sqlx::postgres::PgArguments> {
-        sqlx::query_as::<_, ChatSummary>(sql)
+    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>
+    where
+        O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        sqlx::query_as::<_, O>(sql)
             .bind(f.assigned_to)
             .bind(f.unassigned)
             .bind(f.mode.map(Mode::as_str))
