@@ -82,3 +82,23 @@ export async function say(phone: Page, text: string) {
   await phone.getByTestId("sandbox-text").fill(text);
   await phone.getByTestId("sandbox-send").click();
 }
+
+/** From now on, every answer to `url` on `page` is fetched at once and the first is held until
+ * `releaseFirst()`; `count.asked` and `count.answered` say how many were asked for and
+ * answered so far, and `firstAnswered` settles when the held one has reached the page. */
+export async function holdFirstAnswer(page: Page, url: string) {
+  const count = { asked: 0, answered: 0 };
+  let releaseFirst!: () => void;
+  const held = new Promise<void>((resolve) => (releaseFirst = resolve));
+  let firstDone!: () => void;
+  const firstAnswered = new Promise<void>((resolve) => (firstDone = resolve));
+  await page.route(url, async (route) => {
+    const n = ++count.asked;
+    const response = await route.fetch();
+    if (n === 1) await held;
+    await route.fulfill({ response });
+    count.answered++;
+    if (n === 1) firstDone();
+  });
+  return { count, releaseFirst, firstAnswered };
+}

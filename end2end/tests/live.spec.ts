@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { ADMIN, AGENT, login, newCustomer, openHydrated, sandboxPhone, say } from "./helpers";
+import { ADMIN, AGENT, holdFirstAnswer, login, newCustomer, openHydrated, sandboxPhone, say } from "./helpers";
 
 // Live events change what the agent sees in place: new bubbles, the row's preview, the ticks of
 // her own reply. Only the stream opening refetches; no event does.
@@ -64,20 +64,7 @@ for (const newer of ["a second catch-up", "the list asked for anew"] as const) {
     await login(page, ADMIN.username, ADMIN.password);
     await expect(page.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
     // Every answer to the list's fetches from now on is fetched at once; the first is then held.
-    let asked = 0;
-    let answered = 0;
-    let releaseFirst!: () => void;
-    const held = new Promise<void>((resolve) => (releaseFirst = resolve));
-    let firstDone!: () => void;
-    const firstAnswered = new Promise<void>((resolve) => (firstDone = resolve));
-    await page.route("**/api/chats/list*", async (route) => {
-      const n = ++asked;
-      const response = await route.fetch();
-      if (n === 1) await held;
-      await route.fulfill({ response });
-      answered++;
-      if (n === 1) firstDone();
-    });
+    const { count, releaseFirst, firstAnswered } = await holdFirstAnswer(page, "**/api/chats/list*");
     // The stream opens on load: its catch-up is the first fetch, answered with the list as it
     // is now, and held. (An admin's list opens on the "All" tab.)
     await openHydrated(page, "/inbox");
@@ -85,14 +72,14 @@ for (const newer of ["a second catch-up", "the list asked for anew"] as const) {
     await expect(row).toContainText("pesan lama");
     // (Another catch-up may follow it, for a channel's periodic check or a reload the server
     // asks for; it is answered at once.)
-    await expect.poll(() => asked).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => count.asked).toBeGreaterThanOrEqual(1);
     // A live change: the row shows the new message at once.
     await say(phone, "pesan baru");
     await expect(row).toContainText("pesan baru");
     const newerList = async (ask: () => Promise<void>) => {
-      const before = answered;
+      const before = count.answered;
       await ask();
-      await expect.poll(() => answered).toBeGreaterThan(before);
+      await expect.poll(() => count.answered).toBeGreaterThan(before);
     };
     if (newer === "a second catch-up") {
       const channels = await page.context().newPage();
@@ -126,20 +113,9 @@ test("a conversation's catch-up answered after a live change keeps the change", 
   await expect(page.getByTestId("chat-title")).toHaveText(name);
   const path = new URL(page.url()).pathname;
   // The conversation's answers from now on are fetched at once; the first is then held.
-  let asked = 0;
-  let releaseFirst!: () => void;
-  const held = new Promise<void>((resolve) => (releaseFirst = resolve));
-  let firstDone!: () => void;
-  const firstAnswered = new Promise<void>((resolve) => (firstDone = resolve));
-  await page.route("**/api/chats/open*", async (route) => {
-    const n = ++asked;
-    const response = await route.fetch();
-    if (n === 1) await held;
-    await route.fulfill({ response });
-    if (n === 1) firstDone();
-  });
+  const { count, releaseFirst, firstAnswered } = await holdFirstAnswer(page, "**/api/chats/open*");
   await openHydrated(page, path);
-  await expect.poll(() => asked).toBeGreaterThanOrEqual(1);
+  await expect.poll(() => count.asked).toBeGreaterThanOrEqual(1);
   const mode = page.getByTestId("mode-select");
   await expect(mode).toHaveValue("bot");
   await mode.selectOption("paused");
