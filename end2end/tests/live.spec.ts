@@ -128,3 +128,68 @@ test("a conversation's catch-up answered after a live change keeps the change", 
   await phone.context().close();
   await page.context().close();
 });
+
+// The header's selects show the chat as it is, also once the agent has picked in them herself:
+// a browser keeps an option picked by hand and ignores later changes to the options' `selected`
+// attributes (it fell back to the first option, "BOT", when the attribute moved away from it).
+// Here the admin picks PAUSED and an assignee, then another admin's changes move the chat away
+// and back. A pick the server refuses (an agent deactivated meanwhile) shows the chat as it is.
+test("the mode and assignee shown follow the chat after the agent picked them and others changed them", async ({ browser }) => {
+  const { name, phone } = await newCustomer(browser, "Pilih");
+  await say(phone, "halo");
+  // Another admin, who changes the chat through the same server functions the page calls.
+  const other = (await browser.newContext()).request;
+  const signIn = await other.post("/api/login", { form: { username: ADMIN.username, password: ADMIN.password } });
+  expect(signIn.ok()).toBeTruthy();
+  const leaving = `pergi${Date.now() % 100000}`;
+  const created = await other.post("/api/admin/create_user", {
+    form: { username: leaving, display_name: `Pergi ${leaving}`, role: "agent", password: "pergi-pergi-123" },
+  });
+  expect(created.ok(), await created.text()).toBeTruthy();
+  const leavingId = String((await created.json()).user_id);
+  const page = await (await browser.newContext()).newPage();
+  await login(page, ADMIN.username, ADMIN.password);
+  await expect(page.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
+  await page.getByTestId("chat-row").filter({ hasText: name }).getByRole("link").click();
+  await expect(page.getByTestId("chat-title")).toHaveText(name);
+  const chatId = new URL(page.url()).pathname.split("/").pop()!;
+  const mode = page.getByTestId("mode-select");
+  const assignee = page.getByTestId("assign-select");
+  const systemLines = page.getByTestId("messages").getByTestId("system-event");
+  let lines = await systemLines.count();
+  const change = async (endpoint: string, form: Record<string, string>) => {
+    const r = await other.post(`/api/chats/${endpoint}`, { form: { chat_id: chatId, ...form } });
+    expect(r.ok(), await r.text()).toBeTruthy();
+    lines++;
+    await expect(systemLines).toHaveCount(lines);
+  };
+
+  await mode.selectOption("paused");
+  lines++;
+  await expect(systemLines).toHaveCount(lines);
+  await expect(mode).toHaveValue("paused");
+  await change("set_mode", { mode: "agent" });
+  await expect(mode).toHaveValue("agent");
+  await change("set_mode", { mode: "paused" });
+  await expect(mode).toHaveValue("paused");
+
+  const rina = await assignee.locator("option", { hasText: AGENT.name }).getAttribute("value");
+  await assignee.selectOption(rina!);
+  lines++;
+  await expect(systemLines).toHaveCount(lines);
+  await expect(assignee).toHaveValue(rina!);
+  await change("assign", {});
+  await expect(assignee).toHaveValue("");
+  await change("assign", { user_id: rina! });
+  await expect(assignee).toHaveValue(rina!);
+
+  // The agent leaves after the page listed her; picking her is refused.
+  const off = await other.post("/api/admin/set_user_active", { form: { user_id: leavingId, active: "false" } });
+  expect(off.ok(), await off.text()).toBeTruthy();
+  await assignee.selectOption(leavingId);
+  await expect(page.locator("p.error")).toHaveText("That user is deactivated.");
+  await expect(assignee).toHaveValue(rina!);
+  await expect(systemLines).toHaveCount(lines);
+  await phone.context().close();
+  await page.context().close();
+});

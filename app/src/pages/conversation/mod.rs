@@ -229,6 +229,17 @@ pub fn ChatView(
             }
         });
     });
+    // The header is drawn again when one of this agent's own changes is refused: it shows the
+    // chat as it is, not the choice left in a select. An accepted change arrives as a live change
+    // (drawn on its answer as well, the header showed the old state until the live change came).
+    let refused = RwSignal::new(0u32);
+    for value in [set_mode.value(), assign.value(), take.value(), hand_back.value()] {
+        Effect::new(move |_| {
+            if value.with(|v| matches!(v, Some(Err(_)))) {
+                refused.update(|n| *n += 1);
+            }
+        });
+    }
     let action_error = move || -> Option<AppError> {
         [
             set_mode.value().get().and_then(Result::err),
@@ -267,12 +278,7 @@ pub fn ChatView(
                             })
                         };
                         let header = move || {
-                        // Also drawn again when this agent's own change comes back (refused, it
-                        // shows the chat as it is, not the choice left in the list).
-                        set_mode.version().track();
-                        assign.version().track();
-                        take.version().track();
-                        hand_back.version().track();
+                        refused.track();
                         let chat = current();
                         let mine = chat.assigned_user_id.is_some() && chat.assigned_user_id == me;
                         let may_act = is_admin || chat.assigned_user_id.is_none() || mine;
@@ -291,8 +297,13 @@ pub fn ChatView(
                                         set_mode.dispatch(SetMode { chat_id, mode: event_target_value(&ev) });
                                     }
                                 >
+                                    // `selected` for the page as the server draws it; `prop:selected`
+                                    // so that the select shows the chat's mode once drawn again. (A
+                                    // browser keeps an option picked by hand and ignores later changes
+                                    // to the attribute: after the agent's pick and two changes by
+                                    // others, the select showed BOT, its first option.)
                                     {[Mode::Bot, Mode::Agent, Mode::Paused, Mode::Closed].into_iter().map(|m| view! {
-                                        <option value=m.as_str() selected=m == chat.mode>{mode_label(i18n, m)}</option>
+                                        <option value=m.as_str() selected=m == chat.mode prop:selected=m == chat.mode>{mode_label(i18n, m)}</option>
                                     }).collect_view()}
                                 </select>
                                 {is_admin.then(|| view! { <AssignSelect chat=chat.clone() people assign /> })}

@@ -28,9 +28,11 @@ pub(super) fn AssignSelect(
                         let user_id = event_target_value(&ev).parse::<UserId>().ok();
                         assign.dispatch(Assign { chat_id, user_id });
                     }>
-                        <option value="" selected=current.is_none()>{t!(i18n, unassigned)}</option>
+                        // As the mode's select: the attribute for the server's page, the property
+                        // for every later drawing.
+                        <option value="" selected=current.is_none() prop:selected=current.is_none()>{t!(i18n, unassigned)}</option>
                         {list.into_iter().map(|p| view! {
-                            <option value=p.user_id.to_string() selected=current == Some(p.user_id)>{p.display_name}</option>
+                            <option value=p.user_id.to_string() selected=current == Some(p.user_id) prop:selected=current == Some(p.user_id)>{p.display_name}</option>
                         }).collect_view()}
                     </select>
                 }
