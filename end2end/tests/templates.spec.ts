@@ -82,9 +82,26 @@ test("past the 24-hour window a Meta chat offers templates and sends one", async
   await add.locator('input[name="graph_url"]').fill(graphUrl);
   await add.locator('input[name="access_token"]').fill(token);
   await add.locator('input[name="app_secret"]').fill(appSecret);
+  // The card's template count is held back: "Sync templates" must not move when it arrives (it
+  // did, and a click meant for it landed on the count).
+  let releaseCounts!: () => void;
+  const counts = new Promise<void>((resolve) => (releaseCounts = resolve));
+  let countsAsked = 0;
+  await admin.route("**/api/admin/channels/templates", async (route) => {
+    countsAsked++;
+    const response = await route.fetch();
+    await counts;
+    await route.fulfill({ response });
+  });
   await add.getByTestId("save-channel").click();
   const card = admin.getByTestId(`channel-${channelName}`);
   await expect(card.getByTestId("channel-state")).toHaveAttribute("data-state", "connected");
+  await expect.poll(() => countsAsked).toBeGreaterThanOrEqual(1);
+  const sync = card.getByTestId("sync-templates");
+  const before = await sync.boundingBox();
+  releaseCounts();
+  await expect(card.getByTestId("template-count")).toContainText("0 approved of 0");
+  expect(await sync.boundingBox()).toEqual(before);
 
   // "Sync templates" stores Meta's three templates.
   await card.getByTestId("sync-templates").click();

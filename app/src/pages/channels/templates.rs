@@ -22,7 +22,14 @@ pub fn ChannelTemplates(channel_id: ChannelId) -> impl IntoView {
             .or_else(|| load.value().get().and_then(Result::ok))
     };
     view! {
+        // The button first: the count arrives after the card is drawn, and a button after it
+        // moved under the pointer (a click meant for it landed on the count).
         <div class="channel-templates" data-testid="channel-templates">
+            <button type="button" data-testid="sync-templates"
+                disabled=move || sync.pending().get()
+                on:click=move |_| { sync.dispatch(SyncTemplates { channel_id }); }>
+                {t!(i18n, templates_sync)}
+            </button>
             <span data-testid="template-count">
                 {move || list().map(|l| {
                     let approved = l.templates.iter().filter(|t| t.status == "APPROVED").count();
@@ -32,11 +39,6 @@ pub fn ChannelTemplates(channel_id: ChannelId) -> impl IntoView {
                     t_string!(i18n, templates_synced, approved = approved, total = l.templates.len(), when = when).to_string()
                 })}
             </span>
-            <button type="button" data-testid="sync-templates"
-                disabled=move || sync.pending().get()
-                on:click=move |_| { sync.dispatch(SyncTemplates { channel_id }); }>
-                {t!(i18n, templates_sync)}
-            </button>
             {move || sync.value().get().and_then(Result::err).map(|e| view! { <ErrorText error=e /> })}
         </div>
     }
