@@ -138,7 +138,8 @@ test("the mode and assignee shown follow the chat after the agent picked them an
   const { name, phone } = await newCustomer(browser, "Pilih");
   await say(phone, "halo");
   // Another admin, who changes the chat through the same server functions the page calls.
-  const other = (await browser.newContext()).request;
+  const otherContext = await browser.newContext();
+  const other = otherContext.request;
   const signIn = await other.post("/api/login", { form: { username: ADMIN.username, password: ADMIN.password } });
   expect(signIn.ok()).toBeTruthy();
   const leaving = `pergi${Date.now() % 100000}`;
@@ -155,6 +156,7 @@ test("the mode and assignee shown follow the chat after the agent picked them an
   const chatId = new URL(page.url()).pathname.split("/").pop()!;
   const mode = page.getByTestId("mode-select");
   const assignee = page.getByTestId("assign-select");
+  await expect(page.getByTestId("messages")).toContainText("halo");
   const systemLines = page.getByTestId("messages").getByTestId("system-event");
   let lines = await systemLines.count();
   const change = async (endpoint: string, form: Record<string, string>) => {
@@ -190,6 +192,7 @@ test("the mode and assignee shown follow the chat after the agent picked them an
   await expect(page.locator("p.error")).toHaveText("That user is deactivated.");
   await expect(assignee).toHaveValue(rina!);
   await expect(systemLines).toHaveCount(lines);
+  await otherContext.close();
   await phone.context().close();
   await page.context().close();
 });

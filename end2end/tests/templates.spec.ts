@@ -99,6 +99,7 @@ test("past the 24-hour window a Meta chat offers templates and sends one", async
   await expect.poll(() => countsAsked).toBeGreaterThanOrEqual(1);
   const sync = card.getByTestId("sync-templates");
   const before = await sync.boundingBox();
+  expect(before).not.toBeNull();
   releaseCounts();
   await expect(card.getByTestId("template-count")).toContainText("0 approved of 0");
   expect(await sync.boundingBox()).toEqual(before);
