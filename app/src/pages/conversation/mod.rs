@@ -233,7 +233,12 @@ pub fn ChatView(
     // chat as it is, not the choice left in a select. An accepted change arrives as a live change
     // (drawn on its answer as well, the header showed the old state until the live change came).
     let refused = RwSignal::new(0u32);
-    for value in [set_mode.value(), assign.value(), take.value(), hand_back.value()] {
+    for value in [
+        set_mode.value(),
+        assign.value(),
+        take.value(),
+        hand_back.value(),
+    ] {
         Effect::new(move |_| {
             if value.with(|v| matches!(v, Some(Err(_)))) {
                 refused.update(|n| *n += 1);
