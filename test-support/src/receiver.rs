@@ -1,14 +1,19 @@
 //! A webhook receiver on `127.0.0.1:0`: every POST is recorded with its headers and exact raw
 //! body, and answered 200, or 500 when the given rule says that call fails. The API tests, the
 //! drills and the benchmark point the inbox's outbound webhooks at it.
+//!
+//! It serves from a thread and runtime of its own, as a receiver elsewhere would: a test that
+//! blocks its thread (waiting for a server process to exit) does not freeze it. On the test's
+//! runtime it did, and a delivery in flight then timed out at the server while the receiver,
+//! once unfrozen, recorded it as acknowledged: a second acknowledgement when the server retried.
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// One request as it arrived.
 #[derive(Debug, Clone)]
@@ -38,18 +43,28 @@ struct Shared {
     calls: AtomicUsize,
     fail: Rule,
     log: Mutex<Vec<Received>>,
+    /// How long each answer waits (milliseconds).
+    answer_after_ms: AtomicU64,
+    /// Calls not answered yet.
+    in_flight: AtomicUsize,
 }
 
-/// The receiver; stops when dropped.
+/// The receiver; stops when dropped (its runtime ends with every connection).
 pub struct Receiver {
     pub url: String,
     shared: Arc<Shared>,
-    task: tokio::task::JoinHandle<()>,
+    running: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        std::thread::JoinHandle<()>,
+    )>,
 }
 
 impl Drop for Receiver {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some((stop, thread)) = self.running.take() {
+            let _ = stop.send(());
+            let _ = thread.join();
+        }
     }
 }
 
@@ -60,6 +75,8 @@ impl Receiver {
             calls: AtomicUsize::new(0),
             fail: Box::new(fail),
             log: Mutex::new(Vec::new()),
+            answer_after_ms: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
         });
         let state = shared.clone();
         let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
@@ -84,6 +101,12 @@ impl Receiver {
                     acked,
                 };
                 state.log.lock().expect("receiver log").push(received);
+                state.in_flight.fetch_add(1, Ordering::SeqCst);
+                let delay = state.answer_after_ms.load(Ordering::SeqCst);
+                if delay > 0 {
+                    tokio::time::sleep(Duration::from_millis(delay)).await;
+                }
+                state.in_flight.fetch_sub(1, Ordering::SeqCst);
                 if acked {
                     (StatusCode::OK, "ok")
                 } else {
@@ -94,17 +117,46 @@ impl Receiver {
                 }
             }
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind the receiver");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the receiver");
+        listener
+            .set_nonblocking(true)
+            .expect("a non-blocking listener");
         let url = format!(
             "http://{}/hook",
             listener.local_addr().expect("its address")
         );
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("the receiver's runtime");
+            rt.block_on(async move {
+                let listener =
+                    tokio::net::TcpListener::from_std(listener).expect("the receiver's listener");
+                tokio::select! {
+                    _ = axum::serve(listener, app) => {}
+                    _ = stop_rx => {}
+                }
+            });
         });
-        Receiver { url, shared, task }
+        Receiver {
+            url,
+            shared,
+            running: Some((stop_tx, thread)),
+        }
+    }
+
+    /// Makes every answer from now on wait `delay` (a slow receiver).
+    pub fn answer_after(&self, delay: Duration) {
+        self.shared
+            .answer_after_ms
+            .store(delay.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// Calls received and not answered yet.
+    pub fn in_flight(&self) -> usize {
+        self.shared.in_flight.load(Ordering::SeqCst)
     }
 
     /// Every request so far, in arrival order.
@@ -127,4 +179,44 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("any key length");
     mac.update(body);
     hex::encode(mac.finalize().into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A test that blocks its own thread (as `ServerProcess::terminate` does while a server
+    /// shuts down) must not freeze the receiver: a sender waiting for its answer then gives up
+    /// while the receiver, once unfrozen, records the call as acknowledged.
+    #[tokio::test(flavor = "current_thread")]
+    async fn answers_while_the_tests_thread_is_blocked() {
+        let receiver = Receiver::start(|_| false).await;
+        let url = receiver.url.clone();
+        let sender = std::thread::spawn(move || {
+            let started = Instant::now();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let status = rt.block_on(async {
+                reqwest::Client::new()
+                    .post(url)
+                    .body("{}")
+                    .timeout(Duration::from_secs(5))
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+            });
+            (status.ok(), started.elapsed())
+        });
+        // What `terminate` does: a blocking wait on this thread.
+        std::thread::sleep(Duration::from_millis(1500));
+        let (status, took) = sender.join().unwrap();
+        assert_eq!(status, Some(200));
+        assert!(
+            took < Duration::from_millis(1500),
+            "answered after {took:?}"
+        );
+        assert_eq!(receiver.acked().len(), 1);
+    }
 }

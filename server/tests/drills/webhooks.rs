@@ -1,6 +1,6 @@
 //! Outbound webhooks through a failing receiver and a restart: 1,000 customer messages from
 //! 50 customers, the receiver failing half of its calls, the server stopped (SIGTERM) and
-//! started again halfway. Afterwards each message's `message.in` event was acknowledged
+//! started again halfway, while deliveries wait for the receiver's answer. Afterwards each message's `message.in` event was acknowledged
 //! exactly once; every other delivery of it was an unacknowledged attempt with the same
 //! `X-Webhook-Id` (a retry), none came after its acknowledgement, and each customer's events
 //! were acknowledged in the order the messages were written.
@@ -66,13 +66,29 @@ async fn a_thousand_messages_through_a_failing_receiver_and_a_restart_are_acknow
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
 
     post_all(&server.base, 0..MESSAGES / 2).await;
-    // A deploy halfway: deliveries in flight finish and are recorded; the rest wait in the
-    // database for the next process.
+    // A deploy halfway, while the receiver takes its time: deliveries in flight finish and are
+    // recorded; the rest wait in the database for the next process.
+    receiver.answer_after(Duration::from_millis(300));
+    eventually("deliveries in flight", Duration::from_secs(30), || {
+        let n = receiver.in_flight();
+        async move { n > 0 }
+    })
+    .await;
     let mut server = server;
     let status = server
         .terminate(Duration::from_secs(30))
         .expect("exits on SIGTERM");
     assert!(status.success(), "exit status {status}");
+    let leased: i64 =
+        sqlx::query_scalar("select count(*) from webhook_delivery where locked_until is not null")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        leased, 0,
+        "every delivery in flight at the deploy was recorded"
+    );
+    receiver.answer_after(Duration::ZERO);
     let server = start_server(&url, port, "http://127.0.0.1:9", &env).await;
     post_all(&server.base, MESSAGES / 2..MESSAGES).await;
 
