@@ -196,3 +196,39 @@ test("the mode and assignee shown follow the chat after the agent picked them an
   await phone.context().close();
   await page.context().close();
 });
+
+// The header's selects are the same elements while the chat's activity changes: a customer
+// writing (new preview, time, unread count) must not draw them again, which closed a dropdown the
+// admin had open and dropped the pick she was making.
+test("the header's selects stay in place while the customer writes", async ({ browser }) => {
+  const { name, phone } = await newCustomer(browser, "Tetap");
+  await say(phone, "admin");
+  const page = await (await browser.newContext()).newPage();
+  await login(page, ADMIN.username, ADMIN.password);
+  await expect(page.getByTestId("inbox")).toHaveAttribute("data-ready", "true");
+  await page.getByTestId("chat-row").filter({ hasText: name }).getByRole("link").click();
+  await expect(page.getByTestId("chat-title")).toHaveText(name);
+  const messages = page.getByTestId("messages");
+  await expect(messages).toContainText("admin");
+  const mode = page.getByTestId("mode-select");
+  const assignee = page.getByTestId("assign-select");
+  await expect(assignee.locator("option", { hasText: AGENT.name })).toHaveCount(1);
+  // A mark on each element: an element drawn again has none.
+  await mode.evaluate((el) => (el.dataset.probe = "1"));
+  await assignee.evaluate((el) => (el.dataset.probe = "1"));
+
+  await say(phone, "paket saya belum sampai");
+  await expect(messages).toContainText("paket saya belum sampai");
+  await expect(page.getByTestId("chat-row").filter({ hasText: name })).toContainText("paket saya belum sampai");
+  await say(phone, "tolong dicek");
+  await expect(messages).toContainText("tolong dicek");
+  await expect(mode).toHaveAttribute("data-probe", "1");
+  await expect(assignee).toHaveAttribute("data-probe", "1");
+
+  // A change to what the header shows still reaches it.
+  await mode.selectOption("paused");
+  await expect(mode).toHaveValue("paused");
+  await expect(page.getByTestId("hand-back")).toBeVisible();
+  await phone.context().close();
+  await page.context().close();
+});

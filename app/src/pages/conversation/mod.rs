@@ -31,7 +31,9 @@ use crate::components::guard::CurrentUser;
 use crate::components::message::Bubble;
 use crate::i18n::*;
 use crate::live::Latest;
-use crate::model::{Assignee, ChatId, Conversation, MessageId, MessageView, Mode, SendOptions};
+use crate::model::{
+    Assignee, ChatId, ChatSummary, Conversation, MessageId, MessageView, Mode, SendOptions,
+};
 use crate::AppError;
 use composer::Composer;
 use dom::{focus_composer, show_message};
@@ -276,6 +278,18 @@ pub fn ChatView(
                                 .unwrap_or_else(|| fetched.clone())
                         };
                         let current_for_window = current.clone();
+                        // What the header shows of the chat: its activity (preview, times,
+                        // unread count) left out, so that a customer writing does not draw the
+                        // header again (the assignee select was replaced, closing a dropdown the
+                        // admin had open).
+                        let current_for_header = current.clone();
+                        let head = Memo::new(move |_| ChatSummary {
+                            unread_count: 0,
+                            last_message_at: None,
+                            last_message_preview: None,
+                            last_customer_message_at: None,
+                            ..current_for_header()
+                        });
                         let shown = move || {
                             let changes = live.changes();
                             with_changes(chat_id, messages.clone(), &changes, |id| {
@@ -284,7 +298,7 @@ pub fn ChatView(
                         };
                         let header = move || {
                         refused.track();
-                        let chat = current();
+                        let chat = head.get();
                         let mine = chat.assigned_user_id.is_some() && chat.assigned_user_id == me;
                         let may_act = is_admin || chat.assigned_user_id.is_none() || mine;
                         view! {
