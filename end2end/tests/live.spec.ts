@@ -225,10 +225,12 @@ test("the header's selects stay in place while the customer writes", async ({ br
   await expect(mode).toHaveAttribute("data-probe", "1");
   await expect(assignee).toHaveAttribute("data-probe", "1");
 
-  // A change to what the header shows still reaches it.
-  await mode.selectOption("paused");
-  await expect(mode).toHaveValue("paused");
+  // A change to what the header shows still reaches it: the chat (with an agent since the
+  // customer asked for one) goes back to the bot, and "Hand back" goes.
   await expect(page.getByTestId("hand-back")).toBeVisible();
+  await mode.selectOption("bot");
+  await expect(page.getByTestId("hand-back")).toHaveCount(0);
+  await expect(mode).toHaveValue("bot");
   await phone.context().close();
   await page.context().close();
 });

@@ -281,9 +281,10 @@ pub fn ChatView(
                         // What the header shows of the chat: its activity (preview, times,
                         // unread count) left out, so that a customer writing does not draw the
                         // header again (the assignee select was replaced, closing a dropdown the
-                        // admin had open).
+                        // admin had open). Counted, not owned by this closure: the old header
+                        // can still be drawn once after a reload has run it again.
                         let current_for_header = current.clone();
-                        let head = Memo::new(move |_| ChatSummary {
+                        let head = ArcMemo::new(move |_| ChatSummary {
                             unread_count: 0,
                             last_message_at: None,
                             last_message_preview: None,
