@@ -3,6 +3,7 @@
 //! Shift+Enter adds a line). Fetched when it opens and on a reload; every other change arrives
 //! live and is applied in place ([`live`]).
 //!
+//! - [`header`]: the header (mode, assignee, Take, "Hand back") and its actions.
 //! - [`live`]: the open chat's live changes and how they apply to the loaded pages.
 //! - [`parts`]: the assignee list and the 24-hour window notice.
 //! - [`history`]: the older pages above the newest one.
@@ -16,6 +17,7 @@
 mod composer;
 mod dom;
 mod drafts;
+mod header;
 mod history;
 pub mod live;
 mod parts;
@@ -24,23 +26,22 @@ mod typing;
 
 pub use live::LiveChat;
 
-use crate::api::chats::{open_chat, Assign, HandBack, MarkRead, RetryMessage, SetMode, Take};
-use crate::components::chat::{contact_title, mode_label, use_now};
+use crate::api::chats::{open_chat, MarkRead, RetryMessage};
+use crate::components::chat::use_now;
 use crate::components::error_text::ErrorText;
 use crate::components::guard::CurrentUser;
 use crate::components::message::Bubble;
 use crate::i18n::*;
 use crate::live::Latest;
-use crate::model::{
-    Assignee, ChatId, ChatSummary, Conversation, MessageId, MessageView, Mode, SendOptions,
-};
+use crate::model::{Assignee, ChatId, Conversation, MessageId, MessageView, SendOptions};
 use crate::AppError;
 use composer::Composer;
 use dom::{focus_composer, show_message};
+use header::{ChatHeader, HeaderActions};
 use history::History;
 use leptos::prelude::*;
 use live::with_changes;
-use parts::{window_notice, AssignSelect};
+use parts::window_notice;
 
 #[component]
 pub fn ChatView(
@@ -59,10 +60,7 @@ pub fn ChatView(
         .map(|u| u.user_id);
     let retry = ServerAction::<RetryMessage>::new();
     let mark = ServerAction::<MarkRead>::new();
-    let set_mode = ServerAction::<SetMode>::new();
-    let assign = ServerAction::<Assign>::new();
-    let take = ServerAction::<Take>::new();
-    let hand_back = ServerAction::<HandBack>::new();
+    let actions = HeaderActions::new();
     // `data` is fetched when a chat opens and on a reload only: everything else (new messages,
     // ticks, this agent's own replies and changes) arrives as live changes, applied in place.
     let is_this = move |r: &Result<Option<Conversation>, AppError>| matches!(r, Ok(Some(c)) if c.chat.chat_id == chat_id);
@@ -231,33 +229,12 @@ pub fn ChatView(
             }
         });
     });
-    // The header is drawn again when one of this agent's own changes is refused: it shows the
-    // chat as it is, not the choice left in a select. An accepted change arrives as a live change
-    // (drawn on its answer as well, the header showed the old state until the live change came).
-    let refused = RwSignal::new(0u32);
-    for value in [
-        set_mode.value(),
-        assign.value(),
-        take.value(),
-        hand_back.value(),
-    ] {
-        Effect::new(move |_| {
-            if value.with(|v| matches!(v, Some(Err(_)))) {
-                refused.update(|n| *n += 1);
-            }
-        });
-    }
+    let refused = actions.refusals();
     let action_error = move || -> Option<AppError> {
-        [
-            set_mode.value().get().and_then(Result::err),
-            assign.value().get().and_then(Result::err),
-            take.value().get().and_then(Result::err),
-            hand_back.value().get().and_then(Result::err),
-            retry.value().get().and_then(Result::err),
-        ]
-        .into_iter()
-        .flatten()
-        .next()
+        [actions.error(), retry.value().get().and_then(Result::err)]
+            .into_iter()
+            .flatten()
+            .next()
     };
 
     view! {
@@ -278,69 +255,15 @@ pub fn ChatView(
                                 .unwrap_or_else(|| fetched.clone())
                         };
                         let current_for_window = current.clone();
-                        // What the header shows of the chat: its activity (preview, times,
-                        // unread count) left out, so that a customer writing does not draw the
-                        // header again (the assignee select was replaced, closing a dropdown the
-                        // admin had open). Counted, not owned by this closure: the old header
-                        // can still be drawn once after a reload has run it again.
-                        let current_for_header = current.clone();
-                        let head = ArcMemo::new(move |_| ChatSummary {
-                            unread_count: 0,
-                            last_message_at: None,
-                            last_message_preview: None,
-                            last_customer_message_at: None,
-                            ..current_for_header()
-                        });
+                        let head = header::shown(current.clone());
                         let shown = move || {
                             let changes = live.changes();
                             with_changes(chat_id, messages.clone(), &changes, |id| {
                                 older.with(|o| o.iter().any(|x| x.message_id == id))
                             })
                         };
-                        let header = move || {
-                        refused.track();
-                        let chat = head.get();
-                        let mine = chat.assigned_user_id.is_some() && chat.assigned_user_id == me;
-                        let may_act = is_admin || chat.assigned_user_id.is_none() || mine;
                         view! {
-                            <header class="chat-head">
-                                <a class="back" href="/inbox">"←"</a>
-                                <div class="who">
-                                    <strong data-testid="chat-title">{contact_title(&chat)}</strong>
-                                    <span class="contact-phone">{chat.contact_phone.clone().map(|p| format!(" +{p}"))}</span>
-                                </div>
-                                <span class="badge channel">{chat.channel_name.clone()}</span>
-                                <select
-                                    data-testid="mode-select"
-                                    disabled=!may_act
-                                    on:change=move |ev| {
-                                        set_mode.dispatch(SetMode { chat_id, mode: event_target_value(&ev) });
-                                    }
-                                >
-                                    // `selected` for the page as the server draws it; `prop:selected`
-                                    // so that the select shows the chat's mode once drawn again. (A
-                                    // browser keeps an option picked by hand and ignores later changes
-                                    // to the attribute: after the agent's pick and two changes by
-                                    // others, the select showed BOT, its first option.)
-                                    {[Mode::Bot, Mode::Agent, Mode::Paused, Mode::Closed].into_iter().map(|m| view! {
-                                        <option value=m.as_str() selected=m == chat.mode prop:selected=m == chat.mode>{mode_label(i18n, m)}</option>
-                                    }).collect_view()}
-                                </select>
-                                {is_admin.then(|| view! { <AssignSelect chat=chat.clone() people assign /> })}
-                                {(!is_admin && chat.assigned_user_id.is_none()).then(|| view! {
-                                    <button type="button" data-testid="take" on:click=move |_| { take.dispatch(Take { chat_id }); }>{t!(i18n, take)}</button>
-                                })}
-                                {(may_act && chat.mode != Mode::Bot).then(|| view! {
-                                    <button type="button" data-testid="hand-back" on:click=move |_| { hand_back.dispatch(HandBack { chat_id }); }>{t!(i18n, hand_back)}</button>
-                                })}
-                                {(!is_admin && chat.assigned_user_id.is_some() && !mine).then(|| view! {
-                                    <span class="badge assignee" data-testid="assigned-elsewhere">{chat.assigned_name.clone()}</span>
-                                })}
-                            </header>
-                        }
-                        };
-                        view! {
-                            {header}
+                            <ChatHeader chat_id head me is_admin people actions refused />
                             <div class="chat-body">
                                 <div class="chat-main">
                                     {move || window_notice(i18n, &current_for_window(), now.get())}
