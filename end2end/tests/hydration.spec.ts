@@ -7,15 +7,24 @@ import { ADMIN, holdWasm, login, openFirstConversationAsAdmin, sandboxPhone, wai
 // used to reach the browser as the page's data now and then, and the page then showed but did
 // not react. 100 loads with one core kept busy, each checked for a reaction only a hydrated
 // page gives.
+// (The defect showed in 1 to 8 of 240 loads: 100 loads find it at the higher rate nearly
+// always.) Each step of a load has its own bound, so a load that does not hydrate fails within
+// seconds; the test's own limit only stops a run gone wrong and is no measure of speed (the
+// benchmark measures speed): a load takes about 1.4 s on a 2-core machine and twice that on a
+// slower CI machine, where the 100 loads once ran past a 300 s limit. The loads' times are
+// printed in the log.
 test("a conversation hydrates on 100 of 100 loads with one core kept busy", async ({ page }) => {
-  test.setTimeout(300_000);
+  const LOADS = 100;
+  test.setTimeout(12 * 60_000);
   const path = await openFirstConversationAsAdmin(page);
 
   const busy = spawn("sh", ["-c", "while :; do :; done"], { stdio: "ignore" });
+  const times: number[] = [];
   try {
     let resources: number | undefined;
-    for (let load = 1; load <= 100; load++) {
-      const res = await page.goto(path);
+    for (let load = 1; load <= LOADS; load++) {
+      const started = Date.now();
+      const res = await page.goto(path, { timeout: 30_000 });
       const html = await res!.text();
       await waitHydrated(page);
       // A second build of the conversation during the server render shows as extra resources
@@ -26,11 +35,17 @@ test("a conversation hydrates on 100 of 100 loads with one core kept busy", asyn
       expect(html, `load ${load}: an error in the page's data`).not.toContain('{\\"Err\\"');
       await expect(page.getByTestId("chat-title"), `load ${load}: no conversation`).toBeVisible();
       // An admin's list opens on "All"; only a hydrated page switches it.
-      await page.getByTestId("tab-unassigned").click();
+      await page.getByTestId("tab-unassigned").click({ timeout: 10_000 });
       await expect(page.getByTestId("tab-unassigned"), `load ${load} did not react`).toHaveClass(/active/);
+      times.push(Date.now() - started);
     }
   } finally {
     busy.kill();
+    const sorted = [...times].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    if (sorted.length > 0) {
+      console.log(`${sorted.length} loads: median ${at(0.5)} ms, p90 ${at(0.9)} ms, slowest ${sorted[sorted.length - 1]} ms`);
+    }
   }
 });
 
