@@ -196,6 +196,31 @@ test("an admin adds a Whapi channel, and its webhook and replies work", async ({
   await expect(card.getByTestId("setting-read-receipts")).toBeChecked();
   await expect(card.getByTestId("setting-reply-delay")).toHaveValue("3");
 
+  // What an admin is typing on a card survives the card's changes: disabling and enabling the
+  // channel redraws its state and its button, not the open edit form nor an unsaved switch.
+  const edit = card.locator("details.channel-edit");
+  await edit.locator("summary").click();
+  await edit.getByTestId("whapi-name").fill(`${channelName} baru`);
+  await settings.getByTestId("setting-bot").uncheck();
+  await card.getByTestId("toggle-channel").click();
+  await expect(card.getByTestId("channel-state")).toHaveAttribute("data-state", "disabled");
+  await expect(edit).toHaveAttribute("open", "");
+  await expect(edit.getByTestId("whapi-name")).toHaveValue(`${channelName} baru`);
+  await expect(settings.getByTestId("setting-bot")).not.toBeChecked();
+  await card.getByTestId("toggle-channel").click();
+  await expect(card.getByTestId("channel-state")).toHaveAttribute("data-state", "connected");
+  await expect(edit.getByTestId("whapi-name")).toHaveValue(`${channelName} baru`);
+  await expect(settings.getByTestId("setting-bot")).not.toBeChecked();
+  // Saving the edit renames the card; its form shows the saved name.
+  await edit.getByTestId("save-whapi").click();
+  const renamed = admin.getByTestId(`channel-${channelName} baru`);
+  await expect(renamed.getByTestId("channel-state")).toHaveAttribute("data-state", "connected");
+  await expect(renamed.locator("details.channel-edit").getByTestId("whapi-name")).toHaveValue(`${channelName} baru`);
+  // The switch was not saved: a reload shows it as it is stored.
+  await openHydrated(admin, "/admin/channels");
+  await expect(admin.getByTestId("channel-list")).toHaveAttribute("data-synced", "true");
+  await expect(renamed.getByTestId("setting-bot")).toBeChecked();
+
   await context.close();
   mock.server.close();
 });

@@ -3,22 +3,30 @@
 
 use super::Actions;
 use crate::i18n::*;
-use crate::model::{ChannelConfig, ChannelKind, ChannelView, SecretHint};
+use crate::model::{
+    ChannelConfig, ChannelId, ChannelKind, ChannelSettings, ChannelView, SecretHint,
+};
 use leptos::prelude::*;
 
 /// The channel's behaviour switches: read receipts, typing, the bot, its reply delay. Editable
 /// on every channel, also those from the environment (they are not part of its description).
+/// Drawn from `settings` as saved: the card draws it anew when they change.
 #[component]
-pub(super) fn SettingsForm(channel: ChannelView, actions: Actions) -> impl IntoView {
+pub(super) fn SettingsForm(
+    channel_id: ChannelId,
+    kind: ChannelKind,
+    settings: ChannelSettings,
+    actions: Actions,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let s = channel.settings;
-    let meta_note = (channel.kind == ChannelKind::Meta)
+    let s = settings;
+    let meta_note = (kind == ChannelKind::Meta)
         .then(|| view! { <small class="hint">{t!(i18n, setting_typing_meta_note)}</small> });
     view! {
         <fieldset class="channel-settings" data-testid="channel-settings">
             <legend>{t!(i18n, channel_settings)}</legend>
             <ActionForm action=actions.settings attr:class="stacked">
-                <input type="hidden" name="channel_id" value=channel.channel_id.to_string() />
+                <input type="hidden" name="channel_id" value=channel_id.to_string() />
                 <label class="check">
                     <input type="checkbox" name="read_receipts" value="true" checked=s.read_receipts data-testid="setting-read-receipts" />
                     {t!(i18n, setting_read_receipts)}

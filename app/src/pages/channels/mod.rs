@@ -24,29 +24,6 @@ use crate::model::{
 };
 use leptos::prelude::*;
 
-/// Which cards' edit forms are unfolded ("edit-3"): the list is fetched again when the live
-/// stream (re)opens or a channel changes, and an admin's open form must stay open.
-#[derive(Clone, Copy)]
-struct Unfolded(RwSignal<std::collections::HashSet<String>>);
-
-impl Unfolded {
-    fn is_open(self, key: &str) -> bool {
-        self.0.with_untracked(|o| o.contains(key))
-    }
-
-    /// The summary of `key`'s `<details>` was clicked: it flips (`toggle` does not bubble, so
-    /// the summary's click is what is seen).
-    fn flip(self, key: String) -> impl Fn(leptos::ev::MouseEvent) + Clone + 'static {
-        move |_| {
-            self.0.update(|o| {
-                if !o.remove(&key) {
-                    o.insert(key.clone());
-                }
-            })
-        }
-    }
-}
-
 #[derive(Clone, Copy)]
 struct Actions {
     save: ServerAction<SaveChannel>,
@@ -68,7 +45,6 @@ pub fn ChannelsPage() -> impl IntoView {
         settings: ServerAction::new(),
         api_default: ServerAction::new(),
     };
-    provide_context(Unfolded(RwSignal::new(Default::default())));
     // Another admin (or another server process) changed a channel.
     let changed = RwSignal::new(0u32);
     use_live_events(
@@ -142,13 +118,12 @@ pub fn ChannelsPage() -> impl IntoView {
                             view! {
                                 <div class="channel-list" data-testid="channel-list" data-synced=synced>
                                     <For
-                                        each=move || {
-                                            current.get().map(|p| {
-                                                p.channels.into_iter().map(|c| (c, p.base_url.clone())).collect::<Vec<_>>()
-                                            }).unwrap_or_default()
+                                        each=move || current.with(|p| p.as_ref().map(|p| p.channels.clone()).unwrap_or_default())
+                                        key=|c| c.channel_id
+                                        children=move |c| {
+                                            let base = current.with_untracked(|p| p.as_ref().map(|p| p.base_url.clone()).unwrap_or_default());
+                                            view! { <ChannelCard channel=follow(current, c) base actions /> }
                                         }
-                                        key=|c| c.clone()
-                                        children=move |(c, base)| view! { <ChannelCard channel=c base actions /> }
                                     />
                                 </div>
                             }
@@ -168,6 +143,23 @@ pub fn ChannelsPage() -> impl IntoView {
             </details>
         </section>
     }
+}
+
+/// A card's channel as the newest list has it: the card stays while its channel does (keyed by
+/// its id), and redraws part by part what changed (keyed by the whole value, a card was drawn
+/// anew on any change, and an edit being typed in it was lost). A channel gone from the list
+/// keeps its last value until its card is taken away.
+fn follow(current: Memo<Option<ChannelsPage>>, first: ChannelView) -> Memo<ChannelView> {
+    let id = first.channel_id;
+    Memo::new(move |prev: Option<&ChannelView>| {
+        current
+            .with(|p| {
+                p.as_ref()
+                    .and_then(|p| p.channels.iter().find(|c| c.channel_id == id).cloned())
+            })
+            .or_else(|| prev.cloned())
+            .unwrap_or_else(|| first.clone())
+    })
 }
 
 fn kind_label(i18n: leptos_i18n::I18nContext<Locale>, kind: ChannelKind) -> String {
@@ -196,9 +188,9 @@ fn failure_text(i18n: leptos_i18n::I18nContext<Locale>, failure: &str) -> String
 }
 
 #[component]
-fn ChannelState(channel: ChannelView) -> impl IntoView {
+fn ChannelState(health: ChannelHealth, enabled: bool) -> impl IntoView {
     let i18n = use_i18n();
-    let (class, label, detail) = match (&channel.health, channel.enabled) {
+    let (class, label, detail) = match (&health, enabled) {
         (ChannelHealth::Unreadable, _) => (
             "failed",
             t_string!(i18n, channel_state_unreadable).to_string(),
@@ -242,69 +234,91 @@ fn ChannelState(channel: ChannelView) -> impl IntoView {
     }
 }
 
+/// A channel's card. What never changes for a channel (its id, kind, where it is described) is
+/// read once; the rest follows `channel`, each part redrawn only when its own fields change: a
+/// connection test or an enable leaves the edit form and the switches as the admin left them.
 #[component]
-fn ChannelCard(channel: ChannelView, base: String, actions: Actions) -> impl IntoView {
+fn ChannelCard(channel: Memo<ChannelView>, base: String, actions: Actions) -> impl IntoView {
     let i18n = use_i18n();
     let now = use_now();
-    let id = channel.channel_id.to_string();
-    let editable = !channel.from_env && channel.kind != ChannelKind::Sandbox;
-    let deletable = editable && channel.chats == 0;
+    let (channel_id, kind, from_env) =
+        channel.with_untracked(|c| (c.channel_id, c.kind, c.from_env));
+    let id = channel_id.to_string();
+    let editable = !from_env && kind != ChannelKind::Sandbox;
+    let name = Memo::new(move |_| channel.with(|c| c.name.clone()));
+    let phone = Memo::new(move |_| channel.with(|c| c.display_phone.clone()));
+    let state = Memo::new(move |_| channel.with(|c| (c.health.clone(), c.enabled)));
+    let enabled = Memo::new(move |_| channel.with(|c| c.enabled));
+    let api_default = Memo::new(move |_| channel.with(|c| c.api_default));
+    let deletable = Memo::new(move |_| editable && channel.with(|c| c.chats == 0));
+    let described =
+        Memo::new(move |_| channel.with(|c| (c.webhook_path.clone(), c.config.clone())));
+    let settings = Memo::new(move |_| channel.with(|c| c.settings));
+    // The edit form starts from the channel's description; a save redraws it, nothing else.
+    let description =
+        Memo::new(move |_| channel.with(|c| (c.name.clone(), c.config.clone(), c.secrets.clone())));
     let when = move |t: Option<chrono::DateTime<chrono::Utc>>| match t {
         Some(t) => relative_time(i18n, t, now.get()),
         None => t_string!(i18n, channel_never).to_string(),
     };
-    let (last_webhook, last_send) = (channel.last_webhook_at, channel.last_send_at);
-    let webhook_url = channel.webhook_path.clone().map(|p| format!("{base}{p}"));
-    let setup = match (&channel.kind, &channel.config) {
-        (ChannelKind::Meta, Some(ChannelConfig::Meta { verify_token, .. })) => Some(
+    let setup = move || match described.get() {
+        (_, Some(ChannelConfig::Meta { verify_token, .. })) => Some(
             view! {
                 <p class="hint">{t!(i18n, channel_setup_meta)}</p>
                 <p class="verify-token">
                     {t!(i18n, channel_verify_token)} ": "
-                    <code data-testid="verify-token">{verify_token.clone()}</code>
+                    <code data-testid="verify-token">{verify_token}</code>
                 </p>
             }
             .into_any(),
         ),
-        (ChannelKind::Whapi, _) => {
+        _ if kind == ChannelKind::Whapi => {
             Some(view! { <p class="hint">{t!(i18n, channel_setup_whapi)}</p> }.into_any())
         }
         _ => None,
     };
-    let edit = editable.then(|| match channel.kind {
-        ChannelKind::Meta => {
-            view! { <MetaForm channel=Some(channel.clone()) actions /> }.into_any()
+    let webhook = move || {
+        described
+            .get()
+            .0
+            .map(|p| view! { <WebhookUrl url=format!("{base}{p}") /> })
+    };
+    let edit = move || {
+        description.track();
+        let c = channel.get_untracked();
+        match kind {
+            ChannelKind::Meta => view! { <MetaForm channel=Some(c) actions /> }.into_any(),
+            _ => view! { <WhapiForm channel=Some(c) actions /> }.into_any(),
         }
-        _ => view! { <WhapiForm channel=Some(channel.clone()) actions /> }.into_any(),
-    });
-    let next_enabled = (!channel.enabled).to_string();
-    let unfolded = expect_context::<Unfolded>();
-    let edit_key = format!("edit-{}", channel.channel_id);
+    };
     let (id_test, id_enable, id_delete, id_default) =
         (id.clone(), id.clone(), id.clone(), id.clone());
-    let next_default = (!channel.api_default).to_string();
     view! {
-        <article class="channel" class:disabled=!channel.enabled data-testid=format!("channel-{}", channel.name)>
+        <article class="channel" class:disabled=move || !enabled.get()
+            data-testid=move || format!("channel-{}", name.get())>
             <header>
-                <h2>{channel.name.clone()}</h2>
-                <span class="kind">{kind_label(i18n, channel.kind)}</span>
-                {channel.from_env.then(|| view! {
+                <h2>{move || name.get()}</h2>
+                <span class="kind">{kind_label(i18n, kind)}</span>
+                {from_env.then(|| view! {
                     <span class="badge" title=move || t_string!(i18n, channel_from_env_hint).to_string()>
                         {t!(i18n, channel_from_env)}
                     </span>
                 })}
-                {channel.display_phone.clone().map(|p| view! { <span class="number">{p}</span> })}
+                {move || phone.get().map(|p| view! { <span class="number">{p}</span> })}
             </header>
-            <ChannelState channel=channel.clone() />
+            {move || {
+                let (health, enabled) = state.get();
+                view! { <ChannelState health enabled /> }
+            }}
             <dl class="activity">
                 <dt>{t!(i18n, channel_last_webhook)}</dt>
-                <dd data-testid="last-webhook">{move || when(last_webhook)}</dd>
+                <dd data-testid="last-webhook">{move || when(channel.with(|c| c.last_webhook_at))}</dd>
                 <dt>{t!(i18n, channel_last_send)}</dt>
-                <dd>{move || when(last_send)}</dd>
+                <dd>{move || when(channel.with(|c| c.last_send_at))}</dd>
                 <dt>{t!(i18n, channel_chats)}</dt>
-                <dd>{channel.chats}</dd>
+                <dd>{move || channel.with(|c| c.chats)}</dd>
             </dl>
-            {webhook_url.map(|url| view! { <WebhookUrl url /> })}
+            {webhook}
             {setup}
             <div class="channel-actions">
                 <ActionForm action=actions.test attr:class="inline">
@@ -313,33 +327,36 @@ fn ChannelCard(channel: ChannelView, base: String, actions: Actions) -> impl Int
                 </ActionForm>
                 <ActionForm action=actions.enable attr:class="inline">
                     <input type="hidden" name="channel_id" value=id_enable />
-                    <input type="hidden" name="enabled" value=next_enabled />
+                    <input type="hidden" name="enabled" value=move || (!enabled.get()).to_string() />
                     <button type="submit" data-testid="toggle-channel">
-                        {if channel.enabled { t!(i18n, channel_disable).into_any() } else { t!(i18n, channel_enable).into_any() }}
+                        {move || if enabled.get() { t!(i18n, channel_disable).into_any() } else { t!(i18n, channel_enable).into_any() }}
                     </button>
                 </ActionForm>
                 <ActionForm action=actions.api_default attr:class="inline">
                     <input type="hidden" name="channel_id" value=id_default />
-                    <input type="hidden" name="on" value=next_default />
+                    <input type="hidden" name="on" value=move || (!api_default.get()).to_string() />
                     <button type="submit" data-testid="toggle-api-default"
                         title=move || t_string!(i18n, channel_api_default_hint).to_string()>
-                        {if channel.api_default { t!(i18n, channel_api_default_off).into_any() } else { t!(i18n, channel_api_default_on).into_any() }}
+                        {move || if api_default.get() { t!(i18n, channel_api_default_off).into_any() } else { t!(i18n, channel_api_default_on).into_any() }}
                     </button>
                 </ActionForm>
-                {channel.api_default.then(|| view! { <span class="badge" data-testid="api-default">{t!(i18n, channel_api_default)}</span> })}
-                {deletable.then(|| view! {
-                    <ActionForm action=actions.delete attr:class="inline">
-                        <input type="hidden" name="channel_id" value=id_delete />
-                        <button type="submit" class="danger">{t!(i18n, channel_delete)}</button>
-                    </ActionForm>
+                {move || api_default.get().then(|| view! { <span class="badge" data-testid="api-default">{t!(i18n, channel_api_default)}</span> })}
+                {move || deletable.get().then(|| {
+                    let id_delete = id_delete.clone();
+                    view! {
+                        <ActionForm action=actions.delete attr:class="inline">
+                            <input type="hidden" name="channel_id" value=id_delete />
+                            <button type="submit" class="danger">{t!(i18n, channel_delete)}</button>
+                        </ActionForm>
+                    }
                 })}
             </div>
-            {(channel.kind == ChannelKind::Meta).then(|| view! { <ChannelTemplates channel_id=channel.channel_id /> })}
-            <SettingsForm channel=channel.clone() actions />
-            {edit.map(|form| view! {
-                <details class="channel-edit" open=unfolded.is_open(&edit_key)>
-                    <summary on:click=unfolded.flip(edit_key.clone())>{t!(i18n, channel_edit)}</summary>
-                    {form}
+            {(kind == ChannelKind::Meta).then(|| view! { <ChannelTemplates channel_id /> })}
+            {move || view! { <SettingsForm channel_id kind settings=settings.get() actions /> }}
+            {editable.then(|| view! {
+                <details class="channel-edit">
+                    <summary>{t!(i18n, channel_edit)}</summary>
+                    {edit}
                 </details>
             })}
         </article>
