@@ -215,7 +215,15 @@ test("an admin adds a Whapi channel, and its webhook and replies work", async ({
   await edit.getByTestId("save-whapi").click();
   const renamed = admin.getByTestId(`channel-${channelName} baru`);
   await expect(renamed.getByTestId("channel-state")).toHaveAttribute("data-state", "connected");
-  await expect(renamed.locator("details.channel-edit").getByTestId("whapi-name")).toHaveValue(`${channelName} baru`);
+  const renamedEdit = renamed.locator("details.channel-edit");
+  await expect(renamedEdit.getByTestId("whapi-name")).toHaveValue(`${channelName} baru`);
+  // A token saved again (its hint reads the same) leaves the field empty, as after any save.
+  await renamedEdit.getByTestId("whapi-token").fill(token);
+  const resaved = admin.waitForResponse((r) => r.url().includes("/admin/channels/save"));
+  await renamedEdit.getByTestId("save-whapi").click();
+  expect((await resaved).status()).toBe(200);
+  await expect(renamedEdit.getByTestId("whapi-token")).toHaveValue("");
+  await expect(renamedEdit.getByTestId("whapi-name")).toHaveValue(`${channelName} baru`);
   // The switch was not saved: a reload shows it as it is stored.
   await openHydrated(admin, "/admin/channels");
   await expect(admin.getByTestId("channel-list")).toHaveAttribute("data-synced", "true");

@@ -254,9 +254,42 @@ fn ChannelCard(channel: Memo<ChannelView>, base: String, actions: Actions) -> im
     let described =
         Memo::new(move |_| channel.with(|c| (c.webhook_path.clone(), c.config.clone())));
     let settings = Memo::new(move |_| channel.with(|c| c.settings));
-    // The edit form starts from the channel's description; a save redraws it, nothing else.
-    let description =
-        Memo::new(move |_| channel.with(|c| (c.name.clone(), c.config.clone(), c.secrets.clone())));
+    // What the edit form is drawn from: the channel as this page last saved it, else as listed
+    // when its description (name, settings of its kind, secrets' hints) changed. A save draws
+    // the form anew with its secret fields empty, also when the new token's hint reads like the
+    // old one's; the list's refetch after it, with the same description, does not draw it
+    // again; a connection test or an enable never does.
+    let described_as = |c: &ChannelView| (c.name.clone(), c.config.clone(), c.secrets.clone());
+    let description = Memo::new(move |_| channel.with(described_as));
+    // Numbered: each new source draws the form with new elements (a view drawn again in place
+    // keeps what was typed into its fields, a saved secret among it).
+    let form_source = RwSignal::new((0u32, channel.get_untracked()));
+    Effect::watch(
+        move || description.get(),
+        move |now, _, _| {
+            if form_source.with_untracked(|(_, s)| described_as(s) != *now) {
+                form_source.update(|(n, s)| (*n, *s) = (*n + 1, channel.get_untracked()));
+            }
+        },
+        false,
+    );
+    // Each save counted: one that changed nothing answers with the same channel.
+    let saved_here = Memo::new(move |_| {
+        let n = actions.save.version().get();
+        actions.save.value().with(|v| match v {
+            Some(Ok(c)) if c.channel_id == channel_id => Some((n, c.clone())),
+            _ => None,
+        })
+    });
+    Effect::watch(
+        move || saved_here.get(),
+        move |saved, _, _| {
+            if let Some((_, c)) = saved {
+                form_source.update(|(n, s)| (*n, *s) = (*n + 1, c.clone()));
+            }
+        },
+        false,
+    );
     let when = move |t: Option<chrono::DateTime<chrono::Utc>>| match t {
         Some(t) => relative_time(i18n, t, now.get()),
         None => t_string!(i18n, channel_never).to_string(),
@@ -283,9 +316,8 @@ fn ChannelCard(channel: Memo<ChannelView>, base: String, actions: Actions) -> im
             .0
             .map(|p| view! { <WebhookUrl url=format!("{base}{p}") /> })
     };
-    let edit = move || {
-        description.track();
-        let c = channel.get_untracked();
+    let edit = move |_| {
+        let c = form_source.with_untracked(|(_, c)| c.clone());
         match kind {
             ChannelKind::Meta => view! { <MetaForm channel=Some(c) actions /> }.into_any(),
             _ => view! { <WhapiForm channel=Some(c) actions /> }.into_any(),
@@ -356,7 +388,7 @@ fn ChannelCard(channel: Memo<ChannelView>, base: String, actions: Actions) -> im
             {editable.then(|| view! {
                 <details class="channel-edit">
                     <summary>{t!(i18n, channel_edit)}</summary>
-                    {edit}
+                    <For each=move || [form_source.with(|(n, _)| *n)] key=|n| *n children=edit />
                 </details>
             })}
         </article>
