@@ -158,6 +158,32 @@ impl LiveChat {
             self.reload.update(|n| *n += 1);
             return;
         };
+        // What the answer must reach: the fetched pages with the changes made before the
+        // catch-up began. A change since (the stream has just opened) can be a message past a
+        // gap: the newest message read by an agent on hydrating, changed live before this
+        // answer came, made a page that did not reach what was shown look as if it did, and
+        // the messages between were missing.
+        let before: Vec<MessageView> = self.messages.with_untracked(|v| {
+            v.iter()
+                .filter(|(n, _)| *n < began)
+                .map(|(_, m)| m.clone())
+                .collect()
+        });
+        let reached = older
+            .iter()
+            .map(|m| m.message_id)
+            .chain(
+                with_changes(chat_id, page.clone(), &before, |_| false)
+                    .iter()
+                    .map(|m| m.message_id),
+            )
+            .max();
+        let reaches = !fresh.has_older
+            || fresh
+                .messages
+                .first()
+                .zip(reached)
+                .is_none_or(|(oldest, newest)| oldest.message_id <= newest);
         let shown: HashMap<MessageId, MessageView> = older
             .into_iter()
             .chain(with_changes(
@@ -168,12 +194,6 @@ impl LiveChat {
             ))
             .map(|m| (m.message_id, m))
             .collect();
-        let reaches = !fresh.has_older
-            || fresh
-                .messages
-                .first()
-                .zip(shown.keys().max())
-                .is_none_or(|(oldest, newest)| oldest.message_id <= *newest);
         if !reaches {
             self.reload.update(|n| *n += 1);
             return;
@@ -237,4 +257,89 @@ pub(super) fn with_changes(
         }
     }
     page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn message(id: i64) -> MessageView {
+        serde_json::from_value(json!({
+            "message_id": id, "chat_id": 1, "direction": "in", "sender_kind": "customer",
+            "kind": "text", "body": format!("pesan {id}"), "status": "received",
+            "sent_at": "2026-12-07T10:00:00Z",
+        }))
+        .unwrap()
+    }
+
+    fn chat() -> ChatSummary {
+        serde_json::from_value(json!({
+            "chat_id": 1, "channel_id": 1, "channel_kind": "sandbox", "channel_name": "Sandbox",
+            "contact_id": 1, "mode": "bot", "unread_count": 0,
+        }))
+        .unwrap()
+    }
+
+    /// The newest page as a catch-up gets it: messages `ids`, and whether older ones exist.
+    fn newest(ids: std::ops::RangeInclusive<i64>, has_older: bool) -> Conversation {
+        serde_json::from_value(json!({
+            "chat": chat(),
+            "customer": { "first_contact_at": "2026-12-01T10:00:00Z", "chat_count": 1 },
+            "messages": ids.map(message).collect::<Vec<_>>(),
+            "has_older": has_older,
+        }))
+        .unwrap()
+    }
+
+    /// The page was drawn with messages 1 and 2; sixty more came before the live stream opened,
+    /// and the newest changed live (an agent's read receipt) before the catch-up's answer. The
+    /// answer (the newest 50: 13 to 62) does not reach message 2: the conversation is fetched
+    /// anew, rather than joined with 3 to 12 missing.
+    #[test]
+    fn a_live_change_past_a_gap_does_not_make_the_answer_reach() {
+        Owner::new().with(a_live_change_past_a_gap);
+    }
+
+    fn a_live_change_past_a_gap() {
+        let live = LiveChat::new();
+        let began = live.next_change();
+        live.apply(message(62), false);
+        live.catch_up(
+            ChatId(1),
+            began,
+            newest(13..=62, true),
+            Some((vec![message(1), message(2)], chat())),
+            Vec::new(),
+        );
+        assert_eq!(live.reload.get_untracked(), 1, "fetched anew");
+    }
+
+    /// An answer that reaches what is shown is joined to it: the new messages are added as
+    /// created, nothing is fetched anew.
+    #[test]
+    fn an_answer_that_reaches_what_is_shown_is_joined() {
+        Owner::new().with(an_answer_that_reaches);
+    }
+
+    fn an_answer_that_reaches() {
+        let live = LiveChat::new();
+        let began = live.next_change();
+        live.apply(message(40), false);
+        live.catch_up(
+            ChatId(1),
+            began,
+            newest(2..=40, true),
+            Some((vec![message(1), message(2)], chat())),
+            Vec::new(),
+        );
+        assert_eq!(live.reload.get_untracked(), 0);
+        let added: Vec<i64> = live
+            .changes_untracked()
+            .iter()
+            .map(|m| m.message_id.0)
+            .collect();
+        // The live change first, then those the answer added, in order.
+        assert_eq!(added, std::iter::once(40).chain(3..=39).collect::<Vec<_>>());
+    }
 }
