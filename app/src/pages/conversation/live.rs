@@ -28,6 +28,18 @@ pub struct LiveChat {
     next: StoredValue<u64>,
     /// Changes numbered below this are in the answer of the refetch in flight.
     cut: StoredValue<u64>,
+    /// The newest message known to follow what was fetched without a gap: one a joined catch-up
+    /// brought, or one that arrived live while the view was caught up. A catch-up's answer
+    /// reaches what is shown when its oldest message is not newer than this or than the fetched
+    /// pages' newest.
+    joined: StoredValue<Option<MessageId>>,
+    /// Whether live changes follow what is shown: not from the page's load, nor from the moment
+    /// the live stream (re)opens or the server asks for a catch-up, until that catch-up is
+    /// joined or the conversation fetched anew (a message that arrives meanwhile can lie past
+    /// a gap).
+    caught_up: StoredValue<bool>,
+    /// A fetch anew is in flight: once it answers, the view is caught up.
+    reloading: StoredValue<bool>,
 }
 
 impl Default for LiveChat {
@@ -40,6 +52,9 @@ impl Default for LiveChat {
             chat: RwSignal::new(None),
             next: StoredValue::new(0),
             cut: StoredValue::new(0),
+            joined: StoredValue::new(None),
+            caught_up: StoredValue::new(false),
+            reloading: StoredValue::new(false),
         }
     }
 }
@@ -71,6 +86,9 @@ impl LiveChat {
         if !newer {
             return;
         }
+        if self.caught_up.get_value() {
+            self.join(m.message_id);
+        }
         let n = self.number();
         self.messages.update(|v| {
             v.retain(|(_, x)| x.message_id != m.message_id);
@@ -79,6 +97,17 @@ impl LiveChat {
         if created {
             self.appended.update(|n| *n += 1);
         }
+    }
+
+    /// The live stream (re)opened, or the server asked for a catch-up: until it is joined,
+    /// what arrives live may lie past a gap.
+    pub fn stream_opened(&self) {
+        self.caught_up.set_value(false);
+    }
+
+    fn join(&self, id: MessageId) {
+        self.joined
+            .update_value(|j| *j = Some(j.map_or(id, |j| j.max(id))));
     }
 
     /// The open chat's row changed.
@@ -114,13 +143,20 @@ impl LiveChat {
         self.next.get_value()
     }
 
-    /// A refetch begins: what changed so far will be in its answer.
+    /// A fetch anew begins (a reload): what changed so far will be in its answer, which was
+    /// asked for with the live stream open.
     pub fn refetching(&self) {
         self.cut.set_value(self.next.get_value());
+        self.reloading.set_value(true);
     }
 
-    /// The refetch returned: the changes it has are dropped, later ones stay.
+    /// The conversation was fetched (on load, or anew): the changes it has are dropped, later
+    /// ones stay. A fetch anew leaves the view caught up.
     pub fn fetched(&self) {
+        if self.reloading.get_value() {
+            self.reloading.set_value(false);
+            self.caught_up.set_value(true);
+        }
         let cut = self.cut.get_value();
         if self
             .messages
@@ -158,25 +194,16 @@ impl LiveChat {
             self.reload.update(|n| *n += 1);
             return;
         };
-        // What the answer must reach: the fetched pages with the changes made before the
-        // catch-up began. A change since (the stream has just opened) can be a message past a
-        // gap: the newest message read by an agent on hydrating, changed live before this
-        // answer came, made a page that did not reach what was shown look as if it did, and
-        // the messages between were missing.
-        let before: Vec<MessageView> = self.messages.with_untracked(|v| {
-            v.iter()
-                .filter(|(n, _)| *n < began)
-                .map(|(_, m)| m.clone())
-                .collect()
-        });
+        // What the answer must reach: the fetched pages, and what is known to follow them (a
+        // joined catch-up's messages, those that arrived while the view was caught up). A
+        // message that arrived since the stream opened can lie past a gap: the newest one, read
+        // by the agent as the page hydrated, made a page that did not reach what was shown look
+        // as if it did, and the messages between were missing.
         let reached = older
             .iter()
+            .chain(page.iter())
             .map(|m| m.message_id)
-            .chain(
-                with_changes(chat_id, page.clone(), &before, |_| false)
-                    .iter()
-                    .map(|m| m.message_id),
-            )
+            .chain(self.joined.get_value())
             .max();
         let reaches = !fresh.has_older
             || fresh
@@ -198,6 +225,10 @@ impl LiveChat {
             self.reload.update(|n| *n += 1);
             return;
         }
+        if let Some(newest) = fresh.messages.last() {
+            self.join(newest.message_id);
+        }
+        self.caught_up.set_value(true);
         let changed_since: Vec<MessageId> = self.messages.with_untracked(|v| {
             v.iter()
                 .filter(|(n, _)| *n >= began)
@@ -226,6 +257,7 @@ impl LiveChat {
     pub fn clear(&self) {
         self.messages.set(Vec::new());
         self.chat.set(None);
+        self.joined.set_value(None);
     }
 }
 
@@ -293,26 +325,67 @@ mod tests {
     }
 
     /// The page was drawn with messages 1 and 2; sixty more came before the live stream opened,
-    /// and the newest changed live (an agent's read receipt) before the catch-up's answer. The
-    /// answer (the newest 50: 13 to 62) does not reach message 2: the conversation is fetched
-    /// anew, rather than joined with 3 to 12 missing.
+    /// and the newest changed live (an agent's read receipt) before the catch-up's answer, just
+    /// before or just after the catch-up began. The answer (the newest 50: 13 to 62) does not
+    /// reach message 2: the conversation is fetched anew, rather than joined with 3 to 12
+    /// missing.
     #[test]
     fn a_live_change_past_a_gap_does_not_make_the_answer_reach() {
-        Owner::new().with(a_live_change_past_a_gap);
+        Owner::new().with(|| {
+            for change_first in [true, false] {
+                let live = LiveChat::new();
+                live.stream_opened();
+                if change_first {
+                    live.apply(message(62), false);
+                }
+                let began = live.next_change();
+                if !change_first {
+                    live.apply(message(62), false);
+                }
+                live.catch_up(
+                    ChatId(1),
+                    began,
+                    newest(13..=62, true),
+                    Some((vec![message(1), message(2)], chat())),
+                    Vec::new(),
+                );
+                assert_eq!(
+                    live.reload.get_untracked(),
+                    1,
+                    "fetched anew ({change_first})"
+                );
+            }
+        });
     }
 
-    fn a_live_change_past_a_gap() {
-        let live = LiveChat::new();
-        let began = live.next_change();
-        live.apply(message(62), false);
-        live.catch_up(
-            ChatId(1),
-            began,
-            newest(13..=62, true),
-            Some((vec![message(1), message(2)], chat())),
-            Vec::new(),
-        );
-        assert_eq!(live.reload.get_untracked(), 1, "fetched anew");
+    /// Messages that arrived live while the view was caught up follow what is shown: when the
+    /// stream reopens after 98 of them, the newest page (51 to 100) is joined, not fetched anew.
+    #[test]
+    fn what_arrived_while_caught_up_is_reached() {
+        Owner::new().with(|| {
+            let live = LiveChat::new();
+            let page = || Some((vec![message(1), message(2)], chat()));
+            live.stream_opened();
+            live.catch_up(
+                ChatId(1),
+                live.next_change(),
+                newest(1..=2, false),
+                page(),
+                Vec::new(),
+            );
+            for id in 3..=100 {
+                live.apply(message(id), true);
+            }
+            live.stream_opened();
+            live.catch_up(
+                ChatId(1),
+                live.next_change(),
+                newest(51..=100, true),
+                page(),
+                Vec::new(),
+            );
+            assert_eq!(live.reload.get_untracked(), 0, "joined, not fetched anew");
+        });
     }
 
     /// An answer that reaches what is shown is joined to it: the new messages are added as

@@ -100,6 +100,8 @@ pub fn InboxPage() -> impl IntoView {
         || Some("/api/events".to_string()),
         move |live| match live {
             Live::Reload => {
+                // What arrives from now on may lie past a gap until the catch-up is joined.
+                live_chat.stream_opened();
                 list_bump();
                 chat_bump();
             }
