@@ -17,6 +17,9 @@ test("a sandbox customer message reaches the inbox live, and the reply reaches t
   await phone.getByTestId("sandbox-text").fill(text);
   await phone.getByTestId("sandbox-send").click();
   await expect(phone.getByTestId("sandbox-messages").locator('[data-direction="in"]')).toHaveText([new RegExp("Halo")]);
+  // On the phone the customer's own message has two grey ticks until the business reads it.
+  const phoneTick = phone.getByTestId("sandbox-messages").locator('[data-direction="in"]').getByTestId("tick");
+  await expect(phoneTick).toHaveClass(/\bdelivered\b/);
 
   // A new customer's chat waits in "Unassigned" (agents land on "Mine").
   await agent.getByTestId("tab-unassigned").click();
@@ -29,6 +32,8 @@ test("a sandbox customer message reaches the inbox live, and the reply reaches t
   // Rendered as text: the tags are visible characters, nothing was interpreted.
   await expect(bubble.locator(".body")).toHaveText(text);
   await expect(agent.locator("b", { hasText: "Halo" })).toHaveCount(0);
+  // The agent opened the chat: the phone's ticks turn blue, live.
+  await expect(phoneTick).toHaveClass(/\bread\b/);
 
   // The agent replies with Enter; it shows at once, then the phone receives it live.
   await agent.getByTestId("composer").fill("Masih ada kak, silakan dipesan");

@@ -132,6 +132,15 @@ pub struct MessageView {
     pub reaction: Option<String>,
 }
 
+/// The sandbox phone's conversation: its messages, and how far the business has read the
+/// customer's (the phone shows blue ticks on the customer's messages up to there).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxThread {
+    pub messages: Vec<MessageView>,
+    /// The newest customer message whose read receipt the business's side has delivered.
+    pub read_up_to: Option<MessageId>,
+}
+
 /// The emoji an agent can react with (WhatsApp takes any; a short list keeps the picker small).
 pub const REACTIONS: [&str; 6] = ["👍", "🙏", "❤️", "😂", "😮", "😢"];
 

@@ -2,7 +2,7 @@
 //! on `/sandbox` goes through the same ingest path as a provider webhook. Open to anyone in demo
 //! mode; otherwise to signed-in admins only.
 
-use crate::model::MessageView;
+use crate::model::SandboxThread;
 use crate::AppError;
 use leptos::prelude::*;
 
@@ -34,10 +34,11 @@ pub async fn sandbox_send(phone: String, name: String, text: String) -> Result<(
     .await
 }
 
-/// The conversation as the customer's phone shows it. Showing our replies on the phone is what
-/// "delivered" and "read" mean for the sandbox, so they are marked so here.
+/// The conversation as the customer's phone shows it, with how far the business has read the
+/// customer's messages. Showing our replies on the phone is what "delivered" and "read" mean for
+/// the sandbox, so they are marked so here.
 #[server(endpoint = "sandbox/messages")]
-pub async fn sandbox_messages(phone: String) -> Result<Vec<MessageView>, AppError> {
+pub async fn sandbox_messages(phone: String) -> Result<SandboxThread, AppError> {
     use crate::ssr::respond;
     respond(async move {
         let state = allowed().await?;

@@ -96,6 +96,10 @@ pub fn Bubble(
     /// Whether the channel carries reactions (no picker otherwise).
     #[prop(optional, into)]
     reactions: Signal<bool>,
+    /// Drawn on the sandbox phone, whose owner is the customer: ticks on the customer's own
+    /// messages (`true`: the business read it), none on the business's.
+    #[prop(optional)]
+    customer_read: Option<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let m = message;
@@ -131,14 +135,23 @@ pub fn Bubble(
         SenderKind::Customer | SenderKind::System => None,
     };
     let outbound = m.direction == Direction::Out;
-    let icon = match m.status {
+    // The ticks' state: ours as the provider reported it; on the phone, the customer's.
+    let ticked = match customer_read {
+        None => outbound.then_some(m.status),
+        Some(read) => (!outbound).then_some(if read {
+            DeliveryState::Read
+        } else {
+            DeliveryState::Delivered
+        }),
+    };
+    let status = ticked.unwrap_or(m.status);
+    let icon = match status {
         DeliveryState::Queued => "🕓",
         DeliveryState::Sent => "✓",
         DeliveryState::Delivered | DeliveryState::Read => "✓✓",
         DeliveryState::Failed => "⚠",
         DeliveryState::Received => "",
     };
-    let status = m.status;
     let tick_title = move || match status {
         DeliveryState::Queued => t_string!(i18n, status_queued).to_string(),
         DeliveryState::Sent => t_string!(i18n, status_sent).to_string(),
@@ -284,7 +297,7 @@ pub fn Bubble(
             {m.revoked_at.map(|_| view! { <p class="revoked" data-testid="revoked">{t!(i18n, message_revoked)}</p> })}
             <footer>
                 <time datetime=m.sent_at.to_rfc3339()>{short_time(m.sent_at)}</time>
-                {outbound.then(|| view! { <span class=format!("tick {}", m.status) title=tick_title data-testid="tick">{icon}</span> })}
+                {ticked.map(|t| view! { <span class=format!("tick {t}") title=tick_title data-testid="tick">{icon}</span> })}
             </footer>
             {failed.then(|| view! {
                 <p class="failure" data-testid="failure">

@@ -116,11 +116,17 @@ pub fn SandboxPage() -> impl IntoView {
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match messages.await {
-                            Ok(list) => view! {
-                                <ol class="messages" data-testid="sandbox-messages">
-                                    {list.into_iter().map(|m| view! { <Bubble message=m /> }).collect_view()}
-                                </ol>
-                            }.into_any(),
+                            Ok(thread) => {
+                                let read_up_to = thread.read_up_to;
+                                view! {
+                                    <ol class="messages" data-testid="sandbox-messages">
+                                        {thread.messages.into_iter().map(|m| {
+                                            let read = read_up_to.is_some_and(|r| m.message_id <= r);
+                                            view! { <Bubble message=m customer_read=read /> }
+                                        }).collect_view()}
+                                    </ol>
+                                }.into_any()
+                            }
                             Err(e) => view! { <ErrorText error=e /> }.into_any(),
                         }
                     })}

@@ -51,8 +51,15 @@ impl Provider for SandboxProvider {
             media: true,
             quotes: true,
             reactions: true,
+            read_receipts: true,
             ..Capabilities::default()
         }
+    }
+
+    /// Nothing to call: the phone shows what the outbox records once this returns (the
+    /// customer's messages read up to this one).
+    async fn mark_read(&self, _to: &Recipient, _message_id: &str) -> Result<(), SendError> {
+        Ok(())
     }
 
     async fn download_media(
@@ -211,10 +218,11 @@ async fn customer_sends(
     Ok(())
 }
 
-/// The conversation as the sandbox phone shows it. Showing our replies on the phone is what
-/// "delivered" and "read" mean for the sandbox, so they become read here (and browsers are
+/// The conversation as the sandbox phone shows it, with how far the business has read the
+/// customer's messages (read receipts the outbox delivered). Showing our replies on the phone is
+/// what "delivered" and "read" mean for the sandbox, so they become read here (and browsers are
 /// told).
-pub async fn phone_reads(pool: &PgPool, phone: &str) -> Result<Vec<model::MessageView>, Error> {
+pub async fn phone_reads(pool: &PgPool, phone: &str) -> Result<model::SandboxThread, Error> {
     let phone = whatsapp::phone::normalize_phone(phone)
         .ok_or(Error::invalid("phone", Reason::PhoneInvalid))?;
     let channel_id = channels::sandbox_id(pool).await?;
@@ -224,5 +232,8 @@ pub async fn phone_reads(pool: &PgPool, phone: &str) -> Result<Vec<model::Messag
         events::publish(&mut tx, &model::LiveEvent::MessageUpdated(view)).await?;
     }
     tx.commit().await?;
-    messages::for_contact(pool, channel_id, &phone, 200).await
+    Ok(model::SandboxThread {
+        messages: messages::for_contact(pool, channel_id, &phone, 200).await?,
+        read_up_to: messages::read_up_to_for_phone(pool, channel_id, &phone).await?,
+    })
 }

@@ -1,15 +1,18 @@
 //! Read receipts and typing rows (see [`crate::receipts`]): delivered by the same workers, claim
-//! and retries as replies, but they change no message, and a row that is too late, that the
-//! provider cannot do, or whose channel is disabled is dropped.
+//! and retries as replies. A row that is too late, that the provider cannot do, or whose channel
+//! is disabled is dropped. A delivered read receipt marks the customer's messages up to it read
+//! (`marked_read_at`, which the sandbox phone shows as blue ticks), and says so live.
 
 use super::worker::{db, recipient, Outbox, Outcome};
 use crate::db::outbox::{self, Job};
+use crate::db::{events, messages};
+use model::LiveEvent;
 use whatsapp::SendErrorKind;
 
 impl Outbox {
-    /// A read receipt or typing indicator: sent with the same retries as a reply, but nothing
-    /// about a message changes whatever happens (the row's message is the customer's), and
-    /// "typing…" that comes too late is dropped instead.
+    /// A read receipt or typing indicator: sent with the same retries as a reply; only a
+    /// delivered read receipt changes the customer's messages (read up to it), and "typing…"
+    /// that comes too late is dropped instead.
     pub(super) async fn signal(&self, job: outbox::Claimed) -> anyhow::Result<Outcome> {
         let outcome = self.try_signal(&job).await?;
         let result = match outcome {
@@ -58,29 +61,47 @@ impl Outbox {
             Job::Read => provider.mark_read(&to, target).await,
             on => provider.typing(&to, target, on == Job::Typing).await,
         };
+        let Err(e) = result else {
+            let mut tx = self.pool.begin().await?;
+            outbox::remove(&mut tx, job.outbox_id, job.attempts)
+                .await
+                .map_err(db)?;
+            if job.job == Job::Read {
+                self.read_up_to(&mut tx, job).await?;
+            }
+            tx.commit().await?;
+            tracing::debug!("delivered");
+            return Ok(Outcome::Sent);
+        };
         let mut conn = self.pool.acquire().await?;
-        Ok(match result {
-            Ok(()) => {
-                outbox::remove(&mut conn, job.outbox_id, job.attempts)
-                    .await
-                    .map_err(db)?;
-                tracing::debug!("delivered");
-                Outcome::Sent
-            }
-            Err(e)
-                if e.kind == SendErrorKind::Retryable
-                    && job.attempts < self.settings.max_attempts =>
-            {
-                self.retry_later(&mut conn, job, &e).await?;
-                Outcome::Retrying
-            }
-            Err(e) => {
-                outbox::remove(&mut conn, job.outbox_id, job.attempts)
-                    .await
-                    .map_err(db)?;
-                tracing::warn!(error = %e, "failed for good");
-                Outcome::Failed
-            }
-        })
+        if e.kind == SendErrorKind::Retryable && job.attempts < self.settings.max_attempts {
+            self.retry_later(&mut conn, job, &e).await?;
+            return Ok(Outcome::Retrying);
+        }
+        outbox::remove(&mut conn, job.outbox_id, job.attempts)
+            .await
+            .map_err(db)?;
+        tracing::warn!(error = %e, "failed for good");
+        Ok(Outcome::Failed)
+    }
+
+    /// The provider took the read receipt: the customer's messages up to it are read, and
+    /// whoever shows them (the sandbox phone) is told.
+    async fn read_up_to(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        job: &outbox::Claimed,
+    ) -> anyhow::Result<()> {
+        if messages::receipt_delivered(&mut *tx, job.chat_id, job.message_id)
+            .await
+            .map_err(db)?
+            > 0
+        {
+            let view = messages::view(&mut *tx, job.message_id).await.map_err(db)?;
+            events::publish(&mut *tx, &LiveEvent::MessageUpdated(view))
+                .await
+                .map_err(db)?;
+        }
+        Ok(())
     }
 }

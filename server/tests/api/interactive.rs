@@ -334,13 +334,13 @@ async fn a_bot_menu_goes_numbered_where_there_are_no_buttons_and_the_number_is_a
 
     write("menu").await;
     assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
-    let seen: Vec<MessageView> = app
+    let seen: model::SandboxThread = app
         .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
         .await
         .json()
         .await
         .unwrap();
-    let menu = seen.last().unwrap();
+    let menu = seen.messages.last().unwrap();
     assert_eq!(menu.kind, MessageKind::Interactive);
     assert_eq!(menu.body.as_deref(), Some("Mau tanya apa?"));
     assert_eq!(

@@ -129,12 +129,31 @@ async fn opening_a_chat_marks_the_customers_latest_message_read_once(pool: PgPoo
         ],
         "one receipt, for the latest message (it covers the earlier one)"
     );
+    // Delivered: both messages are read from then on.
+    let read: Vec<(String, bool)> = sqlx::query_as(
+        "select provider_message_id, marked_read_at is not null from message
+          where direction = 'in' order by message_id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        read,
+        vec![("wamid.first".into(), true), ("wamid.second".into(), true)]
+    );
     open(&app, &rina, chat).await;
     assert_eq!(app.drain_outbox().await, vec![]);
 
     // A new message: its own receipt when the chat is opened again.
     customer_writes(&app, "wamid.third", "halo?").await;
     open(&app, &budi, chat).await;
+    let unread: bool = sqlx::query_scalar(
+        "select marked_read_at is null from message where provider_message_id = 'wamid.third'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(unread, "queued, not yet delivered: not read");
     app.drain_outbox().await;
     let calls = read_calls(&mock).await;
     assert_eq!(calls.len(), 2);

@@ -1,12 +1,13 @@
 //! The sandbox phone: a customer message goes through the same ingest path as a webhook, the
-//! reply reaches the phone (and counts as read there); files go both ways; outside demo mode
-//! only admins may use it.
+//! reply reaches the phone (and counts as read there), the customer's message shows read once
+//! the business's read receipt is delivered; files go both ways; outside demo mode only admins
+//! may use it.
 
 use crate::helpers::TestApp;
 use crate::outgoing_files::{send_file, view, JPEG, PDF};
 use inbox::outbox::Outcome;
 use model::{MediaState, MessageId};
-use model::{MessageView, Role};
+use model::{Role, SandboxThread};
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use sqlx::PgPool;
@@ -50,14 +51,40 @@ async fn the_sandbox_phone_chats_through_the_same_path(pool: PgPool) {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    app.reply(&agent, chat, "Halo Budi").await;
-    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
-    let seen: Vec<MessageView> = app
+    // Until the business reads it, the customer's message is delivered, not read.
+    let thread: SandboxThread = app
         .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
         .await
         .json()
         .await
         .unwrap();
+    assert_eq!(thread.read_up_to, None);
+    // The agent opens the chat: once the outbox has delivered the read receipt, the phone
+    // shows the customer's message read.
+    crate::receipts::open(&app, &agent, chat).await;
+    let queued: SandboxThread = app
+        .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(queued.read_up_to, None, "a receipt queued is not read yet");
+    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
+    let customers: MessageId =
+        sqlx::query_scalar("select message_id from message where direction = 'in'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    app.reply(&agent, chat, "Halo Budi").await;
+    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
+    let thread: SandboxThread = app
+        .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(thread.read_up_to, Some(customers));
+    let seen = thread.messages;
     assert_eq!(
         seen.iter()
             .map(|m| m.body.clone().unwrap())
@@ -167,8 +194,9 @@ async fn the_sandbox_phone_sends_files_both_ways(pool: PgPool) {
     let res = app
         .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
         .await;
-    let seen: Vec<MessageView> = res.json().await.unwrap();
+    let seen: SandboxThread = res.json().await.unwrap();
     let doc = seen
+        .messages
         .iter()
         .find(|m| m.kind == model::MessageKind::Document)
         .expect("the phone shows the agent's document");

@@ -189,6 +189,24 @@ pub async fn take_read_receipt(
     Ok(latest)
 }
 
+/// The provider took the read receipt for `message_id`: it and the chat's earlier customer
+/// messages are read on the customer's phone (blue ticks). Returns how many it marked.
+pub async fn receipt_delivered(
+    conn: &mut PgConnection,
+    chat_id: ChatId,
+    message_id: MessageId,
+) -> Result<u64, Error> {
+    Ok(sqlx::query(
+        "update message set marked_read_at = now()
+          where chat_id = $1 and direction = 'in' and message_id <= $2 and marked_read_at is null",
+    )
+    .bind(chat_id)
+    .bind(message_id)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
 /// The customer's latest message in the chat (typing indicators refer to it).
 pub async fn latest_inbound(
     conn: &mut PgConnection,
@@ -270,6 +288,25 @@ pub async fn for_contact(
     .fetch_all(pool)
     .await?;
     Ok(oldest_first(rows))
+}
+
+/// The newest customer message of this phone on this channel that the business marked read
+/// (its read receipt delivered).
+pub async fn read_up_to_for_phone(
+    pool: &PgPool,
+    channel_id: ChannelId,
+    phone: &str,
+) -> Result<Option<MessageId>, Error> {
+    Ok(sqlx::query_scalar(
+        "select max(m.message_id) from message m
+           join chat c on c.chat_id = m.chat_id join contact ct on ct.contact_id = c.contact_id
+          where c.channel_id = $1 and ct.phone = $2 and m.direction = 'in'
+            and m.marked_read_at is not null",
+    )
+    .bind(channel_id)
+    .bind(phone)
+    .fetch_one(pool)
+    .await?)
 }
 
 /// Our sent or delivered messages to this phone on this channel become read; returns which.
