@@ -1,7 +1,8 @@
 //! Read receipts and typing rows (see [`crate::receipts`]): delivered by the same workers, claim
 //! and retries as replies. A row that is too late, that the provider cannot do, or whose channel
-//! is disabled is dropped. A delivered read receipt marks the customer's messages up to it read
-//! (`marked_read_at`, which the sandbox phone shows as blue ticks), and says so live.
+//! is disabled is dropped. A delivered read receipt marks its message (`marked_read_at`: it and
+//! the earlier customer messages are read, which the sandbox phone shows as blue ticks), and
+//! says so live.
 
 use super::worker::{db, recipient, Outbox, Outcome};
 use crate::db::outbox::{self, Job};
@@ -92,10 +93,9 @@ impl Outbox {
         tx: &mut sqlx::PgConnection,
         job: &outbox::Claimed,
     ) -> anyhow::Result<()> {
-        if messages::receipt_delivered(&mut *tx, job.chat_id, job.message_id)
+        if messages::receipt_delivered(&mut *tx, job.message_id)
             .await
             .map_err(db)?
-            > 0
         {
             let view = messages::view(&mut *tx, job.message_id).await.map_err(db)?;
             events::publish(&mut *tx, &LiveEvent::MessageUpdated(view))

@@ -12,6 +12,15 @@ use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
+/// What the sandbox phone of 6281298765432 shows.
+async fn phone_sees(app: &TestApp, phone: &reqwest::Client) -> SandboxThread {
+    app.call(phone, "sandbox/messages", &[("phone", "6281298765432")])
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_sandbox_phone_chats_through_the_same_path(pool: PgPool) {
     let mut config = crate::helpers::test_config();
@@ -52,22 +61,12 @@ async fn the_sandbox_phone_chats_through_the_same_path(pool: PgPool) {
         .await
         .unwrap();
     // Until the business reads it, the customer's message is delivered, not read.
-    let thread: SandboxThread = app
-        .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let thread = phone_sees(&app, &phone).await;
     assert_eq!(thread.read_up_to, None);
     // The agent opens the chat: once the outbox has delivered the read receipt, the phone
     // shows the customer's message read.
     crate::receipts::open(&app, &agent, chat).await;
-    let queued: SandboxThread = app
-        .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let queued = phone_sees(&app, &phone).await;
     assert_eq!(queued.read_up_to, None, "a receipt queued is not read yet");
     assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
     let customers: MessageId =
@@ -77,12 +76,7 @@ async fn the_sandbox_phone_chats_through_the_same_path(pool: PgPool) {
             .unwrap();
     app.reply(&agent, chat, "Halo Budi").await;
     assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
-    let thread: SandboxThread = app
-        .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let thread = phone_sees(&app, &phone).await;
     assert_eq!(thread.read_up_to, Some(customers));
     let seen = thread.messages;
     assert_eq!(
@@ -191,10 +185,7 @@ async fn the_sandbox_phone_sends_files_both_ways(pool: PgPool) {
     .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
-    let res = app
-        .call(&phone, "sandbox/messages", &[("phone", "6281298765432")])
-        .await;
-    let seen: SandboxThread = res.json().await.unwrap();
+    let seen = phone_sees(&app, &phone).await;
     let doc = seen
         .messages
         .iter()

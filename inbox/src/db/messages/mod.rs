@@ -189,22 +189,23 @@ pub async fn take_read_receipt(
     Ok(latest)
 }
 
-/// The provider took the read receipt for `message_id`: it and the chat's earlier customer
-/// messages are read on the customer's phone (blue ticks). Returns how many it marked.
+/// The provider took the read receipt for `message_id`: it, and with it the chat's earlier
+/// customer messages, is read on the customer's phone (blue ticks). Only this message is
+/// marked (readers take the newest marked one): marking the earlier ones would rewrite a long
+/// chat's history, index entries and all, on its first receipt. Returns whether it changed.
 pub async fn receipt_delivered(
     conn: &mut PgConnection,
-    chat_id: ChatId,
     message_id: MessageId,
-) -> Result<u64, Error> {
+) -> Result<bool, Error> {
     Ok(sqlx::query(
         "update message set marked_read_at = now()
-          where chat_id = $1 and direction = 'in' and message_id <= $2 and marked_read_at is null",
+          where message_id = $1 and direction = 'in' and marked_read_at is null",
     )
-    .bind(chat_id)
     .bind(message_id)
     .execute(conn)
     .await?
-    .rows_affected())
+    .rows_affected()
+        > 0)
 }
 
 /// The customer's latest message in the chat (typing indicators refer to it).
