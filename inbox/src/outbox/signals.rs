@@ -12,8 +12,8 @@ use whatsapp::SendErrorKind;
 
 impl Outbox {
     /// A read receipt or typing indicator: sent with the same retries as a reply; only a
-    /// delivered read receipt changes the customer's messages (read up to it), and "typing…"
-    /// that comes too late is dropped instead.
+    /// delivered read receipt changes a message (its own, marked read), and "typing…" that
+    /// comes too late is dropped instead.
     pub(super) async fn signal(&self, job: outbox::Claimed) -> anyhow::Result<Outcome> {
         let outcome = self.try_signal(&job).await?;
         let result = match outcome {
