@@ -1,7 +1,7 @@
 import { test, expect } from "@playwright/test";
 import { AGENT, login, sandboxPhone, waitHydrated } from "./helpers";
 
-test("a sandbox customer message reaches the inbox live, and the reply reaches the phone live", async ({ browser }) => {
+test("a sandbox customer message reaches the inbox live, and typing and the reply reach the phone live", async ({ browser }) => {
   const phoneNumber = `62812${Date.now().toString().slice(-7)}`;
   const name = `Sari ${Date.now() % 100000}`;
   const phone = await sandboxPhone(browser, name, phoneNumber);
@@ -35,13 +35,19 @@ test("a sandbox customer message reaches the inbox live, and the reply reaches t
   // The agent opened the chat: the phone's ticks turn blue, live.
   await expect(phoneTick).toHaveClass(/\bread\b/);
 
-  // The agent replies with Enter; it shows at once, then the phone receives it live.
+  // The agent types: the phone shows "typing…" under the business's name, live.
+  const phoneTyping = phone.getByTestId("sandbox-typing");
+  await expect(phoneTyping).toHaveCount(0);
   await agent.getByTestId("composer").fill("Masih ada kak, silakan dipesan");
+  await expect(phoneTyping).toBeVisible();
+  // The agent replies with Enter; it shows at once, then the phone receives it live, and
+  // "typing…" ends with it.
   await agent.getByTestId("composer").press("Enter");
   const agentReply = agent.getByTestId("messages").getByTestId("message").filter({ hasText: "Masih ada kak" });
   await expect(agentReply).toBeVisible();
   const phoneReply = phone.getByTestId("sandbox-messages").getByTestId("message").filter({ hasText: "Masih ada kak" });
   await expect(phoneReply).toBeVisible();
+  await expect(phoneTyping).toHaveCount(0);
   // The phone displayed it, so the agent's tick turns to "read" live.
   await expect(agentReply).toHaveAttribute("data-status", "read");
 

@@ -195,6 +195,7 @@ text_enum! {
         MessageUpdated => "message.updated",
         ChatUpdated => "chat.updated",
         ChannelChanged => "channel.changed",
+        Typing => "chat.typing",
     }
 }
 

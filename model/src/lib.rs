@@ -25,7 +25,7 @@ pub use kinds::{
     ChannelKind, DeliveryState, Direction, EventKind, MediaProblem, MediaState, MessageKind, Mode,
     Role, SenderKind,
 };
-pub use live::{ChannelChange, LiveEvent};
+pub use live::{ChannelChange, LiveEvent, TypingShown};
 pub use media::MediaView;
 pub use reason::Reason;
 pub use templates::{TemplateList, TemplateVariable, TemplateView};
@@ -139,6 +139,9 @@ pub struct SandboxThread {
     pub messages: Vec<MessageView>,
     /// The newest customer message whose read receipt the business's side has delivered.
     pub read_up_to: Option<MessageId>,
+    /// "Typing…" shows for this many more milliseconds: the provider took our "typing…" and no
+    /// message of ours nor a stop has followed it yet.
+    pub typing_for_ms: Option<u32>,
 }
 
 /// The emoji an agent can react with (WhatsApp takes any; a short list keeps the picker small).

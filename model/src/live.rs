@@ -23,6 +23,17 @@ pub enum LiveEvent {
     /// pages that show channels refetch them.
     #[serde(rename = "channel.changed")]
     ChannelChanged(ChannelChange),
+    /// The provider took our "typing…" for a chat, or its end: the customer's phone shows it or
+    /// stops (the sandbox phone listens; agents' streams leave it out).
+    #[serde(rename = "chat.typing")]
+    Typing(TypingShown),
+}
+
+/// "Typing…" on the customer's phone: shown (for up to 25 s, until our next message) or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypingShown {
+    pub chat_id: ChatId,
+    pub shown: bool,
 }
 
 /// Which channel changed.
@@ -39,6 +50,7 @@ impl LiveEvent {
             LiveEvent::MessageUpdated(_) => EventKind::MessageUpdated,
             LiveEvent::ChatUpdated(_) => EventKind::ChatUpdated,
             LiveEvent::ChannelChanged(_) => EventKind::ChannelChanged,
+            LiveEvent::Typing(_) => EventKind::Typing,
         }
     }
 
@@ -47,6 +59,7 @@ impl LiveEvent {
         match self {
             LiveEvent::MessageCreated(m) | LiveEvent::MessageUpdated(m) => Some(m.chat_id),
             LiveEvent::ChatUpdated(c) => Some(c.chat_id),
+            LiveEvent::Typing(t) => Some(t.chat_id),
             LiveEvent::ChannelChanged(_) => None,
         }
     }
@@ -57,6 +70,7 @@ impl LiveEvent {
             LiveEvent::MessageCreated(m) | LiveEvent::MessageUpdated(m) => serde_json::to_value(m),
             LiveEvent::ChatUpdated(c) => serde_json::to_value(c),
             LiveEvent::ChannelChanged(c) => serde_json::to_value(c),
+            LiveEvent::Typing(t) => serde_json::to_value(t),
         }
     }
 
@@ -71,6 +85,7 @@ impl LiveEvent {
             EventKind::MessageUpdated => LiveEvent::MessageUpdated(serde_json::from_str(payload)?),
             EventKind::ChatUpdated => LiveEvent::ChatUpdated(serde_json::from_str(payload)?),
             EventKind::ChannelChanged => LiveEvent::ChannelChanged(serde_json::from_str(payload)?),
+            EventKind::Typing => LiveEvent::Typing(serde_json::from_str(payload)?),
         })
     }
 }

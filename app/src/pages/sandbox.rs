@@ -1,5 +1,6 @@
 //! `/sandbox`: a pretend customer phone. Pick a name and number and chat with the business;
-//! the business's replies arrive here live. The customer can send a photo, a voice note (an
+//! the business's replies arrive here live (once the outbox has sent them), with "typing…"
+//! while an agent types or the bot waits out its reply delay. The customer can send a photo, a voice note (an
 //! OGG audio file), a video or a document, with a caption. Open to anyone in demo mode, else to
 //! admins.
 
@@ -31,6 +32,31 @@ pub fn SandboxPage() -> impl IntoView {
         move || (phone.get(), refresh.get(), send.version().get()),
         |(p, _, _)| sandbox_messages(p),
     );
+    // "Typing…" under the business's name while the thread says so, for as long as it says.
+    let typing = RwSignal::new(false);
+    let typing_ends = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        let left = match messages.get() {
+            Some(Ok(thread)) => thread.typing_for_ms,
+            _ => return,
+        };
+        if let Some(handle) = typing_ends.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+        typing.set(left.is_some());
+        if let Some(ms) = left {
+            let handle = set_timeout_with_handle(
+                move || typing.set(false),
+                std::time::Duration::from_millis(ms.into()),
+            );
+            typing_ends.set_value(handle.ok());
+        }
+    });
+    on_cleanup(move || {
+        if let Some(handle) = typing_ends.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+    });
     let text = RwSignal::new(String::new());
     let file = RwSignal::new(None::<Picked>);
     let uploading = RwSignal::new(false);
@@ -112,7 +138,12 @@ pub fn SandboxPage() -> impl IntoView {
                 </label>
             </div>
             <div class="phone-frame" data-testid="sandbox-phone-screen">
-                <div class="phone-head">{t!(i18n, sandbox_business)}</div>
+                <div class="phone-head">
+                    {t!(i18n, sandbox_business)}
+                    <Show when=move || typing.get()>
+                        <div class="phone-typing" data-testid="sandbox-typing">{t!(i18n, sandbox_typing)}</div>
+                    </Show>
+                </div>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match messages.await {

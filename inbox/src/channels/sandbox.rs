@@ -4,7 +4,7 @@
 //! go both ways through our own media store: the "provider's media id" of a sandbox file is
 //! its name there, so a customer's file takes the same fetch path as a provider's.
 
-use crate::db::{channels, events, messages};
+use crate::db::{channels, chats, events, messages};
 use crate::ingest;
 use crate::media::MediaStore;
 use crate::replies::files::StoredFile;
@@ -52,6 +52,8 @@ impl Provider for SandboxProvider {
             quotes: true,
             reactions: true,
             read_receipts: true,
+            typing: true,
+            typing_stops: true,
             ..Capabilities::default()
         }
     }
@@ -59,6 +61,17 @@ impl Provider for SandboxProvider {
     /// Nothing to call: the phone shows what the outbox records once this returns (the
     /// customer's messages read up to this one).
     async fn mark_read(&self, _to: &Recipient, _message_id: &str) -> Result<(), SendError> {
+        Ok(())
+    }
+
+    /// Nothing to call: the phone shows "typing…" from what the outbox records once this
+    /// returns.
+    async fn typing(
+        &self,
+        _to: &Recipient,
+        _last_inbound: &str,
+        _on: bool,
+    ) -> Result<(), SendError> {
         Ok(())
     }
 
@@ -218,10 +231,11 @@ async fn customer_sends(
     Ok(())
 }
 
-/// The conversation as the sandbox phone shows it, with how far the business has read the
-/// customer's messages (read receipts the outbox delivered). Showing our replies on the phone is
-/// what "delivered" and "read" mean for the sandbox, so they become read here (and browsers are
-/// told).
+/// The conversation as the sandbox phone shows it: the customer's messages and ours that the
+/// provider took (a reply still queued or failed has not reached the phone), how far the
+/// business has read the customer's (read receipts the outbox delivered), and whether
+/// "typing…" shows. Showing our replies on the phone is what "delivered" and "read" mean for
+/// the sandbox, so they become read here (and browsers are told).
 pub async fn phone_reads(pool: &PgPool, phone: &str) -> Result<model::SandboxThread, Error> {
     let phone = whatsapp::phone::normalize_phone(phone)
         .ok_or(Error::invalid("phone", Reason::PhoneInvalid))?;
@@ -235,5 +249,6 @@ pub async fn phone_reads(pool: &PgPool, phone: &str) -> Result<model::SandboxThr
     Ok(model::SandboxThread {
         messages: messages::for_contact(pool, channel_id, &phone, 200).await?,
         read_up_to: messages::read_up_to_for_phone(pool, channel_id, &phone).await?,
+        typing_for_ms: chats::typing_shown_to_phone(pool, channel_id, &phone).await?,
     })
 }

@@ -107,7 +107,7 @@ pub async fn from_live(
                     out.push(status(&m, f));
                 }
             }
-            LiveEvent::MessageUpdated(_) | LiveEvent::ChatUpdated(_) => {}
+            LiveEvent::MessageUpdated(_) | LiveEvent::ChatUpdated(_) | LiveEvent::Typing(_) => {}
             LiveEvent::ChannelChanged(c) => {
                 if let Some(event) = connection(&mut *conn, c.channel_id).await? {
                     out.push(event);

@@ -1,19 +1,20 @@
 //! Read receipts and typing rows (see [`crate::receipts`]): delivered by the same workers, claim
 //! and retries as replies. A row that is too late, that the provider cannot do, or whose channel
 //! is disabled is dropped. A delivered read receipt marks its message (`marked_read_at`: it and
-//! the earlier customer messages are read, which the sandbox phone shows as blue ticks), and
-//! says so live.
+//! the earlier customer messages are read, which the sandbox phone shows as blue ticks), a
+//! delivered "typing…" or its end marks the chat (`typing_shown_at`: the sandbox phone shows
+//! "typing…"), and each says so live.
 
 use super::worker::{db, recipient, Outbox, Outcome};
 use crate::db::outbox::{self, Job};
-use crate::db::{events, messages};
-use model::LiveEvent;
+use crate::db::{chats, events, messages};
+use model::{LiveEvent, TypingShown};
 use whatsapp::SendErrorKind;
 
 impl Outbox {
-    /// A read receipt or typing indicator: sent with the same retries as a reply; only a
-    /// delivered read receipt changes a message (its own, marked read), and "typing…" that
-    /// comes too late is dropped instead.
+    /// A read receipt or typing indicator: sent with the same retries as a reply; a delivered
+    /// read receipt marks its own message read, a delivered "typing…" (or its end) its chat, and
+    /// "typing…" that comes too late is dropped instead.
     pub(super) async fn signal(&self, job: outbox::Claimed) -> anyhow::Result<Outcome> {
         let outcome = self.try_signal(&job).await?;
         let result = match outcome {
@@ -67,8 +68,10 @@ impl Outbox {
             outbox::remove(&mut tx, job.outbox_id, job.attempts)
                 .await
                 .map_err(db)?;
-            if job.job == Job::Read {
-                self.read_up_to(&mut tx, job).await?;
+            match job.job {
+                Job::Read => self.read_up_to(&mut tx, job).await?,
+                Job::Typing | Job::TypingOff => self.typing_shown(&mut tx, job).await?,
+                Job::Send => {}
             }
             tx.commit().await?;
             tracing::debug!("delivered");
@@ -84,6 +87,29 @@ impl Outbox {
             .map_err(db)?;
         tracing::warn!(error = %e, "failed for good");
         Ok(Outcome::Failed)
+    }
+
+    /// The provider took "typing…" or its end: the customer's phone shows it or no more, and
+    /// whoever shows it (the sandbox phone) is told.
+    async fn typing_shown(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        job: &outbox::Claimed,
+    ) -> anyhow::Result<()> {
+        let shown = job.job == Job::Typing;
+        if chats::typing_shown(&mut *tx, job.chat_id, shown)
+            .await
+            .map_err(db)?
+        {
+            let change = TypingShown {
+                chat_id: job.chat_id,
+                shown,
+            };
+            events::publish(&mut *tx, &LiveEvent::Typing(change))
+                .await
+                .map_err(db)?;
+        }
+        Ok(())
     }
 
     /// The provider took the read receipt: the customer's messages up to it are read, and

@@ -1,7 +1,7 @@
 //! The sandbox phone: a customer message goes through the same ingest path as a webhook, the
-//! reply reaches the phone (and counts as read there), the customer's message shows read once
-//! the business's read receipt is delivered; files go both ways; outside demo mode only admins
-//! may use it.
+//! reply reaches the phone once sent (and counts as read there), the customer's message shows
+//! read once the business's read receipt is delivered, "typing…" shows once delivered and ends
+//! with our message; files go both ways; outside demo mode only admins may use it.
 
 use crate::helpers::TestApp;
 use crate::outgoing_files::{send_file, view, JPEG, PDF};
@@ -99,6 +99,85 @@ async fn the_sandbox_phone_chats_through_the_same_path(pool: PgPool) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// "Typing…" shows on the phone once the outbox delivered it, never when only queued, and ends
+/// with a stop, with our next message reaching the phone, or after 25 s; a reply still queued
+/// is not on the phone yet.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_sandbox_phone_shows_typing_until_our_message_arrives(pool: PgPool) {
+    let mut config = crate::helpers::test_config();
+    config.demo = true;
+    let app = TestApp::spawn_with(pool, config).await;
+    let phone = app.client();
+    app.call(
+        &phone,
+        "sandbox/send",
+        &[
+            ("phone", "6281298765432"),
+            ("name", "Budi"),
+            ("text", "ada stok?"),
+        ],
+    )
+    .await;
+    let chat = crate::receipts::chat_id(&app).await;
+    let (agent, _) = app.signed_in("wulan", Role::Agent).await;
+    let typing_for = |thread: &SandboxThread| thread.typing_for_ms;
+
+    assert_eq!(
+        crate::receipts::typing(&app, &agent, chat, true).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        typing_for(&phone_sees(&app, &phone).await),
+        None,
+        "queued is not shown"
+    );
+    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
+    let shown = typing_for(&phone_sees(&app, &phone).await).expect("typing shows once delivered");
+    assert!((20_000..=25_000).contains(&shown), "{shown} ms left");
+
+    // A reply still queued is not on the phone, and "typing…" goes on; once sent, the reply
+    // is there and "typing…" has ended.
+    assert_eq!(
+        app.reply(&agent, chat, "ada kak").await.status(),
+        StatusCode::OK
+    );
+    let thread = phone_sees(&app, &phone).await;
+    assert_eq!(thread.messages.len(), 1, "only the customer's message");
+    assert!(thread.typing_for_ms.is_some());
+    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
+    let thread = phone_sees(&app, &phone).await;
+    assert_eq!(
+        thread
+            .messages
+            .iter()
+            .map(|m| m.body.clone().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["ada stok?", "ada kak"]
+    );
+    assert_eq!(thread.typing_for_ms, None, "our message ended it");
+
+    // The agent types again and stops: the sandbox takes "typing…" away.
+    crate::receipts::typing(&app, &agent, chat, true).await;
+    app.drain_outbox().await;
+    assert!(typing_for(&phone_sees(&app, &phone).await).is_some());
+    crate::receipts::typing(&app, &agent, chat, false).await;
+    assert_eq!(app.drain_outbox().await, vec![Outcome::Sent]);
+    assert_eq!(typing_for(&phone_sees(&app, &phone).await), None);
+
+    // Shown 25 s ago (moved back in the database rather than waited for): over.
+    sqlx::query("update chat set typing_at = null")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    crate::receipts::typing(&app, &agent, chat, true).await;
+    app.drain_outbox().await;
+    sqlx::query("update chat set typing_shown_at = now() - interval '25 seconds'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(typing_for(&phone_sees(&app, &phone).await), None);
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]

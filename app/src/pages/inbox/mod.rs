@@ -127,6 +127,8 @@ pub fn InboxPage() -> impl IntoView {
             }
             // Chat rows show their channel's name.
             Live::Event(LiveEvent::ChannelChanged(_)) => list_bump(),
+            // The customer's phone's (the server leaves it out of this stream).
+            Live::Event(LiveEvent::Typing(_)) => {}
         },
     );
     // Another chat opened: what was patched into the previous one is not this one's.

@@ -133,6 +133,53 @@ pub async fn typing_since(
     .await?)
 }
 
+/// The provider took our "typing…" for the chat (`shown`), or its end: the customer's phone
+/// shows it from now (until our next message reaches them, see `messages::mark_sent`, or
+/// [`crate::receipts::TYPING_SHOWN`] passes), or no more. Returns whether that changed what the
+/// phone shows (a stop when nothing showed does not).
+pub async fn typing_shown(
+    conn: &mut PgConnection,
+    chat_id: ChatId,
+    shown: bool,
+) -> Result<bool, Error> {
+    let done = if shown {
+        sqlx::query("update chat set typing_shown_at = now() where chat_id = $1")
+            .bind(chat_id)
+            .execute(conn)
+            .await?
+    } else {
+        sqlx::query(
+            "update chat set typing_shown_at = null where chat_id = $1 and typing_shown_at is not null",
+        )
+        .bind(chat_id)
+        .execute(conn)
+        .await?
+    };
+    Ok(done.rows_affected() == 1)
+}
+
+/// How many more milliseconds the phone of `phone` on this channel shows our "typing…" (its
+/// newest chat's, if one shows).
+pub async fn typing_shown_to_phone(
+    pool: &PgPool,
+    channel_id: ChannelId,
+    phone: &str,
+) -> Result<Option<u32>, Error> {
+    let left: Option<f64> = sqlx::query_scalar(
+        "select extract(epoch from c.typing_shown_at + make_interval(secs => $3) - now())::float8 * 1000
+           from chat c join contact ct on ct.contact_id = c.contact_id
+          where c.channel_id = $1 and ct.phone = $2
+            and c.typing_shown_at > now() - make_interval(secs => $3)
+          order by c.typing_shown_at desc limit 1",
+    )
+    .bind(channel_id)
+    .bind(phone)
+    .bind(crate::receipts::TYPING_SHOWN.as_secs_f64())
+    .fetch_optional(pool)
+    .await?;
+    Ok(left.map(|ms| ms.clamp(0.0, u32::MAX as f64) as u32))
+}
+
 /// A reply went out: it ends "typing…" at the customer, so the next keystroke may show it again.
 pub async fn reset_typing(conn: &mut PgConnection, chat_id: ChatId) -> Result<(), Error> {
     sqlx::query("update chat set typing_at = null where chat_id = $1 and typing_at is not null")
