@@ -110,7 +110,8 @@ async fn run(
     }
 
     // `BENCH_ONLY=ingest`: ingest and its physical limit only; `BENCH_ONLY=platform`: ingest,
-    // then the platform section (for quick profiling rounds).
+    // then the platform section; `outbound`, `streams`, `scale`: ingest, then that section (for
+    // quick profiling rounds).
     let only = std::env::var("BENCH_ONLY").ok();
     let partial = |ingest, physical, platform| Report {
         machine: machine(),
@@ -136,6 +137,15 @@ async fn run(
         eprintln!("platform: API sends, outbound webhooks ...");
         let platform = platform::run(&base, &session, 2000, 2000).await?;
         return Ok(partial(ingest, physical, platform));
+    }
+    if only.as_deref() == Some("outbound") {
+        let mut r = partial(ingest, physical, platform::PlatformRun::default());
+        eprintln!("outbound ...");
+        r.outbound = vec![
+            outbound::run(&base, &session, &pool, mock, 300, false).await?,
+            outbound::run(&base, &session, &pool, mock, 300, true).await?,
+        ];
+        return Ok(r);
     }
     if only.as_deref() == Some("streams") {
         let mut r = partial(ingest, physical, platform::PlatformRun::default());
