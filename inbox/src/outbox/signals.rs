@@ -64,15 +64,18 @@ impl Outbox {
             on => provider.typing(&to, target, on == Job::Typing).await,
         };
         let Err(e) = result else {
+            // What the customer now sees is marked before the row goes: the order in which
+            // rows are queued (the message or chat, then the outbox), so neither waits on the
+            // other.
             let mut tx = self.pool.begin().await?;
-            outbox::remove(&mut tx, job.outbox_id, job.attempts)
-                .await
-                .map_err(db)?;
             match job.job {
                 Job::Read => self.read_up_to(&mut tx, job).await?,
                 Job::Typing | Job::TypingOff => self.typing_shown(&mut tx, job).await?,
                 Job::Send => {}
             }
+            outbox::remove(&mut tx, job.outbox_id, job.attempts)
+                .await
+                .map_err(db)?;
             tx.commit().await?;
             tracing::debug!("delivered");
             return Ok(Outcome::Sent);

@@ -134,22 +134,29 @@ pub async fn typing_since(
 }
 
 /// The provider took our "typing…" for the chat (`shown`), or its end: the customer's phone
-/// shows it from now (until our next message reaches them, see `messages::mark_sent`, or
-/// [`crate::receipts::TYPING_SHOWN`] passes), or no more. Returns whether that changed what the
-/// phone shows (a stop when nothing showed does not).
+/// shows it from now until a later message of ours reaches them, or
+/// [`crate::receipts::TYPING_SHOWN`] passes (see [`typing_shown_to_phone`]), or no more.
+/// Returns whether that changed what the phone shows (a stop when nothing showed does not).
 pub async fn typing_shown(
     conn: &mut PgConnection,
     chat_id: ChatId,
     shown: bool,
 ) -> Result<bool, Error> {
     let done = if shown {
-        sqlx::query("update chat set typing_shown_at = now() where chat_id = $1")
-            .bind(chat_id)
-            .execute(conn)
-            .await?
+        sqlx::query(
+            "update chat set typing_shown_at = now(),
+                    typing_shown_after = (select max(message_id) from message
+                                           where chat_id = $1 and direction = 'out'
+                                             and status in ('sent', 'delivered', 'read'))
+              where chat_id = $1",
+        )
+        .bind(chat_id)
+        .execute(conn)
+        .await?
     } else {
         sqlx::query(
-            "update chat set typing_shown_at = null where chat_id = $1 and typing_shown_at is not null",
+            "update chat set typing_shown_at = null, typing_shown_after = null
+              where chat_id = $1 and typing_shown_at is not null",
         )
         .bind(chat_id)
         .execute(conn)
@@ -159,7 +166,9 @@ pub async fn typing_shown(
 }
 
 /// How many more milliseconds the phone of `phone` on this channel shows our "typing…" (its
-/// newest chat's, if one shows).
+/// newest chat's, if one shows): shown within [`crate::receipts::TYPING_SHOWN`], and no
+/// message of ours sent since (a chat's replies go out in order, so one sent since has a
+/// greater id than the newest sent then).
 pub async fn typing_shown_to_phone(
     pool: &PgPool,
     channel_id: ChannelId,
@@ -170,6 +179,10 @@ pub async fn typing_shown_to_phone(
            from chat c join contact ct on ct.contact_id = c.contact_id
           where c.channel_id = $1 and ct.phone = $2
             and c.typing_shown_at > now() - make_interval(secs => $3)
+            and not exists (select 1 from message m
+                             where m.chat_id = c.chat_id and m.direction = 'out'
+                               and m.status in ('sent', 'delivered', 'read')
+                               and m.message_id > coalesce(c.typing_shown_after, 0))
           order by c.typing_shown_at desc limit 1",
     )
     .bind(channel_id)

@@ -145,11 +145,8 @@ pub async fn mark_sent(
     // A provider that answers an id it gave another message before (a gateway restarted its
     // counter) sent this one all the same: it shows as sent, and the id stays with the first
     // (its statuses are the ones that will arrive). Returns false then.
-    // Our message reaching the customer ends the "typing…" they saw (in the same statement: no
-    // round trip more per send, and the chat's row is written only when typing showed).
     let kept: bool = sqlx::query_scalar(
-        "with sent as (
-            update message m set
+        "update message m set
                 provider_message_id = case when taken.id is null then $2 else m.provider_message_id end,
                 status = case when m.status in ('queued', 'failed') then 'sent' else m.status end,
                 error_code = null, error_reason = null, status_at = now()
@@ -157,11 +154,7 @@ pub async fn mark_sent(
                           where o.channel_id = (select channel_id from message where message_id = $1)
                             and o.provider_message_id = $2 and o.message_id <> $1) as id) taken
           where m.message_id = $1
-         returning taken.id is null as kept, m.chat_id),
-         typing_ends as (
-            update chat c set typing_shown_at = null from sent
-             where c.chat_id = sent.chat_id and c.typing_shown_at is not null)
-         select kept from sent",
+         returning taken.id is null",
     )
     .bind(message_id)
     .bind(provider_message_id)
