@@ -1,16 +1,14 @@
 //! Auto-assignment: waiting AGENT chats go to the online agent with the fewest open chats,
 //! never to offline or full agents, and are handed out when someone gets room or comes online.
 
-use crate::helpers::{test_config, TestApp};
+use crate::helpers::TestApp;
 use inbox::assignment::{distribute, AssignmentSettings};
 use model::Role;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
 async fn app(pool: PgPool, capacity: i32) -> TestApp {
-    let mut config = test_config();
-    config.demo = true;
-    let app = TestApp::spawn_with(pool, config).await;
+    let app = TestApp::spawn_demo(pool).await;
     let mut conn = app.pool.acquire().await.unwrap();
     let on = AssignmentSettings {
         enabled: true,

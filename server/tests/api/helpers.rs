@@ -69,6 +69,13 @@ impl TestApp {
         Self::spawn_with(pool, test_config()).await
     }
 
+    /// In demo mode: the demo accounts, the sandbox phone open to anyone.
+    pub async fn spawn_demo(pool: PgPool) -> TestApp {
+        let mut config = test_config();
+        config.demo = true;
+        Self::spawn_with(pool, config).await
+    }
+
     pub async fn spawn_with(pool: PgPool, config: Config) -> TestApp {
         if std::env::var("TEST_LOG").is_ok() {
             server::telemetry::init();

@@ -275,9 +275,7 @@ async fn a_button_tap_triggers_the_bot_rule_of_its_id(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_bot_menu_goes_numbered_where_there_are_no_buttons_and_the_number_is_a_tap(pool: PgPool) {
-    let mut config = crate::helpers::test_config();
-    config.demo = true;
-    let app = TestApp::spawn_with(pool, config).await;
+    let app = TestApp::spawn_demo(pool).await;
     let phone = app.client();
     let write = |text: &'static str| {
         let (app, phone) = (&app, &phone);

@@ -2,7 +2,7 @@
 //! another process published; a reconnect with `Last-Event-ID` replays exactly what was missed;
 //! a subscriber too far behind is told to reload.
 
-use crate::helpers::{provider_config, test_config, TestApp, META};
+use crate::helpers::{provider_config, TestApp, META};
 use futures::StreamExt;
 use model::Role;
 use reqwest::StatusCode;
@@ -55,9 +55,7 @@ async fn read_until(res: reqwest::Response, done: impl Fn(&[Sse]) -> bool) -> Ve
 }
 
 async fn demo_app(pool: PgPool) -> TestApp {
-    let mut config = test_config();
-    config.demo = true;
-    TestApp::spawn_with(pool, config).await
+    TestApp::spawn_demo(pool).await
 }
 
 async fn customer_says(app: &TestApp, text: &str) {

@@ -8,9 +8,7 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 
 async fn app_with_chat(pool: PgPool) -> (TestApp, i64) {
-    let mut config = test_config();
-    config.demo = true;
-    let app = TestApp::spawn_with(pool, config).await;
+    let app = TestApp::spawn_demo(pool).await;
     let res = app
         .call(
             &app.client(),

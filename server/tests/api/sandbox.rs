@@ -23,9 +23,7 @@ async fn phone_sees(app: &TestApp, phone: &reqwest::Client) -> SandboxThread {
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_sandbox_phone_chats_through_the_same_path(pool: PgPool) {
-    let mut config = crate::helpers::test_config();
-    config.demo = true;
-    let app = TestApp::spawn_with(pool, config).await;
+    let app = TestApp::spawn_demo(pool).await;
     let phone = app.client();
     let res = app
         .call(
@@ -106,9 +104,7 @@ async fn the_sandbox_phone_chats_through_the_same_path(pool: PgPool) {
 /// is not on the phone yet.
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_sandbox_phone_shows_typing_until_our_message_arrives(pool: PgPool) {
-    let mut config = crate::helpers::test_config();
-    config.demo = true;
-    let app = TestApp::spawn_with(pool, config).await;
+    let app = TestApp::spawn_demo(pool).await;
     let phone = app.client();
     app.call(
         &phone,
@@ -205,9 +201,7 @@ async fn outside_demo_mode_the_sandbox_is_for_admins_only(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_sandbox_phone_sends_files_both_ways(pool: PgPool) {
-    let mut config = crate::helpers::test_config();
-    config.demo = true;
-    let app = TestApp::spawn_with(pool, config).await;
+    let app = TestApp::spawn_demo(pool).await;
     let phone = reqwest::Client::new();
     let form = Form::new()
         .text("phone", "6281298765432")

@@ -2,7 +2,7 @@
 //! dashes), and by message text; each chat once, newest first, however many ways it matches;
 //! LIKE's wildcards match only themselves; tabs and modes still apply.
 
-use crate::helpers::{test_config, TestApp};
+use crate::helpers::TestApp;
 use model::Role;
 use reqwest::StatusCode;
 use sqlx::PgPool;
@@ -33,9 +33,7 @@ async fn search(app: &TestApp, client: &reqwest::Client, form: &[(&str, &str)]) 
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn search_finds_chats_by_name_number_and_text_once_each(pool: PgPool) {
-    let mut config = test_config();
-    config.demo = true;
-    let app = TestApp::spawn_with(pool, config).await;
+    let app = TestApp::spawn_demo(pool).await;
     customer_writes(
         &app,
         "6281200000001",
@@ -145,9 +143,7 @@ async fn search_all_pages(app: &TestApp, client: &reqwest::Client, q: &str) -> V
 /// messages checks the newest chats first and pages on through the index, every match once.
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn search_by_common_and_rare_words_finds_the_whole_text_only(pool: PgPool) {
-    let mut config = test_config();
-    config.demo = true;
-    let app = TestApp::spawn_with(pool.clone(), config).await;
+    let app = TestApp::spawn_demo(pool.clone()).await;
     let mut praised = Vec::new();
     // Enough messages that the rare word's pieces are in under 1 % of them.
     for i in 0..250 {
